@@ -10,7 +10,8 @@ export const ED25519_SIGNATURE_BYTES = 64;
  * reach while staying short enough for a CLI line.
  */
 export function keyIdOf(publicKey: Uint8Array): string {
-  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) throw new RangeError('Ed25519 public key must be 32 bytes');
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+    throw new RangeError('Ed25519 public key must be 32 bytes');
   return 'ed25519:' + encodeBase64Url(sha256(publicKey).subarray(0, 16));
 }
 

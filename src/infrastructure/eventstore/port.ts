@@ -8,7 +8,9 @@
  * decimal strings when persisted, because a commit position can exceed 2^53.
  */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '../../domain/shared/json.js';
+
+export type { JsonValue };
 
 /** What the writer expects the stream's current revision to be. */
 export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | bigint;

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { CommandService } from './commands/command-service.js';
+import { installProblemHandlers } from './problems/error-handler.js';
+import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
+import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
+import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
+import { createValidators } from './schemas/validator.js';
+
+export interface AppDeps {
+  readonly commands: CommandService;
+  readonly registry: IdentityRouteDeps['registry'];
+  readonly certifications: CertificationRouteDeps['certifications'];
+  readonly node: NodeRouteDeps;
+  readonly links: { readonly publicUrl: string };
+  readonly version: string;
+  /** pino options, or false to stay silent (tests). */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Largest accepted request body in bytes. */
+  readonly bodyLimit?: number;
+}
+
+/** Signed commands are small; anything bigger than this is refused before parsing. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Bodies are signed data: a __proto__ key is refused, never silently dropped.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+
+  const validators = createValidators();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? validators.body : validators.query).compile(schema as object),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installProblemHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Chancery API',
+        version: deps.version,
+        description:
+          'Signed commands for identities and certifications. Every write is an envelope { payload, signature } ' +
+          'whose Ed25519 signature covers the RFC 8785 canonical form of the payload. Errors are RFC 9457 problem+json.',
+      },
+      tags: [
+        { name: 'identities', description: 'Departments, their keys and accreditations' },
+        { name: 'certifications', description: 'Records certified by digest, and their status' },
+        { name: 'node', description: 'Node status' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (scope) =>
+    identityRoutes(scope, { commands: deps.commands, registry: deps.registry }),
+  );
+  await app.register(async (scope) =>
+    certificationRoutes(scope, {
+      commands: deps.commands,
+      certifications: deps.certifications,
+      links: deps.links,
+    }),
+  );
+  await app.register(async (scope) => nodeRoutes(scope, deps.node));
+  return app;
+}

@@ -1,0 +1,69 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
+import { decodeBase64 } from '../../domain/crypto/base64.js';
+import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import { toHex } from '../../domain/crypto/hex.js';
+import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
+import type { RegistryIdentity, RegistryKey } from '../../infrastructure/projections/identity-registry.js';
+import { ProblemError } from '../problems/problem.js';
+
+export interface Authenticated {
+  readonly actor: RegistryIdentity;
+  readonly key: RegistryKey;
+  /** Hex SHA-256 of the payload's RFC 8785 bytes. */
+  readonly payloadDigest: string;
+}
+
+export interface IdentityLookup {
+  get(identityId: string): RegistryIdentity | undefined;
+}
+
+/**
+ * Checks who signed a command, in an order that leaks nothing to a forger:
+ * facts about a key (retired) or an actor (revoked) are only reported once
+ * the signature has been shown to verify.
+ */
+export function authenticate(
+  envelope: SignedEnvelope,
+  registry: IdentityLookup,
+  now: number,
+  maxSkewMs: number,
+): Authenticated {
+  const { payload, signature } = envelope;
+  if (signature.keyId !== payload.keyId) {
+    throw new ProblemError('SIGNATURE_KEY_MISMATCH', 'signature.keyId must equal payload.keyId');
+  }
+  const signatureBytes = decodeBase64(signature.value);
+  // The schema bounds the length; canonical decoding rejects the malleable encodings it cannot see.
+  if (signatureBytes === null || signatureBytes.length !== 64) {
+    throw new ProblemError('ENCODING_INVALID', 'signature.value must be canonical base64 of 64 bytes');
+  }
+  const actor = registry.get(payload.actor);
+  if (actor === undefined) throw new ProblemError('ACTOR_UNKNOWN', `no identity ${payload.actor}`);
+  const key = actor.keys.find((k) => k.keyId === payload.keyId);
+  if (key === undefined)
+    throw new ProblemError('KEY_UNKNOWN', `key ${payload.keyId} is not registered to ${payload.actor}`);
+
+  const bytes = canonicalBytes(payload);
+  if (!verifyEd25519(key.publicKeyBytes, bytes, signatureBytes)) {
+    throw new ProblemError(
+      'SIGNATURE_INVALID',
+      'the signature does not verify over the RFC 8785 form of the payload',
+    );
+  }
+  if (key.retiredAt !== null) {
+    throw new ProblemError('KEY_RETIRED', `key ${key.keyId} was retired at ${key.retiredAt}`);
+  }
+  if (actor.status === 'revoked')
+    throw new ProblemError('ACTOR_REVOKED', `identity ${actor.identityId} is revoked`);
+
+  const issuedAt = Date.parse(payload.issuedAt);
+  // A captured command replayed much later (or pre-signed far ahead) is refused outright.
+  if (!Number.isFinite(issuedAt) || Math.abs(now - issuedAt) > maxSkewMs) {
+    throw new ProblemError(
+      'ISSUED_AT_SKEW',
+      `issuedAt ${payload.issuedAt} is more than ${Math.round(maxSkewMs / 1000)} s from the server time ${new Date(now).toISOString()}`,
+    );
+  }
+  return { actor, key, payloadDigest: toHex(sha256(bytes)) };
+}

@@ -1,0 +1,224 @@
+import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import type { ActorSnapshot } from '../../domain/shared/decider.js';
+import {
+  type EventStore,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../../infrastructure/eventstore/port.js';
+import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
+import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
+import { eventMetadata } from '../../infrastructure/projections/projection.js';
+import type { Projector } from '../../infrastructure/projections/projector.js';
+import { ProblemError } from '../problems/problem.js';
+import { type Authenticated, authenticate } from './authenticate.js';
+import { type CommandPlan, planCommand } from './command-plan.js';
+import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
+import type { WriteResult } from './write-result.js';
+
+export interface CommandServiceOptions {
+  readonly store: EventStore;
+  readonly registry: IdentityRegistry;
+  readonly commands: CommandIndex;
+  readonly projector: Projector;
+  readonly clock: () => number;
+  readonly maxSkewMs: number;
+  /** Where citizens reach this node; proof URLs are `${publicUrl}/p/${id}`. Read at each use: a node on port 0 learns its URL late. */
+  readonly links: { readonly publicUrl: string };
+}
+
+/** A write conflicts only under a race on the same stream; a few retries settle it. */
+const MAX_ATTEMPTS = 5;
+const STREAM_PAGE = 500;
+
+/**
+ * Runs a signed command: authenticate, answer retries, decide against the
+ * stream's current state, append with the expected revision, and wait until
+ * the read models show the write, so the caller can read it back at once.
+ */
+export class CommandService {
+  private readonly inFlight = new Map<string, { digest: string; result: Promise<WriteResult> }>();
+
+  constructor(private readonly options: CommandServiceOptions) {}
+
+  async execute(
+    envelope: SignedEnvelope,
+    accepts: readonly string[],
+    pathId?: { field: string; value: string },
+  ): Promise<WriteResult> {
+    const { payload } = envelope;
+    if (!accepts.includes(payload.type)) {
+      throw new ProblemError(
+        'COMMAND_TYPE_MISMATCH',
+        `this route accepts ${accepts.join(' or ')}, not ${payload.type}`,
+      );
+    }
+    if (pathId !== undefined && payload[pathId.field] !== pathId.value) {
+      throw new ProblemError(
+        'PATH_MISMATCH',
+        `payload.${pathId.field} must equal the id in the path (${pathId.value})`,
+      );
+    }
+    const auth = authenticate(envelope, this.options.registry, this.options.clock(), this.options.maxSkewMs);
+
+    const applied = this.options.commands.get(payload.actor, payload.commandId);
+    if (applied !== undefined) {
+      if (applied.payloadDigest !== auth.payloadDigest) throw reused(payload.commandId);
+      return this.withLinks({
+        commandId: applied.commandId,
+        type: applied.type,
+        stream: applied.stream,
+        position: applied.position.toString(),
+        streamRevision: applied.streamRevision.toString(),
+        events: applied.events,
+        ...planCommand(payload, snapshot(auth), this.options.registry).resourceIds,
+        replayed: true,
+      });
+    }
+
+    // Concurrent retries of one command share one execution instead of racing each other.
+    const key = `${payload.actor}\u0000${payload.commandId}`;
+    const running = this.inFlight.get(key);
+    if (running !== undefined) {
+      if (running.digest !== auth.payloadDigest) throw reused(payload.commandId);
+      return { ...(await running.result), replayed: true };
+    }
+    const result = this.run(envelope, auth);
+    this.inFlight.set(key, { digest: auth.payloadDigest, result });
+    try {
+      return await result;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async run(envelope: SignedEnvelope, auth: Authenticated): Promise<WriteResult> {
+    const { payload } = envelope;
+    const plan = planCommand(payload, snapshot(auth), this.options.registry);
+    const metadata = {
+      commandId: payload.commandId,
+      actor: payload.actor,
+      keyId: payload.keyId,
+      payloadDigest: auth.payloadDigest,
+      envelope: envelope as unknown as Record<string, never>,
+    };
+    for (let attempt = 1; ; attempt++) {
+      const history = await this.readStream(plan.stream);
+      const earlier = history.filter((e) => {
+        const m = eventMetadata(e);
+        return m !== null && m.actor === payload.actor && m.commandId === payload.commandId;
+      });
+      // Another node (or a crashed run) already applied this command: answer as a retry.
+      if (earlier.length > 0) {
+        if (eventMetadata(earlier[0]!)!.payloadDigest !== auth.payloadDigest) throw reused(payload.commandId);
+        const last = earlier[earlier.length - 1]!;
+        await this.options.projector.waitFor(last.position);
+        return this.result(
+          payload.commandId,
+          payload.type,
+          plan,
+          earlier.map((e) => e.type),
+          last,
+          true,
+        );
+      }
+      let state = plan.decider.initialState();
+      for (const e of history) state = plan.decider.evolve(state, { type: e.type, data: e.data });
+      let events: { type: string; data: unknown }[];
+      try {
+        events = plan.decider.decide(plan.command, state);
+      } catch (error) {
+        throw domainErrorToProblem(error);
+      }
+      if (events.length === 0) {
+        return this.withLinks({
+          commandId: payload.commandId,
+          type: payload.type,
+          stream: plan.stream,
+          position: null,
+          streamRevision: history.length === 0 ? null : history[history.length - 1]!.revision.toString(),
+          events: [],
+          ...plan.resourceIds,
+          replayed: false,
+        });
+      }
+      const expected = history.length === 0 ? 'no_stream' : history[history.length - 1]!.revision;
+      try {
+        const appended = await this.options.store.append(
+          plan.stream,
+          events.map((e) => ({ type: e.type, data: e.data as never, metadata })),
+          expected,
+        );
+        await this.options.projector.waitFor(appended.position);
+        return this.withLinks({
+          commandId: payload.commandId,
+          type: payload.type,
+          stream: plan.stream,
+          position: appended.position.toString(),
+          streamRevision: appended.nextExpectedRevision.toString(),
+          events: events.map((e) => e.type),
+          ...plan.resourceIds,
+          replayed: false,
+        });
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) {
+          if (attempt < MAX_ATTEMPTS) continue;
+          throw new ProblemError('WRITE_CONFLICT', `stream ${plan.stream} kept changing; retry the command`);
+        }
+        throw storeErrorToProblem(error);
+      }
+    }
+  }
+
+  private async readStream(stream: string): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    for (;;) {
+      const page = await this.options.store.readStream(stream, {
+        fromRevision: BigInt(out.length),
+        maxCount: STREAM_PAGE,
+      });
+      out.push(...page);
+      if (page.length < STREAM_PAGE) return out;
+    }
+  }
+
+  private result(
+    commandId: string,
+    type: string,
+    plan: CommandPlan,
+    events: string[],
+    last: RecordedEvent,
+    replayed: boolean,
+  ): WriteResult {
+    return this.withLinks({
+      commandId,
+      type,
+      stream: plan.stream,
+      position: last.position.toString(),
+      streamRevision: last.revision.toString(),
+      events,
+      ...plan.resourceIds,
+      replayed,
+    });
+  }
+
+  private withLinks(result: WriteResult): WriteResult {
+    if (result.certificationId === undefined) return result;
+    return { ...result, proofUrl: `${this.options.links.publicUrl}/p/${result.certificationId}` };
+  }
+}
+
+function snapshot(auth: Authenticated): ActorSnapshot {
+  return {
+    identityId: auth.actor.identityId,
+    roles: auth.actor.roles,
+    accreditations: auth.actor.accreditations,
+    status: auth.actor.status,
+  };
+}
+
+function reused(commandId: string): ProblemError {
+  return new ProblemError(
+    'COMMAND_ID_REUSED',
+    `command id ${commandId} was already used for a different command`,
+  );
+}

@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProblemCode } from './catalogue.js';
+import { ProblemError } from './problem.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  problem: ProblemError,
+): FastifyReply {
+  if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+  return reply
+    .code(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem.toBody(request.url.split('?')[0]));
+}
+
+/** Fastify's own error codes, translated to ours so clients see one vocabulary. */
+const FASTIFY_CODES: Record<string, ProblemCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BODY_MALFORMED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BODY_MALFORMED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_MALFORMED',
+};
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+function toProblem(
+  error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
+): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error.validation !== undefined) {
+    const context = error.validationContext ?? 'body';
+    const errors = error.validation.slice(0, 10).map((v) => {
+      // additionalProperties names the offending key in params, not in the path.
+      const extra = v.keyword === 'additionalProperties' ? `/${String(v.params['additionalProperty'])}` : '';
+      return { pointer: `${v.instancePath}${extra}`, message: v.message ?? v.keyword };
+    });
+    const first = errors[0];
+    return new ProblemError(
+      'BODY_INVALID',
+      first === undefined ? `the ${context} is invalid` : `${context}${first.pointer || ''} ${first.message}`,
+      { errors },
+    );
+  }
+  const mapped = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
+  if (mapped !== undefined) return new ProblemError(mapped, error.message);
+  // Fastify reports malformed JSON as a SyntaxError with status 400.
+  if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
+    return new ProblemError('BODY_MALFORMED', 'the request body is not valid JSON');
+  }
+  if (error.statusCode === 413) return new ProblemError('BODY_TOO_LARGE', error.message);
+  if (error.statusCode === 415) return new ProblemError('UNSUPPORTED_MEDIA_TYPE', error.message);
+  if (error.statusCode === 400) return new ProblemError('BODY_MALFORMED', error.message);
+  return new ProblemError('INTERNAL', 'an internal error occurred; it has been logged');
+}
+
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
+    else request.log.info({ code: problem.code }, 'request refused');
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      request,
+      new ProblemError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}

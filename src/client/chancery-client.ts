@@ -1,0 +1,276 @@
+import type { SignedEnvelope } from '../domain/crypto/envelope.js';
+import type { JsonValue } from '../domain/shared/json.js';
+import { type Signer, type SignOptions, signCommand } from './sign-command.js';
+
+/** RFC 9457 body as the server sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance?: string;
+  errors?: { pointer: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+/** A refusal from the node, carrying its problem details. */
+export class ChanceryProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(`${problem.code}: ${problem.detail}`);
+    this.name = 'ChanceryProblemError';
+  }
+}
+
+export interface WriteResult {
+  commandId: string;
+  type: string;
+  stream: string;
+  position: string | null;
+  streamRevision: string | null;
+  events: string[];
+  identityId?: string;
+  certificationId?: string;
+  proofUrl?: string;
+  replayed: boolean;
+}
+
+export interface KeyView {
+  keyId: string;
+  publicKey: string;
+  activeFrom: string;
+  retiredAt: string | null;
+}
+
+export interface IdentityView {
+  identityId: string;
+  name: string;
+  organisationCode: string;
+  parentId: string | null;
+  roles: string[];
+  accreditations: string[];
+  status: 'active' | 'revoked';
+  registeredAt: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+  keys: KeyView[];
+  position: string;
+}
+
+export interface CertificationView {
+  certificationId: string;
+  issuerId: string;
+  recordDigest: string;
+  recordType: string;
+  subjectRef: string | null;
+  validFrom: string;
+  validUntil: string | null;
+  metadata: Record<string, string | number | boolean> | null;
+  status: 'active' | 'suspended' | 'revoked';
+  certifiedAt: string;
+  keyId: string;
+  statusHistory: { status: string; reason: string | null; at: string; by: string; position: string }[];
+  position: string;
+  proofUrl: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface NodeStatus {
+  name: 'chancery';
+  version: string;
+  origin: string;
+  store: string;
+  authorityId: string;
+  lastPosition: string | null;
+  projectedPosition: string | null;
+  identities: number;
+  certifications: number;
+  ready: boolean;
+}
+
+export interface CertifyInput {
+  recordDigest: string;
+  recordType: string;
+  subjectRef?: string | null;
+  validFrom: string;
+  validUntil?: string | null;
+  metadata?: Record<string, string | number | boolean> | null;
+}
+
+/**
+ * The typed client for a Chancery node. It signs commands locally: the
+ * private key never leaves the process. Used by the CLI, the tests and
+ * integrators alike.
+ */
+export class ChanceryClient {
+  readonly baseUrl: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly signer?: Signer,
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  withSigner(signer: Signer): ChanceryClient {
+    return new ChanceryClient(this.baseUrl, signer);
+  }
+
+  sign(type: string, fields: Record<string, JsonValue | undefined>, options?: SignOptions): SignedEnvelope {
+    if (this.signer === undefined) throw new Error('this client has no signer: pass one to sign commands');
+    return signCommand(this.signer, type, fields, options);
+  }
+
+  registerIdentity(
+    input: {
+      identityId: string;
+      name: string;
+      roles: string[];
+      publicKeys: string[];
+      parentId?: string | null;
+    },
+    options?: SignOptions,
+  ): Promise<WriteResult> {
+    return this.send('POST', '/v1/identities', this.sign('RegisterIdentity', { ...input }, options));
+  }
+
+  rotateKey(
+    identityId: string,
+    newPublicKey: string,
+    retireKeyIds?: string[],
+    options?: SignOptions,
+  ): Promise<WriteResult> {
+    return this.send(
+      'POST',
+      `/v1/identities/${encodeURIComponent(identityId)}/rotate-key`,
+      this.sign('RotateIdentityKey', { identityId, newPublicKey, retireKeyIds }, options),
+    );
+  }
+
+  accredit(identityId: string, recordTypes: string[], options?: SignOptions): Promise<WriteResult> {
+    return this.send(
+      'POST',
+      `/v1/identities/${encodeURIComponent(identityId)}/accredit`,
+      this.sign('AccreditIdentity', { identityId, recordTypes }, options),
+    );
+  }
+
+  revokeIdentity(identityId: string, reason: string, options?: SignOptions): Promise<WriteResult> {
+    return this.send(
+      'POST',
+      `/v1/identities/${encodeURIComponent(identityId)}/revoke`,
+      this.sign('RevokeIdentity', { identityId, reason }, options),
+    );
+  }
+
+  certify(input: CertifyInput, options?: SignOptions): Promise<WriteResult> {
+    return this.send('POST', '/v1/certifications', this.sign('CertifyRecord', { ...input }, options));
+  }
+
+  changeStatus(
+    action: 'suspend' | 'reinstate' | 'revoke',
+    certificationId: string,
+    reason: string,
+    options?: SignOptions,
+  ): Promise<WriteResult> {
+    const type = {
+      suspend: 'SuspendCertification',
+      reinstate: 'ReinstateCertification',
+      revoke: 'RevokeCertification',
+    }[action];
+    return this.send(
+      'POST',
+      `/v1/certifications/${encodeURIComponent(certificationId)}/${action}`,
+      this.sign(type, { certificationId, reason }, options),
+    );
+  }
+
+  /** Sends an already signed envelope (for pre-signed batches and retries). */
+  submit(path: string, envelope: SignedEnvelope): Promise<WriteResult> {
+    return this.send('POST', path, envelope);
+  }
+
+  identity(identityId: string): Promise<IdentityView> {
+    return this.send('GET', `/v1/identities/${encodeURIComponent(identityId)}`);
+  }
+
+  identities(options: { limit?: number; cursor?: string } = {}): Promise<Page<IdentityView>> {
+    return this.send('GET', `/v1/identities${query(options)}`);
+  }
+
+  keyOwner(
+    keyId: string,
+  ): Promise<{
+    keyId: string;
+    identityId: string;
+    publicKey: string;
+    activeFrom: string;
+    retiredAt: string | null;
+  }> {
+    return this.send('GET', `/v1/keys/${encodeURIComponent(keyId)}`);
+  }
+
+  certification(certificationId: string): Promise<CertificationView> {
+    return this.send('GET', `/v1/certifications/${encodeURIComponent(certificationId)}`);
+  }
+
+  certifications(
+    filter: {
+      issuer?: string;
+      recordDigest?: string;
+      recordType?: string;
+      status?: string;
+      limit?: number;
+      cursor?: string;
+    } = {},
+  ): Promise<Page<CertificationView>> {
+    return this.send('GET', `/v1/certifications${query(filter)}`);
+  }
+
+  status(): Promise<NodeStatus> {
+    return this.send('GET', '/v1/status');
+  }
+
+  private async send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { 'content-type': 'application/json', accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text.length === 0 ? null : safeJson(text);
+    if (!response.ok) {
+      if (parsed !== null && typeof parsed === 'object' && 'code' in parsed)
+        throw new ChanceryProblemError(parsed as Problem);
+      throw new ChanceryProblemError({
+        type: 'about:blank',
+        title: response.statusText,
+        status: response.status,
+        code: 'HTTP_' + response.status,
+        detail: text.slice(0, 500),
+      });
+    }
+    return parsed as T;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [string, string | number][];
+  if (entries.length === 0) return '';
+  return '?' + new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString();
+}

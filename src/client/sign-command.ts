@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { canonicalBytes } from '../domain/canonical/canonical-json.js';
+import { encodeBase64 } from '../domain/crypto/base64.js';
+import type { CommandPayload, SignedEnvelope } from '../domain/crypto/envelope.js';
+import type { JsonValue } from '../domain/shared/json.js';
+import type { KeyPair } from './key-pair.js';
+
+export interface Signer {
+  /** Identity id the signer acts as. */
+  readonly actor: string;
+  readonly keyPair: KeyPair;
+}
+
+export interface SignOptions {
+  /** Reuse a command id to retry safely; a fresh UUID otherwise. */
+  readonly commandId?: string;
+  /** Defaults to now; whole seconds keep payloads readable. */
+  readonly issuedAt?: string;
+}
+
+/** Builds and signs a command envelope. The signature covers the RFC 8785 bytes of the payload. */
+export function signCommand(
+  signer: Signer,
+  type: string,
+  fields: Record<string, JsonValue | undefined>,
+  options: SignOptions = {},
+): SignedEnvelope {
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    JsonValue
+  >;
+  const payload: CommandPayload = {
+    ...defined,
+    type,
+    actor: signer.actor,
+    keyId: signer.keyPair.keyId,
+    commandId: options.commandId ?? randomUUID(),
+    issuedAt: options.issuedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+  const signature = signer.keyPair.sign(canonicalBytes(payload));
+  return {
+    payload,
+    signature: { keyId: signer.keyPair.keyId, alg: 'Ed25519', value: encodeBase64(signature) },
+  };
+}

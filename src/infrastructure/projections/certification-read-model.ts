@@ -1,0 +1,188 @@
+import type { Statement } from 'better-sqlite3';
+import type { CertificationEvent, CertificationStatus } from '../../domain/certification/events.js';
+import type { RecordedEvent } from '../eventstore/port.js';
+import type { NodeDatabase } from './node-database.js';
+import { positionFromKey, positionKey } from './position-key.js';
+import { eventMetadata, type Projection } from './projection.js';
+
+export interface StatusEntry {
+  readonly status: CertificationStatus;
+  readonly reason: string | null;
+  readonly at: string;
+  readonly by: string;
+  readonly position: bigint;
+}
+
+export interface CertificationView {
+  readonly certificationId: string;
+  readonly issuerId: string;
+  readonly recordDigest: string;
+  readonly recordType: string;
+  readonly subjectRef: string | null;
+  readonly validFrom: string;
+  readonly validUntil: string | null;
+  readonly metadata: Record<string, string | number | boolean> | null;
+  readonly status: CertificationStatus;
+  readonly certifiedAt: string;
+  readonly keyId: string;
+  readonly statusHistory: StatusEntry[];
+  readonly position: bigint;
+}
+
+interface CertificationRow {
+  certification_id: string;
+  issuer_id: string;
+  record_digest: string;
+  record_type: string;
+  subject_ref: string | null;
+  valid_from: string;
+  valid_until: string | null;
+  metadata: string | null;
+  status: CertificationStatus;
+  certified_at: string;
+  key_id: string;
+  position: string;
+}
+
+interface HistoryRow {
+  status: CertificationStatus;
+  reason: string | null;
+  at: string;
+  by: string;
+  position: string;
+}
+
+const STATUS_AFTER: Record<Exclude<CertificationEvent['type'], 'RecordCertified'>, CertificationStatus> = {
+  CertificationSuspended: 'suspended',
+  CertificationReinstated: 'active',
+  CertificationRevoked: 'revoked',
+};
+
+export interface CertificationFilter {
+  readonly issuerId?: string;
+  readonly recordDigest?: string;
+  readonly recordType?: string;
+  readonly status?: CertificationStatus;
+}
+
+export class CertificationReadModel implements Projection {
+  readonly name = 'certifications';
+  private statements!: { insert: Statement; setStatus: Statement; history: Statement };
+
+  constructor(private readonly db: NodeDatabase) {}
+
+  migrate(db: NodeDatabase): void {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS certifications (
+        certification_id TEXT PRIMARY KEY,
+        issuer_id TEXT NOT NULL,
+        record_digest TEXT NOT NULL,
+        record_type TEXT NOT NULL,
+        subject_ref TEXT,
+        valid_from TEXT NOT NULL,
+        valid_until TEXT,
+        metadata TEXT,
+        status TEXT NOT NULL,
+        certified_at TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        position TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS certifications_by_position ON certifications(position);
+      CREATE INDEX IF NOT EXISTS certifications_by_issuer ON certifications(issuer_id, position);
+      CREATE INDEX IF NOT EXISTS certifications_by_digest ON certifications(record_digest, position);
+      CREATE TABLE IF NOT EXISTS certification_status_history (
+        certification_id TEXT NOT NULL,
+        position TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        PRIMARY KEY (certification_id, position)
+      );
+    `);
+    this.statements = {
+      insert:
+        db.prepare(`INSERT INTO certifications VALUES (@certificationId, @issuerId, @recordDigest, @recordType,
+        @subjectRef, @validFrom, @validUntil, @metadata, 'active', @certifiedAt, @keyId, @position)`),
+      setStatus: db.prepare('UPDATE certifications SET status = ? WHERE certification_id = ?'),
+      history: db.prepare('INSERT INTO certification_status_history VALUES (?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  reset(db: NodeDatabase): void {
+    db.exec('DROP TABLE IF EXISTS certification_status_history; DROP TABLE IF EXISTS certifications;');
+  }
+
+  apply(event: RecordedEvent): void {
+    const e = { type: event.type, data: event.data } as CertificationEvent;
+    const position = positionKey(event.position);
+    if (e.type === 'RecordCertified') {
+      const d = e.data;
+      this.statements.insert.run({
+        ...d,
+        metadata: d.metadata === null ? null : JSON.stringify(d.metadata),
+        keyId: eventMetadata(event)?.keyId ?? '',
+        position,
+      });
+      this.statements.history.run(d.certificationId, position, 'active', null, d.certifiedAt, d.issuerId);
+      return;
+    }
+    const status = STATUS_AFTER[e.type];
+    if (status === undefined) return;
+    this.statements.setStatus.run(status, e.data.certificationId);
+    this.statements.history.run(
+      e.data.certificationId,
+      position,
+      status,
+      e.data.reason,
+      e.data.at,
+      e.data.by,
+    );
+  }
+
+  get(certificationId: string): CertificationView | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM certifications WHERE certification_id = ?')
+      .get(certificationId) as CertificationRow | undefined;
+    return row === undefined ? undefined : this.toView(row);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM certifications').get() as { n: number }).n;
+  }
+
+  list(filter: CertificationFilter, after: bigint | null, limit: number): CertificationView[] {
+    const where: string[] = ['position > @after'];
+    if (filter.issuerId !== undefined) where.push('issuer_id = @issuerId');
+    if (filter.recordDigest !== undefined) where.push('record_digest = @recordDigest');
+    if (filter.recordType !== undefined) where.push('record_type = @recordType');
+    if (filter.status !== undefined) where.push('status = @status');
+    const rows = this.db
+      .prepare(`SELECT * FROM certifications WHERE ${where.join(' AND ')} ORDER BY position LIMIT @limit`)
+      .all({ ...filter, after: after === null ? '' : positionKey(after), limit }) as CertificationRow[];
+    return rows.map((r) => this.toView(r));
+  }
+
+  private toView(row: CertificationRow): CertificationView {
+    const history = this.db
+      .prepare(
+        'SELECT status, reason, at, by, position FROM certification_status_history WHERE certification_id = ? ORDER BY position',
+      )
+      .all(row.certification_id) as HistoryRow[];
+    return {
+      certificationId: row.certification_id,
+      issuerId: row.issuer_id,
+      recordDigest: row.record_digest,
+      recordType: row.record_type,
+      subjectRef: row.subject_ref,
+      validFrom: row.valid_from,
+      validUntil: row.valid_until,
+      metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as CertificationView['metadata']),
+      status: row.status,
+      certifiedAt: row.certified_at,
+      keyId: row.key_id,
+      statusHistory: history.map((h) => ({ ...h, position: positionFromKey(h.position) })),
+      position: positionFromKey(row.position),
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import type { RecordedEvent } from '../eventstore/port.js';
+import type { NodeDatabase } from './node-database.js';
+
+/**
+ * A read model fed by the event feed. `apply` runs inside the projector's
+ * transaction and must be synchronous and deterministic, so a rebuild from the
+ * store yields the same tables.
+ */
+export interface Projection {
+  readonly name: string;
+  /** Creates tables if missing. */
+  migrate(db: NodeDatabase): void;
+  apply(event: RecordedEvent): void;
+  /** Drops everything this projection derived (for `chancery rebuild`). */
+  reset(db: NodeDatabase): void;
+}
+
+/** What the command handler stores in event metadata; the log leaf carries the envelope. */
+export interface EventMetadata {
+  readonly commandId: string;
+  readonly actor: string;
+  readonly keyId: string;
+  /** Hex SHA-256 of the RFC 8785 payload; tells a retry from a reused command id. */
+  readonly payloadDigest: string;
+  readonly envelope: { payload: Record<string, unknown>; signature: Record<string, unknown> };
+}
+
+export function eventMetadata(event: RecordedEvent): EventMetadata | null {
+  const m = event.metadata as Partial<EventMetadata> | null;
+  if (m === null || typeof m !== 'object' || typeof m.commandId !== 'string' || typeof m.actor !== 'string')
+    return null;
+  return m as EventMetadata;
+}

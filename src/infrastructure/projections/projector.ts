@@ -1,0 +1,153 @@
+import type { EventStore, RecordedEvent, Subscription } from '../eventstore/port.js';
+import type { NodeDatabase } from './node-database.js';
+import { positionFromKey, positionKey } from './position-key.js';
+import type { Projection } from './projection.js';
+
+const POSITION_KEY = 'projector.position';
+/** Commit at least this often during catch-up so a long replay does not build one huge transaction. */
+const MAX_EVENTS_PER_TRANSACTION = 2000;
+
+interface Waiter {
+  readonly position: bigint;
+  resolve(): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Feeds the read models from the event store's catch-up subscription. Events
+ * are applied in small transactions (one per tick) and the last applied
+ * position is stored in the same transaction, so a restart resumes exactly
+ * where the read models stand: no gap, no event applied twice.
+ */
+export class Projector {
+  private subscription: Subscription | null = null;
+  private inTransaction = false;
+  private pendingInTransaction = 0;
+  private pendingPosition: bigint | null = null;
+  private flushScheduled = false;
+  private projected: bigint | null;
+  private waiters: Waiter[] = [];
+  private failure: Error | null = null;
+  private listeners: ((event: RecordedEvent) => void)[] = [];
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: NodeDatabase,
+    private readonly projections: readonly Projection[],
+  ) {
+    for (const p of projections) p.migrate(db);
+    const row = db.prepare('SELECT value FROM projection_meta WHERE name = ?').get(POSITION_KEY) as
+      | { value: string }
+      | undefined;
+    this.projected = row === undefined ? null : positionFromKey(row.value);
+  }
+
+  /** Position of the last event applied to every read model, or null before the first. */
+  get position(): bigint | null {
+    return this.projected;
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Called after each committed batch with the events it held, e.g. to wake the sequencer. */
+  onApplied(listener: (event: RecordedEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  start(): void {
+    if (this.subscription !== null) return;
+    const sub = this.store.subscribe(
+      (event) => this.handle(event),
+      this.projected === null ? {} : { after: this.projected },
+    );
+    this.subscription = sub;
+    sub.done.catch((error: unknown) => {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      for (const w of this.waiters.splice(0)) {
+        clearTimeout(w.timer);
+        w.reject(this.failure);
+      }
+    });
+  }
+
+  private readonly applied: RecordedEvent[] = [];
+
+  private handle(event: RecordedEvent): void {
+    if (!this.inTransaction) {
+      this.db.exec('BEGIN');
+      this.inTransaction = true;
+    }
+    for (const p of this.projections) p.apply(event);
+    this.applied.push(event);
+    this.pendingPosition = event.position;
+    this.pendingInTransaction++;
+    if (this.pendingInTransaction >= MAX_EVENTS_PER_TRANSACTION) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.inTransaction || this.pendingPosition === null) return;
+    this.db
+      .prepare(
+        'INSERT INTO projection_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+      )
+      .run(POSITION_KEY, positionKey(this.pendingPosition));
+    this.db.exec('COMMIT');
+    this.inTransaction = false;
+    this.pendingInTransaction = 0;
+    this.projected = this.pendingPosition;
+    const applied = this.applied.splice(0);
+    for (const listener of this.listeners) for (const event of applied) listener(event);
+    const projected = this.projected;
+    const ready = this.waiters.filter((w) => w.position <= projected);
+    this.waiters = this.waiters.filter((w) => w.position > projected);
+    for (const w of ready) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+  }
+
+  /** Resolves once every read model reflects `position` (read-your-writes for the caller). */
+  waitFor(position: bigint, timeoutMs = 10_000): Promise<void> {
+    if (this.projected !== null && this.projected >= position) return Promise.resolve();
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(new Error(`read models did not reach position ${position} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const sub = this.subscription;
+    this.subscription = null;
+    if (sub !== null) await sub.close();
+    this.flush();
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new Error('projector stopped'));
+    }
+  }
+
+  /** Drops every read model and its position; the next start() replays the whole store. */
+  reset(): void {
+    for (const p of this.projections) p.reset(this.db);
+    this.db.prepare('DELETE FROM projection_meta WHERE name = ?').run(POSITION_KEY);
+    this.projected = null;
+    for (const p of this.projections) p.migrate(this.db);
+  }
+}
