@@ -45,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   installProblemHandlers(app);
+  // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
+  app.removeContentTypeParser(['text/plain']);
 
   await app.register(swagger, {
     openapi: {

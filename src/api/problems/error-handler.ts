@@ -34,6 +34,7 @@ interface ValidationIssue {
 
 function toProblem(
   error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
+  request: FastifyRequest,
 ): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error.validation !== undefined) {
@@ -51,6 +52,10 @@ function toProblem(
     );
   }
   const mapped = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
+  if (mapped === 'UNSUPPORTED_MEDIA_TYPE') {
+    const sent = String(request.headers['content-type'] ?? 'none');
+    return new ProblemError(mapped, `content type ${sent} is not accepted; send application/json`);
+  }
   if (mapped !== undefined) return new ProblemError(mapped, error.message);
   // Fastify reports malformed JSON as a SyntaxError with status 400.
   if (error instanceof SyntaxError || (error.statusCode === 400 && /JSON/i.test(error.message))) {
@@ -64,7 +69,7 @@ function toProblem(
 
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toProblem(error);
+    const problem = toProblem(error, request);
     if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
     else request.log.info({ code: problem.code }, 'request refused');
     return sendProblem(reply, request, problem);

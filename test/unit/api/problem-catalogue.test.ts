@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PROBLEM_CATALOGUE, problemType } from '../../../src/api/problems/catalogue.js';
+import { ProblemError } from '../../../src/api/problems/problem.js';
+import type { CertificationError } from '../../../src/domain/certification/certification-error.js';
+import type { IdentityError } from '../../../src/domain/identity/identity-error.js';
+
+const docs = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+
+function documentedRows(): Map<string, { status: number; title: string; type: string }> {
+  const rows = new Map<string, { status: number; title: string; type: string }>();
+  for (const line of docs.split('\n')) {
+    const m = /^\| `([A-Z_]+)` \| (\d{3}) \| (.+) \| `([^`]+)` \|$/.exec(line);
+    if (m) rows.set(m[1]!, { status: Number(m[2]), title: m[3]!, type: m[4]! });
+  }
+  return rows;
+}
+
+describe('problem catalogue', () => {
+  it('docs/errors.md lists exactly the catalogue, with the same status, title and type', () => {
+    const documented = documentedRows();
+    const expected = new Map(
+      Object.entries(PROBLEM_CATALOGUE).map(([code, e]) => [
+        code,
+        { status: e.status, title: e.title, type: problemType(code as never) },
+      ]),
+    );
+    expect(documented).toEqual(expected);
+  });
+
+  it('maps every status into the 4xx/5xx range', () => {
+    for (const entry of Object.values(PROBLEM_CATALOGUE)) {
+      expect(entry.status).toBeGreaterThanOrEqual(400);
+      expect(entry.status).toBeLessThan(600);
+    }
+  });
+
+  it('has a catalogue entry for every domain error code, so the mapping by name cannot miss', () => {
+    // Records keyed by the closed unions: adding a domain code without listing it here fails the typecheck.
+    const identityCodes: Record<IdentityError['code'], true> = {
+      IDENTITY_ALREADY_EXISTS: true,
+      IDENTITY_NOT_FOUND: true,
+      IDENTITY_REVOKED: true,
+      PARENT_NOT_FOUND: true,
+      KEY_ALREADY_REGISTERED: true,
+      KEY_NOT_ACTIVE: true,
+      AUTHORITY_NOT_REVOCABLE: true,
+      ROLE_MISSING: true,
+      NOT_AN_ISSUER: true,
+    };
+    const certificationCodes: Record<CertificationError['code'], true> = {
+      CERTIFICATION_ALREADY_EXISTS: true,
+      CERTIFICATION_NOT_FOUND: true,
+      INVALID_STATUS_TRANSITION: true,
+      NOT_ISSUER: true,
+      ROLE_MISSING: true,
+      ACCREDITATION_MISSING: true,
+      ACTOR_REVOKED: true,
+      VALIDITY_WINDOW_INVALID: true,
+    };
+    for (const code of [...Object.keys(identityCodes), ...Object.keys(certificationCodes)])
+      expect(PROBLEM_CATALOGUE).toHaveProperty(code);
+  });
+
+  it('renders an RFC 9457 body with the stable code', () => {
+    expect(new ProblemError('KEY_RETIRED', 'key k was retired').toBody('/v1/x')).toEqual({
+      type: 'urn:chancery:problem:key-retired',
+      title: 'The key was retired by a rotation',
+      status: 401,
+      code: 'KEY_RETIRED',
+      detail: 'key k was retired',
+      instance: '/v1/x',
+    });
+  });
+});
