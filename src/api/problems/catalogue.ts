@@ -36,6 +36,7 @@ export const PROBLEM_CATALOGUE = {
   KEY_NOT_ACTIVE: { status: 422, title: 'The key is not an active key of the identity' },
   AUTHORITY_NOT_REVOCABLE: { status: 422, title: 'The root authority cannot be revoked' },
   NOT_AN_ISSUER: { status: 422, title: 'The identity does not hold the issuer role' },
+  ROLE_NOT_ASSIGNABLE: { status: 422, title: 'The role cannot be assigned through registration' },
   KEY_NOT_FOUND: { status: 404, title: 'No identity holds this key' },
 
   // Certification

@@ -2,7 +2,7 @@ import type { ActorSnapshot, Decider } from '../shared/decider.js';
 import type { IdentityCommand } from './commands.js';
 import type { IdentityEvent, PublicKeyEntry } from './events.js';
 import { IdentityError } from './identity-error.js';
-import type { Role } from './roles.js';
+import { ASSIGNABLE_ROLES, type Role } from './roles.js';
 
 export interface KeyRecord extends PublicKeyEntry {
   readonly activeFrom: string;
@@ -134,6 +134,18 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
         if (command.parentId !== null && !command.parentExists) {
           throw new IdentityError('PARENT_NOT_FOUND', `parent identity ${command.parentId} does not exist`);
         }
+        const unassignable = command.roles.filter(
+          (r) => !(ASSIGNABLE_ROLES as readonly string[]).includes(r),
+        );
+        // The schema already limits roles; the decider holds the rule so no other path can mint a second authority.
+        if (unassignable.length > 0) {
+          throw new IdentityError(
+            'ROLE_NOT_ASSIGNABLE',
+            `role ${unassignable.join(', ')} cannot be assigned`,
+          );
+        }
+        if (command.keys.length === 0)
+          throw new IdentityError('KEY_NOT_ACTIVE', 'an identity needs at least one key');
         requireUnusedKeys(command.keys, command.keysInUse);
         return [
           {

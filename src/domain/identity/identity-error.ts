@@ -7,6 +7,7 @@ export type IdentityErrorCode =
   | 'KEY_NOT_ACTIVE'
   | 'AUTHORITY_NOT_REVOCABLE'
   | 'ROLE_MISSING'
+  | 'ROLE_NOT_ASSIGNABLE'
   | 'NOT_AN_ISSUER';
 
 /** The one error type of the identity context; the API maps `code` to an HTTP status. */

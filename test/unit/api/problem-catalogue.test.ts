@@ -10,8 +10,12 @@ const docs = readFileSync(new URL('../../../docs/errors.md', import.meta.url), '
 function documentedRows(): Map<string, { status: number; title: string; type: string }> {
   const rows = new Map<string, { status: number; title: string; type: string }>();
   for (const line of docs.split('\n')) {
-    const m = /^\| `([A-Z_]+)` \| (\d{3}) \| (.+) \| `([^`]+)` \|$/.exec(line);
-    if (m) rows.set(m[1]!, { status: Number(m[2]), title: m[3]!, type: m[4]! });
+    // Cells are trimmed: the formatter pads the table's columns.
+    const cells = line.split('|').map((c) => c.trim());
+    const m = /^`([A-Z_]+)`$/.exec(cells[1] ?? '');
+    if (m && cells.length === 6) {
+      rows.set(m[1]!, { status: Number(cells[2]), title: cells[3]!, type: cells[4]!.replaceAll('`', '') });
+    }
   }
   return rows;
 }
@@ -46,6 +50,7 @@ describe('problem catalogue', () => {
       KEY_NOT_ACTIVE: true,
       AUTHORITY_NOT_REVOCABLE: true,
       ROLE_MISSING: true,
+      ROLE_NOT_ASSIGNABLE: true,
       NOT_AN_ISSUER: true,
     };
     const certificationCodes: Record<CertificationError['code'], true> = {

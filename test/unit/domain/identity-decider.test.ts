@@ -150,6 +150,18 @@ describe('RegisterIdentity', () => {
       .then([healthRegistered({ parentId: 'PROVINCE-GOV' })]);
   });
 
+  it('refuses to mint a second authority, whatever the schema let through', () => {
+    given([])
+      .when(register({ roles: ['issuer', 'authority'] }))
+      .thenThrows(IdentityError, 'ROLE_NOT_ASSIGNABLE');
+  });
+
+  it('refuses an identity without any key', () => {
+    given([])
+      .when(register({ keys: [] }))
+      .thenThrows(IdentityError, 'KEY_NOT_ACTIVE');
+  });
+
   it('refuses an actor without the authority role', () => {
     given([])
       .when(register({ actor: transport }))
