@@ -1,0 +1,124 @@
+import { type CommandSpec, DEFAULT_NODE_URL, usageLine } from './command-spec.js';
+
+/**
+ * Every command the CLI knows, with the one-line summary the root help shows.
+ * Modules load on use, so `chancery status` does not pay for loading the server.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** Loaded on use: `status` should not pay for loading the server. */
+  load(): Promise<CommandSpec>;
+}
+
+const identity = async (name: string) =>
+  pick((await import('./commands/identity.js')).identityCommands, name);
+const certification = async (name: string) =>
+  pick((await import('./commands/certification.js')).certificationCommands, name);
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'init',
+    summary: 'create the data folder, keys and first log entry',
+    load: async () => (await import('./commands/init.js')).initCommand,
+  },
+  {
+    name: 'start',
+    summary: 'run a node (the first start also runs init)',
+    load: async () => (await import('./commands/start.js')).startCommand,
+  },
+  {
+    name: 'keygen',
+    summary: 'make an Ed25519 key pair for a department',
+    load: async () => (await import('./commands/keygen.js')).keygenCommand,
+  },
+  {
+    name: 'identity register',
+    summary: 'register a department (authority)',
+    load: () => identity('identity register'),
+  },
+  {
+    name: 'identity accredit',
+    summary: 'accredit an issuer for record types (authority)',
+    load: () => identity('identity accredit'),
+  },
+  {
+    name: 'identity rotate-key',
+    summary: "replace an identity's keys",
+    load: () => identity('identity rotate-key'),
+  },
+  {
+    name: 'identity revoke',
+    summary: 'revoke an identity (authority)',
+    load: () => identity('identity revoke'),
+  },
+  { name: 'identity show', summary: 'show an identity', load: () => identity('identity show') },
+  {
+    name: 'certify',
+    summary: 'certify a file by its SHA-256 digest',
+    load: async () => (await import('./commands/certification.js')).certifyCommand,
+  },
+  {
+    name: 'certification show',
+    summary: 'show a certification and its history',
+    load: () => certification('certification show'),
+  },
+  {
+    name: 'certification suspend',
+    summary: 'suspend a certification',
+    load: () => certification('certification suspend'),
+  },
+  {
+    name: 'certification reinstate',
+    summary: 'reinstate a suspended certification',
+    load: () => certification('certification reinstate'),
+  },
+  {
+    name: 'certification revoke',
+    summary: 'revoke a certification',
+    load: () => certification('certification revoke'),
+  },
+  {
+    name: 'status',
+    summary: "show the node's status",
+    load: async () => (await import('./commands/status.js')).statusCommand,
+  },
+];
+
+export const GROUPS = new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!));
+
+function pick(specs: readonly CommandSpec[], name: string): CommandSpec {
+  const spec = specs.find((s) => s.name === name);
+  if (spec === undefined) throw new Error(`command table out of step: no ${name}`);
+  return spec;
+}
+
+export function rootHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: chancery <command> [options]',
+    '',
+    'Chancery: certify records by digest in a verifiable, append-only log.',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `options of the commands that talk to a node: --url URL (default ${DEFAULT_NODE_URL}, env CHANCERY_URL), --json`,
+    "run 'chancery <command> --help' for a command's options; 'chancery --version' prints the version.",
+    '',
+  ].join('\n');
+}
+
+export async function groupHelp(group: string): Promise<string> {
+  const specs = await Promise.all(
+    COMMANDS.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.load()),
+  );
+  return [
+    `usage: chancery ${group} <${specs.map((s) => s.name.slice(group.length + 1)).join('|')}> ...`,
+    '',
+    ...specs.map((s) => `  ${usageLine(s)}`),
+    '',
+    `run 'chancery ${group} <subcommand> --help' for its options.`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,155 @@
+import type { CertificationView } from '../../client/index.js';
+import { connectAs } from '../actor.js';
+import { UsageError } from '../cli-errors.js';
+import type { CommandSpec, OptionSpec } from '../command-spec.js';
+import { nowSeconds, parseTimeArg } from '../dates.js';
+import { sha256File } from '../file-digest.js';
+import { NodeConnection } from '../node-connection.js';
+import { fieldLines } from '../output.js';
+
+const AS: OptionSpec = {
+  type: 'string',
+  value: 'KEYFILE',
+  required: true,
+  description: 'private key file to sign with; the node says whose it is',
+};
+
+const SALTED_DIGEST = /^[0-9a-f]{64}$/;
+
+export const certifyCommand: CommandSpec = {
+  name: 'certify',
+  summary: 'Certify a record by the SHA-256 digest of FILE. The file is hashed here and never uploaded.',
+  scope: 'client',
+  positionals: ['FILE'],
+  options: {
+    as: AS,
+    type: {
+      type: 'string',
+      value: 'TYPE',
+      required: true,
+      description: 'record type the issuer is accredited for, e.g. driving-licence',
+    },
+    subject: {
+      type: 'string',
+      value: 'REF',
+      description: 'salted SHA-256 digest naming the subject (64 hex), never personal data',
+    },
+    'valid-from': {
+      type: 'string',
+      value: 'D',
+      description: 'YYYY-MM-DD (midnight UTC) or RFC 3339; default now',
+    },
+    'valid-until': {
+      type: 'string',
+      value: 'D',
+      description: 'YYYY-MM-DD (midnight UTC) or RFC 3339; default open',
+    },
+  },
+  details: `--subject links certifications of the same person without naming them. The issuer
+computes it as the SHA-256 of a secret salt it keeps followed by the subject's identifier,
+and only the digest goes in the log:
+  printf '%s%s' "$SALT" "$NATIONAL_ID" | sha256sum | cut -d' ' -f1
+Personal data never goes into a command; keep the salt out of the log as well.
+
+example:
+  chancery certify licence-0042.pdf --as transport.key --type driving-licence --valid-until 2035-06-30`,
+  async run(args) {
+    const file = args.positional(0);
+    const subject = args.string('subject');
+    if (subject !== undefined && !SALTED_DIGEST.test(subject.toLowerCase())) {
+      throw new UsageError(
+        `--subject must be a salted SHA-256 digest (64 hex characters), not the identifier itself: see --help`,
+        args.command,
+      );
+    }
+    const validFromArg = args.string('valid-from');
+    const validUntilArg = args.string('valid-until');
+    const validFrom =
+      validFromArg === undefined ? nowSeconds() : parseTimeArg('--valid-from', validFromArg, args.command);
+    const validUntil =
+      validUntilArg === undefined ? undefined : parseTimeArg('--valid-until', validUntilArg, args.command);
+    const recordDigest = await sha256File(file);
+    const node = await connectAs(new NodeConnection(args.url), args.required('as'));
+    const result = await node.call((c) =>
+      c.certify({
+        recordDigest,
+        recordType: args.required('type'),
+        validFrom,
+        ...(subject === undefined ? {} : { subjectRef: subject.toLowerCase() }),
+        ...(validUntil === undefined ? {} : { validUntil }),
+      }),
+    );
+    return {
+      json: { ...result, recordDigest },
+      text: [
+        `certified ${result.certificationId} → proof URL ${result.proofUrl}`,
+        `  record sha256 ${recordDigest}`,
+      ],
+    };
+  },
+};
+
+const showCommand: CommandSpec = {
+  name: 'certification show',
+  summary: 'Show a certification with its status history.',
+  scope: 'client',
+  positionals: ['ID'],
+  async run(args) {
+    const id = args.positional(0);
+    const view = await new NodeConnection(args.url).call((c) => c.certification(id));
+    return { json: view, text: describeCertification(view) };
+  },
+};
+
+const PAST = { suspend: 'suspended', reinstate: 'reinstated', revoke: 'revoked' } as const;
+
+function statusCommand(action: 'suspend' | 'reinstate' | 'revoke', summary: string): CommandSpec {
+  return {
+    name: `certification ${action}`,
+    summary,
+    scope: 'client',
+    positionals: ['ID'],
+    options: {
+      as: AS,
+      reason: { type: 'string', value: 'TEXT', required: true, description: 'why, kept in the log' },
+    },
+    async run(args) {
+      const id = args.positional(0);
+      const node = await connectAs(new NodeConnection(args.url), args.required('as'));
+      const result = await node.call((c) => c.changeStatus(action, id, args.required('reason')));
+      return {
+        json: result,
+        text: [`${PAST[action]} ${id}${result.replayed ? ' (already done: replayed)' : ''}`],
+      };
+    },
+  };
+}
+
+function describeCertification(view: CertificationView): string[] {
+  const rows: [string, string][] = [
+    ['status', view.status],
+    ['record type', view.recordType],
+    ['record sha256', view.recordDigest],
+    ['issuer', `${view.issuerId} (key ${view.keyId})`],
+    ['subject', view.subjectRef ?? '—'],
+    ['valid', `${view.validFrom} → ${view.validUntil ?? 'no end'}`],
+    ['certified', view.certifiedAt],
+    ['proof URL', view.proofUrl],
+  ];
+  for (const [key, value] of Object.entries(view.metadata ?? {}))
+    rows.push([`metadata ${key}`, String(value)]);
+  for (const entry of view.statusHistory) {
+    rows.push([
+      'history',
+      `${entry.at} ${entry.status} by ${entry.by}${entry.reason === null ? '' : `: ${entry.reason}`}`,
+    ]);
+  }
+  return [view.certificationId, ...fieldLines(rows)];
+}
+
+export const certificationCommands: readonly CommandSpec[] = [
+  showCommand,
+  statusCommand('suspend', 'Suspend a certification (signed by its issuer or the authority).'),
+  statusCommand('reinstate', 'Reinstate a suspended certification (signed by its issuer or the authority).'),
+  statusCommand('revoke', 'Revoke a certification for good (signed by its issuer or the authority).'),
+];

@@ -1,0 +1,30 @@
+import type { CommandSpec } from '../command-spec.js';
+import { NodeConnection } from '../node-connection.js';
+import { fieldLines } from '../output.js';
+
+export const statusCommand: CommandSpec = {
+  name: 'status',
+  summary: "Show the node's origin, store, authority and read-model progress (GET /v1/status).",
+  scope: 'client',
+  async run(args) {
+    const node = new NodeConnection(args.url);
+    const status = await node.call((c) => c.status());
+    return {
+      json: status,
+      text: [
+        `chancery ${status.version} at ${node.url}: ${status.ready ? 'ready' : 'NOT READY'}`,
+        ...fieldLines([
+          ['origin', status.origin],
+          ['store', status.store],
+          ['authority', status.authorityId],
+          ['identities', String(status.identities)],
+          ['certifications', String(status.certifications)],
+          [
+            'log position',
+            `${status.lastPosition ?? 'none'} (read models at ${status.projectedPosition ?? 'none'})`,
+          ],
+        ]),
+      ],
+    };
+  },
+};

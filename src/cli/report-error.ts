@@ -1,0 +1,39 @@
+import { ChanceryProblemError } from '../client/index.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, NodeUnreachableError, UsageError } from './cli-errors.js';
+
+/**
+ * Prints a failure on stderr and returns the exit code. A refusal from the
+ * node prints `error CODE: detail` and its field errors, or with --json the
+ * problem body itself, so scripts can branch on `code`.
+ */
+export function reportError(
+  error: unknown,
+  options: { json: boolean; usage?: (command: string | undefined) => string; debug?: boolean },
+  err: NodeJS.WritableStream,
+): number {
+  if (error instanceof UsageError) {
+    err.write(`error: ${error.message}\n`);
+    if (options.usage !== undefined) err.write(options.usage(error.command));
+    return EXIT_USAGE;
+  }
+  if (error instanceof ChanceryProblemError) {
+    const { problem } = error;
+    if (options.json) {
+      err.write(JSON.stringify(problem) + '\n');
+      return EXIT_FAILURE;
+    }
+    err.write(`error ${problem.code}: ${problem.detail}\n`);
+    for (const item of Array.isArray(problem.errors) ? problem.errors : []) {
+      err.write(`  ${item.pointer === '' ? '(body)' : item.pointer}: ${item.message}\n`);
+    }
+    return EXIT_FAILURE;
+  }
+  if (error instanceof NodeUnreachableError || error instanceof CliError) {
+    err.write(`${error instanceof CliError ? 'error: ' : ''}${error.message}\n`);
+    return EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  err.write(`error: ${message}\n`);
+  if (options.debug && error instanceof Error && error.stack !== undefined) err.write(error.stack + '\n');
+  return EXIT_FAILURE;
+}
