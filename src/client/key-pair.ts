@@ -43,7 +43,12 @@ export function keyPairFromPem(pem: string): KeyPair {
 /** A public key as a string: SPKI PEM, or base64 of the raw 32 bytes. */
 export function parsePublicKey(text: string): Uint8Array {
   const trimmed = text.trim();
-  if (trimmed.startsWith('-----BEGIN')) return rawPublicKey(createPublicKey(trimmed));
+  if (trimmed.startsWith('-----BEGIN')) {
+    const key = createPublicKey(trimmed);
+    // Other key types also carry a 32-byte JWK x (P-256 does); only Ed25519 is a Chancery key.
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`not an Ed25519 key: ${key.asymmetricKeyType}`);
+    return rawPublicKey(key);
+  }
   const raw = decodeBase64(trimmed);
   if (raw === null || raw.length !== ED25519_PUBLIC_KEY_BYTES) {
     throw new Error('a public key must be a PEM block or base64 of 32 raw bytes');
