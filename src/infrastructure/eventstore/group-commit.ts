@@ -1,0 +1,151 @@
+import { StoreUnavailableError } from './port.js';
+
+/**
+ * Group commit: requests from concurrent callers are queued and committed
+ * together, once per event-loop turn, so one durable commit (one fsync) pays
+ * for many appends. The queue knows nothing about SQL; the committer it is
+ * given decides the outcome of each request inside one transaction.
+ */
+
+/** Outcome of one request inside a committed batch. */
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Commits a whole batch. Returns one outcome per request, in order, and only
+ * after the batch is durable. Throwing (or rejecting) means nothing in the
+ * batch was committed: every request of the batch is rejected with that error.
+ */
+export type BatchCommitter<Req, Res> = (
+  batch: readonly Req[],
+) => readonly Outcome<Res>[] | Promise<readonly Outcome<Res>[]>;
+
+export interface GroupCommitOptions {
+  /** Requests allowed to wait for the next batch; beyond it enqueue() fails fast. Default 10,000. */
+  readonly maxPending?: number;
+  /** Suggested Retry-After for overloaded callers, in seconds. Default 1. */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * Backpressure: too many appends are already waiting for a commit. It is a
+ * StoreUnavailableError so that code mapping that error to 503 + Retry-After
+ * handles it without knowing about group commit. Not part of the port on
+ * purpose: it is specific to adapters that queue writes in process.
+ */
+export class StoreOverloadedError extends StoreUnavailableError {
+  readonly reason = 'overloaded' as const;
+  constructor(
+    readonly pending: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`event store overloaded: ${pending} appends already waiting for a commit`);
+    this.name = 'StoreOverloadedError';
+  }
+}
+
+interface Waiting<Req, Res> {
+  readonly request: Req;
+  readonly resolve: (value: Res) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export const DEFAULT_MAX_PENDING = 10_000;
+
+export class GroupCommitQueue<Req, Res> {
+  readonly #commit: BatchCommitter<Req, Res>;
+  readonly #maxPending: number;
+  readonly #retryAfterSeconds: number;
+  #queue: Waiting<Req, Res>[] = [];
+  #scheduled = false;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(commit: BatchCommitter<Req, Res>, options: GroupCommitOptions = {}) {
+    this.#commit = commit;
+    this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.#retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) {
+      throw new RangeError(`maxPending must be a positive integer, got ${this.#maxPending}`);
+    }
+  }
+
+  /** Requests waiting for a batch (not counting a batch being committed right now). */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  enqueue(request: Req): Promise<Res> {
+    if (this.#closed) {
+      return Promise.reject(new StoreUnavailableError('event store is closed'));
+    }
+    if (this.#queue.length >= this.#maxPending) {
+      return Promise.reject(new StoreOverloadedError(this.#queue.length, this.#retryAfterSeconds));
+    }
+    return new Promise<Res>((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Refuses new requests, commits everything already queued, then resolves. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (;;) {
+      if (this.#running) {
+        await this.#running;
+      } else if (this.#queue.length > 0) {
+        this.#kick();
+      } else {
+        return;
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate rather than a microtask: every request issued during the
+    // current turn (including those resolved by I/O callbacks of the same
+    // poll phase) joins the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    // One batch at a time: a second concurrent transaction could not commit
+    // earlier anyway, and serial batches keep queue order equal to commit order.
+    if (this.#running || this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    // Cleared in a .finally callback, which always runs after this assignment,
+    // even when the committer throws synchronously.
+    this.#running = this.#commitBatch(batch).finally(() => {
+      this.#running = undefined;
+      if (this.#queue.length > 0) this.#schedule();
+    });
+  }
+
+  async #commitBatch(batch: readonly Waiting<Req, Res>[]): Promise<void> {
+    let outcomes: readonly Outcome<Res>[];
+    try {
+      outcomes = await this.#commit(batch.map((waiting) => waiting.request));
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index];
+      if (outcome === undefined) {
+        waiting.reject(new Error('group commit: committer returned no outcome for this request'));
+      } else if (outcome.ok) {
+        waiting.resolve(outcome.value);
+      } else {
+        waiting.reject(outcome.error);
+      }
+    });
+  }
+}

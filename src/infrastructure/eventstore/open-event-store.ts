@@ -1,0 +1,38 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { EventStore } from './port.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+/** Embedded store in one SQLite file, shareable by several processes on the same host. */
+export interface SqliteEventStoreConfig {
+  readonly kind: 'sqlite';
+  readonly path: string;
+  /** How often idle subscriptions look for commits made by other processes. Default 100 ms. */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * Which adapter to open and how. Plain JSON on purpose: it travels through
+ * config files, environment variables and to child processes. Add an adapter
+ * as another member discriminated by `kind`.
+ */
+export type EventStoreConfig = SqliteEventStoreConfig;
+
+export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
+  switch (config.kind) {
+    case 'sqlite': {
+      if (typeof config.path !== 'string' || config.path.length === 0) {
+        throw new TypeError('sqlite event store: path is required');
+      }
+      if (config.path !== ':memory:') await mkdir(dirname(config.path), { recursive: true });
+      return new SqliteEventStore({ path: config.path, pollIntervalMs: config.pollIntervalMs });
+    }
+    default:
+      return unknownKind(config.kind);
+  }
+}
+
+// Typed `never` so that adding a member to EventStoreConfig without a case here fails to compile.
+function unknownKind(kind: never): never {
+  throw new TypeError(`unknown event store kind: ${String(kind)}`);
+}

@@ -1,0 +1,511 @@
+import Database from 'better-sqlite3';
+import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
+import {
+  type AppendResult,
+  type EventHandler,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonValue,
+  MAX_PAGE,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  StoreUnavailableError,
+  type SubscribeOptions,
+  type Subscription,
+  WrongExpectedRevisionError,
+} from './port.js';
+
+export { StoreOverloadedError } from './group-commit.js';
+
+export interface SqliteEventStoreOptions {
+  /** Database file. Its directory must exist (openEventStore creates it). */
+  readonly path: string;
+  /**
+   * How often idle subscriptions look for events committed by other
+   * processes sharing the file. Commits made through this instance wake them
+   * at once. Default 100 ms.
+   */
+  readonly pollIntervalMs?: number;
+  /** How long a writer waits for another process's write lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Appends allowed to wait for the next group commit before StoreOverloadedError. Default 10,000. */
+  readonly maxPendingAppends?: number;
+}
+
+export interface SqliteEventStoreStats {
+  /** Write transactions committed (each one fsync under synchronous=FULL). */
+  readonly commits: number;
+  /** Appends committed successfully (rejected ones are not counted). */
+  readonly appends: number;
+  /** Events written. */
+  readonly events: number;
+}
+
+export interface SqlitePragmas {
+  readonly journalMode: string;
+  readonly synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA' | string;
+  readonly busyTimeoutMs: number;
+}
+
+interface AppendRequest {
+  readonly stream: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly SerializedEvent[];
+}
+
+interface SerializedEvent {
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string | null;
+}
+
+interface EventRow {
+  position: bigint;
+  stream: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string | null;
+  recorded_at: string;
+}
+
+interface HeadRow {
+  revision: bigint;
+  position: bigint;
+}
+
+const SCHEMA_VERSION = 1n;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (stream, revision)
+);
+`;
+
+const SYNCHRONOUS_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+
+const COLUMNS = 'position, stream, revision, type, data, metadata, recorded_at';
+
+/**
+ * Embedded event store on one SQLite file.
+ *
+ * Several processes may share the file: writes take the database write lock
+ * with BEGIN IMMEDIATE, so transactions from all processes are serialised and
+ * the AUTOINCREMENT position order is the commit order. A reader therefore
+ * never sees position N+1 before N, which is what lets subscriptions read
+ * "everything after the last delivered position" without gaps.
+ *
+ * Empty appends: an append with no events writes nothing and is only a check.
+ * It goes through the same queue and expectation check as other appends, and
+ * resolves with the stream's current revision and the position of its last
+ * event, or -1n for both when the stream does not exist (the EventStoreDB
+ * client's convention for "no stream").
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #pollIntervalMs: number;
+  readonly #queue: GroupCommitQueue<AppendRequest, AppendResult>;
+  readonly #commitListeners = new Set<() => void>();
+  readonly #subscriptions = new Set<SqliteSubscription>();
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #stats = { commits: 0, appends: 0, events: 0 };
+
+  readonly #head: Database.Statement<[string], HeadRow>;
+  readonly #insert: Database.Statement<[string, bigint, string, string, string | null, string], unknown>;
+  readonly #readStream: Database.Statement<[string, bigint, number], EventRow>;
+  readonly #readAll: Database.Statement<[bigint, number], EventRow>;
+  readonly #readAllFromStart: Database.Statement<[number], EventRow>;
+  readonly #lastPosition: Database.Statement<[], { position: bigint | null }>;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.path = options.path;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 100;
+    if (!(this.#pollIntervalMs > 0)) throw new RangeError('pollIntervalMs must be positive');
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+
+    const db = new Database(options.path);
+    try {
+      db.defaultSafeIntegers(true);
+      // First, so that the pragmas and schema below wait for other processes
+      // opening the same file instead of failing with SQLITE_BUSY.
+      db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal' && options.path !== ':memory:') {
+        throw new Error(`could not switch ${options.path} to WAL (journal_mode=${String(mode)})`);
+      }
+      // FULL: in WAL mode NORMAL may lose the last commits on power loss, and
+      // an acknowledged append must survive that.
+      db.pragma('synchronous = FULL');
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec(SCHEMA);
+        const version = db.pragma('user_version', { simple: true }) as bigint;
+        if (version === 0n) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        else if (version !== SCHEMA_VERSION) {
+          throw new Error(`${options.path}: unsupported event store schema version ${version}`);
+        }
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    } catch (error) {
+      db.close();
+      throw new StoreUnavailableError(`cannot open sqlite event store ${options.path}`, { cause: error });
+    }
+    this.#db = db;
+
+    this.#head = db.prepare(
+      'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+    );
+    this.#insert = db.prepare(
+      'INSERT INTO events (stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#readStream = db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    );
+    this.#readAll = db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.#readAllFromStart = db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position LIMIT ?`);
+    this.#lastPosition = db.prepare('SELECT MAX(position) AS position FROM events');
+
+    this.#queue = new GroupCommitQueue((batch) => this.#commitBatch(batch), {
+      maxPending: options.maxPendingAppends ?? DEFAULT_MAX_PENDING,
+    });
+  }
+
+  async append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    if (typeof stream !== 'string' || stream.length === 0) {
+      throw new TypeError('stream must be a non-empty string');
+    }
+    checkExpected(expected);
+    // Serialise before queueing so that a bad event fails its own append only
+    // and never reaches the shared transaction.
+    const serialized = events.map((event, index) => serializeEvent(stream, event, index));
+    return this.#queue.enqueue({ stream, expected, events: serialized });
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const fromRevision = options.fromRevision ?? 0n;
+    if (typeof fromRevision !== 'bigint' || fromRevision < 0n) {
+      throw new RangeError('fromRevision must be a non-negative bigint');
+    }
+    const limit = pageSize(options.maxCount);
+    if (limit === 0) return [];
+    return this.#read(() => this.#readStream.all(stream, fromRevision, limit).map(toRecordedEvent));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (options.after !== undefined && typeof options.after !== 'bigint') {
+      throw new TypeError('after must be a bigint');
+    }
+    return this.#readPage(options.after, pageSize(options.maxCount));
+  }
+
+  /** Synchronous on purpose: subscriptions read and start waiting in the same turn, so no commit notification can fall in between. */
+  #readPage(after: bigint | undefined, maxCount: number): RecordedEvent[] {
+    if (maxCount === 0) return [];
+    return this.#read(() =>
+      (after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAll.all(after, maxCount)).map(
+        toRecordedEvent,
+      ),
+    );
+  }
+
+  subscribe(handler: EventHandler, options: SubscribeOptions = {}): Subscription {
+    if (this.#closing) throw new StoreUnavailableError('event store is closed');
+    if (options.after !== undefined && typeof options.after !== 'bigint') {
+      throw new TypeError('after must be a bigint');
+    }
+    const subscription = new SqliteSubscription(
+      {
+        readPage: (after) => this.#readPage(after, MAX_PAGE),
+        onCommit: (listener) => {
+          this.#commitListeners.add(listener);
+          return () => this.#commitListeners.delete(listener);
+        },
+        pollIntervalMs: this.#pollIntervalMs,
+      },
+      handler,
+      options.after,
+    );
+    this.#subscriptions.add(subscription);
+    const forget = () => this.#subscriptions.delete(subscription);
+    subscription.done.then(forget, forget);
+    return subscription;
+  }
+
+  async lastPosition(): Promise<bigint | null> {
+    return this.#read(() => this.#lastPosition.get()?.position ?? null);
+  }
+
+  stats(): SqliteEventStoreStats {
+    return { ...this.#stats };
+  }
+
+  pragmas(): SqlitePragmas {
+    return this.#read(() => {
+      const synchronous = Number(this.#db.pragma('synchronous', { simple: true }));
+      return {
+        journalMode: String(this.#db.pragma('journal_mode', { simple: true })),
+        synchronous: SYNCHRONOUS_NAMES[synchronous] ?? String(synchronous),
+        busyTimeoutMs: Number(this.#db.pragma('busy_timeout', { simple: true })),
+      };
+    });
+  }
+
+  /** Commits queued appends, stops subscriptions, then closes the database. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    await this.#queue.close();
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    this.#db.close();
+  }
+
+  #read<T>(query: () => T): T {
+    if (!this.#db.open) throw new StoreUnavailableError('event store is closed');
+    try {
+      return query();
+    } catch (error) {
+      throw new StoreUnavailableError('event store read failed', { cause: error });
+    }
+  }
+
+  /** Runs on the group-commit queue: one transaction, one COMMIT, one outcome per append. */
+  #commitBatch(batch: readonly AppendRequest[]): Outcome<AppendResult>[] {
+    const db = this.#db;
+    try {
+      // IMMEDIATE takes the write lock up front (waiting up to busy_timeout
+      // for other processes), so the revision checks below cannot be
+      // invalidated by another writer before COMMIT.
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw new StoreUnavailableError('event store is busy: could not start a write transaction', {
+        cause: error,
+      });
+    }
+    const outcomes: Outcome<AppendResult>[] = [];
+    let appends = 0;
+    let events = 0;
+    try {
+      const recordedAt = new Date().toISOString();
+      for (const request of batch) {
+        const outcome = this.#applyOne(request, recordedAt);
+        outcomes.push(outcome);
+        if (outcome.ok) {
+          appends += 1;
+          events += request.events.length;
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      } catch {
+        // The connection is already unusable; the commit error below is the one that matters.
+      }
+      throw new StoreUnavailableError('event store commit failed', { cause: error });
+    }
+    this.#stats.commits += 1;
+    this.#stats.appends += appends;
+    this.#stats.events += events;
+    if (events > 0) this.#notifyCommit();
+    return outcomes;
+  }
+
+  #applyOne(request: AppendRequest, recordedAt: string): Outcome<AppendResult> {
+    const head = this.#head.get(request.stream);
+    const actual = head === undefined ? 'no_stream' : head.revision;
+    if (!expectationHolds(request.expected, actual)) {
+      return {
+        ok: false,
+        error: new WrongExpectedRevisionError(request.stream, request.expected, actual),
+      };
+    }
+    if (request.events.length === 0) {
+      return {
+        ok: true,
+        value: { nextExpectedRevision: head?.revision ?? -1n, position: head?.position ?? -1n },
+      };
+    }
+    // The check above already guarantees the inserts fit; the savepoint only
+    // makes sure an unexpected failure of this append leaves no partial
+    // write while the rest of the batch still commits.
+    this.#db.exec('SAVEPOINT append');
+    try {
+      let revision = head?.revision ?? -1n;
+      let position = -1n;
+      for (const event of request.events) {
+        revision += 1n;
+        const info = this.#insert.run(
+          request.stream,
+          revision,
+          event.type,
+          event.data,
+          event.metadata,
+          recordedAt,
+        ) as Database.RunResult;
+        position = BigInt(info.lastInsertRowid);
+      }
+      this.#db.exec('RELEASE append');
+      return { ok: true, value: { nextExpectedRevision: revision, position } };
+    } catch (error) {
+      this.#db.exec('ROLLBACK TO append');
+      this.#db.exec('RELEASE append');
+      return {
+        ok: false,
+        error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
+      };
+    }
+  }
+
+  #notifyCommit(): void {
+    for (const listener of [...this.#commitListeners]) listener();
+  }
+}
+
+interface SubscriptionSource {
+  readPage(after: bigint | undefined): RecordedEvent[];
+  onCommit(listener: () => void): () => void;
+  readonly pollIntervalMs: number;
+}
+
+/**
+ * Catch-up and live delivery are the same loop: read the next page after the
+ * last delivered position, deliver it, and when there is nothing new wait for
+ * an in-process commit or the poll timer (commits by other processes). Because
+ * positions become visible in order, "after the last delivered position" can
+ * neither skip nor repeat an event at the switch to live.
+ */
+class SqliteSubscription implements Subscription {
+  readonly done: Promise<void>;
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    private readonly source: SubscriptionSource,
+    private readonly handler: EventHandler,
+    private last: bigint | undefined,
+  ) {
+    this.done = this.#run();
+    // The handler's error is reported through `done`; without this a caller
+    // that only uses close() would crash the process with an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    await this.done.catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    // Never call the handler before subscribe() has returned to its caller.
+    await null;
+    while (!this.#closed) {
+      const page = this.source.readPage(this.last);
+      if (page.length === 0) {
+        await this.#waitForCommit();
+        continue;
+      }
+      for (const event of page) {
+        if (this.#closed) return;
+        await this.handler(event);
+        this.last = event.position;
+      }
+    }
+  }
+
+  #waitForCommit(): Promise<void> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        stopListening();
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, this.source.pollIntervalMs);
+      const stopListening = this.source.onCommit(finish);
+      this.#wake = finish;
+    });
+  }
+}
+
+function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === 'no_stream';
+    case 'stream_exists':
+      return actual !== 'no_stream';
+    default:
+      return actual === expected;
+  }
+}
+
+function checkExpected(expected: ExpectedRevision): void {
+  if (typeof expected === 'bigint') return;
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
+  throw new TypeError(`invalid expected revision: ${String(expected)}`);
+}
+
+function serializeEvent(stream: string, event: NewEvent, index: number): SerializedEvent {
+  if (typeof event.type !== 'string' || event.type.length === 0) {
+    throw new TypeError(`stream ${stream}, event ${index}: type must be a non-empty string`);
+  }
+  const data = JSON.stringify(event.data);
+  if (data === undefined) {
+    throw new TypeError(`stream ${stream}, event ${index}: data is not JSON`);
+  }
+  let metadata: string | null = null;
+  if (event.metadata !== undefined) {
+    const text = JSON.stringify(event.metadata);
+    if (text === undefined) throw new TypeError(`stream ${stream}, event ${index}: metadata is not JSON`);
+    metadata = text;
+  }
+  return { type: event.type, data, metadata };
+}
+
+function pageSize(maxCount: number | undefined): number {
+  if (maxCount === undefined) return MAX_PAGE;
+  if (!Number.isInteger(maxCount) || maxCount < 0) {
+    throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
+  }
+  return Math.min(maxCount, MAX_PAGE);
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    stream: row.stream,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as JsonValue,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as JsonValue),
+    recordedAt: row.recorded_at,
+  };
+}

@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommitQueue, type Outcome } from '../../../src/infrastructure/eventstore/group-commit.js';
+import { openEventStore } from '../../../src/infrastructure/eventstore/open-event-store.js';
+import {
+  type RecordedEvent,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../../../src/infrastructure/eventstore/port.js';
+import {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+  StoreOverloadedError,
+} from '../../../src/infrastructure/eventstore/sqlite-event-store.js';
+import { appendUntilKilled } from '../../contract/event-store-contract.js';
+
+let dir: string;
+let path: string;
+const stores: SqliteEventStore[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'chancery-sqlite-'));
+  path = join(dir, 'events.db');
+});
+
+afterEach(async () => {
+  await Promise.allSettled(stores.splice(0).map((store) => store.close()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+function openStore(options: Partial<SqliteEventStoreOptions> = {}): SqliteEventStore {
+  const store = new SqliteEventStore({ path, pollIntervalMs: 20, ...options });
+  stores.push(store);
+  return store;
+}
+
+const event = (data: Record<string, number | string>) => ({ type: 'Happened', data });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(5);
+  }
+}
+
+describe('SqliteEventStore', () => {
+  it('runs in WAL mode with synchronous=FULL and a busy timeout', () => {
+    const store = openStore();
+    expect(store.kind).toBe('sqlite');
+    expect(store.pragmas()).toEqual({ journalMode: 'wal', synchronous: 'FULL', busyTimeoutMs: 5000 });
+    // WAL is a property of the file, so every other process opening it gets it too.
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('group-commits concurrent appends: 500 appends, a handful of commits', async () => {
+    const store = openStore();
+    const before = store.stats();
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => store.append(`s-${i}`, [event({ i })], 'no_stream')),
+    );
+    const after = store.stats();
+    expect(results).toHaveLength(500);
+    expect(after.appends - before.appends).toBe(500);
+    expect(after.events - before.events).toBe(500);
+    const commits = after.commits - before.commits;
+    expect(commits).toBeGreaterThanOrEqual(1);
+    expect(commits).toBeLessThanOrEqual(5);
+  });
+
+  it('resolves an append only once it is committed (visible to another connection)', async () => {
+    const store = openStore();
+    const other = new Database(path, { readonly: true });
+    other.defaultSafeIntegers(true);
+    try {
+      const visible = other.prepare('SELECT stream FROM events WHERE position = ?').pluck();
+      const seen = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          // Checked synchronously in the continuation: no later turn could have committed it.
+          store.append(`s-${i}`, [event({ i })], 'no_stream').then((r) => visible.get(r.position)),
+        ),
+      );
+      expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => `s-${i}`));
+    } finally {
+      other.close();
+    }
+  });
+
+  it('checks each queued append in queue order inside one batch; a loser writes nothing', async () => {
+    const store = openStore();
+    const before = store.stats().commits;
+    const attempts = await Promise.allSettled([
+      store.append('s', [event({ n: 0 })], 'no_stream'),
+      store.append('s', [event({ n: 1 })], 0n),
+      store.append('s', [event({ n: 666 }), event({ n: 667 })], 0n),
+      store.append('s', [event({ n: 2 })], 1n),
+      store.append('s', [event({ n: 3 })], 'stream_exists'),
+      store.append('s', [], 3n),
+      store.append('other', [event({ n: 0 })], 'stream_exists'),
+    ]);
+    expect(store.stats().commits - before).toBe(1);
+    expect(attempts.map((a) => a.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((attempts[2] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((attempts[2] as PromiseRejectedResult).reason).toMatchObject({ expected: 0n, actual: 1n });
+    expect((attempts[6] as PromiseRejectedResult).reason).toMatchObject({ actual: 'no_stream' });
+    const events = await store.readStream('s');
+    expect(events.map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]);
+    expect((attempts[5] as PromiseFulfilledResult<unknown>).value).toEqual({
+      nextExpectedRevision: 3n,
+      position: events[3]!.position,
+    });
+    expect(await store.readStream('other')).toEqual([]);
+  });
+
+  it('rejects an event that is not JSON on its own, without failing the batch', async () => {
+    const store = openStore();
+    const [bad, good] = await Promise.allSettled([
+      store.append('s', [{ type: 'Bad', data: 1n as unknown as number }], 'any'),
+      store.append('s', [event({ n: 0 })], 'any'),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(good.status).toBe('fulfilled');
+    expect((await store.readStream('s')).map((e) => e.data)).toEqual([{ n: 0 }]);
+  });
+
+  it('answers backpressure with StoreOverloadedError once the queue is full', async () => {
+    const store = openStore({ maxPendingAppends: 10 });
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 15 }, (_, i) => store.append(`s-${i}`, [event({ i })], 'no_stream')),
+    );
+    const rejected = attempts.flatMap((a) => (a.status === 'rejected' ? [a.reason] : []));
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(10);
+    expect(rejected).toHaveLength(5);
+    for (const error of rejected) {
+      expect(error).toBeInstanceOf(StoreOverloadedError);
+      // Callers that only know the port's error still answer 503.
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', reason: 'overloaded', retryAfterSeconds: 1 });
+    }
+    // Rejected appends wrote nothing; the queue accepts again once drained.
+    expect(await store.readAll()).toHaveLength(10);
+    await expect(store.append('later', [event({ n: 0 })], 'no_stream')).resolves.toBeDefined();
+  });
+
+  it('rejects the whole batch when the write lock cannot be taken, then recovers', async () => {
+    const store = openStore({ busyTimeoutMs: 50 });
+    await store.append('s', [event({ n: 0 })], 'no_stream');
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const attempts = await Promise.allSettled([
+        store.append('s', [event({ n: 1 })], 0n),
+        store.append('t', [event({ n: 0 })], 'any'),
+      ]);
+      for (const attempt of attempts) {
+        expect(attempt.status).toBe('rejected');
+        expect((attempt as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+      }
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    expect((await store.readAll()).map((e) => e.data)).toEqual([{ n: 0 }]);
+    await expect(store.append('s', [event({ n: 1 })], 0n)).resolves.toMatchObject({
+      nextExpectedRevision: 1n,
+    });
+  });
+
+  it('close() commits queued appends, stops subscriptions, then refuses work', async () => {
+    const store = openStore();
+    const subscription = store.subscribe(() => {});
+    const pending = Array.from({ length: 100 }, (_, i) =>
+      store.append(`s-${i}`, [event({ i })], 'no_stream'),
+    );
+    await store.close();
+    await expect(Promise.all(pending)).resolves.toHaveLength(100);
+    await expect(subscription.done).resolves.toBeUndefined();
+
+    await expect(store.append('x', [event({ n: 0 })], 'any')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.readAll()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.lastPosition()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(() => store.subscribe(() => {})).toThrow(StoreUnavailableError);
+    await store.close();
+
+    const reopened = openStore();
+    expect(await reopened.readAll()).toHaveLength(100);
+  });
+
+  it('sees the writes of another instance on the same file by polling', async () => {
+    const reader = openStore({ pollIntervalMs: 20 });
+    const writer = openStore();
+    const received: RecordedEvent[] = [];
+    const subscription = reader.subscribe((e) => {
+      received.push(e);
+    });
+    // Both instances write; only the reader's own commits can wake it directly.
+    await Promise.all([
+      ...Array.from({ length: 50 }, (_, i) => writer.append(`w-${i % 5}`, [event({ i })], 'any')),
+      ...Array.from({ length: 50 }, (_, i) => reader.append(`r-${i % 5}`, [event({ i })], 'any')),
+    ]);
+    await writer.append('w-last', [event({ n: 0 })], 'no_stream');
+    await waitFor(() => received.length >= 101);
+    await sleep(50);
+    await subscription.close();
+
+    expect(received).toEqual(await reader.readAll());
+    expect(received.filter((e) => e.stream.startsWith('w-'))).toHaveLength(51);
+    expect(await reader.lastPosition()).toBe(await writer.lastPosition());
+  });
+
+  it('serialises three processes on one file: two killed writers and a live subscriber', async () => {
+    const subscriber = openStore({ pollIntervalMs: 10 });
+    const received: RecordedEvent[] = [];
+    const subscription = subscriber.subscribe((e) => {
+      received.push(e);
+    });
+    const config = { kind: 'sqlite' as const, path, pollIntervalMs: 20 };
+    const [a, b] = await Promise.all([
+      appendUntilKilled(config, `a-${randomUUID()}`, 150),
+      appendUntilKilled(config, `b-${randomUUID()}`, 150),
+    ]);
+    const acks = [...a, ...b];
+    expect(new Set(acks.map((ack) => ack.position)).size).toBe(acks.length);
+
+    const all: RecordedEvent[] = [];
+    for (let page = await subscriber.readAll(); page.length > 0; ) {
+      all.push(...page);
+      page = await subscriber.readAll({ after: page.at(-1)!.position });
+    }
+    const byPosition = new Map(all.map((e) => [e.position, e]));
+    for (const ack of acks) {
+      expect(byPosition.get(ack.position)).toMatchObject({
+        stream: ack.stream,
+        revision: ack.revision,
+        data: ack.data,
+      });
+    }
+    await waitFor(() => received.length >= all.length);
+    await subscription.close();
+    expect(received).toEqual(all);
+  });
+
+  it('refuses a file with an unknown schema version', async () => {
+    openStore();
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    const raw = new Database(path);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => openStore()).toThrow(StoreUnavailableError);
+  });
+
+  it('openEventStore creates the parent directory', async () => {
+    const nested = join(dir, 'a', 'b', 'events.db');
+    const store = await openEventStore({ kind: 'sqlite', path: nested });
+    try {
+      await store.append('s', [event({ n: 0 })], 'no_stream');
+      expect(await store.lastPosition()).toBe(1n);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('GroupCommitQueue', () => {
+  const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+  it('hands one batch per turn to the committer and settles each request with its own outcome', async () => {
+    const batches: number[][] = [];
+    const queue = new GroupCommitQueue<number, number>((batch) => {
+      batches.push([...batch]);
+      return batch.map((n) => (n % 2 === 0 ? ok(n * 10) : { ok: false, error: new Error(`odd ${n}`) }));
+    });
+    const results = await Promise.allSettled([1, 2, 3, 4].map((n) => queue.enqueue(n)));
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'odd 1',
+      20,
+      'odd 3',
+      40,
+    ]);
+  });
+
+  it('rejects every request of a batch whose commit fails', async () => {
+    const failure = new Error('disk I/O error');
+    const queue = new GroupCommitQueue<number, number>(() => {
+      throw failure;
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((n) => queue.enqueue(n)));
+    expect(results).toEqual([1, 2, 3].map(() => ({ status: 'rejected', reason: failure })));
+  });
+
+  it('keeps working after a committer that throws synchronously', async () => {
+    let calls = 0;
+    const queue = new GroupCommitQueue<number, number>((batch) => {
+      calls += 1;
+      if (calls === 1) throw new Error('busy');
+      return batch.map(ok);
+    });
+    await expect(queue.enqueue(1)).rejects.toThrow('busy');
+    await expect(queue.enqueue(2)).resolves.toBe(2);
+    const pending = queue.enqueue(3);
+    await queue.close();
+    await expect(pending).resolves.toBe(3);
+  });
+
+  it('resolves only after the commit returned, and commits batches one at a time', async () => {
+    let release!: () => void;
+    const committed: number[][] = [];
+    let inFlight = 0;
+    const queue = new GroupCommitQueue<number, number>(async (batch) => {
+      inFlight += 1;
+      expect(inFlight).toBe(1);
+      if (committed.length === 0) await new Promise<void>((resolve) => (release = resolve));
+      committed.push([...batch]);
+      inFlight -= 1;
+      return batch.map(ok);
+    });
+    let firstSettled = false;
+    const first = queue.enqueue(1).then((v) => {
+      firstSettled = true;
+      return v;
+    });
+    await sleep(10);
+    const second = queue.enqueue(2);
+    const third = queue.enqueue(3);
+    await sleep(10);
+    expect(firstSettled).toBe(false);
+    release();
+    expect(await Promise.all([first, second, third])).toEqual([1, 2, 3]);
+    expect(committed).toEqual([[1], [2, 3]]);
+  });
+
+  it('close() drains the queue and then refuses new requests', async () => {
+    const queue = new GroupCommitQueue<number, number>((batch) => batch.map(ok));
+    const pending = [queue.enqueue(1), queue.enqueue(2)];
+    await queue.close();
+    expect(await Promise.all(pending)).toEqual([1, 2]);
+    await expect(queue.enqueue(3)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
