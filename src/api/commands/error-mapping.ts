@@ -1,5 +1,6 @@
 import { CertificationError } from '../../domain/certification/certification-error.js';
 import { IdentityError } from '../../domain/identity/identity-error.js';
+import { StoreOverloadedError } from '../../infrastructure/eventstore/group-commit.js';
 import { StoreUnavailableError } from '../../infrastructure/eventstore/port.js';
 import { ProblemError } from '../problems/problem.js';
 
@@ -12,12 +13,12 @@ export function domainErrorToProblem(error: unknown): unknown {
 }
 
 export function storeErrorToProblem(error: unknown): unknown {
+  // Backpressure first: the sqlite adapter's overload error is a kind of StoreUnavailableError.
+  if (error instanceof StoreOverloadedError) {
+    return new ProblemError('STORE_OVERLOADED', error.message, {}, error.retryAfterSeconds);
+  }
   if (error instanceof StoreUnavailableError) {
     return new ProblemError('STORE_UNAVAILABLE', error.message, {}, 5);
-  }
-  // The sqlite adapter's backpressure error: the queue of pending appends is full.
-  if (error instanceof Error && (error as { code?: string }).code === 'STORE_OVERLOADED') {
-    return new ProblemError('STORE_OVERLOADED', error.message, {}, 1);
   }
   return error;
 }
