@@ -6,6 +6,7 @@ import type { CommandService } from './commands/command-service.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
+import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
 import { createValidators } from './schemas/validator.js';
 
@@ -14,6 +15,8 @@ export interface AppDeps {
   readonly registry: IdentityRouteDeps['registry'];
   readonly certifications: CertificationRouteDeps['certifications'];
   readonly node: NodeRouteDeps;
+  /** The Merkle log the /v1/log routes read. */
+  readonly log: LogRouteDeps['log'];
   readonly links: { readonly publicUrl: string };
   readonly version: string;
   /** pino options, or false to stay silent (tests). */
@@ -62,6 +65,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'identities', description: 'Departments, their keys and accreditations' },
         { name: 'certifications', description: 'Records certified by digest, and their status' },
         { name: 'node', description: 'Node status' },
+        {
+          name: 'log',
+          description: 'The Merkle log: entries, signed checkpoints, inclusion and consistency proofs',
+        },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },
@@ -79,5 +86,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
+  await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
   return app;
 }

@@ -33,6 +33,10 @@ export interface WriteResult {
   certificationId?: string;
   proofUrl?: string;
   replayed: boolean;
+  /** Present when the write was sent with `?wait=sealed`. */
+  leafIndex?: number;
+  /** Present when the write was sent with `?wait=sealed`: the first checkpoint containing the entry. */
+  checkpoint?: { treeSize: number; note: string };
 }
 
 export interface KeyView {
@@ -90,6 +94,33 @@ export interface NodeStatus {
   identities: number;
   certifications: number;
   ready: boolean;
+  /** C2SP verifier key of the node's log (origin+keyid+base64 key). */
+  logVerifierKey: string;
+}
+
+/** GET /v1/log. */
+export interface LogInfo {
+  origin: string;
+  verifierKey: string;
+  treeSize: number;
+  rootHash: string | null;
+  sequencedSize: number;
+  checkpoint: string | null;
+}
+
+export interface LogEntryView {
+  leafIndex: number;
+  position: string;
+  leaf: { type: string; stream: string; data: unknown; envelope: unknown };
+  leafHash: string;
+}
+
+export interface InclusionProofView {
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
+  checkpoint: string | null;
 }
 
 export interface CertifyInput {
@@ -202,9 +233,7 @@ export class ChanceryClient {
     return this.send('GET', `/v1/identities${query(options)}`);
   }
 
-  keyOwner(
-    keyId: string,
-  ): Promise<{
+  keyOwner(keyId: string): Promise<{
     keyId: string;
     identityId: string;
     publicKey: string;
@@ -233,6 +262,24 @@ export class ChanceryClient {
 
   status(): Promise<NodeStatus> {
     return this.send('GET', '/v1/status');
+  }
+
+  log(): Promise<LogInfo> {
+    return this.send('GET', '/v1/log');
+  }
+
+  /** Consistency proof (base64 hashes) from tree size `from` to `to` (default: the latest checkpoint). */
+  logConsistency(from: number, to?: number): Promise<{ from: number; to: number; proof: string[] }> {
+    return this.send('GET', `/v1/log/consistency${query({ from, to })}`);
+  }
+
+  /** One page of entries [start, end); follow `next` for the rest. */
+  logEntries(start: number, end?: number): Promise<{ entries: LogEntryView[]; next: number | null }> {
+    return this.send('GET', `/v1/log/entries${query({ start, end })}`);
+  }
+
+  logInclusionProof(index: number, size?: number): Promise<InclusionProofView> {
+    return this.send('GET', `/v1/log/proofs/inclusion${query({ index, size })}`);
   }
 
   private async send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

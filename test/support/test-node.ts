@@ -27,18 +27,32 @@ export interface TestNode {
   postRaw(url: string, payload: string, contentType?: string): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   lastPosition(): Promise<bigint | null>;
+  /** Signs and publishes a checkpoint of everything sequenced so far (test nodes do not seal on a timer by default). */
+  seal(): Promise<void>;
   /** Registers an issuer accredited for the given record types; returns its signer. */
   issuer(code: string, recordTypes: string[], roles?: string[]): Promise<Signer & { keyPair: KeyPair }>;
   close(): Promise<void>;
 }
 
-export async function startTestNode(options: { listen?: boolean } = {}): Promise<TestNode> {
+/** One hour: in tests, checkpoints appear when a test calls seal() (or sets an interval), never mid-assertion. */
+const MANUAL_SEAL_INTERVAL_MS = 3_600_000;
+
+export async function startTestNode(
+  options: { listen?: boolean; sealIntervalMs?: number; sealWaitMs?: number } = {},
+): Promise<TestNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chancery-test-'));
-  const node = await startNode(resolveNodeConfig({ dataDir, port: 0 }, {}), {
-    logging: process.env['TEST_LOGS'] === '1' ? undefined : false,
-    clock: () => FIXED_NOW,
-    listen: options.listen ?? false,
-  });
+  const node = await startNode(
+    resolveNodeConfig(
+      { dataDir, port: 0, sealIntervalMs: options.sealIntervalMs ?? MANUAL_SEAL_INTERVAL_MS },
+      {},
+    ),
+    {
+      logging: process.env['TEST_LOGS'] === '1' ? undefined : false,
+      clock: () => FIXED_NOW,
+      listen: options.listen ?? false,
+      ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
+    },
+  );
   const authority: Signer = { actor: 'AUTHORITY', keyPair: readKeyFile(join(dataDir, 'authority.key')) };
   const sign: TestNode['sign'] = (signer, type, fields, opts) =>
     signCommand(signer, type, fields, { issuedAt: ISSUED_AT, ...opts });
@@ -54,6 +68,7 @@ export async function startTestNode(options: { listen?: boolean } = {}): Promise
       node.app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType } }),
     get: (url) => node.app.inject({ method: 'GET', url }),
     lastPosition: () => node.store.lastPosition(),
+    seal: () => node.sealer.sealNow(),
     async issuer(code, recordTypes, roles = ['issuer']) {
       const keyPair = generateKeyPair();
       const registered = await post(

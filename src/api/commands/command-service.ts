@@ -9,10 +9,18 @@ import type { CommandIndex } from '../../infrastructure/projections/command-inde
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
 import { eventMetadata } from '../../infrastructure/projections/projection.js';
 import type { Projector } from '../../infrastructure/projections/projector.js';
+import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import { ProblemError } from '../problems/problem.js';
 import { type Authenticated, authenticate } from './authenticate.js';
 import { type CommandPlan, planCommand } from './command-plan.js';
 import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
+import {
+  awaitSeal,
+  DEFAULT_SEAL_WAIT_MS,
+  type SealedDecorator,
+  type WaitFor,
+  withSealedReceipt,
+} from './sealed-write.js';
 import type { WriteResult } from './write-result.js';
 
 export interface CommandServiceOptions {
@@ -24,6 +32,17 @@ export interface CommandServiceOptions {
   readonly maxSkewMs: number;
   /** Where citizens reach this node; proof URLs are `${publicUrl}/p/${id}`. Read at each use: a node on port 0 learns its URL late. */
   readonly links: { readonly publicUrl: string };
+  /** The Merkle log, for `?wait=sealed`. */
+  readonly log?: LogReader;
+  /** How long `?wait=sealed` waits before SEAL_TIMEOUT. */
+  readonly sealWaitMs?: number;
+  /** What a sealed write answers (default: leafIndex and checkpoint); the proof bundle plugs in here. */
+  readonly decorateSealed?: SealedDecorator;
+}
+
+export interface ExecuteOptions {
+  /** 'sealed': answer once the entry is in a signed checkpoint. */
+  readonly wait?: WaitFor;
 }
 
 /** A write conflicts only under a race on the same stream; a few retries settle it. */
@@ -41,6 +60,29 @@ export class CommandService {
   constructor(private readonly options: CommandServiceOptions) {}
 
   async execute(
+    envelope: SignedEnvelope,
+    accepts: readonly string[],
+    pathId?: { field: string; value: string },
+    options: ExecuteOptions = {},
+  ): Promise<WriteResult> {
+    const result = await this.executeDurably(envelope, accepts, pathId);
+    return options.wait === 'sealed' ? this.sealed(result) : result;
+  }
+
+  /** Waits until the write's last event is in a signed checkpoint; a write that changed nothing answers at once. */
+  private async sealed(result: WriteResult): Promise<WriteResult> {
+    const { log } = this.options;
+    if (result.position === null) return result;
+    if (log === undefined) throw new Error('wait=sealed needs the Merkle log, and this service has none');
+    const receipt = await awaitSeal(
+      log,
+      BigInt(result.position),
+      this.options.sealWaitMs ?? DEFAULT_SEAL_WAIT_MS,
+    );
+    return (this.options.decorateSealed ?? withSealedReceipt)(result, receipt, log);
+  }
+
+  private async executeDurably(
     envelope: SignedEnvelope,
     accepts: readonly string[],
     pathId?: { field: string; value: string },

@@ -11,4 +11,8 @@ export interface WriteResult {
   certificationId?: string;
   proofUrl?: string;
   replayed: boolean;
+  /** With `?wait=sealed`: the entry's leaf index in the log. */
+  leafIndex?: number;
+  /** With `?wait=sealed`: the first signed checkpoint whose tree contains the entry. */
+  checkpoint?: { treeSize: number; note: string };
 }

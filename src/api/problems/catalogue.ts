@@ -45,6 +45,13 @@ export const PROBLEM_CATALOGUE = {
   INVALID_STATUS_TRANSITION: { status: 409, title: 'The certification cannot make this status change' },
   VALIDITY_WINDOW_INVALID: { status: 422, title: 'The validity window is empty or reversed' },
 
+  // Merkle log
+  LOG_INDEX_OUT_OF_RANGE: { status: 400, title: 'The leaf index is not in the tree' },
+  LOG_SIZE_OUT_OF_RANGE: { status: 400, title: 'The tree size is beyond the latest checkpoint' },
+  LOG_RANGE_INVALID: { status: 400, title: 'The range is reversed' },
+  CHECKPOINT_NOT_YET: { status: 503, title: 'No checkpoint has been signed yet; retry later' },
+  SEAL_TIMEOUT: { status: 503, title: 'The write is durable but not sealed yet; retry it later' },
+
   // Store and server
   WRITE_CONFLICT: { status: 409, title: 'A concurrent write won; retry the command' },
   STORE_UNAVAILABLE: { status: 503, title: 'The event store is unavailable; retry later' },

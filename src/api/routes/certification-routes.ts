@@ -7,7 +7,13 @@ import type {
 } from '../../infrastructure/projections/certification-read-model.js';
 import type { CommandService } from '../commands/command-service.js';
 import { ProblemError } from '../problems/problem.js';
-import { certificationIdParam, pagingQuery, problemResponses, schemas } from '../schemas/route-schemas.js';
+import {
+  certificationIdParam,
+  pagingQuery,
+  problemResponses,
+  schemas,
+  writeQuery,
+} from '../schemas/route-schemas.js';
 
 export interface CertificationRouteDeps {
   readonly commands: CommandService;
@@ -28,18 +34,23 @@ export function certificationView(view: CertificationView, publicUrl: string) {
 }
 
 export async function certificationRoutes(app: FastifyInstance, deps: CertificationRouteDeps): Promise<void> {
-  app.post<{ Body: SignedEnvelope }>(
+  app.post<{ Body: SignedEnvelope; Querystring: { wait?: 'sealed' } }>(
     '/v1/certifications',
     {
       schema: {
         tags: ['certifications'],
         summary: 'Certify a record by its SHA-256 digest (accredited issuers)',
+        querystring: writeQuery,
         body: schemas.certifyRecord,
         response: { 201: schemas.writeResult, ...problemResponses },
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await deps.commands.execute(request.body, ['CertifyRecord'])),
+      reply.code(201).send(
+        await deps.commands.execute(request.body, ['CertifyRecord'], undefined, {
+          wait: request.query.wait,
+        }),
+      ),
   );
 
   const transitions = [
@@ -48,22 +59,25 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
     ['revoke', 'RevokeCertification'],
   ] as const;
   for (const [action, type] of transitions) {
-    app.post<{ Body: SignedEnvelope; Params: { certificationId: string } }>(
+    app.post<{ Body: SignedEnvelope; Params: { certificationId: string }; Querystring: { wait?: 'sealed' } }>(
       `/v1/certifications/:certificationId/${action}`,
       {
         schema: {
           tags: ['certifications'],
           summary: `${action[0]!.toUpperCase()}${action.slice(1)} a certification (issuer or authority)`,
           params: certificationIdParam,
+          querystring: writeQuery,
           body: schemas.changeCertificationStatus,
           response: { 200: schemas.writeResult, ...problemResponses },
         },
       },
       async (request) =>
-        deps.commands.execute(request.body, [type], {
-          field: 'certificationId',
-          value: request.params.certificationId,
-        }),
+        deps.commands.execute(
+          request.body,
+          [type],
+          { field: 'certificationId', value: request.params.certificationId },
+          { wait: request.query.wait },
+        ),
     );
   }
 

@@ -3,7 +3,13 @@ import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { RegistryIdentity } from '../../infrastructure/projections/identity-registry.js';
 import type { CommandService } from '../commands/command-service.js';
 import { ProblemError } from '../problems/problem.js';
-import { identityIdParam, pagingQuery, problemResponses, schemas } from '../schemas/route-schemas.js';
+import {
+  identityIdParam,
+  pagingQuery,
+  problemResponses,
+  schemas,
+  writeQuery,
+} from '../schemas/route-schemas.js';
 
 export interface IdentityRouteDeps {
   readonly commands: CommandService;
@@ -39,17 +45,22 @@ export function identityView(identity: RegistryIdentity) {
 const write = (body: object, summary: string, status: 200 | 201, params?: object) => ({
   tags: ['identities'],
   summary,
+  querystring: writeQuery,
   body,
   ...(params === undefined ? {} : { params }),
   response: { [status]: schemas.writeResult, ...problemResponses },
 });
 
 export async function identityRoutes(app: FastifyInstance, deps: IdentityRouteDeps): Promise<void> {
-  app.post<{ Body: SignedEnvelope }>(
+  app.post<{ Body: SignedEnvelope; Querystring: { wait?: 'sealed' } }>(
     '/v1/identities',
     { schema: write(schemas.registerIdentity, 'Register a department (authority only)', 201) },
     async (request, reply) =>
-      reply.code(201).send(await deps.commands.execute(request.body, ['RegisterIdentity'])),
+      reply.code(201).send(
+        await deps.commands.execute(request.body, ['RegisterIdentity'], undefined, {
+          wait: request.query.wait,
+        }),
+      ),
   );
 
   const byId = [
@@ -68,14 +79,16 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityRouteDe
     ['revoke', 'RevokeIdentity', schemas.revokeIdentity, 'Revoke an identity (authority only)'],
   ] as const;
   for (const [action, type, body, summary] of byId) {
-    app.post<{ Body: SignedEnvelope; Params: { identityId: string } }>(
+    app.post<{ Body: SignedEnvelope; Params: { identityId: string }; Querystring: { wait?: 'sealed' } }>(
       `/v1/identities/:identityId/${action}`,
       { schema: write(body, summary, 200, identityIdParam) },
       async (request) =>
-        deps.commands.execute(request.body, [type], {
-          field: 'identityId',
-          value: request.params.identityId,
-        }),
+        deps.commands.execute(
+          request.body,
+          [type],
+          { field: 'identityId', value: request.params.identityId },
+          { wait: request.query.wait },
+        ),
     );
   }
 

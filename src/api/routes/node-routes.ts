@@ -13,6 +13,8 @@ export interface NodeStatus {
   identities: number;
   certifications: number;
   ready: boolean;
+  /** C2SP verifier key of the log: what a citizen or witness pins to check checkpoints. */
+  logVerifierKey: string;
 }
 
 export interface NodeRouteDeps {

@@ -28,6 +28,10 @@ export const schemas = {
   certification: loadSchema('api/certification.json'),
   certificationPage: loadSchema('api/certification-page.json'),
   status: loadSchema('api/status.json'),
+  log: loadSchema('api/log.json'),
+  logConsistency: loadSchema('api/log-consistency.json'),
+  logEntries: loadSchema('api/log-entries.json'),
+  logInclusionProof: loadSchema('api/log-inclusion-proof.json'),
 };
 
 export const identityIdParam = {
@@ -47,4 +51,18 @@ export const certificationIdParam = {
 export const pagingQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
   cursor: { type: 'string', pattern: '^[0-9]{1,20}$', description: 'nextCursor of the previous page' },
+} as const;
+
+/** Query of every signed write: `?wait=sealed` answers only once the entry is in a signed checkpoint. */
+export const writeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    wait: {
+      type: 'string',
+      enum: ['sealed'],
+      description:
+        'sealed: answer once the entry is in a signed checkpoint, with its leafIndex and checkpoint',
+    },
+  },
 } as const;

@@ -10,6 +10,10 @@ import { CommandIndex } from '../projections/command-index.js';
 import { IdentityRegistry } from '../projections/identity-registry.js';
 import { type NodeDatabase, openNodeDatabase } from '../projections/node-database.js';
 import { Projector } from '../projections/projector.js';
+import { CheckpointSealer } from '../sequencer/checkpoint-sealer.js';
+import { ed25519CheckpointSigner } from '../sequencer/checkpoint-signer.js';
+import type { LogReader } from '../sequencer/log-reader.js';
+import { Sequencer } from '../sequencer/sequencer.js';
 import { type InitResult, initDataDir } from './data-dir.js';
 import type { NodeConfig } from './node-config.js';
 import { PACKAGE_VERSION } from './package-version.js';
@@ -21,6 +25,10 @@ export interface RunningNode {
   readonly store: EventStore;
   readonly projector: Projector;
   readonly db: NodeDatabase;
+  /** The Merkle log: entries, proofs and signed checkpoints. */
+  readonly log: LogReader;
+  readonly sequencer: Sequencer;
+  readonly sealer: CheckpointSealer;
   close(): Promise<void>;
 }
 
@@ -32,6 +40,8 @@ export interface StartOptions {
   readonly store?: EventStoreConfig;
   /** Build the app without listening on a socket (tests use app.inject). */
   readonly listen?: boolean;
+  /** How long `?wait=sealed` writes wait for a checkpoint before SEAL_TIMEOUT (default 10 s). */
+  readonly sealWaitMs?: number;
 }
 
 /**
@@ -51,7 +61,22 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
   const commands = new CommandIndex(db);
-  const projector = new Projector(store, db, [registry, certifications, commands]);
+  // The node key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
+  const checkpointSigner = ed25519CheckpointSigner(
+    init.identity.origin,
+    init.nodeKey.publicKey,
+    init.nodeKey.sign,
+  );
+  const sequencer = new Sequencer(db, init.identity.origin, checkpointSigner.verifierKey);
+  // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
+  const projector = new Projector(store, db, [sequencer, registry, certifications, commands]);
+  const sealer = new CheckpointSealer({
+    store,
+    sequencer,
+    signer: checkpointSigner,
+    sealIntervalMs: config.sealIntervalMs,
+    maxLeavesPerSeal: config.sealMaxLeaves,
+  });
 
   await ensureGenesis(
     store,
@@ -61,6 +86,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   projector.start();
   const last = await store.lastPosition();
   if (last !== null) await projector.waitFor(last, 10 * 60_000);
+  sealer.start();
 
   const links = { publicUrl: config.publicUrl };
   const commandService = new CommandService({
@@ -71,6 +97,8 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     clock,
     maxSkewMs: config.maxSkewSeconds * 1000,
     links,
+    log: sequencer,
+    ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
   });
 
   const status = async (): Promise<NodeStatus> => {
@@ -87,6 +115,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       identities: registry.size(),
       certifications: certifications.count(),
       ready: projector.error === null,
+      logVerifierKey: sequencer.verifierKey,
     };
   };
 
@@ -94,6 +123,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     commands: commandService,
     registry,
     certifications,
+    log: sequencer,
     links,
     version: PACKAGE_VERSION,
     logger:
@@ -108,6 +138,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       status,
       notReadyReason: async () => {
         if (projector.error !== null) return `read models stopped: ${projector.error.message}`;
+        if (sealer.divergence !== null) return `log sealing halted: ${sealer.divergence.message}`;
         try {
           await store.lastPosition();
         } catch (error) {
@@ -123,6 +154,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     url = await app.listen({ host: config.host, port: config.port });
     // Port 0 asks the OS for a free port; proof URLs must name the one it gave.
     if (config.port === 0 && !config.publicUrlExplicit) links.publicUrl = url;
+    app.log.info(
+      { url, origin: sequencer.origin, logVerifierKey: sequencer.verifierKey },
+      `chancery node listening; log verifier key ${sequencer.verifierKey}`,
+    );
   }
 
   let closed = false;
@@ -133,9 +168,15 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     store,
     projector,
     db,
+    log: sequencer,
+    sequencer,
+    sealer,
     async close() {
       if (closed) return;
       closed = true;
+      await sealer.stop();
+      // Requests waiting for a seal get a 503 now instead of holding app.close() until they time out.
+      sequencer.close();
       await app.close();
       await projector.stop();
       await store.close();

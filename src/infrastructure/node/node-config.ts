@@ -14,6 +14,10 @@ export interface NodeConfig {
   readonly logLevel: string;
   readonly authorityCode: string;
   readonly authorityName: string;
+  /** Longest wait from a new log leaf to the checkpoint that seals it. */
+  readonly sealIntervalMs: number;
+  /** Seal at once when this many leaves wait, without waiting for the interval. */
+  readonly sealMaxLeaves: number;
 }
 
 export interface NodeConfigInput {
@@ -24,6 +28,8 @@ export interface NodeConfigInput {
   publicUrl?: string;
   maxSkewSeconds?: number | string;
   logLevel?: string;
+  sealIntervalMs?: number | string;
+  sealMaxLeaves?: number | string;
 }
 
 /** Flags win over environment variables, which win over defaults. Documented in the README's configuration table. */
@@ -50,6 +56,18 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
     logLevel: flags.logLevel ?? env['CHANCERY_LOG_LEVEL'] ?? 'info',
     authorityCode: env['CHANCERY_AUTHORITY_CODE'] ?? 'AUTHORITY',
     authorityName: env['CHANCERY_AUTHORITY_NAME'] ?? 'Root authority',
+    sealIntervalMs: toInt(
+      flags.sealIntervalMs ?? env['CHANCERY_SEAL_INTERVAL_MS'] ?? 300,
+      'seal interval (ms)',
+      1,
+      3_600_000,
+    ),
+    sealMaxLeaves: toInt(
+      flags.sealMaxLeaves ?? env['CHANCERY_SEAL_MAX_LEAVES'] ?? 1000,
+      'leaves per seal',
+      1,
+      1_000_000,
+    ),
   };
 }
 

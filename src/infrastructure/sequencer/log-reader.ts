@@ -41,3 +41,12 @@ export interface LogReader {
   /** Resolves with the first checkpoint whose tree contains leafIndex. */
   waitForSeal(leafIndex: number, timeoutMs: number): Promise<SealedCheckpoint>;
 }
+
+/**
+ * Checkpoints other than the latest, by tree size. Separate from LogReader so
+ * implementations of the port (and test doubles) need not provide it.
+ */
+export interface CheckpointHistory {
+  /** The published checkpoint of exactly this tree size, or null when none was published at that size. */
+  checkpointAt(treeSize: number): SealedCheckpoint | null;
+}

@@ -1,0 +1,36 @@
+/**
+ * The log leaf of a domain event: the RFC 8785 bytes of
+ * { type, stream, data, envelope }, where envelope is the signed command that
+ * caused the event (event metadata, see projections/projection.ts). Anyone
+ * holding the leaf can check the department's signature without asking the
+ * node, and the node cannot change what a leaf says without changing its hash.
+ */
+
+import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
+import type { JsonValue } from '../../domain/shared/json.js';
+import type { RecordedEvent } from '../eventstore/port.js';
+import { eventMetadata } from '../projections/projection.js';
+
+export interface LogEntry {
+  readonly type: string;
+  readonly stream: string;
+  readonly data: JsonValue;
+  /** The signed envelope { payload, signature }; null for an event no command caused (none today). */
+  readonly envelope: JsonValue;
+}
+
+export function logEntryOf(event: RecordedEvent): LogEntry {
+  const envelope = eventMetadata(event)?.envelope;
+  return {
+    type: event.type,
+    stream: event.stream,
+    data: event.data,
+    // An explicit null keeps the leaf's shape fixed: a verifier never has to guess whether a key is missing.
+    envelope: envelope === undefined ? null : (envelope as unknown as JsonValue),
+  };
+}
+
+/** The leaf bytes hashed into the tree: RFC 8785 canonical JSON of the log entry. */
+export function logLeafOf(event: RecordedEvent): Uint8Array {
+  return canonicalBytes(logEntryOf(event));
+}

@@ -1,0 +1,204 @@
+/**
+ * The Merkle log on disk, in the node's SQLite file: leaf bytes by leaf index
+ * (with the event position they came from) and the RFC 6962 hashes in the
+ * tlog stored-hash layout (src/domain/log/stored-hashes.ts). Appending writes
+ * the leaf and 1 + trailingZeros(n + 1) hashes (2 on average); a root or proof
+ * reads O(log n) hashes through point lookups on the primary key. Nothing
+ * here holds the tree or the log in memory: only the leaf count.
+ */
+
+import type { Statement } from 'better-sqlite3';
+import {
+  type HashReader,
+  LogProofError,
+  leafHash,
+  proveRecord,
+  proveTree,
+  storedHashCount,
+  storedHashes,
+  storedHashIndex,
+  treeHash,
+} from '../../domain/log/index.js';
+import type { NodeDatabase } from '../projections/node-database.js';
+import { positionFromKey, positionKey } from '../projections/position-key.js';
+import type { LogEntryRecord } from './log-reader.js';
+
+interface LeafRow {
+  leaf_index: number;
+  position: string;
+  leaf: Buffer;
+}
+
+function blob(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function toRecord(row: LeafRow): LogEntryRecord {
+  return {
+    leafIndex: row.leaf_index,
+    position: positionFromKey(row.position),
+    leaf: new Uint8Array(row.leaf),
+  };
+}
+
+export class MerkleHashStore implements HashReader {
+  private statements!: {
+    readHash: Statement<[number], Buffer>;
+    insertHash: Statement<[number, Buffer]>;
+    insertLeaf: Statement<[number, string, Buffer]>;
+    leaf: Statement<[number], LeafRow>;
+    leaves: Statement<[number, number, number], LeafRow>;
+    byPosition: Statement<[string], number>;
+  };
+  private leafCount = 0;
+  /** Hashes read through readHashes since the store was opened: lets tests and benchmarks see O(log n). */
+  hashReads = 0;
+
+  constructor(private readonly db: NodeDatabase) {}
+
+  /** Creates the tables if missing and loads the leaf count; call before anything else. */
+  migrate(): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS log_leaves (
+        leaf_index INTEGER PRIMARY KEY,
+        position TEXT NOT NULL UNIQUE,
+        leaf BLOB NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS log_hashes (
+        slot INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL
+      );
+    `);
+    this.statements = {
+      readHash: this.db.prepare<[number], Buffer>('SELECT hash FROM log_hashes WHERE slot = ?').pluck(),
+      insertHash: this.db.prepare<[number, Buffer]>('INSERT INTO log_hashes (slot, hash) VALUES (?, ?)'),
+      insertLeaf: this.db.prepare<[number, string, Buffer]>(
+        'INSERT INTO log_leaves (leaf_index, position, leaf) VALUES (?, ?, ?)',
+      ),
+      leaf: this.db.prepare<[number], LeafRow>('SELECT * FROM log_leaves WHERE leaf_index = ?'),
+      leaves: this.db.prepare<[number, number, number], LeafRow>(
+        'SELECT * FROM log_leaves WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?',
+      ),
+      byPosition: this.db
+        .prepare<[string], number>('SELECT leaf_index FROM log_leaves WHERE position = ?')
+        .pluck(),
+    };
+    const size = this.db
+      .prepare('SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log_leaves')
+      .pluck()
+      .get() as number;
+    const slots = this.db
+      .prepare('SELECT COALESCE(MAX(slot) + 1, 0) FROM log_hashes')
+      .pluck()
+      .get() as number;
+    // Leaves and hashes are written in one transaction; disagreement means the file was edited or corrupted.
+    if (slots !== storedHashCount(size)) {
+      throw new Error(
+        `log hash store holds ${slots} hashes for ${size} leaves, expected ${storedHashCount(size)}`,
+      );
+    }
+    this.leafCount = size;
+  }
+
+  reset(): void {
+    this.db.exec('DROP TABLE IF EXISTS log_leaves; DROP TABLE IF EXISTS log_hashes;');
+    this.leafCount = 0;
+  }
+
+  /** Number of leaves stored. */
+  get size(): number {
+    return this.leafCount;
+  }
+
+  /** Number of hash rows, for checking the layout (equals storedHashCount(size)). */
+  storedHashRows(): number {
+    return this.db.prepare('SELECT count(*) FROM log_hashes').pluck().get() as number;
+  }
+
+  readHashes(indexes: readonly number[]): Uint8Array[] {
+    this.hashReads += indexes.length;
+    return indexes.map((slot) => {
+      const hash = this.statements.readHash.get(slot);
+      // A missing slot means a proof was asked beyond what is stored; callers bound sizes first.
+      if (hash === undefined) throw new LogProofError('HASH_READER', `no stored hash in slot ${slot}`);
+      return hash;
+    });
+  }
+
+  /**
+   * Appends one leaf made from the event at `position` and returns its leaf
+   * index. Run it inside a transaction with whatever records the position as
+   * applied, so leaf, hashes and feed position commit together.
+   */
+  append(position: bigint, leaf: Uint8Array): number {
+    const n = this.leafCount;
+    const hashes = storedHashes(n, leafHash(leaf), this);
+    const first = storedHashIndex(0, n);
+    this.statements.insertLeaf.run(n, positionKey(position), blob(leaf));
+    hashes.forEach((hash, i) => {
+      this.statements.insertHash.run(first + i, blob(hash));
+    });
+    this.leafCount = n + 1;
+    return n;
+  }
+
+  leafHashAt(leafIndex: number): Uint8Array {
+    this.checkIndex(leafIndex, this.leafCount);
+    return this.readHashes([storedHashIndex(0, leafIndex)])[0]!;
+  }
+
+  entry(leafIndex: number): LogEntryRecord | null {
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= this.leafCount) return null;
+    const row = this.statements.leaf.get(leafIndex);
+    return row === undefined ? null : toRecord(row);
+  }
+
+  entries(start: number, end: number, limit: number): LogEntryRecord[] {
+    if (!(limit > 0) || start >= end) return [];
+    return this.statements.leaves.all(start, end, Math.floor(limit)).map(toRecord);
+  }
+
+  leafIndexForPosition(position: bigint): number | null {
+    if (position < 0n) return null;
+    return this.statements.byPosition.get(positionKey(position)) ?? null;
+  }
+
+  /** RFC 6962 root of the first treeSize leaves (treeSize ≤ size). */
+  root(treeSize: number): Uint8Array {
+    this.checkSize(treeSize);
+    return treeHash(treeSize, this);
+  }
+
+  inclusionProof(leafIndex: number, treeSize: number): Uint8Array[] {
+    this.checkSize(treeSize);
+    this.checkIndex(leafIndex, treeSize);
+    return proveRecord(treeSize, leafIndex, this);
+  }
+
+  consistencyProof(from: number, to: number): Uint8Array[] {
+    this.checkSize(to);
+    if (!Number.isSafeInteger(from) || from < 0 || from > to) {
+      throw new LogProofError('SIZE_OUT_OF_RANGE', `old size ${from} is not between 0 and new size ${to}`);
+    }
+    return proveTree(to, from, this);
+  }
+
+  private checkSize(treeSize: number): void {
+    // Beyond the stored leaves the layout has no hashes yet; refuse before reading a missing slot.
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > this.leafCount) {
+      throw new LogProofError(
+        'SIZE_OUT_OF_RANGE',
+        `tree size ${treeSize} is not between 0 and the ${this.leafCount} sequenced leaves`,
+      );
+    }
+  }
+
+  private checkIndex(leafIndex: number, treeSize: number): void {
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
+      throw new LogProofError(
+        'INDEX_OUT_OF_RANGE',
+        `leaf index ${leafIndex} is not in a tree of size ${treeSize}`,
+      );
+    }
+  }
+}
