@@ -8,6 +8,7 @@ import { type CertificationRouteDeps, certificationRoutes } from './routes/certi
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
+import { proofRoutes } from './routes/proof-routes.js';
 import { createValidators } from './schemas/validator.js';
 
 export interface AppDeps {
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           name: 'log',
           description: 'The Merkle log: entries, signed checkpoints, inclusion and consistency proofs',
         },
+        { name: 'proofs', description: 'Proof bundles and the citizen verification page' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },
@@ -87,5 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
+  await app.register(async (scope) =>
+    proofRoutes(scope, { log: deps.log, certifications: deps.certifications, keys: deps.registry }),
+  );
   return app;
 }

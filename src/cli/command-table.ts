@@ -79,6 +79,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => certification('certification revoke'),
   },
   {
+    name: 'verify',
+    summary: 'verify a proof bundle offline against trusted log keys',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
     name: 'status',
     summary: "show the node's status",
     load: async () => (await import('./commands/status.js')).statusCommand,

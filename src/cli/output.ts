@@ -4,6 +4,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 export interface CommandResult {
   readonly json: unknown;
   readonly text: readonly string[];
+  /** Exit status after printing; 0 when absent. `verify` prints its report and still fails with 1. */
+  readonly exitCode?: number;
 }
 
 export function printResult(result: CommandResult, json: boolean, out: NodeJS.WritableStream): void {

@@ -70,7 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const result = await spec.run(args);
     if (result === undefined) return undefined;
     printResult(result, json, io.stdout);
-    return EXIT_OK;
+    return result.exitCode ?? EXIT_OK;
   } catch (error) {
     const code = reportError(
       error,

@@ -45,6 +45,9 @@ export const PROBLEM_CATALOGUE = {
   INVALID_STATUS_TRANSITION: { status: 409, title: 'The certification cannot make this status change' },
   VALIDITY_WINDOW_INVALID: { status: 422, title: 'The validity window is empty or reversed' },
 
+  // Proofs
+  PROOF_NOT_SEALED: { status: 503, title: 'The record is not under a signed checkpoint yet; retry shortly' },
+
   // Merkle log
   LOG_INDEX_OUT_OF_RANGE: { status: 400, title: 'The leaf index is not in the tree' },
   LOG_SIZE_OUT_OF_RANGE: { status: 400, title: 'The tree size is beyond the latest checkpoint' },

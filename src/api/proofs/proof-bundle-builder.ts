@@ -1,0 +1,146 @@
+import { canonicalJson } from '../../domain/canonical/canonical-json.js';
+import { decodeBase64, encodeBase64, formatTlogProof } from '../../domain/log/index.js';
+import {
+  type CertificationStatusName,
+  type IncludedEntry,
+  type LogEntry,
+  PROOF_BUNDLE_VERSION,
+  type ProofBundleV1,
+} from '../../domain/proof/proof-bundle.js';
+import type { CertificationView } from '../../infrastructure/projections/certification-read-model.js';
+import type { RegistryKey } from '../../infrastructure/projections/identity-registry.js';
+import type { LogReader, SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
+import { ProblemError } from '../problems/problem.js';
+
+/** What a proof is assembled from: the log, and the two read models that say which leaves to prove. */
+export interface ProofSources {
+  readonly log: Pick<LogReader, 'latestCheckpoint' | 'leafIndexForPosition' | 'entry' | 'inclusionProof'>;
+  readonly certifications: { get(certificationId: string): CertificationView | undefined };
+  readonly keys: { key(keyId: string): RegistryKey | undefined };
+  /** Retry-After for a record that is not sealed yet; about one seal interval. */
+  readonly retryAfterSeconds?: number;
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+function notSealed(certificationId: string, why: string, sources: ProofSources): ProblemError {
+  return new ProblemError(
+    'PROOF_NOT_SEALED',
+    `certification ${certificationId} ${why}; retry shortly`,
+    {},
+    sources.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+  );
+}
+
+/** A bug, not a client mistake: the log and the read models disagree about a record. */
+function inconsistent(message: string): Error {
+  return new Error(`proof bundle: ${message}`);
+}
+
+function leafIndexOf(sources: ProofSources, certificationId: string, position: bigint): number {
+  const leafIndex = sources.log.leafIndexForPosition(position);
+  if (leafIndex === null) throw notSealed(certificationId, 'is not in the log yet', sources);
+  return leafIndex;
+}
+
+function readEntry(sources: ProofSources, leafIndex: number): LogEntry {
+  const record = sources.log.entry(leafIndex);
+  if (record === null) throw inconsistent(`leaf ${leafIndex} is sequenced but cannot be read`);
+  const entry = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(record.leaf)) as LogEntry;
+  // The verifier re-encodes the entry to get the leaf back; if that did not round-trip, no proof would verify.
+  if (canonicalJson(entry) !== new TextDecoder().decode(record.leaf)) {
+    throw inconsistent(`leaf ${leafIndex} is not in RFC 8785 form`);
+  }
+  return entry;
+}
+
+function included(
+  sources: ProofSources,
+  leafIndex: number,
+  checkpoint: SealedCheckpoint,
+  certificationId: string,
+): IncludedEntry {
+  const entry = readEntry(sources, leafIndex);
+  if (entry.data['certificationId'] !== certificationId) {
+    throw inconsistent(`leaf ${leafIndex} is not about ${certificationId}`);
+  }
+  return {
+    entry,
+    leafIndex,
+    inclusionProof: sources.log.inclusionProof(leafIndex, checkpoint.treeSize).map(encodeBase64),
+  };
+}
+
+/**
+ * Assembles the v1 proof bundle of a certification under the latest sealed
+ * checkpoint: its entry and inclusion proof, the entry that last set its
+ * status with its own proof under the same checkpoint, and the signing key's
+ * validity. Throws ProblemError CERTIFICATION_NOT_FOUND (404) or
+ * PROOF_NOT_SEALED (503 + Retry-After) when the certification or its latest
+ * status change is not yet under a signed checkpoint: a bundle is never built
+ * with a status the node already knows is out of date.
+ */
+export function buildProofBundle(certificationId: string, sources: ProofSources): ProofBundleV1 {
+  const view = sources.certifications.get(certificationId);
+  if (view === undefined) {
+    throw new ProblemError('CERTIFICATION_NOT_FOUND', `no certification ${certificationId}`);
+  }
+  const leafIndex = leafIndexOf(sources, certificationId, view.position);
+  const lastChange = view.statusHistory[view.statusHistory.length - 1];
+  const statusLeafIndex =
+    lastChange === undefined ? leafIndex : leafIndexOf(sources, certificationId, lastChange.position);
+  // One snapshot of the checkpoint: both proofs must be against the same tree.
+  const checkpoint = sources.log.latestCheckpoint();
+  if (checkpoint === null || checkpoint.treeSize <= leafIndex) {
+    throw notSealed(certificationId, 'is not under a signed checkpoint yet', sources);
+  }
+  if (checkpoint.treeSize <= statusLeafIndex) {
+    throw notSealed(
+      certificationId,
+      'has a status change that is not under a signed checkpoint yet',
+      sources,
+    );
+  }
+
+  const certification = included(sources, leafIndex, checkpoint, certificationId);
+  const status = included(sources, statusLeafIndex, checkpoint, certificationId);
+  const signature = certification.entry.envelope?.['signature'];
+  const keyId =
+    signature !== null && typeof signature === 'object' && !Array.isArray(signature)
+      ? signature['keyId']
+      : undefined;
+  const key = typeof keyId === 'string' ? sources.keys.key(keyId) : undefined;
+  if (key === undefined) throw inconsistent(`the signing key of ${certificationId} is not in the registry`);
+
+  return {
+    version: PROOF_BUNDLE_VERSION,
+    certificationId,
+    ...certification,
+    treeSize: checkpoint.treeSize,
+    checkpoint: checkpoint.note,
+    status: { ...status, status: (lastChange?.status ?? 'active') as CertificationStatusName },
+    key: {
+      keyId: key.keyId,
+      identityId: key.identityId,
+      publicKey: key.publicKey,
+      activeFrom: key.activeFrom,
+      retiredAt: key.retiredAt,
+    },
+  };
+}
+
+/**
+ * The same proof as a C2SP tlog-proof@v1 text. Its `extra` line carries the
+ * leaf itself (the RFC 8785 entry bytes): a consumer hashes it as the leaf, so
+ * the inclusion proof authenticates it and the file is self-contained. The
+ * status proof has no place in this format; it is only in the JSON bundle.
+ */
+export function tlogProofOf(bundle: ProofBundleV1): string {
+  return formatTlogProof({
+    extra: new TextEncoder().encode(canonicalJson(bundle.entry)),
+    index: bundle.leafIndex,
+    // The builder wrote these hashes itself, so they decode.
+    inclusionProof: bundle.inclusionProof.map((hash) => decodeBase64(hash)!),
+    checkpointNote: bundle.checkpoint,
+  });
+}

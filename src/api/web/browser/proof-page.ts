@@ -1,0 +1,266 @@
+/**
+ * The citizen page's script (bundled with esbuild, see ../proof-page-bundle.ts).
+ * It fetches the proof bundle from the same origin, verifies it here with
+ * the same pure verifier as `chancery verify`, and hashes a dropped document
+ * locally. No network access besides /v1/proofs/:id; the document never leaves
+ * the device.
+ */
+
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
+import {
+  type VerificationReport,
+  type VerificationStepId,
+  verifyProofBundle,
+} from '../../../domain/proof/verify-bundle.js';
+
+// RFC 8032 strict (zip215: false), like node:crypto on the server, so both accept exactly the same signatures.
+const verify: Ed25519Verify = (publicKey, message, signature) => {
+  try {
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+};
+
+/** What each step means, for someone who has never heard of a Merkle tree. */
+const EXPLANATIONS: Record<VerificationStepId, string> = {
+  bundle: 'The proof must be complete and well formed before anything in it can be checked.',
+  signature:
+    "The issuing department's digital signature covers the certified details. Nobody else, not even this server, could have made it.",
+  inclusion:
+    'The certification is written into the public log: an append-only record that every city node keeps a copy of.',
+  checkpoint:
+    "The log signed its current state. This page checks that signature with the log key shown below; witnesses' cosignatures are checked too once witnesses are configured.",
+  validity: 'The record is within the validity period the department gave it, at the time on this device.',
+  status:
+    'The department has not suspended or revoked the record: the latest status change the node holds is itself proven to be in the log.',
+  batch: 'The record is one of a batch certified together, and its place in the batch is proven.',
+  document:
+    "Your file's fingerprint was computed on this device and compared with the certified one. Your file was not sent anywhere.",
+};
+
+const HASH_CHUNK = 4 * 1024 * 1024;
+const MAX_RETRIES = 30;
+
+interface PageState {
+  bundle: unknown;
+  documentDigest?: string;
+  documentName?: string;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`page is missing #${id}`);
+  return element as T;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  // textContent only: nothing from the bundle is ever parsed as HTML.
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function setSummary(state: string, headline: string, detail: string): void {
+  const summary = byId('summary');
+  summary.dataset['state'] = state;
+  summary.querySelector('.headline')!.textContent = headline;
+  byId('summary-detail').textContent = detail;
+}
+
+function labelOf(ok: boolean, label: string): HTMLElement {
+  const node = el('p', { class: 'step-label' });
+  node.append(el('span', { class: 'visually-hidden' }, ok ? 'Passed: ' : 'Failed: '), label);
+  return node;
+}
+
+function renderSteps(report: VerificationReport): void {
+  const list = byId('steps');
+  list.replaceChildren(
+    ...report.steps.map((step) => {
+      const item = el('li', { class: 'step', 'data-step': step.id, 'data-ok': String(step.ok) });
+      item.append(
+        el('span', { class: 'mark', 'aria-hidden': 'true' }, step.ok ? '✓' : '✗'),
+        // The mark is hidden from screen readers, so they hear the outcome in words instead.
+        labelOf(step.ok, step.label),
+        el('p', { class: 'step-detail' }, step.detail),
+        el('p', { class: 'step-explain' }, EXPLANATIONS[step.id]),
+      );
+      return item;
+    }),
+  );
+}
+
+function field(data: Record<string, unknown>, name: string): string | undefined {
+  const value = data[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function renderFacts(bundle: unknown): void {
+  const facts = byId('record');
+  const b = bundle as { entry?: { data?: Record<string, unknown> }; status?: { status?: unknown } } | null;
+  const data = b?.entry?.data;
+  if (data === undefined || data === null || typeof data !== 'object') {
+    facts.replaceChildren();
+    return;
+  }
+  const rows: [string, string | undefined][] = [
+    ['Record type', field(data, 'recordType')],
+    ['Issued by', field(data, 'issuerId')],
+    ['Certified on', field(data, 'certifiedAt')],
+    ['Valid from', field(data, 'validFrom')],
+    ['Valid until', data['validUntil'] === null ? 'no end date' : field(data, 'validUntil')],
+    ['Status', typeof b?.status?.status === 'string' ? b.status.status : undefined],
+    ['Document fingerprint (SHA-256)', field(data, 'recordDigest')],
+    ['Certification', field(data, 'certificationId')],
+  ];
+  const metadata = data['metadata'];
+  if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)) {
+    for (const [k, v] of Object.entries(metadata)) rows.push([k, String(v)]);
+  }
+  facts.replaceChildren(
+    ...rows
+      .filter((row): row is [string, string] => row[1] !== undefined)
+      .flatMap(([label, value]) => [el('dt', {}, label), el('dd', { class: 'mono' }, value)]),
+  );
+}
+
+function render(state: PageState, certificationId: string, logKey: string): void {
+  const report = verifyProofBundle(state.bundle, {
+    verify,
+    trustedLogKeys: [logKey],
+    now: Date.now(),
+    expectedCertificationId: certificationId,
+    ...(state.documentDigest === undefined ? {} : { documentDigest: state.documentDigest }),
+  });
+  renderSteps(report);
+  renderFacts(state.bundle);
+  const failed = report.steps.filter((s) => !s.ok);
+  if (report.ok) {
+    const withDocument = state.documentDigest === undefined ? '' : ' Your document is the certified one.';
+    setSummary(
+      'verified',
+      '✓ Verified',
+      `This record is authentic, in the public log, valid and active.${withDocument}`,
+    );
+  } else {
+    setSummary(
+      'failed',
+      '✗ Not verified',
+      `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((s) => s.label.toLowerCase()).join('; ')}.`,
+    );
+  }
+}
+
+async function digestFile(file: File, progress: (fraction: number) => void): Promise<string> {
+  // noble rather than crypto.subtle: subtle needs a secure context, and a node may be reached over plain http.
+  const hash = sha256.create();
+  for (let offset = 0; offset < file.size; offset += HASH_CHUNK) {
+    const chunk = new Uint8Array(await file.slice(offset, offset + HASH_CHUNK).arrayBuffer());
+    hash.update(chunk);
+    progress(Math.min(1, (offset + chunk.length) / file.size));
+  }
+  return bytesToHex(hash.digest());
+}
+
+function problemDetail(body: unknown): string | undefined {
+  if (
+    body !== null &&
+    typeof body === 'object' &&
+    typeof (body as { detail?: unknown }).detail === 'string'
+  ) {
+    return (body as { detail: string }).detail;
+  }
+  return undefined;
+}
+
+async function load(state: PageState, certificationId: string, logKey: string, attempt = 0): Promise<void> {
+  let response: Response;
+  try {
+    // Relative to /p/ID, so a node mounted under a path prefix still answers.
+    response = await fetch(`../v1/proofs/${encodeURIComponent(certificationId)}`, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+    });
+  } catch {
+    setSummary(
+      'error',
+      'Could not load the proof',
+      'The node did not answer. Check your connection and reload.',
+    );
+    return;
+  }
+  if (response.status === 503 && attempt < MAX_RETRIES) {
+    const seconds = Math.min(30, Math.max(1, Number(response.headers.get('retry-after')) || 2));
+    setSummary(
+      'waiting',
+      'Almost there…',
+      `This record is not yet sealed into the public log. Checking again in ${seconds} s.`,
+    );
+    setTimeout(() => void load(state, certificationId, logKey, attempt + 1), seconds * 1000);
+    return;
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    const headline = response.status === 404 ? 'No such certification' : 'Could not load the proof';
+    setSummary('error', headline, problemDetail(body) ?? `The node answered ${response.status}.`);
+    return;
+  }
+  state.bundle = body;
+  render(state, certificationId, logKey);
+}
+
+function startDocumentInput(state: PageState, certificationId: string, logKey: string): void {
+  const input = byId<HTMLInputElement>('document');
+  const drop = byId('drop');
+  const status = byId('document-status');
+
+  const take = async (file: File | undefined) => {
+    if (file === undefined) return;
+    status.textContent = `Computing the fingerprint of ${file.name}…`;
+    const digest = await digestFile(file, (f) => {
+      status.textContent = `Computing the fingerprint of ${file.name}… ${Math.round(f * 100)}%`;
+    });
+    state.documentDigest = digest;
+    state.documentName = file.name;
+    status.textContent = `${file.name}: SHA-256 ${digest}`;
+    if (state.bundle !== undefined) render(state, certificationId, logKey);
+  };
+
+  input.addEventListener('change', () => void take(input.files?.[0]));
+  // A file dropped anywhere else would make the browser open it and leave the page.
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
+  drop.addEventListener('dragover', () => {
+    drop.dataset['dragging'] = 'true';
+  });
+  drop.addEventListener('dragleave', () => {
+    drop.dataset['dragging'] = 'false';
+  });
+  drop.addEventListener('drop', (event) => {
+    drop.dataset['dragging'] = 'false';
+    void take(event.dataTransfer?.files[0]);
+  });
+}
+
+function main(): void {
+  const certificationId = document.body.dataset['certificationId'] ?? '';
+  const logKey = document.body.dataset['logKey'] ?? '';
+  const state: PageState = { bundle: undefined };
+  startDocumentInput(state, certificationId, logKey);
+  void load(state, certificationId, logKey);
+}
+
+main();

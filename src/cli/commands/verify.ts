@@ -1,0 +1,221 @@
+import { open } from 'node:fs/promises';
+import {
+  LogProofError,
+  parseVerifierKey,
+  parseWitnessKey,
+  SIGNATURE_TYPE_ED25519,
+} from '../../domain/log/index.js';
+import { type VerificationReport, verifyProofBundle } from '../../domain/proof/verify-bundle.js';
+import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, NodeUnreachableError, UsageError } from '../cli-errors.js';
+import type { CommandSpec } from '../command-spec.js';
+import { parseTimeArg } from '../dates.js';
+import { sha256File } from '../file-digest.js';
+import { describeFsError } from '../key-files.js';
+
+/** A real bundle is a few kilobytes; anything this big is not one, and is not read into memory. */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+const FETCH_TIMEOUT_MS = 30_000;
+const CERTIFICATION_ID = /^crt_[a-z2-7]{24}$/;
+
+interface Source {
+  readonly bundle: unknown;
+  /** The certification the URL named, when it named one: a bundle for another must fail. */
+  readonly expectedId?: string;
+}
+
+function checkTrustKeys(keys: readonly string[], flag: string, parse: (key: string) => unknown): void {
+  for (const key of keys) {
+    try {
+      parse(key);
+    } catch (error) {
+      const reason = error instanceof LogProofError ? error.message : String(error);
+      throw new UsageError(`${flag} ${key}: not a C2SP verifier key (${reason})`, 'verify');
+    }
+  }
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${where} is not JSON: it is not a proof bundle`);
+  }
+}
+
+async function readBundleFile(path: string): Promise<Source> {
+  let text: string;
+  try {
+    const file = await open(path, 'r');
+    try {
+      // Bounded read: a proof bundle is small, and a wrong path could name a huge file.
+      if ((await file.stat()).size > MAX_BUNDLE_BYTES) {
+        throw new CliError(`${path} is larger than ${MAX_BUNDLE_BYTES} bytes: it is not a proof bundle`);
+      }
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+  return { bundle: parseJson(text, path) };
+}
+
+/** A proof page URL (…/p/ID) becomes its bundle URL (…/v1/proofs/ID); a bundle URL is used as given. */
+export function bundleUrlOf(url: URL): { url: URL; expectedId?: string } {
+  const page = /^(.*)\/p\/([^/]+)\/?$/.exec(url.pathname);
+  if (page !== null && CERTIFICATION_ID.test(page[2]!)) {
+    const bundleUrl = new URL(url.href);
+    bundleUrl.pathname = `${page[1]}/v1/proofs/${page[2]}`;
+    bundleUrl.search = '';
+    bundleUrl.hash = '';
+    return { url: bundleUrl, expectedId: page[2]! };
+  }
+  const proofs = /\/v1\/proofs\/([^/]+)$/.exec(url.pathname);
+  return proofs !== null && CERTIFICATION_ID.test(proofs[1]!) ? { url, expectedId: proofs[1]! } : { url };
+}
+
+async function fetchBundle(raw: string): Promise<Source> {
+  const { url, expectedId } = bundleUrlOf(new URL(raw));
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    throw new NodeUnreachableError(url.origin, cause ?? (error as Error).message);
+  }
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (length > MAX_BUNDLE_BYTES)
+    throw new CliError(`${url.href} answered ${length} bytes: not a proof bundle`);
+  const text = await response.text();
+  if (!response.ok) {
+    const body = (() => {
+      try {
+        return JSON.parse(text) as { code?: unknown; detail?: unknown };
+      } catch {
+        return {};
+      }
+    })();
+    const retry = response.headers.get('retry-after');
+    const what =
+      typeof body.code === 'string' ? `${body.code}: ${String(body.detail)}` : `HTTP ${response.status}`;
+    throw new CliError(`${url.href} refused: ${what}${retry === null ? '' : ` (retry after ${retry} s)`}`);
+  }
+  return { bundle: parseJson(text, url.href), ...(expectedId === undefined ? {} : { expectedId }) };
+}
+
+function certificationIdOf(bundle: unknown): string {
+  const id = (bundle as { certificationId?: unknown } | null)?.certificationId;
+  return typeof id === 'string' && id.length <= 64 ? id : '(unknown certification)';
+}
+
+function textReport(report: VerificationReport, certificationId: string): string[] {
+  const lines = [`proof of ${certificationId}`];
+  for (const step of report.steps) {
+    lines.push(`  ${step.ok ? '✓' : '✗'} ${step.label}`, `      ${step.detail}`);
+  }
+  const failed = report.steps.filter((s) => !s.ok).length;
+  lines.push(
+    report.ok
+      ? 'verified: every check passed'
+      : `NOT VERIFIED: ${failed} of ${report.steps.length} checks failed`,
+  );
+  return lines;
+}
+
+export const verifyCommand: CommandSpec = {
+  name: 'verify',
+  summary:
+    'Verify a proof bundle offline against trusted log keys: the checks of the proof page, with exit 0 only if all pass.',
+  scope: 'local',
+  positionals: ['BUNDLE'],
+  options: {
+    trust: {
+      type: 'string',
+      multiple: true,
+      required: true,
+      value: 'VKEY',
+      description: "the log's C2SP verifier key (name+id+key), as the province publishes it",
+    },
+    document: {
+      type: 'string',
+      value: 'FILE',
+      description: 'also check that FILE is the certified document (hashed here, never sent)',
+    },
+    witness: {
+      type: 'string',
+      multiple: true,
+      value: 'VKEY',
+      description: 'a witness verifier key (cosignature/v1) whose cosignature counts',
+    },
+    quorum: {
+      type: 'string',
+      value: 'N',
+      description: 'how many --witness keys must have cosigned (default: all of them)',
+    },
+    at: {
+      type: 'string',
+      value: 'TIME',
+      description: 'check the validity period at this date or RFC 3339 time instead of now',
+    },
+  },
+  details: `BUNDLE is a proof bundle file (GET /v1/proofs/ID saved as JSON), its URL, or a proof page
+URL (…/p/ID), whose bundle is fetched from the same node. Trust comes only from --trust: the
+bundle's own node is not believed about which log it belongs to.
+
+exit status: 0 if every check passed, 1 if any failed (or the bundle could not be read), 2 for usage.
+
+example:
+  chancery verify https://node.example/p/crt_abcdefghijklmnopqrstuvwx \\
+    --trust 'shanxi.gov.example/chancery+4389a85a+AaRWAQv0MOw…' --document licence-0042.pdf`,
+  async run(args) {
+    const source = args.positional(0);
+    const trust = args.strings('trust');
+    checkTrustKeys(trust, '--trust', (k) => parseVerifierKey(k, SIGNATURE_TYPE_ED25519));
+    const witnesses = args.strings('witness');
+    checkTrustKeys(witnesses, '--witness', parseWitnessKey);
+    const quorumFlag = args.string('quorum');
+    const quorum = quorumFlag === undefined ? witnesses.length : Number(quorumFlag);
+    if (
+      quorumFlag !== undefined &&
+      (!Number.isSafeInteger(quorum) || quorum < 1 || quorum > witnesses.length)
+    ) {
+      throw new UsageError(
+        witnesses.length === 0
+          ? '--quorum needs --witness keys'
+          : `--quorum ${quorumFlag}: must be a whole number from 1 to ${witnesses.length}`,
+        'verify',
+      );
+    }
+    const atFlag = args.string('at');
+    const now = atFlag === undefined ? Date.now() : Date.parse(parseTimeArg('--at', atFlag, 'verify'));
+
+    const isUrl = /^https?:\/\//i.test(source);
+    if (isUrl && !URL.canParse(source)) throw new UsageError(`${source}: not a URL`, 'verify');
+    const documentPath = args.string('document');
+    const [loaded, documentDigest] = await Promise.all([
+      isUrl ? fetchBundle(source) : readBundleFile(source),
+      documentPath === undefined ? undefined : sha256File(documentPath),
+    ]);
+
+    const report = verifyProofBundle(loaded.bundle, {
+      verify: verifyEd25519,
+      trustedLogKeys: trust,
+      now,
+      ...(witnesses.length === 0 ? {} : { witnesses: { keys: witnesses, quorum } }),
+      ...(loaded.expectedId === undefined ? {} : { expectedCertificationId: loaded.expectedId }),
+      ...(documentDigest === undefined ? {} : { documentDigest }),
+    });
+    const certificationId = certificationIdOf(loaded.bundle);
+    return {
+      json: { ok: report.ok, certificationId, steps: report.steps },
+      text: textReport(report, certificationId),
+      exitCode: report.ok ? EXIT_OK : EXIT_FAILURE,
+    };
+  },
+};

@@ -1,0 +1,409 @@
+/**
+ * Verification of a proof bundle, written once and run by both the citizen
+ * page (in the browser, with @noble/curves) and `chancery verify` (with
+ * node:crypto). It trusts nothing in the bundle except what the trusted log
+ * key and the department's signature vouch for, and reports each check as a
+ * step a person can read, instead of a single yes/no.
+ *
+ * Pure: no node:* imports, no clock (the caller passes `now`), no I/O.
+ */
+
+import { canonicalBytes, canonicalJson } from '../canonical/canonical-json.js';
+import { certificationIdFor } from '../certification/certification-id.js';
+import { certificationStream } from '../certification/events.js';
+import { keyIdOf } from '../crypto/key-id.js';
+import {
+  type Checkpoint,
+  cosignatureVerifier,
+  decodeBase64,
+  type Ed25519Verify,
+  ed25519NoteVerifier,
+  formatKeyId,
+  LogProofError,
+  leafHash,
+  type NoteVerifier,
+  parseCheckpoint,
+  parseNote,
+  verifyInclusion,
+  verifyNote,
+} from '../log/index.js';
+import type { JsonObject, JsonValue } from '../shared/json.js';
+import {
+  type CertificationStatusName,
+  type LogEntry,
+  type ProofBundleV1,
+  parseProofBundle,
+} from './proof-bundle.js';
+
+export type VerificationStepId =
+  | 'bundle'
+  | 'signature'
+  | 'inclusion'
+  | 'checkpoint'
+  | 'validity'
+  | 'status'
+  | 'batch'
+  | 'document';
+
+export interface VerificationStep {
+  readonly id: VerificationStepId;
+  /** What was checked, in a few plain words. */
+  readonly label: string;
+  readonly ok: boolean;
+  /** Why it passed or failed, with the facts it rests on. */
+  readonly detail: string;
+}
+
+export interface VerificationReport {
+  /** True only if every step passed. */
+  readonly ok: boolean;
+  readonly steps: readonly VerificationStep[];
+}
+
+export interface WitnessPolicy {
+  /** Witness verifier keys (C2SP vkeys of type 0x04). */
+  readonly keys: readonly string[];
+  /** How many of them must have cosigned the checkpoint. */
+  readonly quorum: number;
+}
+
+export interface VerifyBundleOptions {
+  /** RFC 8032 strict Ed25519 verification (node:crypto, or @noble/curves with zip215: false). */
+  readonly verify: Ed25519Verify;
+  /** The log's verifier keys (C2SP vkeys of type 0x01) the caller trusts; the key name is the origin. */
+  readonly trustedLogKeys: readonly string[];
+  /** Witness cosignature policy; absent while the network has no witnesses. */
+  readonly witnesses?: WitnessPolicy;
+  /** Milliseconds since the epoch, for the validity window. */
+  readonly now: number;
+  /** The certification the caller asked for (from the proof URL); a bundle for another one fails. */
+  readonly expectedCertificationId?: string;
+  /** Lower-case hex SHA-256 of a document the user supplied, to compare with the certified digest. */
+  readonly documentDigest?: string;
+}
+
+export const STEP_LABELS: Readonly<Record<VerificationStepId, string>> = {
+  bundle: 'The proof can be read',
+  signature: 'Signed by the issuing department',
+  inclusion: 'Recorded in the public log',
+  checkpoint: 'Log checkpoint signed by the log',
+  validity: 'Within its validity period',
+  status: 'Not suspended or revoked',
+  batch: 'Inside its certified batch',
+  document: 'Your document matches the certified one',
+};
+
+const STATUS_OF_EVENT: Readonly<Record<string, CertificationStatusName>> = {
+  RecordCertified: 'active',
+  CertificationSuspended: 'suspended',
+  CertificationReinstated: 'active',
+  CertificationRevoked: 'revoked',
+};
+
+/** A check that failed, with a message fit to show as the step's detail. */
+class StepFailure extends Error {}
+
+function ensure(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new StepFailure(message);
+}
+
+function step(id: VerificationStepId, check: () => string): VerificationStep {
+  try {
+    return { id, label: STEP_LABELS[id], ok: true, detail: check() };
+  } catch (error) {
+    // Only our own failures and the log library's typed errors are expected; anything else is still a failure.
+    const detail =
+      error instanceof StepFailure || error instanceof LogProofError
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return { id, label: STEP_LABELS[id], ok: false, detail };
+  }
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function text(value: JsonValue | undefined, what: string): string {
+  ensure(typeof value === 'string', `${what} is missing`);
+  return value;
+}
+
+function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+}
+
+function decodeHashes(hashes: readonly string[], what: string): Uint8Array[] {
+  return hashes.map((hash, i) => {
+    const bytes = decodeBase64(hash);
+    ensure(bytes !== undefined && bytes.length === 32, `${what} hash ${i} is not base64 of 32 bytes`);
+    return bytes;
+  });
+}
+
+function safeVerify(verify: Ed25519Verify, key: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+  try {
+    return verify(key, message, sig) === true;
+  } catch {
+    // A verifier must not throw on hostile input; if one does, the signature simply does not count.
+    return false;
+  }
+}
+
+/** The checkpoint body, read (not yet verified) so inclusion can be checked against its root. */
+function readCheckpoint(bundle: ProofBundleV1): Checkpoint {
+  const cp = parseCheckpoint(parseNote(bundle.checkpoint).text);
+  ensure(
+    cp.treeSize === bundle.treeSize,
+    `the bundle says the log has ${bundle.treeSize} entries, the checkpoint says ${cp.treeSize}`,
+  );
+  return cp;
+}
+
+function checkIncluded(
+  entry: LogEntry,
+  leafIndex: number,
+  proof: readonly string[],
+  cp: Checkpoint,
+  what: string,
+) {
+  // The leaf is the RFC 8785 form of the entry: re-encoding it is how the bytes the log hashed are recovered.
+  const hash = leafHash(canonicalBytes(entry));
+  try {
+    verifyInclusion(leafIndex, cp.treeSize, hash, decodeHashes(proof, what), cp.rootHash);
+  } catch (error) {
+    if (error instanceof LogProofError && error.code === 'INCLUSION_PROOF_INVALID') {
+      throw new StepFailure(
+        `the ${what} does not lead to the checkpoint's root: the entry or the proof was altered`,
+      );
+    }
+    throw error;
+  }
+}
+
+function signatureStep(bundle: ProofBundleV1, options: VerifyBundleOptions): VerificationStep {
+  return step('signature', () => {
+    const { entry, key, certificationId } = bundle;
+    const expected = options.expectedCertificationId;
+    ensure(
+      expected === undefined || expected === certificationId,
+      `this proof is for ${certificationId}, not for ${expected}`,
+    );
+    ensure(entry.type === 'RecordCertified', `the entry is a ${entry.type} event, not a certification`);
+    const envelope = entry.envelope;
+    ensure(envelope !== null, 'the entry carries no signed command');
+    const payload = envelope['payload'];
+    const signature = envelope['signature'];
+    ensure(isObject(payload) && isObject(signature), 'the signed command is malformed');
+    ensure(payload['type'] === 'CertifyRecord', 'the signed command is not a CertifyRecord command');
+
+    const publicKey = decodeBase64(key.publicKey);
+    ensure(publicKey !== undefined && publicKey.length === 32, 'the public key is not base64 of 32 bytes');
+    // The key id is derived from the key, so a bundle cannot pair one key's name with another key.
+    ensure(keyIdOf(publicKey) === key.keyId, `the public key does not match key id ${key.keyId}`);
+    ensure(
+      signature['keyId'] === key.keyId && payload['keyId'] === key.keyId,
+      `the command names key ${String(signature['keyId'])}, but the bundle carries key ${key.keyId}`,
+    );
+    ensure(signature['alg'] === 'Ed25519', 'the signature is not an Ed25519 signature');
+    const actor = text(payload['actor'], 'the signer');
+    ensure(key.identityId === actor, `the key belongs to ${key.identityId}, but ${actor} signed`);
+    const value = decodeBase64(text(signature['value'], 'the signature'));
+    ensure(value !== undefined && value.length === 64, 'the signature is not base64 of 64 bytes');
+    ensure(
+      safeVerify(options.verify, publicKey, canonicalBytes(payload), value),
+      `the signature of ${actor} does not verify: the signed command was altered or signed by another key`,
+    );
+
+    // The event must say exactly what the signed command asked for.
+    const { data } = entry;
+    const derivedId = certificationIdFor(actor, text(payload['commandId'], 'the command id'));
+    ensure(
+      data['certificationId'] === derivedId && derivedId === certificationId,
+      `the certification id ${String(data['certificationId'])} is not the one ${actor}'s command yields`,
+    );
+    ensure(entry.stream === certificationStream(derivedId), `the entry belongs to stream ${entry.stream}`);
+    ensure(data['issuerId'] === actor, `the entry names issuer ${String(data['issuerId'])}, not ${actor}`);
+    for (const field of ['recordDigest', 'recordType', 'validFrom', 'subjectRef', 'validUntil', 'metadata']) {
+      ensure(sameJson(data[field], payload[field]), `the entry's ${field} differs from the signed command's`);
+    }
+    const issuedAt = text(payload['issuedAt'], 'the signing time');
+    ensure(data['certifiedAt'] === issuedAt, "the entry's certifiedAt differs from the signing time");
+
+    // A retired key may still have made valid signatures, but only before it was retired.
+    const signedAt = Date.parse(issuedAt);
+    ensure(Number.isFinite(signedAt), `the signing time ${issuedAt} is not a time`);
+    if (key.retiredAt !== null) {
+      ensure(
+        signedAt <= Date.parse(key.retiredAt),
+        `signed at ${issuedAt}, after the key was retired at ${key.retiredAt}`,
+      );
+    }
+    const period =
+      key.retiredAt === null
+        ? `in use since ${key.activeFrom}`
+        : `in use from ${key.activeFrom} until ${key.retiredAt}`;
+    return `${actor} signed this certification on ${issuedAt} with key ${key.keyId} (${period}).`;
+  });
+}
+
+function inclusionStep(bundle: ProofBundleV1): VerificationStep {
+  return step('inclusion', () => {
+    const cp = readCheckpoint(bundle);
+    checkIncluded(bundle.entry, bundle.leafIndex, bundle.inclusionProof, cp, 'inclusion proof');
+    return `The certification is entry ${bundle.leafIndex} of the ${cp.treeSize} entries in the checkpoint's log tree.`;
+  });
+}
+
+function verifierFor(vkey: string, make: () => NoteVerifier): NoteVerifier {
+  try {
+    return make();
+  } catch (error) {
+    const reason = error instanceof LogProofError ? error.message : 'unreadable';
+    throw new StepFailure(`the trusted key ${vkey.slice(0, 80)} is malformed: ${reason}`);
+  }
+}
+
+function checkpointStep(bundle: ProofBundleV1, options: VerifyBundleOptions): VerificationStep {
+  return step('checkpoint', () => {
+    ensure(options.trustedLogKeys.length > 0, 'no trusted log key was given');
+    const logVerifiers = options.trustedLogKeys.map((k) =>
+      verifierFor(k, () => ed25519NoteVerifier(k, options.verify)),
+    );
+    const witnessKeys = options.witnesses?.keys ?? [];
+    const witnessVerifiers = witnessKeys.map((k) =>
+      verifierFor(k, () => cosignatureVerifier(k, options.verify)),
+    );
+    const isLogSignature = (name: string, id: number) =>
+      logVerifiers.some((v) => v.keyName === name && v.keyId === id);
+    let verified: ReturnType<typeof verifyNote>;
+    try {
+      verified = verifyNote(bundle.checkpoint, [...logVerifiers, ...witnessVerifiers]);
+    } catch (error) {
+      if (error instanceof LogProofError && error.code === 'NOTE_UNVERIFIED') {
+        throw new StepFailure(
+          'the checkpoint is not signed by any key you trust: it may come from another log',
+        );
+      }
+      if (error instanceof LogProofError && error.code === 'NOTE_SIGNATURE_INVALID') {
+        throw new StepFailure(`the checkpoint was altered: ${error.message}`);
+      }
+      throw error;
+    }
+    const cp = parseCheckpoint(verified.text);
+    const bySigner = verified.verified.filter((s) => isLogSignature(s.keyName, s.keyId));
+    ensure(bySigner.length > 0, 'only witnesses signed the checkpoint, not the log itself');
+    // The log's key name is its origin; a trusted key of another log must not vouch for this one.
+    const signer = bySigner.find((s) => s.keyName === cp.origin);
+    ensure(signer !== undefined, `the checkpoint is for log ${cp.origin}, which no trusted key names`);
+    ensure(
+      cp.treeSize === bundle.treeSize,
+      `the checkpoint is for ${cp.treeSize} entries, not ${bundle.treeSize}`,
+    );
+    const signed = `Signed by the log ${cp.origin} (key ${formatKeyId(signer.keyId)}) at ${cp.treeSize} entries.`;
+    if (options.witnesses === undefined || witnessKeys.length === 0) {
+      return `${signed} No witnesses configured: the checkpoint rests on the log's signature alone.`;
+    }
+    const cosigned = verified.verified.length - bySigner.length;
+    ensure(
+      cosigned >= options.witnesses.quorum,
+      `${signed} Only ${cosigned} of the required ${options.witnesses.quorum} witnesses cosigned it.`,
+    );
+    return `${signed} Cosigned by ${cosigned} of ${witnessKeys.length} witnesses (${options.witnesses.quorum} required).`;
+  });
+}
+
+function validityStep(bundle: ProofBundleV1, now: number): VerificationStep {
+  return step('validity', () => {
+    const from = text(bundle.entry.data['validFrom'], 'validFrom');
+    const untilValue = bundle.entry.data['validUntil'];
+    const until = untilValue === null ? null : text(untilValue, 'validUntil');
+    const fromMs = Date.parse(from);
+    const untilMs = until === null ? Number.POSITIVE_INFINITY : Date.parse(until);
+    // NaN compares false everywhere: test for it so an unreadable date fails instead of passing.
+    ensure(!Number.isNaN(fromMs) && !Number.isNaN(untilMs), 'the validity dates are not readable');
+    ensure(now >= fromMs, `not valid yet: valid from ${from}`);
+    ensure(now < untilMs, `expired: was valid until ${until}`);
+    return until === null ? `Valid since ${from}, with no end date.` : `Valid from ${from} until ${until}.`;
+  });
+}
+
+function statusStep(bundle: ProofBundleV1): VerificationStep {
+  return step('status', () => {
+    const { status } = bundle;
+    const { entry } = status;
+    // Otherwise a status proof from another record could stand in for this record's revocation.
+    ensure(
+      entry.data['certificationId'] === bundle.certificationId &&
+        entry.stream === certificationStream(bundle.certificationId),
+      `the status entry is about ${String(entry.data['certificationId'])}, not ${bundle.certificationId}`,
+    );
+    const proven = STATUS_OF_EVENT[entry.type];
+    ensure(proven !== undefined, `the status entry is a ${entry.type} event, not a status change`);
+    // A status older than the certification cannot be its current status.
+    ensure(
+      status.leafIndex >= bundle.leafIndex,
+      'the status entry comes before the certification in the log',
+    );
+    ensure(
+      entry.type !== 'RecordCertified' || status.leafIndex === bundle.leafIndex,
+      'the status entry is a different certification event',
+    );
+    ensure(proven === status.status, `the bundle says ${status.status}, but its status entry says ${proven}`);
+    checkIncluded(entry, status.leafIndex, status.inclusionProof, readCheckpoint(bundle), 'status proof');
+    const at = typeof entry.data['at'] === 'string' ? entry.data['at'] : '';
+    const by = typeof entry.data['by'] === 'string' ? entry.data['by'] : '';
+    const reason = typeof entry.data['reason'] === 'string' ? entry.data['reason'] : '';
+    ensure(proven !== 'revoked', `Revoked on ${at} by ${by}: ${reason}`);
+    ensure(proven !== 'suspended', `Suspended on ${at} by ${by}: ${reason}`);
+    if (entry.type === 'RecordCertified') {
+      return `Active. The node reports no suspension or revocation in the log's first ${bundle.treeSize} entries.`;
+    }
+    return `Active: reinstated on ${at} by ${by} (log entry ${status.leafIndex}).`;
+  });
+}
+
+function batchStep(): VerificationStep {
+  // Fail closed: a path this verifier cannot check must not look like a checked one.
+  return step('batch', () => {
+    throw new StepFailure('this verifier cannot check bulk-certification batch paths yet');
+  });
+}
+
+function documentStep(bundle: ProofBundleV1, digest: string): VerificationStep {
+  return step('document', () => {
+    const certified = text(bundle.entry.data['recordDigest'], 'the certified digest');
+    ensure(
+      digest.toLowerCase() === certified,
+      `your document's SHA-256 is ${digest.toLowerCase()}, the certified one is ${certified}: it is a different document`,
+    );
+    return `Your document's SHA-256 is ${certified}, the certified digest.`;
+  });
+}
+
+/**
+ * Verifies an untrusted proof bundle (parsed JSON) and returns every check as
+ * a step, in the order a person would read them: signature, inclusion,
+ * checkpoint, validity, status, then the batch path and the document when
+ * present. Never throws; `ok` is true only if every step passed.
+ */
+export function verifyProofBundle(input: unknown, options: VerifyBundleOptions): VerificationReport {
+  const parsed = parseProofBundle(input);
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      steps: [{ id: 'bundle', label: STEP_LABELS.bundle, ok: false, detail: parsed.reason }],
+    };
+  }
+  const { bundle } = parsed;
+  const steps: VerificationStep[] = [
+    signatureStep(bundle, options),
+    inclusionStep(bundle),
+    checkpointStep(bundle, options),
+    validityStep(bundle, options.now),
+    statusStep(bundle),
+  ];
+  if (bundle.batch !== undefined) steps.push(batchStep());
+  if (options.documentDigest !== undefined) steps.push(documentStep(bundle, options.documentDigest));
+  return { ok: steps.every((s) => s.ok), steps };
+}

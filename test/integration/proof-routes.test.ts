@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROOF_PAGE_CSP } from '../../src/api/routes/proof-routes.js';
+import { SCHEMA_DIR } from '../../src/api/schemas/schema-files.js';
+import { canonicalBytes } from '../../src/domain/canonical/canonical-json.js';
+import { leafHash, parseTlogProof, verifyInclusion } from '../../src/domain/log/index.js';
+import type { ProofBundleV1 } from '../../src/domain/proof/proof-bundle.js';
+import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
+import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
+import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
+
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+
+function bundleValidator() {
+  const ajv = addFormats(new Ajv2020({ strict: true, allErrors: true }));
+  ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}/common.json`, 'utf8')));
+  return ajv.compile(JSON.parse(readFileSync(`${SCHEMA_DIR}/proof-bundle-v1.json`, 'utf8')));
+}
+
+describe('proof routes on a real node (sequencer + sealer)', () => {
+  let t: TestNode;
+  let dmv: Awaited<ReturnType<TestNode['issuer']>>;
+  let id: string;
+  const validate = bundleValidator();
+
+  beforeAll(async () => {
+    t = await startTestNode();
+    dmv = await t.issuer('DMV', ['driving-licence']);
+    const certified = await t.post(
+      '/v1/certifications',
+      t.sign(dmv, 'CertifyRecord', {
+        recordDigest: '5a'.repeat(32),
+        recordType: 'driving-licence',
+        validFrom: '2026-01-01T00:00:00Z',
+        validUntil: '2036-01-01T00:00:00Z',
+        metadata: { class: 'B' },
+      }),
+    );
+    expect(certified.statusCode).toBe(201);
+    id = JSON.parse(certified.body).certificationId;
+  });
+  afterAll(async () => t.close());
+
+  const options = () => ({ verify: verifyEd25519, trustedLogKeys: [t.node.log.verifierKey], now: FIXED_NOW });
+
+  it('answers 503 PROOF_NOT_SEALED with Retry-After until a checkpoint covers the record', async () => {
+    const res = await t.get(`/v1/proofs/${id}`);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(JSON.parse(res.body)).toEqual({
+      type: 'urn:chancery:problem:proof-not-sealed',
+      title: 'The record is not under a signed checkpoint yet; retry shortly',
+      status: 503,
+      code: 'PROOF_NOT_SEALED',
+      detail: `certification ${id} is not under a signed checkpoint yet; retry shortly`,
+      instance: `/v1/proofs/${id}`,
+    });
+  });
+
+  it('serves a bundle that matches its JSON Schema, carries the exact leaf, and verifies', async () => {
+    await t.seal();
+    const res = await t.get(`/v1/proofs/${id}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    const bundle = JSON.parse(res.body) as ProofBundleV1;
+    expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);
+    // Serialisation must not drop a field of the free-form entry: the leaf must come back byte for byte.
+    const leaf = t.node.log.entry(bundle.leafIndex)!.leaf;
+    expect(canonicalBytes(bundle.entry)).toEqual(leaf);
+    expect(bundle).toMatchObject({
+      version: 1,
+      certificationId: id,
+      treeSize: t.node.log.latestCheckpoint()!.treeSize,
+      checkpoint: t.node.log.latestCheckpoint()!.note,
+      status: { status: 'active', leafIndex: bundle.leafIndex },
+      key: {
+        keyId: dmv.keyPair.keyId,
+        identityId: 'DMV',
+        publicKey: dmv.keyPair.publicKeyBase64,
+        retiredAt: null,
+      },
+    });
+    const report = verifyProofBundle(bundle, { ...options(), expectedCertificationId: id });
+    expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('offers the same inclusion proof as C2SP tlog-proof text, with the leaf as extra', async () => {
+    const res = await t.get(`/v1/proofs/${id}?format=tlog-proof`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/x-tlog-proof; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(`inline; filename="${id}.tlog-proof"`);
+    expect(res.body.startsWith('c2sp.org/tlog-proof@v1\nextra ')).toBe(true);
+    const proof = parseTlogProof(res.body);
+    const checkpoint = t.node.log.latestCheckpoint()!;
+    expect(proof.checkpointNote).toBe(checkpoint.note);
+    expect(proof.extra).toEqual(t.node.log.entry(proof.index)!.leaf);
+    verifyInclusion(
+      proof.index,
+      checkpoint.treeSize,
+      leafHash(proof.extra!),
+      [...proof.inclusionProof],
+      checkpoint.rootHash,
+    );
+  });
+
+  it('shows a revocation only once it is sealed, and then the status step fails', async () => {
+    const revoked = await t.post(
+      `/v1/certifications/${id}/revoke`,
+      t.sign(dmv, 'RevokeCertification', { certificationId: id, reason: 'licence withdrawn' }),
+    );
+    expect(revoked.statusCode).toBe(200);
+    const pending = await t.get(`/v1/proofs/${id}`);
+    expect(pending.statusCode).toBe(503);
+    expect(JSON.parse(pending.body).detail).toBe(
+      `certification ${id} has a status change that is not under a signed checkpoint yet; retry shortly`,
+    );
+    await t.seal();
+    const bundle = JSON.parse((await t.get(`/v1/proofs/${id}`)).body) as ProofBundleV1;
+    expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);
+    expect(bundle.status.status).toBe('revoked');
+    expect(bundle.status.entry.type).toBe('CertificationRevoked');
+    expect(bundle.status.leafIndex).toBeGreaterThan(bundle.leafIndex);
+    const report = verifyProofBundle(bundle, options());
+    expect(report.steps.map((s) => [s.id, s.ok])).toEqual([
+      ['signature', true],
+      ['inclusion', true],
+      ['checkpoint', true],
+      ['validity', true],
+      ['status', false],
+    ]);
+    expect(report.steps[4]!.detail).toBe('Revoked on 2026-11-21T10:00:00Z by DMV: licence withdrawn');
+  });
+
+  it('404s an unknown certification and 400s a malformed id, as problem+json', async () => {
+    const unknown = 'crt_aaaaaaaaaaaaaaaaaaaaaaaa';
+    const res = await t.get(`/v1/proofs/${unknown}`);
+    expect(res.statusCode).toBe(404);
+    expect(JSON.parse(res.body)).toEqual({
+      type: 'urn:chancery:problem:certification-not-found',
+      title: 'No such certification',
+      status: 404,
+      code: 'CERTIFICATION_NOT_FOUND',
+      detail: `no certification ${unknown}`,
+      instance: `/v1/proofs/${unknown}`,
+    });
+    const bad = await t.get('/v1/proofs/nope');
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ code: 'BODY_INVALID', instance: '/v1/proofs/nope' });
+    const format = await t.get(`/v1/proofs/${id}?format=pdf`);
+    expect(format.statusCode).toBe(400);
+    expect(JSON.parse(format.body)).toMatchObject({ code: 'BODY_INVALID' });
+  });
+
+  describe('the citizen page', () => {
+    it('is served under a strict CSP, embeds and shows the log key, and loads only same-origin assets', async () => {
+      const res = await t.get(`/p/${id}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy']).toBe(PROOF_PAGE_CSP);
+      expect(PROOF_PAGE_CSP).toContain("default-src 'self'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      const vkey = t.node.log.verifierKey;
+      expect(res.body).toContain(`data-log-key="${vkey}"`);
+      expect(res.body).toContain(`<code id="log-key" class="trust-key">${vkey}</code>`);
+      expect(res.body).toContain(`data-certification-id="${id}"`);
+      expect(res.body).not.toMatch(/<script>|<style|style="|https?:\/\//);
+      const script = /<script defer src="([^"]+)" integrity="(sha384-[^"]+)"><\/script>/.exec(res.body);
+      expect(script?.[1]).toMatch(/^assets\/proof-page\.js\?v=[0-9a-f]{16}$/);
+      const js = await t.get(`/p/${script![1]}`);
+      expect(js.statusCode).toBe(200);
+      expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      const { createHash } = await import('node:crypto');
+      expect(`sha384-${createHash('sha384').update(js.body).digest('base64')}`).toBe(script![2]);
+      const again = await t.node.app.inject({
+        method: 'GET',
+        url: `/p/${script![1]}`,
+        headers: { 'if-none-match': String(js.headers['etag']) },
+      });
+      expect(again.statusCode).toBe(304);
+      const style = /<link rel="stylesheet" href="([^"]+)">/.exec(res.body);
+      const css = await t.get(`/p/${style![1]}`);
+      expect(css.statusCode).toBe(200);
+      expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    });
+
+    it('still renders for an unknown certification, with status 404, so the page can explain', async () => {
+      const res = await t.get('/p/crt_aaaaaaaaaaaaaaaaaaaaaaaa');
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body).toContain('data-certification-id="crt_aaaaaaaaaaaaaaaaaaaaaaaa"');
+    });
+
+    it('is documented in the OpenAPI description beside the bundle route; the assets are not', async () => {
+      const spec = JSON.parse((await t.get('/docs/json')).body);
+      expect(Object.keys(spec.paths)).toEqual(
+        expect.arrayContaining(['/v1/proofs/{certificationId}', '/p/{certificationId}']),
+      );
+      expect(Object.keys(spec.paths).filter((p) => p.startsWith('/p/assets'))).toEqual([]);
+      expect(Object.keys(spec.paths['/v1/proofs/{certificationId}'].get.responses['200'].content)).toEqual([
+        'application/json',
+        'text/x-tlog-proof',
+      ]);
+    });
+
+    it('is where the certification response points', async () => {
+      const view = JSON.parse((await t.get(`/v1/certifications/${id}`)).body);
+      expect(view.proofUrl).toMatch(new RegExp(`/p/${id}$`));
+      expect((await t.get(new URL(view.proofUrl).pathname)).statusCode).toBe(200);
+    });
+  });
+});
