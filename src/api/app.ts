@@ -3,8 +3,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { CommandService } from './commands/command-service.js';
+import type { DirectoryRouteDeps } from './directory/directory-module.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
+import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
+import { directoryDataRoutes } from './routes/directory-data-routes.js';
+import { directoryDcatRoutes } from './routes/directory-dcat-routes.js';
+import { directorySharingRoutes } from './routes/directory-sharing-routes.js';
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
@@ -24,6 +29,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger'];
   /** Largest accepted request body in bytes. */
   readonly bodyLimit?: number;
+  /** The data directory (catalog, sharing, dataset versions); absent in nodes built without it. */
+  readonly directory?: DirectoryRouteDeps;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -71,6 +78,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           description: 'The Merkle log: entries, signed checkpoints, inclusion and consistency proofs',
         },
         { name: 'proofs', description: 'Proof bundles and the citizen verification page' },
+        {
+          name: 'directory',
+          description:
+            'Data directory: DCAT-AP catalog entries, search, access requests and grants, dataset versions (RFC 9421-signed)',
+        },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },
@@ -92,5 +104,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) =>
     proofRoutes(scope, { log: deps.log, certifications: deps.certifications, keys: deps.registry }),
   );
+  const { directory } = deps;
+  if (directory !== undefined) {
+    for (const routes of [
+      directoryCatalogRoutes,
+      directorySharingRoutes,
+      directoryDataRoutes,
+      directoryDcatRoutes,
+    ])
+      await app.register(async (scope) => routes(scope, directory));
+  }
   return app;
 }

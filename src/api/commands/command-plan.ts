@@ -13,6 +13,7 @@ import type { Role } from '../../domain/identity/roles.js';
 import type { ActorSnapshot, Decider } from '../../domain/shared/decider.js';
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
 import { ProblemError } from '../problems/problem.js';
+import { type DirectoryPlanning, planDirectoryCommand } from './directory-plan.js';
 
 /** Everything needed to run one command through its decider. */
 export interface CommandPlan {
@@ -20,8 +21,14 @@ export interface CommandPlan {
   // biome-ignore lint/suspicious/noExplicitAny: plans pair a decider with its own command type.
   readonly decider: Decider<any, { type: string; data: unknown }, any>;
   readonly command: unknown;
-  /** Ids the client needs back (identityId, certificationId). */
-  readonly resourceIds: { identityId?: string; certificationId?: string };
+  /** Ids the client needs back (identityId, certificationId, entryId, requestId, grantId). */
+  readonly resourceIds: {
+    identityId?: string;
+    certificationId?: string;
+    entryId?: string;
+    requestId?: string;
+    grantId?: string;
+  };
 }
 
 function str(payload: CommandPayload, field: string): string {
@@ -51,6 +58,7 @@ export function planCommand(
   payload: CommandPayload,
   actor: ActorSnapshot,
   registry: IdentityRegistry,
+  directory?: DirectoryPlanning,
 ): CommandPlan {
   const at = payload.issuedAt;
   switch (payload.type) {
@@ -168,7 +176,10 @@ export function planCommand(
         resourceIds: { certificationId },
       };
     }
-    default:
+    default: {
+      const plan = planDirectoryCommand(payload, actor, directory);
+      if (plan !== null) return plan;
       throw new ProblemError('COMMAND_TYPE_MISMATCH', `unknown command type ${payload.type}`);
+    }
   }
 }

@@ -13,6 +13,7 @@ import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import { ProblemError } from '../problems/problem.js';
 import { type Authenticated, authenticate } from './authenticate.js';
 import { type CommandPlan, planCommand } from './command-plan.js';
+import type { DirectoryPlanning } from './directory-plan.js';
 import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
 import {
   awaitSeal,
@@ -38,6 +39,8 @@ export interface CommandServiceOptions {
   readonly sealWaitMs?: number;
   /** What a sealed write answers (default: leafIndex and checkpoint); the proof bundle plugs in here. */
   readonly decorateSealed?: SealedDecorator;
+  /** Read-model facts directory commands are planned with (the entry behind a request, record schemas). */
+  readonly directory?: DirectoryPlanning;
 }
 
 export interface ExecuteOptions {
@@ -112,7 +115,7 @@ export class CommandService {
         position: applied.position.toString(),
         streamRevision: applied.streamRevision.toString(),
         events: applied.events,
-        ...planCommand(payload, snapshot(auth), this.options.registry).resourceIds,
+        ...planCommand(payload, snapshot(auth), this.options.registry, this.options.directory).resourceIds,
         replayed: true,
       });
     }
@@ -135,7 +138,7 @@ export class CommandService {
 
   private async run(envelope: SignedEnvelope, auth: Authenticated): Promise<WriteResult> {
     const { payload } = envelope;
-    const plan = planCommand(payload, snapshot(auth), this.options.registry);
+    const plan = planCommand(payload, snapshot(auth), this.options.registry, this.options.directory);
     const metadata = {
       commandId: payload.commandId,
       actor: payload.actor,

@@ -1,4 +1,5 @@
 import { CertificationError } from '../../domain/certification/certification-error.js';
+import { DirectoryError } from '../../domain/directory/directory-error.js';
 import { IdentityError } from '../../domain/identity/identity-error.js';
 import { StoreOverloadedError } from '../../infrastructure/eventstore/group-commit.js';
 import { StoreUnavailableError } from '../../infrastructure/eventstore/port.js';
@@ -6,7 +7,11 @@ import { ProblemError } from '../problems/problem.js';
 
 /** Domain error codes are named exactly as catalogue codes, so the mapping is by name. */
 export function domainErrorToProblem(error: unknown): unknown {
-  if (error instanceof IdentityError || error instanceof CertificationError) {
+  if (
+    error instanceof IdentityError ||
+    error instanceof CertificationError ||
+    error instanceof DirectoryError
+  ) {
     return new ProblemError(error.code, error.message);
   }
   return error;

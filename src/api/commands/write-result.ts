@@ -9,6 +9,10 @@ export interface WriteResult {
   events: string[];
   identityId?: string;
   certificationId?: string;
+  /** Directory writes: the catalog entry, access request or grant the command made or changed. */
+  entryId?: string;
+  requestId?: string;
+  grantId?: string;
   proofUrl?: string;
   replayed: boolean;
   /** With `?wait=sealed`: the entry's leaf index in the log. */

@@ -55,6 +55,43 @@ export const PROBLEM_CATALOGUE = {
   CHECKPOINT_NOT_YET: { status: 503, title: 'No checkpoint has been signed yet; retry later' },
   SEAL_TIMEOUT: { status: 503, title: 'The write is durable but not sealed yet; retry it later' },
 
+  // Directory: catalog entries, sharing, dataset versions
+  ENTRY_NOT_FOUND: { status: 404, title: 'No such catalog entry' },
+  ENTRY_ALREADY_EXISTS: { status: 409, title: 'The catalog entry already exists' },
+  ENTRY_WITHDRAWN: { status: 409, title: 'The catalog entry is withdrawn' },
+  NOT_OWNER: { status: 403, title: 'Only the publishing department may do this' },
+  SCHEMA_INVALID: { status: 422, title: 'conformsTo is not a valid JSON Schema (2020-12)' },
+  COVERAGE_INVALID: { status: 422, title: 'The temporal coverage ends before it starts' },
+  SCHEMA_CHANGED: { status: 409, title: "The entry's schema changed during the upload; upload again" },
+  OWN_DATASET: { status: 422, title: 'A department cannot request access to its own dataset' },
+  REQUEST_ALREADY_EXISTS: { status: 409, title: 'The access request already exists' },
+  REQUEST_NOT_FOUND: { status: 404, title: 'No such access request' },
+  REQUEST_NOT_PENDING: { status: 409, title: 'The access request was already decided' },
+  GRANT_NOT_FOUND: { status: 404, title: 'No such grant' },
+  GRANT_NOT_ACTIVE: { status: 409, title: 'The grant is already revoked or expired' },
+  EXPIRY_INVALID: { status: 422, title: 'The grant expiry is not within the requested duration' },
+  VERSION_NOT_FOUND: { status: 404, title: 'No such dataset version' },
+  ACCESS_NOT_GRANTED: { status: 403, title: 'No grant allows this department to read this dataset' },
+  GRANT_EXPIRED: { status: 403, title: 'The grant has expired' },
+  GRANT_REVOKED: { status: 403, title: 'The grant was revoked' },
+  GRANT_HOLDER_MISMATCH: { status: 403, title: 'The grant was given to another department' },
+  VERSION_NOT_IN_GRANT_SCOPE: { status: 403, title: 'The grant does not cover this version' },
+  RECORDS_INVALID: { status: 422, title: "Records do not match the entry's schema; nothing was stored" },
+  RECORD_TOO_LARGE: { status: 413, title: 'A record is larger than the per-record limit' },
+  UPLOAD_TRUNCATED: { status: 400, title: 'The upload ended before its records did; nothing was stored' },
+  CONTENT_DIGEST_MISSING: { status: 400, title: 'The upload needs a sha-256 Content-Digest' },
+  CONTENT_DIGEST_MISMATCH: { status: 400, title: 'The body does not match its Content-Digest' },
+  QUERY_INVALID: { status: 400, title: 'The search query cannot be read' },
+  CURSOR_INVALID: { status: 400, title: 'The cursor does not belong to this search' },
+
+  // HTTP message signatures (RFC 9421)
+  SIGNATURE_MISSING: { status: 401, title: 'The request needs an HTTP message signature' },
+  SIGNATURE_INPUT_INVALID: {
+    status: 400,
+    title: 'The Signature-Input or Signature field is malformed or covers too little',
+  },
+  SIGNATURE_REPLAYED: { status: 401, title: 'The signature was already used' },
+
   // Store and server
   WRITE_CONFLICT: { status: 409, title: 'A concurrent write won; retry the command' },
   STORE_UNAVAILABLE: { status: 503, title: 'The event store is unavailable; retry later' },

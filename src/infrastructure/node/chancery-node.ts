@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import { CommandService } from '../../api/commands/command-service.js';
 import { ensureGenesis } from '../../api/commands/genesis.js';
+import { createDirectory } from '../../api/directory/directory-module.js';
 import type { NodeStatus } from '../../api/routes/node-routes.js';
 import { type EventStoreConfig, openEventStore } from '../eventstore/open-event-store.js';
 import type { EventStore } from '../eventstore/port.js';
@@ -61,6 +62,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
   const commands = new CommandIndex(db);
+  const directory = createDirectory({
+    db,
+    store,
+    dataDir: init.layout.dir,
+    clock,
+    maxSkewMs: config.maxSkewSeconds * 1000,
+  });
   // The node key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
   const checkpointSigner = ed25519CheckpointSigner(
     init.identity.origin,
@@ -69,7 +77,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   );
   const sequencer = new Sequencer(db, init.identity.origin, checkpointSigner.verifierKey);
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
-  const projector = new Projector(store, db, [sequencer, registry, certifications, commands]);
+  const projector = new Projector(store, db, [
+    sequencer,
+    registry,
+    certifications,
+    commands,
+    ...directory.projections,
+  ]);
   const sealer = new CheckpointSealer({
     store,
     sequencer,
@@ -99,6 +113,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     links,
     log: sequencer,
     ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
+    directory: directory.planning,
   });
 
   const status = async (): Promise<NodeStatus> => {
@@ -126,6 +141,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     log: sequencer,
     links,
     version: PACKAGE_VERSION,
+    directory: directory.routes({
+      commands: commandService,
+      projector,
+      registry,
+      links,
+      catalog: { publisherId: init.identity.authorityId, title: `${init.identity.origin} data directory` },
+    }),
     logger:
       options.logging === false
         ? false
