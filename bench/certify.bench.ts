@@ -1,0 +1,348 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ChanceryClient } from '../src/client/chancery-client.js';
+import { generateKeyPair, readKeyFile } from '../src/client/key-pair.js';
+import { type Signer, signCommand } from '../src/client/sign-command.js';
+import { BUSY_THRESHOLD_CORES, type CpuLoad, cpuMeter, describeLoad } from './lib/cpu-load.js';
+import { type HttpClientKind, type LoadResult, runLoad } from './lib/http-load.js';
+import { type NodeChild, startNodeChild } from './lib/node-child.js';
+import { formatNumber, formatRatio, mib } from './lib/stats.js';
+import { type Baseline, type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
+import { type Profile, summarise } from './tools/cpuprofile-summary.js';
+
+/**
+ * The main figure: certifications per second acknowledged (durable: the 201
+ * comes after the event store's fsync and the read models' update) over real
+ * HTTP, with the node in a child process so the load generator does not share
+ * its event loop. Every CertifyRecord is signed before the timed phase; the
+ * node verifies each one (Ed25519), so the Ed25519 ceiling bounds the result.
+ *
+ * Environment:
+ *   BENCH_CONCURRENCY   comma-separated client counts (default 16,64,128)
+ *   BENCH_HTTP_CLIENT   http | fetch | auto (default auto: a short probe picks the faster)
+ *   BENCH_CPU_PROF=1    profile the node during each timed run: .bench/profiles/certify-c<C>.cpuprofile
+ *                       (summarise with `npx tsx bench/tools/cpuprofile-summary.ts .bench/profiles`)
+ *   CHANCERY_*          configure the node under test as for `chancery start`
+ */
+
+const ISSUER_ID = 'BENCH-ISSUER';
+const RECORD_TYPE = 'diploma';
+/** The issue's target: certifications/s at least this share of the all-core Ed25519 ceiling. */
+const TARGET_SHARE_OF_ALL_CORES = 0.6;
+
+interface LevelResult {
+  readonly load: LoadResult;
+  readonly peakRssBytes: number | null;
+  readonly nodeCpuSeconds: number | null;
+  readonly certificationsOnNode: number;
+  readonly background: CpuLoad | null;
+}
+
+function concurrencyLevels(): number[] {
+  const raw = process.env['BENCH_CONCURRENCY'] ?? '16,64,128';
+  const levels = raw.split(',').map((s) => Number(s.trim()));
+  if (levels.length === 0 || levels.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`BENCH_CONCURRENCY must be positive integers separated by commas, got "${raw}"`);
+  }
+  return levels;
+}
+
+function clientChoice(): HttpClientKind | 'auto' {
+  const raw = process.env['BENCH_HTTP_CLIENT'] ?? 'auto';
+  if (raw !== 'auto' && raw !== 'http' && raw !== 'fetch') {
+    throw new Error(`BENCH_HTTP_CLIENT must be http, fetch or auto, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Signs `count` distinct CertifyRecord envelopes and serialises them, ready to send. */
+function presign(signer: Signer, count: number): Buffer[] {
+  const validFrom = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const bodies: Buffer[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const envelope = signCommand(signer, 'CertifyRecord', {
+      recordDigest: randomBytes(32).toString('hex'),
+      recordType: RECORD_TYPE,
+      subjectRef: randomBytes(32).toString('hex'),
+      validFrom,
+      validUntil: null,
+      metadata: { programme: 'BSc Physics', level: 6, honours: true },
+    });
+    bodies[i] = Buffer.from(JSON.stringify(envelope));
+  }
+  return bodies;
+}
+
+/** Registers an issuer department with the node's authority key and accredits it. */
+async function setUpIssuer(node: NodeChild): Promise<Signer> {
+  const authority: Signer = { actor: node.authorityId, keyPair: readKeyFile(node.authorityKeyFile) };
+  const client = new ChanceryClient(node.url, authority);
+  const issuerKey = generateKeyPair();
+  await client.registerIdentity({
+    identityId: ISSUER_ID,
+    name: 'Benchmark issuing department',
+    roles: ['issuer'],
+    publicKeys: [issuerKey.publicKeyBase64],
+  });
+  await client.accredit(ISSUER_ID, [RECORD_TYPE]);
+  return { actor: ISSUER_ID, keyPair: issuerKey };
+}
+
+function checkLoad(result: LoadResult, what: string): void {
+  if (result.ok === 0) {
+    throw new Error(
+      `${what}: no request succeeded (${result.failed} failed): ${result.failures.join(' | ')}`,
+    );
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'certify',
+  order: 30,
+  description: 'Main figure: durable certifications/s over HTTP against a node in a child process',
+  requires: ['ed25519', 'sqlite-append'],
+  async run(ctx) {
+    const ed1 = ctx.figure('ed25519', 'single-thread');
+    const edAll = ctx.figure('ed25519', 'all-cores');
+    const sqliteGroup = ctx.figure('sqlite-append', 'group-commit');
+    const cores = os.availableParallelism();
+    const baselines: Baseline[] = [
+      { label: 'Ed25519 1-thread', value: ed1.value },
+      { label: `Ed25519 ${cores}-thread`, value: edAll.value },
+      { label: 'sqlite group commit', value: sqliteGroup.value },
+    ];
+
+    const levels = concurrencyLevels();
+    const count = scaled(ctx.scale, 20_000, 500);
+    const maxDurationMs = Math.max(2000, 15_000 * ctx.scale);
+    const warmupCount = scaled(ctx.scale, 2000, 200);
+    const probeCount = scaled(ctx.scale, 2500, 300);
+    let client = clientChoice();
+    const profile = process.env['BENCH_CPU_PROF'] === '1';
+
+    const rows: BenchRow[] = [];
+    const results: LevelResult[] = [];
+
+    for (const concurrency of levels) {
+      const dataDir = join(ctx.tmpDir, `node-c${concurrency}`);
+      ctx.log(`C=${concurrency}: starting the node`);
+      const node = await startNodeChild({ repoRoot: ctx.repoRoot, dataDir });
+      ctx.onCleanup(() => node.stop());
+      try {
+        const issuer = await setUpIssuer(node);
+        const probing = client === 'auto';
+        ctx.log(
+          `C=${concurrency}: pre-signing ${(warmupCount + count + (probing ? 2 * probeCount : 0)).toLocaleString('en-US')} envelopes`,
+        );
+        const warmup = presign(issuer, warmupCount);
+        const probeBodies = probing ? [presign(issuer, probeCount), presign(issuer, probeCount)] : [];
+        const bodies = presign(issuer, count);
+        const url = `${node.url}/v1/certifications`;
+        const common = { url, expectStatus: 201, maxDurationMs } as const;
+
+        ctx.log(`C=${concurrency}: warm-up, ${warmup.length.toLocaleString('en-US')} requests`);
+        checkLoad(
+          await runLoad({
+            ...common,
+            bodies: warmup,
+            concurrency: Math.min(concurrency, 32),
+            client: 'http',
+          }),
+          'warm-up',
+        );
+
+        if (client === 'auto') {
+          const probeConcurrency = concurrency;
+          const fetchRun = await runLoad({
+            ...common,
+            bodies: probeBodies[0]!,
+            concurrency: probeConcurrency,
+            client: 'fetch',
+          });
+          const httpRun = await runLoad({
+            ...common,
+            bodies: probeBodies[1]!,
+            concurrency: probeConcurrency,
+            client: 'http',
+          });
+          checkLoad(fetchRun, 'probe (fetch)');
+          checkLoad(httpRun, 'probe (node:http)');
+          client = httpRun.perSecond >= fetchRun.perSecond ? 'http' : 'fetch';
+          const probeNote = (r: LoadResult) =>
+            `${r.ok} requests at C=${probeConcurrency}; load generator CPU ${(r.generatorCpuSeconds / (r.elapsedMs / 1000)).toFixed(2)} cores`;
+          rows.push(
+            {
+              id: 'probe-http',
+              metric: 'client probe: node:http keep-alive',
+              value: httpRun.perSecond,
+              unit: 'cert/s',
+              baselines: [{ label: 'fetch (undici)', value: fetchRun.perSecond }],
+              note: probeNote(httpRun),
+            },
+            {
+              id: 'probe-fetch',
+              metric: 'client probe: fetch (undici)',
+              value: fetchRun.perSecond,
+              unit: 'cert/s',
+              note: probeNote(fetchRun) + ` → using ${client === 'http' ? 'node:http' : 'fetch'}`,
+            },
+          );
+          ctx.log(
+            `client probe: node:http ${formatNumber(httpRun.perSecond)}/s, fetch ${formatNumber(fetchRun.perSecond)}/s → ${client}`,
+          );
+        }
+
+        ctx.log(
+          `C=${concurrency}: timed run, up to ${count.toLocaleString('en-US')} requests or ${(maxDurationMs / 1000).toFixed(0)} s (${client})`,
+        );
+        if (profile) await node.profileStart();
+        const cpuBefore = node.cpuSeconds();
+        const meter = cpuMeter();
+        const load = await runLoad({ ...common, bodies, concurrency, client });
+        const cpuAfter = node.cpuSeconds();
+        if (profile) {
+          const dir = join(ctx.repoRoot, '.bench', 'profiles');
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, `certify-c${concurrency}.cpuprofile`);
+          await node.profileStop(file);
+          const top = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile)
+            .functions.slice(0, 8)
+            .map((f) => `${f.name} ${((100 * f.micros) / (load.elapsedMs * 1000)).toFixed(1)}%`);
+          ctx.log(`C=${concurrency}: profile ${file}; top self time: ${top.join(', ')}`);
+        }
+        const nodeCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+        const background = meter.stop(nodeCpuSeconds ?? 0);
+        checkLoad(load, `C=${concurrency}`);
+        const status = await new ChanceryClient(node.url).status();
+        const peakRssBytes = node.peakRssBytes();
+        const result: LevelResult = {
+          load,
+          peakRssBytes,
+          nodeCpuSeconds,
+          certificationsOnNode: status.certifications,
+          background,
+        };
+        results.push(result);
+        rows.push(levelRow(result, baselines));
+        ctx.log(
+          `C=${concurrency}: ${formatNumber(load.perSecond)} cert/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms`,
+        );
+      } catch (error) {
+        const tail = node.stderrTail();
+        if (tail.length > 0) ctx.log(`node stderr:\n${tail}`);
+        throw error;
+      } finally {
+        await node.stop();
+      }
+    }
+
+    const best = results.reduce((a, b) => (b.load.perSecond > a.load.perSecond ? b : a));
+    rows.push({
+      ...levelRow(best, baselines),
+      id: 'best',
+      metric: `certify/s, best (C=${best.load.concurrency})`,
+    });
+    if (best.nodeCpuSeconds !== null && best.load.ok > 0) {
+      const cpuPerCertUs = (best.nodeCpuSeconds / best.load.ok) * 1e6;
+      rows.push({
+        id: 'node-cpu-per-certification',
+        metric: `node CPU per certification (C=${best.load.concurrency})`,
+        value: cpuPerCertUs,
+        unit: 'µs',
+        baselines: [{ label: 'one Ed25519 verify', value: 1e6 / ed1.value }],
+        note: 'user+system time of the node process / certifications; the ratio is how many verifications it could have done instead',
+      });
+    }
+
+    reportHeadlines(ctx, best, ed1.value, edAll.value, sqliteGroup.value, cores);
+    const disturbed = [
+      ['Ed25519 1-thread', ed1.extra?.['backgroundCores']],
+      [`Ed25519 ${cores}-thread`, edAll.extra?.['backgroundCores']],
+      ['sqlite group commit', sqliteGroup.extra?.['backgroundCores']],
+      [`certify C=${best.load.concurrency}`, best.background?.backgroundCores],
+    ].filter(([, cores]) => typeof cores === 'number' && cores > BUSY_THRESHOLD_CORES);
+    if (disturbed.length > 0) {
+      ctx.headline(
+        `⚠ other processes were using the CPU during: ${disturbed.map(([what, c]) => `${what} (${(c as number).toFixed(2)} cores)`).join(', ')}; ` +
+          'these ratios are not clean, rerun on an idle machine before quoting them',
+      );
+    }
+    return rows;
+  },
+};
+
+function levelRow(r: LevelResult, baselines: Baseline[]): BenchRow {
+  const { load } = r;
+  const seconds = load.elapsedMs / 1000;
+  const parts = [
+    `p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms`,
+    r.peakRssBytes === null ? 'RSS n/a' : `node peak RSS ${mib(r.peakRssBytes).toFixed(0)} MiB`,
+    r.nodeCpuSeconds === null ? null : `node CPU ${(r.nodeCpuSeconds / seconds).toFixed(2)} cores`,
+    `load gen CPU ${(load.generatorCpuSeconds / seconds).toFixed(2)} cores`,
+    `${load.ok.toLocaleString('en-US')} ok in ${seconds.toFixed(1)} s${load.timeLimited ? ' (time limit)' : ''}`,
+    describeLoad(r.background),
+    load.failed > 0 ? `${load.failed} FAILED: ${load.failures[0]}` : null,
+  ];
+  return {
+    id: `c${load.concurrency}`,
+    metric: `certify/s, C=${load.concurrency} (${load.client === 'http' ? 'node:http' : 'fetch'})`,
+    value: load.perSecond,
+    unit: 'cert/s',
+    baselines,
+    note: parts.filter((p) => p !== null).join('; '),
+    extra: {
+      concurrency: load.concurrency,
+      client: load.client,
+      ok: load.ok,
+      failed: load.failed,
+      elapsedMs: load.elapsedMs,
+      p50Ms: load.p50Ms,
+      p90Ms: load.p90Ms,
+      p99Ms: load.p99Ms,
+      maxMs: load.maxMs,
+      nodePeakRssBytes: r.peakRssBytes,
+      nodeCpuSeconds: r.nodeCpuSeconds,
+      generatorCpuSeconds: load.generatorCpuSeconds,
+      certificationsOnNode: r.certificationsOnNode,
+      backgroundCores: r.background?.backgroundCores ?? null,
+    },
+  };
+}
+
+function reportHeadlines(
+  ctx: BenchContext,
+  best: LevelResult,
+  ed1: number,
+  edAll: number,
+  sqliteGroup: number,
+  cores: number,
+): void {
+  const rate = best.load.perSecond;
+  ctx.headline(
+    `certify/s = ${formatNumber(rate)} (C=${best.load.concurrency}) → ${formatRatio(rate / ed1)} single-core Ed25519 ceiling, ` +
+      `${formatRatio(rate / edAll)} ${cores}-core ceiling, ${formatRatio(rate / sqliteGroup)} sqlite group-commit ceiling`,
+  );
+  ctx.headline(
+    `latency p50 ${best.load.p50Ms.toFixed(1)} ms, p99 ${best.load.p99Ms.toFixed(1)} ms; node peak RSS ` +
+      (best.peakRssBytes === null ? 'n/a' : `${mib(best.peakRssBytes).toFixed(0)} MiB`),
+  );
+  const target = TARGET_SHARE_OF_ALL_CORES * edAll;
+  const met = rate >= target;
+  ctx.headline(
+    `target: ≥ ${TARGET_SHARE_OF_ALL_CORES.toFixed(2)}× the ${cores}-core Ed25519 ceiling = ${formatNumber(target)} cert/s → ` +
+      (met
+        ? `MET (${formatRatio(rate / edAll)})`
+        : `NOT MET (${formatRatio(rate / edAll)}, ${formatNumber(target - rate)} cert/s short)`),
+  );
+  const seconds = best.load.elapsedMs / 1000;
+  const nodeCores = best.nodeCpuSeconds === null ? null : best.nodeCpuSeconds / seconds;
+  ctx.headline(
+    `the load generator shares these ${cores} cores: it used ${(best.load.generatorCpuSeconds / seconds).toFixed(2)} cores, ` +
+      `the node ${nodeCores === null ? 'n/a' : nodeCores.toFixed(2)} cores` +
+      (best.certificationsOnNode >= best.load.ok
+        ? ''
+        : `; WARNING: node reports only ${best.certificationsOnNode} certifications`),
+  );
+}

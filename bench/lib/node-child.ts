@@ -1,0 +1,210 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { sleep } from './stats.js';
+
+/**
+ * Starts bench/fixtures/node-process.ts in a child process and keeps track of
+ * it so that it is killed whatever happens: stop() on the normal path, a
+ * process 'exit' hook on any other, and the child's own stdin watch if this
+ * process dies without running either.
+ */
+
+export interface NodeChild {
+  readonly url: string;
+  readonly pid: number;
+  readonly authorityId: string;
+  readonly authorityKeyFile: string;
+  /** Peak resident set (VmHWM) so far, in bytes; null once the process is gone. */
+  peakRssBytes(): number | null;
+  /** CPU time (user + system) the child has used so far, in seconds; null once it is gone. */
+  cpuSeconds(): number | null;
+  /** Last lines the child wrote to stderr (for error messages). */
+  stderrTail(): string;
+  /** Starts the node's CPU profiler; profileStop() writes what ran in between. */
+  profileStart(): Promise<void>;
+  /** Stops the profiler and writes a .cpuprofile (open in Chrome DevTools, or bench/tools/cpuprofile-summary.ts). */
+  profileStop(file: string): Promise<void>;
+  /** Asks the node to close (SIGTERM, then SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartNodeChildOptions {
+  readonly repoRoot: string;
+  readonly dataDir: string;
+  readonly startTimeoutMs?: number;
+}
+
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  // Synchronous on purpose: 'exit' handlers cannot wait.
+  process.on('exit', killAllNow);
+}
+
+/** Kills every node child still running, at once (SIGKILL). For exit paths only. */
+export function killAllNow(): void {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  live.clear();
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+interface ReadyMessage {
+  readonly ready: true;
+  readonly url: string;
+  readonly authorityId: string;
+  readonly authorityKeyFile: string;
+}
+
+interface CommandReply {
+  readonly command: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export async function startNodeChild(options: StartNodeChildOptions): Promise<NodeChild> {
+  hookExit();
+  const args = ['--import', 'tsx', 'bench/fixtures/node-process.ts', options.dataDir];
+  const child = spawn(process.execPath, args, {
+    cwd: options.repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  live.add(child);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    });
+  });
+  // The stdin pipe is the child's lifeline; an EPIPE on it after the child died is not an error here.
+  child.stdin?.on('error', () => {});
+
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-8000);
+  });
+  const stderrTail = () => stderr.trim().split('\n').slice(-20).join('\n');
+
+  // Answers to stdin commands, in the order the commands were sent.
+  const replies: { resolve(ok: boolean, error?: string): void }[] = [];
+  let onReady: ((message: ReadyMessage) => void) | undefined;
+  let buffered = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (;;) {
+      const nl = buffered.indexOf('\n');
+      if (nl < 0) break;
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let message: ReadyMessage | CommandReply;
+      try {
+        message = JSON.parse(line) as ReadyMessage | CommandReply;
+      } catch {
+        continue; // Not our line; ignore anything else the node prints.
+      }
+      if ('ready' in message) onReady?.(message);
+      else if ('command' in message) replies.shift()?.resolve(message.ok, message.error);
+    }
+  });
+  child.once('exit', () => {
+    for (const r of replies.splice(0)) r.resolve(false, 'node process exited');
+  });
+  const command = (line: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      replies.push({ resolve: (ok, error) => (ok ? resolve() : reject(new Error(`${line}: ${error}`))) });
+      child.stdin?.write(`${line}\n`);
+    });
+
+  const pid = child.pid;
+  let ready: ReadyMessage;
+  try {
+    if (pid === undefined) throw new Error('could not spawn the node process');
+    ready = await new Promise((resolve, reject) => {
+      const timeoutMs = options.startTimeoutMs ?? 60_000;
+      const timer = setTimeout(
+        () => reject(new Error(`node process not ready within ${timeoutMs} ms\n${stderrTail()}`)),
+        timeoutMs,
+      );
+      onReady = (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      };
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `node process exited before it was ready (code ${code}, signal ${signal})\n${stderrTail()}`,
+          ),
+        );
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killed = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
+        if (!killed) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      child.stdin?.destroy();
+    })();
+    return stopped;
+  };
+
+  return {
+    url: ready.url,
+    pid: pid!,
+    authorityId: ready.authorityId,
+    authorityKeyFile: ready.authorityKeyFile,
+    stderrTail,
+    stop,
+    profileStart: () => command('profile-start'),
+    profileStop: (file) => command(`profile-stop ${file}`),
+    peakRssBytes: () => {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kib = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+        return kib === undefined ? null : Number(kib) * 1024;
+      } catch {
+        return null;
+      }
+    },
+    cpuSeconds: () => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const utime = Number(fields[11]);
+        const stime = Number(fields[12]);
+        return (utime + stime) / CLOCK_TICKS_PER_SECOND;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
