@@ -35,7 +35,7 @@ export class CommandIndex implements Projection {
   readonly name = 'commands';
   private statements!: { get: Statement; insert: Statement; addEvent: Statement };
 
-  constructor(private readonly db: NodeDatabase) {}
+  constructor(_db: NodeDatabase) {}
 
   migrate(db: NodeDatabase): void {
     db.exec(`CREATE TABLE IF NOT EXISTS applied_commands (

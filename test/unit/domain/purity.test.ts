@@ -84,13 +84,12 @@ describe('src/domain purity', () => {
     expect(domainFiles.length).toBeGreaterThan(0);
   });
 
-  it.each(domainFiles.map((file) => [relative(ROOT, file).replaceAll('\\', '/'), file]))(
-    '%s imports no Node builtin and reads no clock, randomness or process',
-    (name, file) => {
-      const impurities = findImpurities(readFileSync(file, 'utf8')).map((entry) => `${name}:${entry}`);
-      expect(impurities, `impure domain code (DESIGN §2):\n  ${impurities.join('\n  ')}\n`).toEqual([]);
-    },
-  );
+  it.each(
+    domainFiles.map((file) => [relative(ROOT, file).replaceAll('\\', '/'), file]),
+  )('%s imports no Node builtin and reads no clock, randomness or process', (name, file) => {
+    const impurities = findImpurities(readFileSync(file, 'utf8')).map((entry) => `${name}:${entry}`);
+    expect(impurities, `impure domain code (DESIGN §2):\n  ${impurities.join('\n  ')}\n`).toEqual([]);
+  });
 });
 
 describe('the purity scan itself', () => {

@@ -124,22 +124,21 @@ describe('tree sizes 0, 1, 2^k and 2^k ± 1', () => {
   const hashes = leaves.map(leafHash);
   const store = MemoryHashStore.withLeaves(leaves);
 
-  it.each(sizes)(
-    'size %i: root, first/last inclusion proofs and consistency from every power of two',
-    (size) => {
-      const d = hashes.slice(0, size);
-      store.resetCounters();
-      expect(treeHash(size, store)).toEqual(mth(d));
-      // One batch, at most one hash per complete subtree of the size's binary expansion.
-      expect(store.calls).toBe(size === 0 ? 0 : 1);
-      for (const index of size === 0 ? [] : [0, size - 1]) {
-        expect(proveRecord(size, index, store)).toEqual(path(index, d));
-      }
-      for (let old = 1; old <= size; old *= 2) {
-        expect(proveTree(size, old, store)).toEqual(consistency(old, d));
-      }
-    },
-  );
+  it.each(
+    sizes,
+  )('size %i: root, first/last inclusion proofs and consistency from every power of two', (size) => {
+    const d = hashes.slice(0, size);
+    store.resetCounters();
+    expect(treeHash(size, store)).toEqual(mth(d));
+    // One batch, at most one hash per complete subtree of the size's binary expansion.
+    expect(store.calls).toBe(size === 0 ? 0 : 1);
+    for (const index of size === 0 ? [] : [0, size - 1]) {
+      expect(proveRecord(size, index, store)).toEqual(path(index, d));
+    }
+    for (let old = 1; old <= size; old *= 2) {
+      expect(proveTree(size, old, store)).toEqual(consistency(old, d));
+    }
+  });
 
   it('size 0: the root is SHA-256 of the empty string, and no leaf has a proof', () => {
     expect(toB64(treeHash(0, store))).toBe('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=');
