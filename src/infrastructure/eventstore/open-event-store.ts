@@ -11,12 +11,19 @@ export interface SqliteEventStoreConfig {
   readonly pollIntervalMs?: number;
 }
 
+/** EventStoreDB (single node or cluster) through its gRPC client. */
+export interface EventStoreDbConfig {
+  readonly kind: 'eventstoredb';
+  /** esdb:// or esdb+discover:// connection string, e.g. esdb://localhost:2113?tls=false. */
+  readonly url: string;
+}
+
 /**
  * Which adapter to open and how. Plain JSON on purpose: it travels through
  * config files, environment variables and to child processes. Add an adapter
  * as another member discriminated by `kind`.
  */
-export type EventStoreConfig = SqliteEventStoreConfig;
+export type EventStoreConfig = SqliteEventStoreConfig | EventStoreDbConfig;
 
 export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
   switch (config.kind) {
@@ -27,12 +34,18 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
       if (config.path !== ':memory:') await mkdir(dirname(config.path), { recursive: true });
       return new SqliteEventStore({ path: config.path, pollIntervalMs: config.pollIntervalMs });
     }
+    case 'eventstoredb': {
+      // Loaded on use: a node on the embedded store never pays for loading gRPC.
+      const { EventStoreDbEventStore } = await import('./eventstoredb-event-store.js');
+      // Connects lazily: an unreachable server shows up as StoreUnavailableError on first use, not here.
+      return new EventStoreDbEventStore({ url: config.url });
+    }
     default:
-      return unknownKind(config.kind);
+      return unknownKind(config);
   }
 }
 
 // Typed `never` so that adding a member to EventStoreConfig without a case here fails to compile.
-function unknownKind(kind: never): never {
-  throw new TypeError(`unknown event store kind: ${String(kind)}`);
+function unknownKind(config: never): never {
+  throw new TypeError(`unknown event store kind: ${String((config as { kind?: unknown }).kind)}`);
 }
