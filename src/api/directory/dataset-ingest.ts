@@ -58,6 +58,8 @@ export async function ingestDataset(
   let formatError: RecordFormatError | null = null;
   let byteCount = 0;
   const onRecord = (text: string, index: number) => {
+    // Enough errors listed: the rest of this chunk is only split, not parsed or checked.
+    if (errors.length >= options.maxErrors) return;
     let record: JsonValue;
     try {
       record = JSON.parse(text) as JsonValue;
