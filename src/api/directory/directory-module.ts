@@ -6,6 +6,7 @@ import { CatalogReadModel } from '../../infrastructure/projections/catalog-read-
 import type { NodeDatabase } from '../../infrastructure/projections/node-database.js';
 import type { Projector } from '../../infrastructure/projections/projector.js';
 import { SharingReadModel } from '../../infrastructure/projections/sharing-read-model.js';
+import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import type { CommandService } from '../commands/command-service.js';
 import type { DirectoryPlanning } from '../commands/directory-plan.js';
 import { ReplayCache } from '../http-signatures/replay-cache.js';
@@ -42,6 +43,8 @@ export interface DirectoryRouteDeps {
   readonly links: { readonly publicUrl: string };
   /** The catalog's own publisher in the DCAT export (the root authority) and its title. */
   readonly catalogInfo: { readonly publisherId: string; readonly title: string };
+  /** The Merkle log, for grant proofs. */
+  readonly log?: LogReader;
 }
 
 /**
@@ -62,6 +65,7 @@ export interface Directory {
     registry: SignatureRegistry;
     links: { readonly publicUrl: string };
     catalog: { readonly publisherId: string; readonly title: string };
+    log?: LogReader;
   }): DirectoryRouteDeps;
 }
 
@@ -112,6 +116,7 @@ export function createDirectory(options: {
       limits: { ...DEFAULT_DIRECTORY_LIMITS, ...options.limits },
       links: bind.links,
       catalogInfo: bind.catalog,
+      ...(bind.log === undefined ? {} : { log: bind.log }),
     }),
   };
 }

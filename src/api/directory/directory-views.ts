@@ -50,7 +50,7 @@ export function metadataVersionView(v: MetadataVersionView) {
  * granted, not revoked, and not past expiresAt by the node's clock.
  */
 export function requestView(r: AccessRequestView, now: number) {
-  const { createdPosition: _created, ...rest } = r;
+  const { createdPosition: _created, grantedPosition: _granted, revokedPosition: _revoked, ...rest } = r;
   return {
     ...rest,
     active: r.status === 'granted' && r.expiresAt !== null && now < Date.parse(r.expiresAt),

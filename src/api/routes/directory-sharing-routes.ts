@@ -3,6 +3,7 @@ import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { RequestFilter, RequestStatus } from '../../infrastructure/projections/sharing-read-model.js';
 import type { DirectoryRouteDeps } from '../directory/directory-module.js';
 import { requestView } from '../directory/directory-views.js';
+import { grantProof } from '../directory/grant-proof.js';
 import { ProblemError } from '../problems/problem.js';
 import {
   directorySchemas,
@@ -100,6 +101,34 @@ export async function directorySharingRoutes(app: FastifyInstance, deps: Directo
       const view = deps.sharing.byGrant(request.params.grantId);
       if (view === undefined) throw new ProblemError('GRANT_NOT_FOUND', `no grant ${request.params.grantId}`);
       return requestView(view, deps.clock());
+    },
+  );
+
+  app.get<{ Params: { grantId: string } }>(
+    '/v1/directory/grants/:grantId/proof',
+    {
+      schema: {
+        tags: ['directory'],
+        summary:
+          "Inclusion proofs of the grant's log leaf (and of its revocation) under the latest signed checkpoint",
+        params: grantIdParam,
+        response: { 200: directorySchemas.grantProof, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { grantId } = request.params;
+      const view = deps.sharing.byGrant(grantId);
+      if (view === undefined || deps.log === undefined)
+        throw new ProblemError('GRANT_NOT_FOUND', `no grant ${grantId}`);
+      const proof = grantProof(deps.log, [view.grantedPosition, view.revokedPosition]);
+      return {
+        grantId,
+        status: view.status === 'revoked' ? 'revoked' : 'granted',
+        treeSize: proof.treeSize,
+        checkpoint: proof.checkpoint,
+        grant: proof.leaves[0],
+        revocation: proof.leaves[1],
+      };
     },
   );
 

@@ -15,6 +15,7 @@ export const directorySchemas = {
   upload: loadSchema('api/directory-upload.json'),
   search: loadSchema('api/directory-search.json'),
   request: loadSchema('api/directory-request.json'),
+  grantProof: loadSchema('api/directory-grant-proof.json'),
   requestPage: loadSchema('api/directory-request-page.json'),
   audit: loadSchema('api/directory-audit.json'),
   jsonld: loadSchema('api/dcat-jsonld.json'),

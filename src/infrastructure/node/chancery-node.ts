@@ -147,6 +147,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       registry,
       links,
       catalog: { publisherId: init.identity.authorityId, title: `${init.identity.origin} data directory` },
+      log: sequencer,
     }),
     logger:
       options.logging === false

@@ -29,6 +29,9 @@ export interface AccessRequestView {
   readonly position: bigint;
   /** Position of the AccessRequested event: the order and cursor of lists. */
   readonly createdPosition: bigint;
+  /** Positions of the AccessGranted and AccessRevoked events, whose log leaves prove the grant and its end. */
+  readonly grantedPosition: bigint | null;
+  readonly revokedPosition: bigint | null;
 }
 
 export interface FetchRecordView {
@@ -68,6 +71,8 @@ interface RequestRow {
   revocation_reason: string | null;
   position: string;
   created_position: string;
+  granted_position: string | null;
+  revoked_position: string | null;
 }
 
 interface FetchRow {
@@ -111,7 +116,9 @@ export class SharingReadModel implements Projection {
         revoked_by TEXT,
         revocation_reason TEXT,
         position TEXT NOT NULL,
-        created_position TEXT NOT NULL
+        created_position TEXT NOT NULL,
+        granted_position TEXT,
+        revoked_position TEXT
       );
       CREATE INDEX IF NOT EXISTS directory_requests_by_entry ON directory_requests(entry_id, created_position);
       CREATE INDEX IF NOT EXISTS directory_requests_by_owner ON directory_requests(owner_id, created_position);
@@ -135,12 +142,12 @@ export class SharingReadModel implements Projection {
         @position, @position)`),
       grant:
         db.prepare(`UPDATE directory_requests SET status = 'granted', grant_id = @grantId, scope = @scope,
-        expires_at = @expiresAt, decided_at = @grantedAt, decided_by = @grantedBy, position = @position
+        expires_at = @expiresAt, decided_at = @grantedAt, decided_by = @grantedBy, position = @position, granted_position = @position
         WHERE request_id = @requestId`),
       deny: db.prepare(`UPDATE directory_requests SET status = 'denied', decided_at = @deniedAt,
         decided_by = @deniedBy, denial_reason = @reason, position = @position WHERE request_id = @requestId`),
       revoke: db.prepare(`UPDATE directory_requests SET status = 'revoked', revoked_at = @revokedAt,
-        revoked_by = @revokedBy, revocation_reason = @reason, position = @position WHERE request_id = @requestId`),
+        revoked_by = @revokedBy, revocation_reason = @reason, position = @position, revoked_position = @position WHERE request_id = @requestId`),
       fetch:
         db.prepare(`INSERT OR IGNORE INTO directory_fetches VALUES (@position, @entryId, @version, @digest,
         @consumerId, @grantId, @fetchedAt)`),
@@ -247,5 +254,7 @@ function toView(row: RequestRow): AccessRequestView {
     revocationReason: row.revocation_reason,
     position: positionFromKey(row.position),
     createdPosition: positionFromKey(row.created_position),
+    grantedPosition: row.granted_position === null ? null : positionFromKey(row.granted_position),
+    revokedPosition: row.revoked_position === null ? null : positionFromKey(row.revoked_position),
   };
 }
