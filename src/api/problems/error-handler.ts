@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { storeErrorToProblem } from '../commands/error-mapping.js';
 import type { ProblemCode } from './catalogue.js';
 import { ProblemError } from './problem.js';
 
@@ -37,6 +38,9 @@ function toProblem(
   request: FastifyRequest,
 ): ProblemError {
   if (error instanceof ProblemError) return error;
+  // The store failing under any route (a write's read of its stream, a status) is a 503 + Retry-After, never a 500.
+  const storeProblem = storeErrorToProblem(error);
+  if (storeProblem instanceof ProblemError) return storeProblem;
   if (error.validation !== undefined) {
     const context = error.validationContext ?? 'body';
     const errors = error.validation.slice(0, 10).map((v) => {

@@ -1,4 +1,9 @@
-import type { EventStore, RecordedEvent, Subscription } from '../eventstore/port.js';
+import {
+  type EventStore,
+  type RecordedEvent,
+  StoreUnavailableError,
+  type Subscription,
+} from '../eventstore/port.js';
 import type { NodeDatabase } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import type { Projection } from './projection.js';
@@ -6,6 +11,27 @@ import type { Projection } from './projection.js';
 const POSITION_KEY = 'projector.position';
 /** Commit at least this often during catch-up so a long replay does not build one huge transaction. */
 const MAX_EVENTS_PER_TRANSACTION = 2000;
+/** Resubscribe delays after the store dropped the feed: doubling from the first to the last. */
+const RECONNECT_FIRST_MS = 200;
+const RECONNECT_MAX_MS = 5000;
+
+/**
+ * The read models did not reach a position in time. A kind of
+ * StoreUnavailableError: the usual cause is a feed cut off from the store, and
+ * the caller's answer is the same, 503 + Retry-After (the write is durable;
+ * retrying the same command is safe).
+ */
+export class FeedLagError extends StoreUnavailableError {
+  constructor(
+    readonly position: bigint,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `the read models did not reach position ${position} within ${timeoutMs} ms; retry the same command`,
+    );
+    this.name = 'FeedLagError';
+  }
+}
 
 interface Waiter {
   readonly position: bigint;
@@ -19,6 +45,11 @@ interface Waiter {
  * are applied in small transactions (one per tick) and the last applied
  * position is stored in the same transaction, so a restart resumes exactly
  * where the read models stand: no gap, no event applied twice.
+ *
+ * When the store drops the feed (StoreUnavailableError: connection lost,
+ * leader gone), the projector commits what it applied and resubscribes after
+ * its last applied position, with backoff: a reconnect is a restart without
+ * the process exit. A read model that throws stops the feed for good.
  */
 export class Projector {
   private subscription: Subscription | null = null;
@@ -30,6 +61,10 @@ export class Projector {
   private waiters: Waiter[] = [];
   private failure: Error | null = null;
   private listeners: ((event: RecordedEvent) => void)[] = [];
+  private lost: StoreUnavailableError | null = null;
+  private reconnectDelayMs = RECONNECT_FIRST_MS;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly connectionListeners: ((lost: StoreUnavailableError | null) => void)[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -52,19 +87,44 @@ export class Projector {
     return this.failure;
   }
 
+  /** Why the feed is cut off from the store right now (it is resubscribing), or null while connected. */
+  get disconnected(): StoreUnavailableError | null {
+    return this.lost;
+  }
+
+  /** Told when the feed is lost (with why) and when it delivers again (null). */
+  onConnectionChange(listener: (lost: StoreUnavailableError | null) => void): void {
+    this.connectionListeners.push(listener);
+  }
+
   /** Called after each committed batch with the events it held, e.g. to wake the sequencer. */
   onApplied(listener: (event: RecordedEvent) => void): void {
     this.listeners.push(listener);
   }
 
   start(): void {
-    if (this.subscription !== null) return;
+    if (this.subscription !== null || this.reconnectTimer !== null) return;
+    this.stopped = false;
+    this.subscribe();
+  }
+
+  private stopped = false;
+  private handlerFailure: { readonly error: unknown } | null = null;
+
+  private subscribe(): void {
     const sub = this.store.subscribe(
       (event) => this.handle(event),
       this.projected === null ? {} : { after: this.projected },
     );
     this.subscription = sub;
     sub.done.catch((error: unknown) => {
+      if (this.subscription !== sub) return;
+      this.subscription = null;
+      const thrownByReadModel = this.handlerFailure !== null && this.handlerFailure.error === error;
+      if (!thrownByReadModel && error instanceof StoreUnavailableError && !this.stopped) {
+        this.reconnectLater(error);
+        return;
+      }
       this.failure = error instanceof Error ? error : new Error(String(error));
       for (const w of this.waiters.splice(0)) {
         clearTimeout(w.timer);
@@ -73,14 +133,52 @@ export class Projector {
     });
   }
 
+  private reconnectLater(error: StoreUnavailableError): void {
+    // What was applied before the feed broke is kept; the new subscription starts after it.
+    this.flush();
+    const first = this.lost === null;
+    this.lost = error;
+    if (first) for (const listener of this.connectionListeners) listener(error);
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(delay * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.stopped) return;
+      this.subscribe();
+      const sub = this.subscription;
+      // A quiet log delivers nothing to prove the new feed works: a store that answers does.
+      this.store.lastPosition().then(
+        () => {
+          if (this.subscription === sub) this.markConnected();
+        },
+        () => undefined,
+      );
+    }, delay);
+  }
+
+  private markConnected(): void {
+    if (this.lost === null) return;
+    this.lost = null;
+    for (const listener of this.connectionListeners) listener(null);
+  }
+
   private readonly applied: RecordedEvent[] = [];
 
   private handle(event: RecordedEvent): void {
+    this.markConnected();
+    // Only a delivered event resets the backoff: a feed that connects and fails again keeps slowing down.
+    this.reconnectDelayMs = RECONNECT_FIRST_MS;
     if (!this.inTransaction) {
       this.db.exec('BEGIN');
       this.inTransaction = true;
     }
-    for (const p of this.projections) p.apply(event);
+    try {
+      for (const p of this.projections) p.apply(event);
+    } catch (error) {
+      // Marked so that the feed's end is not mistaken for a lost connection and retried.
+      this.handlerFailure = { error };
+      throw error;
+    }
     this.applied.push(event);
     this.pendingPosition = event.position;
     this.pendingInTransaction++;
@@ -125,7 +223,7 @@ export class Projector {
         reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new Error(`read models did not reach position ${position} within ${timeoutMs} ms`));
+          reject(new FeedLagError(position, timeoutMs));
         }, timeoutMs),
       };
       this.waiters.push(waiter);
@@ -133,6 +231,9 @@ export class Projector {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
     const sub = this.subscription;
     this.subscription = null;
     if (sub !== null) await sub.close();

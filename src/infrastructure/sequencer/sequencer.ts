@@ -15,7 +15,16 @@
  */
 
 import type { Statement } from 'better-sqlite3';
-import { hashesEqual, LogProofError, parseCheckpoint, parseNote } from '../../domain/log/index.js';
+import {
+  ed25519NoteVerifier,
+  hashesEqual,
+  LogProofError,
+  type NoteVerifier,
+  parseCheckpoint,
+  parseNote,
+  verifyNote,
+} from '../../domain/log/index.js';
+import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import type { NodeDatabase } from '../projections/node-database.js';
 import { positionFromKey, positionKey } from '../projections/position-key.js';
@@ -103,13 +112,16 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
   private known: { readonly treeSize: number; readonly revision: bigint } | null = null;
   private waiters: SealWaiter[] = [];
   private readonly sequencedListeners: (() => void)[] = [];
+  private readonly logKey: NoteVerifier;
 
   constructor(
     db: NodeDatabase,
     readonly origin: string,
+    /** The log's verifier key: every checkpoint this node serves or adopts must carry its signature. */
     readonly verifierKey: string,
   ) {
     this.hashes = new MerkleHashStore(db);
+    this.logKey = ed25519NoteVerifier(verifierKey, verifyEd25519);
   }
 
   migrate(db: NodeDatabase): void {
@@ -180,9 +192,7 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
   /** Throws LogDivergenceError unless the checkpoint is of this log and agrees with this node's tree. */
   private verify(checkpoint: PublishedCheckpoint): void {
     const where = `checkpoint ${checkpoint.revision} (size ${checkpoint.treeSize})`;
-    if (checkpoint.origin !== this.origin) {
-      throw new LogDivergenceError(`${where} is for origin ${checkpoint.origin}, this log is ${this.origin}`);
-    }
+    this.verifySigned(checkpoint, where);
     if (!hashesEqual(this.hashes.root(checkpoint.treeSize), checkpoint.rootHash)) {
       throw new LogDivergenceError(`${where}: its root differs from the root of this node's tree`);
     }
@@ -199,6 +209,24 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
       !hashesEqual(body.rootHash, checkpoint.rootHash)
     ) {
       throw new LogDivergenceError(`${where}: the signed note names a different tree head`);
+    }
+  }
+
+  /**
+   * Throws LogDivergenceError unless the checkpoint is of this origin and signed by the log key. Clients
+   * trust one log key: a checkpoint another node signed with its own key would be unverifiable to them.
+   */
+  private verifySigned(checkpoint: PublishedCheckpoint, where: string): void {
+    if (checkpoint.origin !== this.origin) {
+      throw new LogDivergenceError(`${where} is for origin ${checkpoint.origin}, this log is ${this.origin}`);
+    }
+    try {
+      verifyNote(checkpoint.note, [this.logKey]);
+    } catch (error) {
+      throw new LogDivergenceError(
+        `${where} is not signed by the log key ${this.verifierKey.split('+').slice(0, 2).join('+')} ` +
+          `(${(error as Error).message}): every node sealing this log must use the same log key (--log-key)`,
+      );
     }
   }
 
@@ -229,9 +257,8 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
    */
   adopt(checkpoint: PublishedCheckpoint): void {
     if (checkpoint.treeSize <= this.hashes.size) this.verify(checkpoint);
-    else if (checkpoint.origin !== this.origin) {
-      throw new LogDivergenceError(`checkpoint ${checkpoint.revision} is for origin ${checkpoint.origin}`);
-    }
+    // Beyond this node's leaves only the signature can be checked now; the feed checks the root later.
+    else this.verifySigned(checkpoint, `checkpoint ${checkpoint.revision} (size ${checkpoint.treeSize})`);
     this.noteKnown(checkpoint);
     if (checkpoint.treeSize <= this.hashes.size) this.serve(checkpoint);
   }

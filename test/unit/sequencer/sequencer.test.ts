@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair, type KeyPair } from '../../../src/client/key-pair.js';
+import { generateKeyPair, type KeyPair, keyPairFromPem } from '../../../src/client/key-pair.js';
 import { canonicalBytes } from '../../../src/domain/canonical/canonical-json.js';
 import {
   decodeBase64,
@@ -365,7 +365,7 @@ describe('Sequencer: refusing a split view', () => {
     const signer = signerFor(key);
     const node = startMiniNode(store, signer);
     await node.projector.waitFor(await appendEvents(store, 0, 3));
-    return { node, signer, otherSigner: signerFor(generateKeyPair()) };
+    return { node, signer, key, otherSigner: signerFor(generateKeyPair()) };
   }
 
   it('throws LogDivergenceError on a checkpoint whose root differs from its own tree', async () => {
@@ -401,10 +401,12 @@ describe('Sequencer: refusing a split view', () => {
     expect(() => node.sequencer.apply(checkpointEvent({ treeSize: 'x' }, 99n))).toThrow(/malformed/);
   });
 
-  it('accepts a well-formed checkpoint of the same tree, whoever signed it', async () => {
-    const { node, otherSigner } = await sequencedNode();
+  it('accepts a checkpoint of the same tree signed with the log key by another node', async () => {
+    const { node, key } = await sequencedNode();
+    // Another node of the cluster: the same (shared) log key, its own signing process.
+    const sameKeyElsewhere = signerFor(keyPairFromPem(key.privateKeyPem()));
     const root = node.sequencer.rootAt(2);
-    const note = otherSigner.sign(2, root);
+    const note = sameKeyElsewhere.sign(2, root);
     node.sequencer.apply(
       checkpointEvent({ origin: ORIGIN, treeSize: 2, rootHash: encodeBase64(root), note }, 99n),
     );
@@ -413,5 +415,36 @@ describe('Sequencer: refusing a split view', () => {
       rootHash: decodeBase64(encodeBase64(root)),
       note,
     });
+  });
+
+  it('refuses a checkpoint of the right tree signed with another key, in the feed and when adopted', async () => {
+    const { node, otherSigner } = await sequencedNode();
+    const root = node.sequencer.rootAt(2);
+    const data = {
+      origin: ORIGIN,
+      treeSize: 2,
+      rootHash: encodeBase64(root),
+      note: otherSigner.sign(2, root),
+    };
+    expect(() => node.sequencer.apply(checkpointEvent(data, 99n))).toThrow(
+      /not signed by the log key test\.example\/chancery\+[0-9a-f]{8} .*same log key \(--log-key\)/,
+    );
+    // A winner read back after a lost race is checked too, even beyond the leaves this node has.
+    const ahead = node.sequencer.rootAt(3);
+    for (const treeSize of [2, 3, 7]) {
+      const rootHash = treeSize === 7 ? new Uint8Array(32).fill(1) : treeSize === 3 ? ahead : root;
+      expect(() =>
+        node.sequencer.adopt({
+          origin: ORIGIN,
+          treeSize,
+          rootHash,
+          note: otherSigner.sign(treeSize, rootHash),
+          revision: 5n,
+          position: 1000n,
+        }),
+      ).toThrow(LogDivergenceError);
+    }
+    expect(node.sequencer.latestCheckpoint()).toBeNull();
+    expect(node.sequencer.checkpointRevision()).toBeNull();
   });
 });
