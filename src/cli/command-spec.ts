@@ -26,6 +26,8 @@ export interface CommandSpec {
   readonly summary: string;
   /** Required positional arguments, by placeholder name. */
   readonly positionals?: readonly string[];
+  /** Positional arguments that may follow the required ones, e.g. a search QUERY. */
+  readonly optionalPositionals?: readonly string[];
   readonly options?: Readonly<Record<string, OptionSpec>>;
   readonly scope: CommandScope;
   /** Extra help paragraphs, printed after the options. */
@@ -124,7 +126,7 @@ export function parseCommand(
   }
 
   const expected = spec.positionals ?? [];
-  const extra = parsed.positionals[expected.length];
+  const extra = parsed.positionals[expected.length + (spec.optionalPositionals?.length ?? 0)];
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`, spec.name);
   const missingPositional = expected[parsed.positionals.length];
   if (missingPositional !== undefined) throw new UsageError(`missing ${missingPositional}`, spec.name);
@@ -173,7 +175,12 @@ function parseErrorMessage(error: unknown): string {
 }
 
 export function usageLine(spec: CommandSpec): string {
-  const words = ['chancery', spec.name, ...(spec.positionals ?? [])];
+  const words = [
+    'chancery',
+    spec.name,
+    ...(spec.positionals ?? []),
+    ...(spec.optionalPositionals ?? []).map((p) => `[${p}]`),
+  ];
   const entries = Object.entries(allOptions(spec));
   const flag = (name: string, o: OptionSpec) =>
     `--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? '...' : ''}`;

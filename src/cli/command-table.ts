@@ -15,6 +15,8 @@ const identity = async (name: string) =>
   pick((await import('./commands/identity.js')).identityCommands, name);
 const certification = async (name: string) =>
   pick((await import('./commands/certification.js')).certificationCommands, name);
+const directory = async (name: string) =>
+  pick((await import('./commands/directory.js')).directoryCommands, name);
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -82,6 +84,61 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'verify',
     summary: 'verify a proof bundle offline against trusted log keys',
     load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
+    name: 'directory publish',
+    summary: 'publish a catalog entry (publisher role)',
+    load: () => directory('directory publish'),
+  },
+  {
+    name: 'directory update',
+    summary: "replace an entry's metadata (new metadata version)",
+    load: () => directory('directory update'),
+  },
+  {
+    name: 'directory withdraw',
+    summary: 'withdraw a catalog entry',
+    load: () => directory('directory withdraw'),
+  },
+  {
+    name: 'directory search',
+    summary: 'search the catalog, with facet counts',
+    load: () => directory('directory search'),
+  },
+  {
+    name: 'directory request',
+    summary: 'ask for access to a dataset',
+    load: () => directory('directory request'),
+  },
+  {
+    name: 'directory grant',
+    summary: 'grant an access request (publisher)',
+    load: () => directory('directory grant'),
+  },
+  {
+    name: 'directory deny',
+    summary: 'deny an access request (publisher)',
+    load: () => directory('directory deny'),
+  },
+  {
+    name: 'directory revoke',
+    summary: 'revoke a grant (publisher or authority)',
+    load: () => directory('directory revoke'),
+  },
+  {
+    name: 'directory upload',
+    summary: 'upload a dataset version (.json or .ndjson), streamed',
+    load: () => directory('directory upload'),
+  },
+  {
+    name: 'directory fetch',
+    summary: 'fetch a dataset version you may read',
+    load: () => directory('directory fetch'),
+  },
+  {
+    name: 'directory audit',
+    summary: 'list who fetched your dataset',
+    load: () => directory('directory audit'),
   },
   {
     name: 'status',

@@ -24,7 +24,11 @@ export function reportError(
     }
     err.write(`error ${problem.code}: ${problem.detail}\n`);
     for (const item of Array.isArray(problem.errors) ? problem.errors : []) {
-      err.write(`  ${item.pointer === '' ? '(body)' : item.pointer}: ${item.message}\n`);
+      // Upload refusals name the failing record as well as the pointer inside it.
+      const record = typeof item.index === 'number' ? `record ${item.index} ` : '';
+      err.write(
+        `  ${record}${item.pointer === '' ? (record === '' ? '(body)' : '(the record)') : item.pointer}: ${item.message}\n`,
+      );
     }
     return EXIT_FAILURE;
   }

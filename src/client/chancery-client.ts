@@ -10,7 +10,7 @@ export interface Problem {
   code: string;
   detail: string;
   instance?: string;
-  errors?: { pointer: string; message: string }[];
+  errors?: { pointer: string; message: string; index?: number }[];
   [extension: string]: unknown;
 }
 
@@ -31,6 +31,10 @@ export interface WriteResult {
   events: string[];
   identityId?: string;
   certificationId?: string;
+  /** Directory writes: the entry, access request or grant made or changed. */
+  entryId?: string;
+  requestId?: string;
+  grantId?: string;
   proofUrl?: string;
   replayed: boolean;
   /** Present when the write was sent with `?wait=sealed`. */

@@ -1,0 +1,148 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonOf, type NodeProcess, runCli, startNodeProcess } from './support/cli-process.js';
+
+/**
+ * `chancery directory …` as a department runs it, every step a real process:
+ * publish, upload (a refusal lists the failing record and pointer), search,
+ * request, grant, fetch, audit, revoke.
+ */
+describe('chancery directory CLI', () => {
+  let tmp: string;
+  let node: NodeProcess;
+  const key = (name: string) => join(tmp, `${name}.key`);
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'chancery-directory-cli-'));
+    node = await startNodeProcess(join(tmp, 'data'));
+  });
+
+  afterAll(async () => {
+    await node?.stop('SIGKILL');
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const cli = (...args: string[]) => runCli([...args, '--url', node.url]);
+
+  it('walks publish → upload → search → request → grant → fetch → audit → revoke', async () => {
+    const authority = join(tmp, 'data', 'authority.key');
+    for (const [code, role] of [
+      ['TRANSPORT', 'publisher'],
+      ['HEALTH', 'consumer'],
+    ] as const) {
+      jsonOf(await runCli(['keygen', '--out', key(code), '--json']));
+      jsonOf(
+        await cli(
+          'identity',
+          'register',
+          '--as',
+          authority,
+          '--code',
+          code,
+          '--name',
+          code,
+          '--role',
+          role,
+          '--key',
+          `${key(code)}.pub`,
+          '--json',
+        ),
+      );
+    }
+    const schema = join(tmp, 'counts.schema.json');
+    writeFileSync(
+      schema,
+      JSON.stringify({
+        type: 'object',
+        required: ['station', 'count'],
+        properties: { station: { type: 'string' }, count: { type: 'integer', minimum: 0 } },
+      }),
+    );
+    const { entryId } = jsonOf<{ entryId: string }>(
+      await cli(
+        'directory',
+        'publish',
+        '--as',
+        key('TRANSPORT'),
+        '--title',
+        'Traffic counts',
+        '--description',
+        'Hourly counts per station',
+        '--keyword',
+        'traffic',
+        '--theme',
+        'TRAN',
+        '--access-rights',
+        'restricted',
+        '--license',
+        'CC-BY-4.0',
+        '--schema',
+        schema,
+        '--json',
+      ),
+    );
+    expect(entryId).toMatch(/^ent_[a-z2-7]{24}$/);
+
+    const bad = join(tmp, 'bad.ndjson');
+    writeFileSync(bad, '{"station":"A1","count":3}\n{"station":"A2","count":-1}\n');
+    const refused = await cli('directory', 'upload', entryId, bad, '--as', key('TRANSPORT'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error RECORDS_INVALID');
+    expect(refused.stderr).toContain('record 1 /count: must be >= 0');
+
+    const good = join(tmp, 'counts.json');
+    writeFileSync(
+      good,
+      JSON.stringify([
+        { station: 'A1', count: 3 },
+        { station: 'A2', count: 5 },
+      ]),
+    );
+    const uploaded = jsonOf<{ version: number; recordCount: number }>(
+      await cli('directory', 'upload', entryId, good, '--as', key('TRANSPORT'), '--json'),
+    );
+    expect(uploaded).toMatchObject({ version: 1, recordCount: 2 });
+
+    const found = await cli('directory', 'search', 'traffic', '--theme', 'TRAN');
+    expect(found.code).toBe(0);
+    expect(found.stdout).toContain(`${entryId}  Traffic counts  (TRANSPORT, restricted, v1)`);
+
+    const { requestId } = jsonOf<{ requestId: string }>(
+      await cli(
+        'directory',
+        'request',
+        entryId,
+        '--as',
+        key('HEALTH'),
+        '--purpose',
+        'accident study',
+        '--duration',
+        '30d',
+        '--json',
+      ),
+    );
+    const { grantId } = jsonOf<{ grantId: string }>(
+      await cli('directory', 'grant', requestId, '--as', key('TRANSPORT'), '--expires-in', '7d', '--json'),
+    );
+    expect(grantId).toBe(`grt_${requestId.slice(4)}`);
+
+    const out = join(tmp, 'fetched.json');
+    const fetched = jsonOf<{ version: number }>(
+      await cli('directory', 'fetch', entryId, '--as', key('HEALTH'), '--out', out, '--json'),
+    );
+    expect(fetched.version).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(good, 'utf8'));
+
+    const audit = jsonOf<{ items: { consumerId: string; grantId: string }[] }>(
+      await cli('directory', 'audit', entryId, '--as', key('TRANSPORT'), '--json'),
+    );
+    expect(audit.items).toEqual([expect.objectContaining({ consumerId: 'HEALTH', grantId })]);
+
+    jsonOf(await cli('directory', 'revoke', grantId, '--as', key('TRANSPORT'), '--json'));
+    const denied = await cli('directory', 'fetch', entryId, '--as', key('HEALTH'), '--out', out, '--json');
+    expect(denied.code).toBe(1);
+    expect(JSON.parse(denied.stderr)).toMatchObject({ code: 'GRANT_REVOKED', status: 403 });
+  });
+});
