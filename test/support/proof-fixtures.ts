@@ -10,10 +10,21 @@ import { buildProofBundle } from '../../src/api/proofs/proof-bundle-builder.js';
 import { generateKeyPair, type KeyPair } from '../../src/client/key-pair.js';
 import { signCommand } from '../../src/client/sign-command.js';
 import { canonicalBytes } from '../../src/domain/canonical/canonical-json.js';
-import { certificationIdFor } from '../../src/domain/certification/certification-id.js';
-import { type CertificationStatus, certificationStream } from '../../src/domain/certification/events.js';
+import {
+  batchIdFor,
+  batchRecordIdFor,
+  certificationIdFor,
+} from '../../src/domain/certification/certification-id.js';
+import {
+  BATCH_DIGESTS_PER_EVENT,
+  batchStream,
+  type CertificationStatus,
+  certificationStream,
+} from '../../src/domain/certification/events.js';
 import type { SignedEnvelope } from '../../src/domain/crypto/envelope.js';
 import {
+  batchLeafHash,
+  batchRoot,
   createCosignature,
   type Ed25519Verify,
   ed25519NoteSigner,
@@ -172,6 +183,8 @@ export interface CertifyFields {
 export class ProofWorld {
   readonly log: MemoryLog;
   private readonly views = new Map<string, CertificationView>();
+  /** Each batch's tree in the stored-hash layout, as the read model keeps it. */
+  private readonly batchTrees = new Map<string, { count: number; hashes: Uint8Array[] }>();
   private readonly registryKeys = new Map<string, RegistryKey>();
   private position = 100n;
 
@@ -180,7 +193,19 @@ export class ProofWorld {
     this.filler();
   }
 
-  readonly certifications = { get: (id: string) => this.views.get(id) };
+  readonly certifications = {
+    get: (id: string) => this.views.get(id),
+    batchPath: (batchId: string, index: number) => {
+      const tree = this.batchTrees.get(batchId);
+      if (tree === undefined) return undefined;
+      const reader: HashReader = { readHashes: (slots) => slots.map((i) => tree.hashes[i]!) };
+      return {
+        root: treeHash(tree.count, reader),
+        count: tree.count,
+        path: proveRecord(tree.count, index, reader),
+      };
+    },
+  };
   readonly keys = { key: (keyId: string) => this.registryKeys.get(keyId) };
 
   private record(entry: JsonObject): bigint {
@@ -255,6 +280,91 @@ export class ProofWorld {
     });
     this.filler();
     return certificationId;
+  }
+
+  /**
+   * Certifies a batch of records by their hex digests as the node would: the
+   * BatchCertified entry, then the digest slices, each a log leaf. Returns the
+   * batch id and every record's certification id, in order.
+   */
+  certifyBatch(
+    department: Department,
+    digests: readonly string[],
+    fields: Omit<CertifyFields, 'recordDigest'> = {},
+  ): { batchId: string; ids: string[] } {
+    const bytes = digests.map((d) => new Uint8Array(Buffer.from(d, 'hex')));
+    const envelope = signCommand(
+      department,
+      'CertifyBatch',
+      {
+        recordType: fields.recordType ?? 'diploma',
+        validFrom: fields.validFrom ?? '2026-01-01T00:00:00Z',
+        validUntil: fields.validUntil === undefined ? null : fields.validUntil,
+        metadata: fields.metadata ?? null,
+        batchRoot: Buffer.from(batchRoot(bytes)).toString('hex'),
+        count: digests.length,
+      },
+      { issuedAt: fields.issuedAt ?? SIGNED_AT },
+    );
+    const { payload } = envelope;
+    const batchId = batchIdFor(department.actor, payload.commandId);
+    const data = {
+      batchId,
+      issuerId: department.actor,
+      recordType: payload['recordType'] as string,
+      validFrom: payload['validFrom'] as string,
+      validUntil: (payload['validUntil'] as string | null | undefined) ?? null,
+      metadata: (payload['metadata'] as CertificationView['metadata'] | undefined) ?? null,
+      batchRoot: payload['batchRoot'] as string,
+      count: digests.length,
+      certifiedAt: payload.issuedAt,
+    };
+    const asEntry = (type: string, entryData: JsonObject): JsonObject => ({
+      type,
+      stream: batchStream(batchId),
+      data: entryData,
+      envelope: envelope as unknown as JsonValue,
+    });
+    const position = this.record(asEntry('BatchCertified', data));
+    for (let from = 0; from < digests.length; from += BATCH_DIGESTS_PER_EVENT) {
+      this.record(
+        asEntry('BatchDigestsRecorded', {
+          batchId,
+          from,
+          digests: digests.slice(from, from + BATCH_DIGESTS_PER_EVENT),
+        }),
+      );
+    }
+    const hashes: Uint8Array[] = [];
+    const reader: HashReader = { readHashes: (slots) => slots.map((i) => hashes[i]!) };
+    bytes.forEach((digest, index) => {
+      hashes.push(...storedHashes(index, batchLeafHash(digest), reader));
+    });
+    this.batchTrees.set(batchId, { count: digests.length, hashes });
+    const ids = digests.map((recordDigest, index) => {
+      const certificationId = batchRecordIdFor(batchId, index);
+      this.views.set(certificationId, {
+        certificationId,
+        issuerId: department.actor,
+        recordDigest,
+        recordType: data.recordType,
+        subjectRef: null,
+        validFrom: data.validFrom,
+        validUntil: data.validUntil,
+        metadata: data.metadata,
+        status: 'active',
+        certifiedAt: data.certifiedAt,
+        keyId: department.keyPair.keyId,
+        statusHistory: [
+          { status: 'active', reason: null, at: data.certifiedAt, by: department.actor, position },
+        ],
+        position,
+        batch: { batchId, index },
+      });
+      return certificationId;
+    });
+    this.filler();
+    return { batchId, ids };
   }
 
   changeStatus(

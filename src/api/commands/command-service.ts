@@ -1,4 +1,4 @@
-import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import type { CommandPayload, SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
 import {
   type EventStore,
@@ -46,7 +46,16 @@ export interface CommandServiceOptions {
 export interface ExecuteOptions {
   /** 'sealed': answer once the entry is in a signed checkpoint. */
   readonly wait?: WaitFor;
+  /**
+   * Plans the command in place of planCommand when it returns a plan: for
+   * commands that need more than the signed payload (a bulk certification's
+   * uploaded digests, the batch behind a bulk record's status change).
+   */
+  readonly plan?: Planner;
 }
+
+/** A route's own planning of a verified payload; null leaves it to planCommand. */
+export type Planner = (payload: CommandPayload, actor: ActorSnapshot) => CommandPlan | null;
 
 /** A write conflicts only under a race on the same stream; a few retries settle it. */
 const MAX_ATTEMPTS = 5;
@@ -68,7 +77,7 @@ export class CommandService {
     pathId?: { field: string; value: string },
     options: ExecuteOptions = {},
   ): Promise<WriteResult> {
-    const result = await this.executeDurably(envelope, accepts, pathId);
+    const result = await this.executeDurably(envelope, accepts, pathId, options.plan);
     return options.wait === 'sealed' ? this.sealed(result) : result;
   }
 
@@ -89,6 +98,7 @@ export class CommandService {
     envelope: SignedEnvelope,
     accepts: readonly string[],
     pathId?: { field: string; value: string },
+    planner?: Planner,
   ): Promise<WriteResult> {
     const { payload } = envelope;
     if (!accepts.includes(payload.type)) {
@@ -115,7 +125,7 @@ export class CommandService {
         position: applied.position.toString(),
         streamRevision: applied.streamRevision.toString(),
         events: applied.events,
-        ...planCommand(payload, snapshot(auth), this.options.registry, this.options.directory).resourceIds,
+        ...this.plan(payload, auth, planner).resourceIds,
         replayed: true,
       });
     }
@@ -127,7 +137,7 @@ export class CommandService {
       if (running.digest !== auth.payloadDigest) throw reused(payload.commandId);
       return { ...(await running.result), replayed: true };
     }
-    const result = this.run(envelope, auth);
+    const result = this.run(envelope, auth, planner);
     this.inFlight.set(key, { digest: auth.payloadDigest, result });
     try {
       return await result;
@@ -136,9 +146,16 @@ export class CommandService {
     }
   }
 
-  private async run(envelope: SignedEnvelope, auth: Authenticated): Promise<WriteResult> {
+  private plan(payload: CommandPayload, auth: Authenticated, planner?: Planner): CommandPlan {
+    return (
+      planner?.(payload, snapshot(auth)) ??
+      planCommand(payload, snapshot(auth), this.options.registry, this.options.directory)
+    );
+  }
+
+  private async run(envelope: SignedEnvelope, auth: Authenticated, planner?: Planner): Promise<WriteResult> {
     const { payload } = envelope;
-    const plan = planCommand(payload, snapshot(auth), this.options.registry, this.options.directory);
+    const plan = this.plan(payload, auth, planner);
     const metadata = {
       commandId: payload.commandId,
       actor: payload.actor,

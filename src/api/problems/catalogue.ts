@@ -44,6 +44,15 @@ export const PROBLEM_CATALOGUE = {
   CERTIFICATION_NOT_FOUND: { status: 404, title: 'No such certification' },
   INVALID_STATUS_TRANSITION: { status: 409, title: 'The certification cannot make this status change' },
   VALIDITY_WINDOW_INVALID: { status: 422, title: 'The validity window is empty or reversed' },
+  BATCH_ROOT_MISMATCH: {
+    status: 422,
+    title: 'The uploaded digests do not hash to the signed batch root; nothing was stored',
+  },
+  BATCH_COUNT_MISMATCH: {
+    status: 422,
+    title: 'The number of uploaded digests is not the signed count; nothing was stored',
+  },
+  BATCH_NOT_FOUND: { status: 404, title: 'No such batch' },
 
   // Proofs
   PROOF_NOT_SEALED: { status: 503, title: 'The record is not under a signed checkpoint yet; retry shortly' },

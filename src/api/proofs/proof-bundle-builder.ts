@@ -1,6 +1,7 @@
 import { canonicalJson } from '../../domain/canonical/canonical-json.js';
 import { decodeBase64, encodeBase64, formatTlogProof } from '../../domain/log/index.js';
 import {
+  type BatchPath,
   type CertificationStatusName,
   type IncludedEntry,
   type LogEntry,
@@ -12,10 +13,21 @@ import type { RegistryKey } from '../../infrastructure/projections/identity-regi
 import type { LogReader, SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
 import { ProblemError } from '../problems/problem.js';
 
+/** A record's path in its batch tree, as the certification read model serves it. */
+export interface BatchTreePath {
+  readonly root: Uint8Array;
+  readonly count: number;
+  readonly path: readonly Uint8Array[];
+}
+
 /** What a proof is assembled from: the log, and the two read models that say which leaves to prove. */
 export interface ProofSources {
   readonly log: Pick<LogReader, 'latestCheckpoint' | 'leafIndexForPosition' | 'entry' | 'inclusionProof'>;
-  readonly certifications: { get(certificationId: string): CertificationView | undefined };
+  readonly certifications: {
+    get(certificationId: string): CertificationView | undefined;
+    /** Needed only for records certified in a batch. */
+    batchPath?(batchId: string, index: number): BatchTreePath | undefined;
+  };
   readonly keys: { key(keyId: string): RegistryKey | undefined };
   /** Retry-After for a record that is not sealed yet; about one seal interval. */
   readonly retryAfterSeconds?: number;
@@ -54,14 +66,22 @@ function readEntry(sources: ProofSources, leafIndex: number): LogEntry {
   return entry;
 }
 
+/** Whether a log entry is the one that certified the record: its RecordCertified, or its batch's BatchCertified. */
+function certifies(entry: LogEntry, view: CertificationView): boolean {
+  return view.batch === undefined
+    ? entry.data['certificationId'] === view.certificationId
+    : entry.type === 'BatchCertified' && entry.data['batchId'] === view.batch.batchId;
+}
+
 function included(
   sources: ProofSources,
   leafIndex: number,
   checkpoint: SealedCheckpoint,
   certificationId: string,
+  isAbout: (entry: LogEntry) => boolean,
 ): IncludedEntry {
   const entry = readEntry(sources, leafIndex);
-  if (entry.data['certificationId'] !== certificationId) {
+  if (!isAbout(entry)) {
     throw inconsistent(`leaf ${leafIndex} is not about ${certificationId}`);
   }
   return {
@@ -102,8 +122,11 @@ export function buildProofBundle(certificationId: string, sources: ProofSources)
     );
   }
 
-  const certification = included(sources, leafIndex, checkpoint, certificationId);
-  const status = included(sources, statusLeafIndex, checkpoint, certificationId);
+  const certification = included(sources, leafIndex, checkpoint, certificationId, (e) => certifies(e, view));
+  const status = included(sources, statusLeafIndex, checkpoint, certificationId, (e) =>
+    // No status change yet: the certifying entry itself stands for the status.
+    statusLeafIndex === leafIndex ? certifies(e, view) : e.data['certificationId'] === certificationId,
+  );
   const signature = certification.entry.envelope?.['signature'];
   const keyId =
     signature !== null && typeof signature === 'object' && !Array.isArray(signature)
@@ -126,6 +149,24 @@ export function buildProofBundle(certificationId: string, sources: ProofSources)
       activeFrom: key.activeFrom,
       retiredAt: key.retiredAt,
     },
+    ...(view.batch === undefined ? {} : { batch: batchPathOf(view, view.batch, sources) }),
+  };
+}
+
+/** The record's path from its digest to the batch root its batch entry signs. */
+function batchPathOf(
+  view: CertificationView,
+  ref: { readonly batchId: string; readonly index: number },
+  sources: ProofSources,
+): BatchPath {
+  const found = sources.certifications.batchPath?.(ref.batchId, ref.index);
+  if (found === undefined) throw inconsistent(`batch ${ref.batchId} of ${view.certificationId} has no tree`);
+  return {
+    root: encodeBase64(found.root),
+    count: found.count,
+    index: ref.index,
+    path: found.path.map(encodeBase64),
+    recordDigest: view.recordDigest,
   };
 }
 

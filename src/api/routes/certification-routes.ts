@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { CertificationStatus } from '../../domain/certification/events.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import type { BatchRecordPath, BatchView } from '../../infrastructure/projections/batch-records.js';
 import type {
   CertificationFilter,
   CertificationView,
 } from '../../infrastructure/projections/certification-read-model.js';
+import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
+import { planBatchRecordStatusChange, planCertifyBatch } from '../commands/batch-plan.js';
 import type { CommandService } from '../commands/command-service.js';
 import { ProblemError } from '../problems/problem.js';
 import {
+  batchIdParam,
   certificationIdParam,
   pagingQuery,
   problemResponses,
@@ -20,8 +25,27 @@ export interface CertificationRouteDeps {
   readonly certifications: {
     get(id: string): CertificationView | undefined;
     list(filter: CertificationFilter, after: bigint | null, limit: number): CertificationView[];
+    batch(batchId: string): BatchView | undefined;
+    batchPath(batchId: string, index: number): BatchRecordPath | undefined;
   };
   readonly links: { readonly publicUrl: string };
+  /** For `?wait=sealed` on a batch: the leaf of its BatchCertified entry. */
+  readonly log?: Pick<LogReader, 'leafIndexForPosition'>;
+}
+
+/**
+ * Largest bulk certification upload: 200,000 digests at 67 bytes of JSON each,
+ * plus the envelope. Only this route takes more than the app's 64 KiB.
+ */
+export const BATCH_BODY_LIMIT = 16 * 1024 * 1024;
+
+interface BatchUpload {
+  readonly envelope: SignedEnvelope;
+  readonly digests: readonly string[];
+}
+
+function batchView(view: BatchView, publicUrl: string) {
+  return { ...view, position: view.position.toString(), proofUrlBase: `${publicUrl}/p/` };
 }
 
 export function certificationView(view: CertificationView, publicUrl: string) {
@@ -53,6 +77,63 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
       ),
   );
 
+  app.post<{ Body: BatchUpload; Querystring: { wait?: 'sealed' } }>(
+    '/v1/certifications/batches',
+    {
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: {
+        tags: ['certifications'],
+        summary: 'Certify a batch of records by the RFC 6962 root of their digests (accredited issuers)',
+        description:
+          'The body carries the signed CertifyBatch command (batchRoot and count) and the digest list, up to ' +
+          '200,000 digests and 16 MiB. The node recomputes the root over SHA-256(0x00 ‖ digest) leaves and refuses ' +
+          'a list that does not match the signed root or count (422 BATCH_ROOT_MISMATCH, BATCH_COUNT_MISMATCH) ' +
+          'with nothing written. Record i gets the certification id batchRecordIdFor(batchId, i) and the proof ' +
+          'URL proofUrlBase + that id.',
+        querystring: writeQuery,
+        body: schemas.batchUpload,
+        response: { 201: schemas.batchWriteResult, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { envelope, digests } = request.body;
+      const result = await deps.commands.execute(envelope, ['CertifyBatch'], undefined, {
+        wait: request.query.wait,
+        plan: (payload, actor) => planCertifyBatch(payload, actor, digests),
+      });
+      const { payload } = envelope;
+      const batchId = batchIdFor(payload.actor, payload.commandId);
+      // A sealed answer names the batch's own entry, not the last digest slice appended after it.
+      const batch = result.leafIndex === undefined ? undefined : deps.certifications.batch(batchId);
+      const leafIndex = batch === undefined ? null : (deps.log?.leafIndexForPosition(batch.position) ?? null);
+      return reply.code(201).send({
+        ...result,
+        ...(leafIndex === null ? {} : { leafIndex }),
+        batchId,
+        count: payload['count'],
+        batchRoot: payload['batchRoot'],
+        proofUrlBase: `${deps.links.publicUrl}/p/`,
+      });
+    },
+  );
+
+  app.get<{ Params: { batchId: string } }>(
+    '/v1/certifications/batches/:batchId',
+    {
+      schema: {
+        tags: ['certifications'],
+        summary: 'A bulk certification: its signed root, count and validity',
+        params: batchIdParam,
+        response: { 200: schemas.batch, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const view = deps.certifications.batch(request.params.batchId);
+      if (view === undefined) throw new ProblemError('BATCH_NOT_FOUND', `no batch ${request.params.batchId}`);
+      return batchView(view, deps.links.publicUrl);
+    },
+  );
+
   const transitions = [
     ['suspend', 'SuspendCertification'],
     ['reinstate', 'ReinstateCertification'],
@@ -76,7 +157,11 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
           request.body,
           [type],
           { field: 'certificationId', value: request.params.certificationId },
-          { wait: request.query.wait },
+          {
+            wait: request.query.wait,
+            // A record certified in a batch is planned with what its batch says about it.
+            plan: (payload, actor) => planBatchRecordStatusChange(payload, actor, deps.certifications),
+          },
         ),
     );
   }

@@ -21,6 +21,9 @@ export const schemas = {
   revokeIdentity: loadSchema('commands/revoke-identity.json'),
   certifyRecord: loadSchema('commands/certify-record.json'),
   changeCertificationStatus: loadSchema('commands/change-certification-status.json'),
+  batchUpload: loadSchema('api/batch-upload.json'),
+  batchWriteResult: loadSchema('api/batch-write-result.json'),
+  batch: loadSchema('api/batch.json'),
   writeResult: loadSchema('api/write-result.json'),
   identity: loadSchema('api/identity.json'),
   identityPage: loadSchema('api/identity-page.json'),
@@ -46,6 +49,13 @@ export const certificationIdParam = {
   required: ['certificationId'],
   additionalProperties: false,
   properties: { certificationId: { type: 'string', pattern: '^crt_[a-z2-7]{24}$' } },
+} as const;
+
+export const batchIdParam = {
+  type: 'object',
+  required: ['batchId'],
+  additionalProperties: false,
+  properties: { batchId: { type: 'string', pattern: '^bat_[a-z2-7]{24}$' } },
 } as const;
 
 export const pagingQuery = {

@@ -1,13 +1,18 @@
-import type { ActorSnapshot, Decider } from '../shared/decider.js';
+import type { Decider } from '../shared/decider.js';
 import { CertificationError } from './certification-error.js';
 import type { CertificationCommand } from './commands.js';
 import type { CertificationEvent, CertificationStatus, RecordCertified } from './events.js';
+import { requireAccreditedIssuer, requireActive, requireValidityWindow } from './issuer-rules.js';
 
 export type CertificationState =
   | { readonly status: 'none' }
   | {
       readonly status: CertificationStatus;
-      readonly record: RecordCertified['data'];
+      /**
+       * The certification, or null for a record certified in a batch: its
+       * stream holds only its status changes, and the batch holds the rest.
+       */
+      readonly record: RecordCertified['data'] | null;
     };
 
 const TRANSITIONS = {
@@ -16,10 +21,11 @@ const TRANSITIONS = {
   RevokeCertification: { from: ['active', 'suspended'], event: 'CertificationRevoked' },
 } as const;
 
-function requireActive(actor: ActorSnapshot): void {
-  if (actor.status !== 'active')
-    throw new CertificationError('ACTOR_REVOKED', `actor ${actor.identityId} is revoked`);
-}
+const STATUS_AFTER = {
+  CertificationSuspended: 'suspended',
+  CertificationReinstated: 'active',
+  CertificationRevoked: 'revoked',
+} as const;
 
 export const certificationDecider: Decider<CertificationCommand, CertificationEvent, CertificationState> = {
   initialState: () => ({ status: 'none' }),
@@ -29,11 +35,12 @@ export const certificationDecider: Decider<CertificationCommand, CertificationEv
       case 'RecordCertified':
         return { status: 'active', record: event.data };
       case 'CertificationSuspended':
-        return state.status === 'none' ? state : { ...state, status: 'suspended' };
       case 'CertificationReinstated':
-        return state.status === 'none' ? state : { ...state, status: 'active' };
       case 'CertificationRevoked':
-        return state.status === 'none' ? state : { ...state, status: 'revoked' };
+        // A status change first on its stream is about a record certified in a batch.
+        return state.status === 'none'
+          ? { status: STATUS_AFTER[event.type], record: null }
+          : { ...state, status: STATUS_AFTER[event.type] };
     }
   },
 
@@ -46,29 +53,8 @@ export const certificationDecider: Decider<CertificationCommand, CertificationEv
           `certification ${command.certificationId} already exists`,
         );
       }
-      if (!command.actor.roles.includes('issuer')) {
-        throw new CertificationError(
-          'ROLE_MISSING',
-          `actor ${command.actor.identityId} lacks the issuer role`,
-        );
-      }
-      if (!command.actor.accreditations.includes(command.recordType)) {
-        throw new CertificationError(
-          'ACCREDITATION_MISSING',
-          `actor ${command.actor.identityId} is not accredited for record type ${command.recordType}`,
-        );
-      }
-      // RFC 3339 UTC timestamps of equal precision compare correctly as strings only by accident; compare instants.
-      const from = Date.parse(command.validFrom);
-      const until = command.validUntil === null ? Number.POSITIVE_INFINITY : Date.parse(command.validUntil);
-      // !(from < until), not until <= from: NaN must fail closed, and the schema's date-time admits
-      // leap seconds (23:59:60Z), which Date.parse reads as NaN.
-      if (!(from < until)) {
-        throw new CertificationError(
-          'VALIDITY_WINDOW_INVALID',
-          'validFrom must be an instant and validUntil a later one',
-        );
-      }
+      requireAccreditedIssuer(command.actor, command.recordType);
+      requireValidityWindow(command.validFrom, command.validUntil);
       return [
         {
           type: 'RecordCertified',
@@ -87,13 +73,19 @@ export const certificationDecider: Decider<CertificationCommand, CertificationEv
       ];
     }
 
-    if (state.status === 'none') {
+    // A record certified in a batch exists from the batch on, active until its own stream says otherwise.
+    const issuerId =
+      state.status === 'none' || state.record === null
+        ? command.batchRecord?.issuerId
+        : state.record.issuerId;
+    if (issuerId === undefined) {
       throw new CertificationError(
         'CERTIFICATION_NOT_FOUND',
         `certification ${command.certificationId} does not exist`,
       );
     }
-    const isIssuer = state.record.issuerId === command.actor.identityId;
+    const status: CertificationStatus = state.status === 'none' ? 'active' : state.status;
+    const isIssuer = issuerId === command.actor.identityId;
     if (!isIssuer && !command.actor.roles.includes('authority')) {
       throw new CertificationError(
         'NOT_ISSUER',
@@ -101,10 +93,10 @@ export const certificationDecider: Decider<CertificationCommand, CertificationEv
       );
     }
     const transition = TRANSITIONS[command.type];
-    if (!(transition.from as readonly string[]).includes(state.status)) {
+    if (!(transition.from as readonly string[]).includes(status)) {
       throw new CertificationError(
         'INVALID_STATUS_TRANSITION',
-        `cannot ${command.type.replace('Certification', '').toLowerCase()} a certification that is ${state.status}`,
+        `cannot ${command.type.replace('Certification', '').toLowerCase()} a certification that is ${status}`,
       );
     }
     return [

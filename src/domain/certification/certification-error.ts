@@ -6,7 +6,11 @@ export type CertificationErrorCode =
   | 'ROLE_MISSING'
   | 'ACCREDITATION_MISSING'
   | 'ACTOR_REVOKED'
-  | 'VALIDITY_WINDOW_INVALID';
+  | 'VALIDITY_WINDOW_INVALID'
+  /** The uploaded digests do not hash to the batch root the department signed. */
+  | 'BATCH_ROOT_MISMATCH'
+  /** The number of uploaded digests is not the count the department signed. */
+  | 'BATCH_COUNT_MISMATCH';
 
 /** The one error type of the certification context; the API maps `code` to an HTTP status. */
 export class CertificationError extends Error {

@@ -21,6 +21,36 @@ export interface CertifyRecord extends CertificationCommandBase {
 export interface ChangeCertificationStatus extends CertificationCommandBase {
   readonly type: 'SuspendCertification' | 'ReinstateCertification' | 'RevokeCertification';
   readonly reason: string;
+  /**
+   * For a record certified in a batch: what the batch says about it, looked up
+   * when the command is planned. Its own stream holds only status changes, so
+   * the batch is where its issuer and existence come from.
+   */
+  readonly batchRecord?: BatchRecordFacts | null;
+}
+
+export interface BatchRecordFacts {
+  readonly batchId: string;
+  readonly index: number;
+  readonly issuerId: string;
+}
+
+/** Certify `count` records by the RFC 6962 root of their digests, with the digest list uploaded beside it. */
+export interface CertifyBatch {
+  readonly type: 'CertifyBatch';
+  readonly actor: ActorSnapshot;
+  readonly at: string;
+  readonly batchId: string;
+  readonly recordType: string;
+  readonly validFrom: string;
+  readonly validUntil: string | null;
+  readonly metadata: CertificationMetadata | null;
+  /** Hex root the department signed. */
+  readonly batchRoot: string;
+  /** Number of records the department signed. */
+  readonly count: number;
+  /** The uploaded digests (lower-case hex), in tree order; not part of the signed payload. */
+  readonly digests: readonly string[];
 }
 
 export type CertificationCommand = CertifyRecord | ChangeCertificationStatus;

@@ -58,3 +58,66 @@ export const CERTIFICATION_EVENT_TYPES = [
 export function certificationStream(certificationId: string): string {
   return `certification-${certificationId}`;
 }
+
+/**
+ * A bulk certification: one signed command certifies `count` records at once
+ * by the RFC 6962 root of their digests (src/domain/log/batch-tree.ts). This
+ * event is the batch's log entry, and every record's proof starts from it.
+ */
+export interface BatchCertified {
+  readonly type: 'BatchCertified';
+  readonly data: {
+    readonly batchId: string;
+    readonly issuerId: string;
+    readonly recordType: string;
+    readonly validFrom: string;
+    readonly validUntil: string | null;
+    readonly metadata: CertificationMetadata | null;
+    /** Hex RFC 6962 root over SHA-256(0x00 ‖ digest) of each record, as signed. */
+    readonly batchRoot: string;
+    readonly count: number;
+    readonly certifiedAt: string;
+  };
+}
+
+/**
+ * A slice of a batch's digest list, in tree order from index `from`. The
+ * digests live in the event store (the truth), beside the batch entry and in
+ * the same atomic append, so the per-record read model, and any mirror of the
+ * log, can be rebuilt from events alone. They are split so that no single
+ * event or log leaf grows with the batch (see BATCH_DIGESTS_PER_EVENT).
+ */
+export interface BatchDigestsRecorded {
+  readonly type: 'BatchDigestsRecorded';
+  readonly data: {
+    readonly batchId: string;
+    readonly from: number;
+    /** Lower-case hex SHA-256 digests of records from, from + 1, … */
+    readonly digests: readonly string[];
+  };
+}
+
+export type BatchEvent = BatchCertified | BatchDigestsRecorded;
+
+export const BATCH_EVENT_TYPES = [
+  'BatchCertified',
+  'BatchDigestsRecorded',
+] as const satisfies readonly BatchEvent['type'][];
+
+/**
+ * Digests per BatchDigestsRecorded event: about 34 KB of event data. Small
+ * enough that a page of log entries or a store read stays a few MB, large
+ * enough that 100,000 records take 196 events.
+ */
+export const BATCH_DIGESTS_PER_EVENT = 512;
+
+/**
+ * Largest batch: its upload (67 bytes of JSON per digest) stays under the
+ * route's 16 MiB body limit, and its append under EventStoreDB's 16 MiB
+ * largest append.
+ */
+export const MAX_BATCH_RECORDS = 200_000;
+
+export function batchStream(batchId: string): string {
+  return `batch-${batchId}`;
+}

@@ -6,6 +6,7 @@
  */
 
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { batchLeafHash, batchRoot, RootAccumulator, verifyBatchPath } from './batch-tree.js';
 export { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.js';
 export {
   COSIGNATURE_V1_SIZE,

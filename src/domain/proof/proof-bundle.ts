@@ -45,12 +45,21 @@ export interface IssuerKey {
   readonly retiredAt: string | null;
 }
 
-/** Where a bulk-certified record sits in its batch tree (bulk certification is not built yet). */
+/**
+ * Where a bulk-certified record sits in its batch tree: the bundle's entry is
+ * then the batch's BatchCertified entry, which signs the root and the count,
+ * and this path leads from the record's digest to that root.
+ */
 export interface BatchPath {
+  /** base64 of the batch root; must equal the entry's signed batchRoot. */
   readonly root: string;
   readonly count: number;
+  /** The record's 0-based leaf index in the batch tree. */
   readonly index: number;
+  /** base64 RFC 6962 audit path, the leaf's sibling first (RFC 9162 §2.1.3). */
   readonly path: readonly string[];
+  /** Lower-case hex SHA-256 of the record: the leaf is SHA-256(0x00 ‖ digest). */
+  readonly recordDigest: string;
 }
 
 export interface ProofBundleV1 extends IncludedEntry {
@@ -169,6 +178,7 @@ function parseStrict(value: unknown): ProofBundleV1 {
       count: count(b['count'], 'batch.count'),
       index: count(b['index'], 'batch.index'),
       path: hashList(b['path'], 'batch.path'),
+      recordDigest: string(b['recordDigest'], 'batch.recordDigest', 64),
     },
   };
 }

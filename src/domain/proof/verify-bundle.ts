@@ -9,8 +9,9 @@
  */
 
 import { canonicalBytes, canonicalJson } from '../canonical/canonical-json.js';
-import { certificationIdFor } from '../certification/certification-id.js';
-import { certificationStream } from '../certification/events.js';
+import { batchIdFor, batchRecordIdFor, certificationIdFor } from '../certification/certification-id.js';
+import { batchStream, certificationStream } from '../certification/events.js';
+import { fromHex } from '../crypto/hex.js';
 import { keyIdOf } from '../crypto/key-id.js';
 import {
   type Checkpoint,
@@ -19,11 +20,13 @@ import {
   type Ed25519Verify,
   ed25519NoteVerifier,
   formatKeyId,
+  hashesEqual,
   LogProofError,
   leafHash,
   type NoteVerifier,
   parseCheckpoint,
   parseNote,
+  verifyBatchPath,
   verifyInclusion,
   verifyNote,
 } from '../log/index.js';
@@ -93,8 +96,26 @@ export const STEP_LABELS: Readonly<Record<VerificationStepId, string>> = {
   document: 'Your document matches the certified one',
 };
 
+/** The two entries that certify: one record, or a batch whose root the record's batch path leads to. */
+const CERTIFYING_EVENTS: Readonly<
+  Record<
+    string,
+    { readonly command: 'CertifyRecord' | 'CertifyBatch'; readonly signedFields: readonly string[] }
+  >
+> = {
+  RecordCertified: {
+    command: 'CertifyRecord',
+    signedFields: ['recordDigest', 'recordType', 'validFrom', 'subjectRef', 'validUntil', 'metadata'],
+  },
+  BatchCertified: {
+    command: 'CertifyBatch',
+    signedFields: ['recordType', 'validFrom', 'validUntil', 'metadata', 'batchRoot', 'count'],
+  },
+};
+
 const STATUS_OF_EVENT: Readonly<Record<string, CertificationStatusName>> = {
   RecordCertified: 'active',
+  BatchCertified: 'active',
   CertificationSuspended: 'suspended',
   CertificationReinstated: 'active',
   CertificationRevoked: 'revoked',
@@ -189,13 +210,14 @@ function signatureStep(bundle: ProofBundleV1, options: VerifyBundleOptions): Ver
       expected === undefined || expected === certificationId,
       `this proof is for ${certificationId}, not for ${expected}`,
     );
-    ensure(entry.type === 'RecordCertified', `the entry is a ${entry.type} event, not a certification`);
+    const kind = CERTIFYING_EVENTS[entry.type];
+    ensure(kind !== undefined, `the entry is a ${entry.type} event, not a certification`);
     const envelope = entry.envelope;
     ensure(envelope !== null, 'the entry carries no signed command');
     const payload = envelope['payload'];
     const signature = envelope['signature'];
     ensure(isObject(payload) && isObject(signature), 'the signed command is malformed');
-    ensure(payload['type'] === 'CertifyRecord', 'the signed command is not a CertifyRecord command');
+    ensure(payload['type'] === kind.command, `the signed command is not a ${kind.command} command`);
 
     const publicKey = decodeBase64(key.publicKey);
     ensure(publicKey !== undefined && publicKey.length === 32, 'the public key is not base64 of 32 bytes');
@@ -217,14 +239,35 @@ function signatureStep(bundle: ProofBundleV1, options: VerifyBundleOptions): Ver
 
     // The event must say exactly what the signed command asked for.
     const { data } = entry;
-    const derivedId = certificationIdFor(actor, text(payload['commandId'], 'the command id'));
-    ensure(
-      data['certificationId'] === derivedId && derivedId === certificationId,
-      `the certification id ${String(data['certificationId'])} is not the one ${actor}'s command yields`,
-    );
-    ensure(entry.stream === certificationStream(derivedId), `the entry belongs to stream ${entry.stream}`);
+    const commandId = text(payload['commandId'], 'the command id');
+    if (kind.command === 'CertifyRecord') {
+      const derivedId = certificationIdFor(actor, commandId);
+      ensure(
+        data['certificationId'] === derivedId && derivedId === certificationId,
+        `the certification id ${String(data['certificationId'])} is not the one ${actor}'s command yields`,
+      );
+      ensure(entry.stream === certificationStream(derivedId), `the entry belongs to stream ${entry.stream}`);
+      ensure(
+        bundle.batch === undefined,
+        'the entry certifies one record, yet the bundle places it in a batch',
+      );
+    } else {
+      const batchId = batchIdFor(actor, commandId);
+      ensure(
+        data['batchId'] === batchId,
+        `the batch id ${String(data['batchId'])} is not the one ${actor}'s command yields`,
+      );
+      ensure(entry.stream === batchStream(batchId), `the entry belongs to stream ${entry.stream}`);
+      ensure(bundle.batch !== undefined, 'the entry certifies a batch, but the bundle gives no path into it');
+      // The record's id is derived from its place in the batch, so the id cannot be moved to another record.
+      const recordId = batchRecordIdFor(batchId, bundle.batch.index);
+      ensure(
+        recordId === certificationId,
+        `the certification id ${certificationId} is not record ${bundle.batch.index} of batch ${batchId}`,
+      );
+    }
     ensure(data['issuerId'] === actor, `the entry names issuer ${String(data['issuerId'])}, not ${actor}`);
-    for (const field of ['recordDigest', 'recordType', 'validFrom', 'subjectRef', 'validUntil', 'metadata']) {
+    for (const field of kind.signedFields) {
       ensure(sameJson(data[field], payload[field]), `the entry's ${field} differs from the signed command's`);
     }
     const issuedAt = text(payload['issuedAt'], 'the signing time');
@@ -243,7 +286,9 @@ function signatureStep(bundle: ProofBundleV1, options: VerifyBundleOptions): Ver
       key.retiredAt === null
         ? `in use since ${key.activeFrom}`
         : `in use from ${key.activeFrom} until ${key.retiredAt}`;
-    return `${actor} signed this certification on ${issuedAt} with key ${key.keyId} (${period}).`;
+    const what =
+      kind.command === 'CertifyRecord' ? 'this certification' : `a batch of ${String(data['count'])} records`;
+    return `${actor} signed ${what} on ${issuedAt} with key ${key.keyId} (${period}).`;
   });
 }
 
@@ -251,7 +296,8 @@ function inclusionStep(bundle: ProofBundleV1): VerificationStep {
   return step('inclusion', () => {
     const cp = readCheckpoint(bundle);
     checkIncluded(bundle.entry, bundle.leafIndex, bundle.inclusionProof, cp, 'inclusion proof');
-    return `The certification is entry ${bundle.leafIndex} of the ${cp.treeSize} entries in the checkpoint's log tree.`;
+    const what = bundle.entry.type === 'BatchCertified' ? "The record's batch" : 'The certification';
+    return `${what} is entry ${bundle.leafIndex} of the ${cp.treeSize} entries in the checkpoint's log tree.`;
   });
 }
 
@@ -333,11 +379,19 @@ function statusStep(bundle: ProofBundleV1): VerificationStep {
     const { status } = bundle;
     const { entry } = status;
     // Otherwise a status proof from another record could stand in for this record's revocation.
-    ensure(
-      entry.data['certificationId'] === bundle.certificationId &&
-        entry.stream === certificationStream(bundle.certificationId),
-      `the status entry is about ${String(entry.data['certificationId'])}, not ${bundle.certificationId}`,
-    );
+    if (entry.type === 'BatchCertified') {
+      // A batch's entry speaks for every record in it, so it may stand only for the batch this bundle proves.
+      ensure(
+        status.leafIndex === bundle.leafIndex && canonicalJson(entry) === canonicalJson(bundle.entry),
+        `the status entry is the entry of batch ${String(entry.data['batchId'])}, not of this record's batch`,
+      );
+    } else {
+      ensure(
+        entry.data['certificationId'] === bundle.certificationId &&
+          entry.stream === certificationStream(bundle.certificationId),
+        `the status entry is about ${String(entry.data['certificationId'])}, not ${bundle.certificationId}`,
+      );
+    }
     const proven = STATUS_OF_EVENT[entry.type];
     ensure(proven !== undefined, `the status entry is a ${entry.type} event, not a status change`);
     // A status older than the certification cannot be its current status.
@@ -346,7 +400,7 @@ function statusStep(bundle: ProofBundleV1): VerificationStep {
       'the status entry comes before the certification in the log',
     );
     ensure(
-      entry.type !== 'RecordCertified' || status.leafIndex === bundle.leafIndex,
+      CERTIFYING_EVENTS[entry.type] === undefined || status.leafIndex === bundle.leafIndex,
       'the status entry is a different certification event',
     );
     ensure(proven === status.status, `the bundle says ${status.status}, but its status entry says ${proven}`);
@@ -356,23 +410,60 @@ function statusStep(bundle: ProofBundleV1): VerificationStep {
     const reason = typeof entry.data['reason'] === 'string' ? entry.data['reason'] : '';
     ensure(proven !== 'revoked', `Revoked on ${at} by ${by}: ${reason}`);
     ensure(proven !== 'suspended', `Suspended on ${at} by ${by}: ${reason}`);
-    if (entry.type === 'RecordCertified') {
+    if (CERTIFYING_EVENTS[entry.type] !== undefined) {
       return `Active. The node reports no suspension or revocation in the log's first ${bundle.treeSize} entries.`;
     }
     return `Active: reinstated on ${at} by ${by} (log entry ${status.leafIndex}).`;
   });
 }
 
-function batchStep(): VerificationStep {
-  // Fail closed: a path this verifier cannot check must not look like a checked one.
+function batchStep(bundle: ProofBundleV1): VerificationStep {
   return step('batch', () => {
-    throw new StepFailure('this verifier cannot check bulk-certification batch paths yet');
+    const { batch, entry } = bundle;
+    ensure(entry.type === 'BatchCertified', `the entry is a ${entry.type} event, which certifies no batch`);
+    ensure(batch !== undefined, 'the entry certifies a batch, but the bundle gives no path into it');
+    const signedRoot = fromHex(text(entry.data['batchRoot'], 'the signed batch root'));
+    ensure(
+      signedRoot !== null && signedRoot.length === 32,
+      'the signed batch root is not a hex SHA-256 hash',
+    );
+    const root = decodeBase64(batch.root);
+    // The bundle's copy of the root is a convenience; only the signed one counts.
+    ensure(
+      root !== undefined && hashesEqual(root, signedRoot),
+      'the batch root in the bundle is not the one the department signed',
+    );
+    ensure(
+      entry.data['count'] === batch.count,
+      `the bundle says the batch has ${batch.count} records, the signed entry says ${String(entry.data['count'])}`,
+    );
+    const digest = fromHex(batch.recordDigest);
+    ensure(
+      digest !== null && digest.length === 32,
+      'the record digest is not a lower-case hex SHA-256 digest',
+    );
+    const path = decodeHashes(batch.path, 'batch path');
+    try {
+      verifyBatchPath(digest, batch.index, batch.count, path, signedRoot);
+    } catch (error) {
+      if (error instanceof LogProofError && error.code === 'INCLUSION_PROOF_INVALID') {
+        throw new StepFailure(
+          'the batch path does not lead to the signed batch root: the record digest or the path was altered',
+        );
+      }
+      throw error;
+    }
+    return `Record ${batch.index + 1} of the ${batch.count} in batch ${String(entry.data['batchId'])}: its digest leads to the batch root the department signed.`;
   });
 }
 
 function documentStep(bundle: ProofBundleV1, digest: string): VerificationStep {
   return step('document', () => {
-    const certified = text(bundle.entry.data['recordDigest'], 'the certified digest');
+    // A batch entry signs the root; the record's digest is the leaf the batch step proved under it.
+    const certified =
+      bundle.batch === undefined
+        ? text(bundle.entry.data['recordDigest'], 'the certified digest')
+        : bundle.batch.recordDigest;
     ensure(
       digest.toLowerCase() === certified,
       `your document's SHA-256 is ${digest.toLowerCase()}, the certified one is ${certified}: it is a different document`,
@@ -403,7 +494,7 @@ export function verifyProofBundle(input: unknown, options: VerifyBundleOptions):
     validityStep(bundle, options.now),
     statusStep(bundle),
   ];
-  if (bundle.batch !== undefined) steps.push(batchStep());
+  if (bundle.batch !== undefined || bundle.entry.type === 'BatchCertified') steps.push(batchStep(bundle));
   if (options.documentDigest !== undefined) steps.push(documentStep(bundle, options.documentDigest));
   return { ok: steps.every((s) => s.ok), steps };
 }

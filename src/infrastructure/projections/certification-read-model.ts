@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CertificationEvent, CertificationStatus } from '../../domain/certification/events.js';
 import type { RecordedEvent } from '../eventstore/port.js';
+import { type BatchRecordPath, BatchRecords, type BatchRecordView, type BatchView } from './batch-records.js';
 import type { NodeDatabase } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { eventMetadata, type Projection } from './projection.js';
@@ -26,7 +27,10 @@ export interface CertificationView {
   readonly certifiedAt: string;
   readonly keyId: string;
   readonly statusHistory: StatusEntry[];
+  /** Position of the certifying event: RecordCertified, or the batch's BatchCertified. */
   readonly position: bigint;
+  /** For a record certified in a batch: which batch, and its index in the batch tree. */
+  readonly batch?: { readonly batchId: string; readonly index: number };
 }
 
 interface CertificationRow {
@@ -65,11 +69,21 @@ export interface CertificationFilter {
   readonly status?: CertificationStatus;
 }
 
+/**
+ * Certifications, single and bulk. A record certified in a batch has no row
+ * of its own in `certifications`: it is read from the batch tables, and its
+ * status history (own stream, own events) shares the single records' table.
+ * list() pages by event position and covers single certifications only; a
+ * batch's records all share one position.
+ */
 export class CertificationReadModel implements Projection {
   readonly name = 'certifications';
   private statements!: { insert: Statement; setStatus: Statement; history: Statement };
+  private readonly batches: BatchRecords;
 
-  constructor(private readonly db: NodeDatabase) {}
+  constructor(private readonly db: NodeDatabase) {
+    this.batches = new BatchRecords(db);
+  }
 
   migrate(db: NodeDatabase): void {
     db.exec(`
@@ -107,13 +121,19 @@ export class CertificationReadModel implements Projection {
       setStatus: db.prepare('UPDATE certifications SET status = ? WHERE certification_id = ?'),
       history: db.prepare('INSERT INTO certification_status_history VALUES (?, ?, ?, ?, ?, ?)'),
     };
+    this.batches.migrate(db);
   }
 
   reset(db: NodeDatabase): void {
     db.exec('DROP TABLE IF EXISTS certification_status_history; DROP TABLE IF EXISTS certifications;');
+    this.batches.reset(db);
   }
 
   apply(event: RecordedEvent): void {
+    if (event.type === 'BatchCertified' || event.type === 'BatchDigestsRecorded') {
+      this.batches.apply(event);
+      return;
+    }
     const e = { type: event.type, data: event.data } as CertificationEvent;
     const position = positionKey(event.position);
     if (e.type === 'RecordCertified') {
@@ -144,11 +164,25 @@ export class CertificationReadModel implements Projection {
     const row = this.db
       .prepare('SELECT * FROM certifications WHERE certification_id = ?')
       .get(certificationId) as CertificationRow | undefined;
-    return row === undefined ? undefined : this.toView(row);
+    if (row !== undefined) return this.toView(row);
+    const record = this.batches.record(certificationId);
+    return record === undefined ? undefined : this.toBatchRecordView(record);
   }
 
+  /** A fully recorded batch, or undefined. */
+  batch(batchId: string): BatchView | undefined {
+    return this.batches.batch(batchId);
+  }
+
+  /** The path of a record in its batch tree and the root it leads to, for its proof bundle. */
+  batchPath(batchId: string, index: number): BatchRecordPath | undefined {
+    return this.batches.path(batchId, index);
+  }
+
+  /** Single certifications plus the records of every batch. */
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM certifications').get() as { n: number }).n;
+    const singles = (this.db.prepare('SELECT count(*) AS n FROM certifications').get() as { n: number }).n;
+    return singles + this.batches.recordCount();
   }
 
   list(filter: CertificationFilter, after: bigint | null, limit: number): CertificationView[] {
@@ -163,12 +197,41 @@ export class CertificationReadModel implements Projection {
     return rows.map((r) => this.toView(r));
   }
 
-  private toView(row: CertificationRow): CertificationView {
-    const history = this.db
+  private history(certificationId: string): StatusEntry[] {
+    const rows = this.db
       .prepare(
         'SELECT status, reason, at, by, position FROM certification_status_history WHERE certification_id = ? ORDER BY position',
       )
-      .all(row.certification_id) as HistoryRow[];
+      .all(certificationId) as HistoryRow[];
+    return rows.map((h) => ({ ...h, position: positionFromKey(h.position) }));
+  }
+
+  private toBatchRecordView(record: BatchRecordView): CertificationView {
+    const { batch } = record;
+    // Certified by the batch entry; any later change is on the record's own stream.
+    const statusHistory: StatusEntry[] = [
+      { status: 'active', reason: null, at: batch.certifiedAt, by: batch.issuerId, position: batch.position },
+      ...this.history(record.certificationId),
+    ];
+    return {
+      certificationId: record.certificationId,
+      issuerId: batch.issuerId,
+      recordDigest: record.recordDigest,
+      recordType: batch.recordType,
+      subjectRef: null,
+      validFrom: batch.validFrom,
+      validUntil: batch.validUntil,
+      metadata: batch.metadata,
+      status: statusHistory[statusHistory.length - 1]!.status,
+      certifiedAt: batch.certifiedAt,
+      keyId: batch.keyId,
+      statusHistory,
+      position: batch.position,
+      batch: { batchId: batch.batchId, index: record.index },
+    };
+  }
+
+  private toView(row: CertificationRow): CertificationView {
     return {
       certificationId: row.certification_id,
       issuerId: row.issuer_id,
@@ -181,7 +244,7 @@ export class CertificationReadModel implements Projection {
       status: row.status,
       certifiedAt: row.certified_at,
       keyId: row.key_id,
-      statusHistory: history.map((h) => ({ ...h, position: positionFromKey(h.position) })),
+      statusHistory: this.history(row.certification_id),
       position: positionFromKey(row.position),
     };
   }

@@ -62,6 +62,8 @@ describe('problem catalogue', () => {
       ACCREDITATION_MISSING: true,
       ACTOR_REVOKED: true,
       VALIDITY_WINDOW_INVALID: true,
+      BATCH_ROOT_MISMATCH: true,
+      BATCH_COUNT_MISMATCH: true,
     };
     for (const code of [...Object.keys(identityCodes), ...Object.keys(certificationCodes)])
       expect(PROBLEM_CATALOGUE).toHaveProperty(code);

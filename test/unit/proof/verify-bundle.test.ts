@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tlogProofOf } from '../../../src/api/proofs/proof-bundle-builder.js';
@@ -460,13 +461,17 @@ describe('verifyProofBundle', () => {
       });
     });
 
-    it('a batch path fails closed until bulk certification can be checked', () => {
+    it('a batch path on a single certification fails, rather than being ignored', () => {
       const t = {
         ...cloneBundle(bundle),
-        batch: { root: 'A'.repeat(43) + '=', count: 2, index: 0, path: [] },
+        batch: { root: 'A'.repeat(43) + '=', count: 2, index: 0, path: [], recordDigest: 'cd'.repeat(32) },
       };
       const report = verifyProofBundle(t, options);
-      expect(outcome(report)).toEqual({ ...ALL_PASS, batch: false });
+      expect(outcome(report)).toEqual({ ...ALL_PASS, signature: false, batch: false });
+      expect(detail(report, 'signature')).toBe(
+        'the entry certifies one record, yet the bundle places it in a batch',
+      );
+      expect(detail(report, 'batch')).toBe('the entry is a RecordCertified event, which certifies no batch');
     });
 
     it('never throws, whatever JSON it is given', () => {
@@ -491,6 +496,173 @@ describe('verifyProofBundle', () => {
         { numRuns: 400 },
       );
     });
+  });
+});
+
+describe('a record certified in a batch', () => {
+  const BULK_PASS = { ...ALL_PASS, batch: true };
+  const digestHex = (i: number) => createHash('sha256').update(`diploma ${i}`).digest('hex');
+  const DIGESTS = Array.from({ length: 1100 }, (_, i) => digestHex(i));
+  let world: ProofWorld;
+  let university: Department;
+  let batchId: string;
+  let ids: string[];
+  let otherIds: string[];
+  let options: VerifyBundleOptions;
+  let b7: ProofBundleV1;
+
+  beforeAll(() => {
+    world = new ProofWorld();
+    university = world.department('UNIVERSITY');
+    ({ batchId, ids } = world.certifyBatch(university, DIGESTS, { metadata: { ceremony: 'summer' } }));
+    otherIds = world.certifyBatch(university, DIGESTS.slice(0, 3)).ids;
+    world.changeStatus(university, ids[5]!, 'RevokeCertification', 'degree withdrawn');
+    world.seal();
+    options = { verify: verifyEd25519, trustedLogKeys: [world.log.verifierKey], now: NOW };
+    b7 = world.bundle(ids[7]!);
+  });
+
+  it('passes every step, the batch path last, with node:crypto and with @noble/curves', () => {
+    const report = verifyProofBundle(b7, { ...options, expectedCertificationId: ids[7]! });
+    expect(report.steps.map((s) => s.id)).toEqual([
+      'signature',
+      'inclusion',
+      'checkpoint',
+      'validity',
+      'status',
+      'batch',
+    ]);
+    expect(outcome(report)).toEqual(BULK_PASS);
+    expect(detail(report, 'signature')).toMatch(
+      /^UNIVERSITY signed a batch of 1100 records on 2026-11-21T10:00:00Z/,
+    );
+    expect(detail(report, 'inclusion')).toMatch(/^The record's batch is entry \d+ of the \d+ entries/);
+    expect(detail(report, 'batch')).toBe(
+      `Record 8 of the 1100 in batch ${batchId}: its digest leads to the batch root the department signed.`,
+    );
+    expect(verifyProofBundle(JSON.parse(JSON.stringify(b7)), { ...options, verify: nobleVerify }).ok).toBe(
+      true,
+    );
+    expect(b7.batch).toMatchObject({ count: 1100, index: 7, recordDigest: DIGESTS[7] });
+    expect(b7.batch!.path).toHaveLength(11);
+  });
+
+  it('verifies records at every corner of the tree: first, last, around powers of two', () => {
+    for (const index of [0, 1, 511, 512, 513, 1023, 1024, 1099]) {
+      const report = verifyProofBundle(world.bundle(ids[index]!), options);
+      expect(report.ok, `record ${index}: ${JSON.stringify(report.steps.filter((s) => !s.ok))}`).toBe(true);
+    }
+    expect(verifyProofBundle(world.bundle(otherIds[2]!), options).ok).toBe(true);
+  });
+
+  it("compares a document with the record's own digest, not the batch's", () => {
+    const matching = verifyProofBundle(b7, { ...options, documentDigest: DIGESTS[7]! });
+    expect(outcome(matching)).toEqual({ ...BULK_PASS, document: true });
+    const neighbour = verifyProofBundle(b7, { ...options, documentDigest: DIGESTS[8]! });
+    expect(outcome(neighbour)).toEqual({ ...BULK_PASS, document: false });
+  });
+
+  it('a record revoked on its own fails the status step; its neighbours stay valid', () => {
+    const revoked = world.bundle(ids[5]!);
+    const report = verifyProofBundle(revoked, options);
+    expect(outcome(report)).toEqual({ ...BULK_PASS, status: false });
+    expect(detail(report, 'status')).toBe('Revoked on 2026-11-21T10:00:00Z by UNIVERSITY: degree withdrawn');
+    expect(revoked.status.entry.stream).toBe(`certification-${ids[5]}`);
+    expect(verifyProofBundle(world.bundle(ids[4]!), options).ok).toBe(true);
+  });
+
+  it("the batch entry stands for the status only of its own batch's records", () => {
+    const other = cloneBundle(b7);
+    other.status = { ...world.bundle(otherIds[0]!).status };
+    expect(detail(verifyProofBundle(other, options), 'status')).toMatch(
+      /^the status entry is the entry of batch bat_\w+, not of this record's batch$/,
+    );
+    // As for a single certification, a node that leaves out a later revocation is not caught by the
+    // bundle itself (docs/proofs.md, "Not proven by the bundle"): witnesses and monitors watch for that.
+    const hidden = cloneBundle(world.bundle(ids[5]!));
+    hidden.status = { ...b7.status };
+    expect(verifyProofBundle(hidden, options).ok).toBe(true);
+  });
+
+  it('another digest on the same path fails the batch step', () => {
+    const t = cloneBundle(b7);
+    t.batch = { ...t.batch!, recordDigest: DIGESTS[8]! };
+    const report = verifyProofBundle(t, options);
+    expect(outcome(report)).toEqual({ ...BULK_PASS, batch: false });
+    expect(detail(report, 'batch')).toBe(
+      'the batch path does not lead to the signed batch root: the record digest or the path was altered',
+    );
+  });
+
+  it('an altered path fails; a path of the wrong length fails before hashing', () => {
+    const t = cloneBundle(b7);
+    t.batch = { ...t.batch!, path: [...t.batch!.path].reverse() };
+    expect(outcome(verifyProofBundle(t, options))).toEqual({ ...BULK_PASS, batch: false });
+    const short = cloneBundle(b7);
+    short.batch = { ...short.batch!, path: short.batch!.path.slice(1) };
+    expect(detail(verifyProofBundle(short, options), 'batch')).toBe('proof has 10 hashes, expected 11');
+  });
+
+  it("moving a record's id to another place in the batch fails the signature step", () => {
+    // Record 8's digest and path, presented under record 7's id.
+    const t = cloneBundle(world.bundle(ids[8]!));
+    t.certificationId = ids[7]!;
+    const report = verifyProofBundle(t, options);
+    expect(outcome(report)).toMatchObject({ signature: false, batch: true });
+    expect(detail(report, 'signature')).toBe(
+      `the certification id ${ids[7]} is not record 8 of batch ${batchId}`,
+    );
+    expect(detail(verifyProofBundle(b7, { ...options, expectedCertificationId: ids[8]! }), 'signature')).toBe(
+      `this proof is for ${ids[7]}, not for ${ids[8]}`,
+    );
+  });
+
+  it('a root or count in the bundle that differs from the signed one fails', () => {
+    const root = cloneBundle(b7);
+    root.batch = { ...root.batch!, root: world.bundle(otherIds[0]!).batch!.root };
+    expect(detail(verifyProofBundle(root, options), 'batch')).toBe(
+      'the batch root in the bundle is not the one the department signed',
+    );
+    const count = cloneBundle(b7);
+    count.batch = { ...count.batch!, count: 1099 };
+    expect(detail(verifyProofBundle(count, options), 'batch')).toBe(
+      'the bundle says the batch has 1099 records, the signed entry says 1100',
+    );
+  });
+
+  it("editing the entry's signed root breaks the signature and the inclusion proof", () => {
+    const t = cloneBundle(b7);
+    (t.entry.data as Record<string, unknown>)['batchRoot'] = 'ab'.repeat(32);
+    const report = verifyProofBundle(t, options);
+    expect(outcome(report)).toMatchObject({ signature: false, inclusion: false });
+    expect(detail(report, 'signature')).toBe("the entry's batchRoot differs from the signed command's");
+  });
+
+  it('a batch entry without its batch path fails closed', () => {
+    const { batch: _dropped, ...t } = cloneBundle(b7);
+    const report = verifyProofBundle(t, options);
+    expect(outcome(report)).toMatchObject({ signature: false, batch: false });
+    expect(detail(report, 'batch')).toBe('the entry certifies a batch, but the bundle gives no path into it');
+  });
+
+  it('a one-record batch verifies with an empty path', () => {
+    const single = world.certifyBatch(university, [DIGESTS[42]!]).ids[0]!;
+    world.seal();
+    const bundle = world.bundle(single);
+    expect(bundle.batch).toMatchObject({ count: 1, index: 0, path: [] });
+    expect(verifyProofBundle(bundle, options).ok).toBe(true);
+  });
+
+  it('never throws when any field of a bulk bundle is replaced by arbitrary JSON', () => {
+    const paths = leafPaths(b7);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, value) => {
+        const t = cloneBundle(b7);
+        setPath(t, path, value);
+        expect(typeof verifyProofBundle(t, options).ok).toBe('boolean');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

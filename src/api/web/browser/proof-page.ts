@@ -106,12 +106,23 @@ function field(data: Record<string, unknown>, name: string): string | undefined 
 
 function renderFacts(bundle: unknown): void {
   const facts = byId('record');
-  const b = bundle as { entry?: { data?: Record<string, unknown> }; status?: { status?: unknown } } | null;
+  const b = bundle as {
+    certificationId?: unknown;
+    entry?: { data?: Record<string, unknown> };
+    status?: { status?: unknown };
+    batch?: { recordDigest?: unknown; index?: unknown; count?: unknown } | null;
+  } | null;
   const data = b?.entry?.data;
   if (data === undefined || data === null || typeof data !== 'object') {
     facts.replaceChildren();
     return;
   }
+  // A record certified in a batch: its own digest and id are beside the batch entry, not in it.
+  const batch = b?.batch !== null && typeof b?.batch === 'object' ? b.batch : undefined;
+  const inBatch =
+    batch !== undefined && typeof batch.index === 'number' && typeof batch.count === 'number'
+      ? `record ${batch.index + 1} of ${batch.count} in ${field(data, 'batchId') ?? 'a batch'}`
+      : undefined;
   const rows: [string, string | undefined][] = [
     ['Record type', field(data, 'recordType')],
     ['Issued by', field(data, 'issuerId')],
@@ -119,8 +130,23 @@ function renderFacts(bundle: unknown): void {
     ['Valid from', field(data, 'validFrom')],
     ['Valid until', data['validUntil'] === null ? 'no end date' : field(data, 'validUntil')],
     ['Status', typeof b?.status?.status === 'string' ? b.status.status : undefined],
-    ['Document fingerprint (SHA-256)', field(data, 'recordDigest')],
-    ['Certification', field(data, 'certificationId')],
+    [
+      'Document fingerprint (SHA-256)',
+      batch === undefined
+        ? field(data, 'recordDigest')
+        : typeof batch.recordDigest === 'string'
+          ? batch.recordDigest
+          : undefined,
+    ],
+    [
+      'Certification',
+      batch === undefined
+        ? field(data, 'certificationId')
+        : typeof b?.certificationId === 'string'
+          ? b.certificationId
+          : undefined,
+    ],
+    ['Certified in a batch', inBatch],
   ];
   const metadata = data['metadata'];
   if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)) {
