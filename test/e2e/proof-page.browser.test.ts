@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchRecordIdFor } from '../../src/domain/certification/certification-id.js';
+import { batchRoot } from '../../src/domain/log/index.js';
 import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
 
 // CHROMIUM_PATH overrides the Debian location (and lets the skip path itself be exercised).
@@ -37,6 +39,8 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
   let context: BrowserContext;
   let activeId: string;
   let revokedId: string;
+  /** Record 2 of a 3-record batch whose record 2 is DOCUMENT. */
+  let bulkId: string;
   let origin: string;
   const foreignRequests: string[] = [];
 
@@ -69,6 +73,20 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
       t.sign(dmv, 'RevokeCertification', { certificationId: revokedId, reason: 'licence withdrawn' }),
     );
     expect(revoked.statusCode).toBe(200);
+    const uni = await t.issuer('UNI', ['diploma']);
+    const digests = ['01'.repeat(32), '02'.repeat(32), DOCUMENT_DIGEST];
+    const root = batchRoot(digests.map((d) => new Uint8Array(Buffer.from(d, 'hex'))));
+    const batch = await t.post('/v1/certifications/batches', {
+      envelope: t.sign(uni, 'CertifyBatch', {
+        recordType: 'diploma',
+        validFrom: '2026-01-01T00:00:00Z',
+        batchRoot: Buffer.from(root).toString('hex'),
+        count: digests.length,
+      }),
+      digests,
+    });
+    expect(batch.statusCode).toBe(201);
+    bulkId = batchRecordIdFor(JSON.parse(batch.body).batchId, 2);
     await t.seal();
 
     browser = await chromium.launch({
@@ -249,6 +267,39 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     );
     expect(await summary(page)).toMatchObject({ state: 'failed' });
     await page.close();
+  });
+
+  it('a record certified in a batch: ✓ batch path, its own digest shown, the document compared with it', async () => {
+    const { page, errors } = await open(bulkId);
+    expect(await steps(page)).toEqual({
+      signature: true,
+      inclusion: true,
+      checkpoint: true,
+      validity: true,
+      status: true,
+      batch: true,
+    });
+    expect(await summary(page)).toMatchObject({ state: 'verified' });
+    expect(await page.textContent('[data-step="batch"] .step-detail')).toMatch(
+      /^Record 3 of the 3 in batch bat_[a-z2-7]{24}: its digest leads to the batch root the department signed\.$/,
+    );
+    const facts = (await page.textContent('#record')) ?? '';
+    expect(facts).toContain(DOCUMENT_DIGEST);
+    expect(facts).toContain(bulkId);
+    expect(facts).toMatch(/record 3 of 3 in bat_/);
+    await page.setInputFiles('#document', { name: 'diploma.txt', mimeType: 'text/plain', buffer: DOCUMENT });
+    await page.waitForSelector('[data-step="document"][data-ok="true"]');
+    expect(await summary(page)).toMatchObject({ state: 'verified' });
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // The path is checked in the browser: a swapped record digest fails the batch step there.
+    const tampered = await open(bulkId, (bundle) => {
+      (bundle as unknown as { batch: { recordDigest: string } }).batch.recordDigest = '02'.repeat(32);
+    });
+    expect((await steps(tampered.page))['batch']).toBe(false);
+    expect(await summary(tampered.page)).toMatchObject({ state: 'failed' });
+    await tampered.page.close();
   });
 
   it('waits and retries while the record is not sealed yet', async () => {
