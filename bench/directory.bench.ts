@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ingestDataset } from '../src/api/directory/dataset-ingest.js';
+import { RecordSchemas } from '../src/api/directory/record-schemas.js';
+import { BlobStore } from '../src/infrastructure/blobs/blob-store.js';
+import { parseQuery } from '../src/infrastructure/projections/catalog-query.js';
+import { CatalogReadModel, FACETS } from '../src/infrastructure/projections/catalog-read-model.js';
+import { searchCatalog } from '../src/infrastructure/projections/catalog-search.js';
+import { openNodeDatabase } from '../src/infrastructure/projections/node-database.js';
+import { percentile } from './lib/stats.js';
+import { type Benchmark, type BenchRow, scaled } from './lib/types.js';
+
+/**
+ * The data directory: (1) record validation and ingest (split, JSON.parse,
+ * ajv, SHA-256, write to a blob) in records/s beside ajv's raw rate for the
+ * same schema and records in the same run, target ≥ 50%; (2) catalog search
+ * latency (FTS5 + filters + facet counts) with 100,000 entries.
+ *
+ * Environment: BENCH_DIRECTORY_RECORDS (default 400000), BENCH_DIRECTORY_ENTRIES (default 100000).
+ */
+
+const SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['id', 'station', 'hour', 'count', 'vehicle'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer', minimum: 1 },
+    station: { type: 'string', pattern: '^[A-Z]{2}-[0-9]{4}$' },
+    hour: { type: 'string', format: 'date-time' },
+    count: { type: 'integer', minimum: 0 },
+    vehicle: { enum: ['car', 'truck', 'bus', 'bike'] },
+  },
+};
+const VEHICLES = ['car', 'truck', 'bus', 'bike'];
+const line = (i: number) =>
+  `{"id":${i + 1},"station":"AB-${String(i % 10000).padStart(4, '0')}","hour":"2026-01-01T${String(i % 24).padStart(2, '0')}:00:00Z","count":${i % 500},"vehicle":"${VEHICLES[i % 4]}"}\n`;
+
+function ndjsonBody(count: number): Buffer {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) parts.push(line(i));
+  return Buffer.from(parts.join(''));
+}
+
+const WORDS = [
+  'traffic',
+  'water',
+  'school',
+  'hospital',
+  'budget',
+  'census',
+  'air',
+  'quality',
+  'roads',
+  'energy',
+  'crime',
+  'housing',
+  'bus',
+  'river',
+  'forest',
+  'tax',
+];
+const THEMES = [
+  'AGRI',
+  'ECON',
+  'EDUC',
+  'ENER',
+  'ENVI',
+  'GOVE',
+  'HEAL',
+  'INTR',
+  'JUST',
+  'REGI',
+  'SOCI',
+  'TECH',
+  'TRAN',
+];
+const LICENSES = ['CC-BY-4.0', 'CC0-1.0', 'OGL-3.0'];
+const ACCESS = ['public', 'restricted', 'non-public'] as const;
+const FORMATS = ['CSV', 'JSON', 'NDJSON', 'XLSX'];
+
+export const benchmark: Benchmark = {
+  name: 'directory',
+  order: 60,
+  description: 'Directory: validation+ingest records/s vs raw ajv; search p50/p99 at 100k entries',
+  async run(ctx) {
+    const rows: BenchRow[] = [];
+    const count = scaled(ctx.scale, Number(process.env['BENCH_DIRECTORY_RECORDS'] ?? 400_000), 10_000);
+    const body = ndjsonBody(count);
+    const { validate } = new RecordSchemas().check(SCHEMA as never);
+    const lines = body
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const parsed = lines.map((l) => JSON.parse(l) as unknown);
+
+    // Baseline A: ajv alone over records already in memory as objects.
+    let t0 = performance.now();
+    for (const record of parsed) if (!validate(record)) throw new Error('record invalid');
+    const rawAjv = count / ((performance.now() - t0) / 1000);
+    // Baseline B: JSON.parse + ajv over the same lines: the least any validator of text must do.
+    t0 = performance.now();
+    for (const l of lines) if (!validate(JSON.parse(l))) throw new Error('record invalid');
+    const parseAjv = count / ((performance.now() - t0) / 1000);
+
+    const blobs = new BlobStore(join(ctx.tmpDir, 'blobs'));
+    const digest = createHash('sha256').update(body).digest();
+    const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) =>
+      body.subarray(i * 65536, (i + 1) * 65536),
+    );
+    t0 = performance.now();
+    const result = await ingestDataset(Readable.from(chunks), {
+      mediaType: 'application/x-ndjson',
+      validate,
+      blobs,
+      expectedDigest: digest,
+      expectedLength: body.length,
+      maxBytes: 4 * 1024 ** 3,
+      maxRecordBytes: 1024 * 1024,
+      maxErrors: 10,
+    });
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    if (result.recordCount !== count) throw new Error(`ingested ${result.recordCount} of ${count}`);
+    const ingest = count / ingestSeconds;
+    rows.push(
+      { id: 'ajv-raw', metric: 'ajv validate (objects in memory)', value: rawAjv, unit: 'rec/s' },
+      { id: 'ajv-parse', metric: 'JSON.parse + ajv validate', value: parseAjv, unit: 'rec/s' },
+      {
+        id: 'ingest',
+        metric: `streamed ingest: split+parse+validate+sha256+write (${(body.length / 1024 / 1024).toFixed(0)} MiB)`,
+        value: ingest,
+        unit: 'rec/s',
+        baselines: [
+          { label: 'ajv raw', value: rawAjv },
+          { label: 'parse+ajv', value: parseAjv },
+        ],
+        note: `${(body.length / 1024 / 1024 / ingestSeconds).toFixed(0)} MiB/s`,
+      },
+    );
+    ctx.headline(
+      `ingest ${Math.round(ingest)} rec/s = ${((ingest / rawAjv) * 100).toFixed(0)}% of raw ajv, ${((ingest / parseAjv) * 100).toFixed(0)}% of parse+ajv (target ≥ 50%)`,
+    );
+
+    // Search at 100k entries: project synthetic events straight into a read model.
+    const entries = scaled(ctx.scale, Number(process.env['BENCH_DIRECTORY_ENTRIES'] ?? 100_000), 1000);
+    const db = openNodeDatabase(join(ctx.tmpDir, 'node.db'));
+    ctx.onCleanup(() => {
+      db.close();
+    });
+    const catalog = new CatalogReadModel(db);
+    catalog.migrate(db);
+    t0 = performance.now();
+    db.exec('BEGIN');
+    for (let i = 0; i < entries; i++) {
+      const w = (k: number) => WORDS[(i * 7 + k * 13) % WORDS.length]!;
+      catalog.apply({
+        stream: `directory-entry-e${i}`,
+        revision: 0n,
+        position: BigInt(i + 1),
+        type: 'CatalogEntryPublished',
+        recordedAt: '2026-01-01T00:00:00Z',
+        metadata: null,
+        data: {
+          entryId: `ent_${String(i).padStart(24, 'a')}`,
+          publisherId: `DEPT-${i % 40}`,
+          metadataVersion: 1,
+          schemaDigest: 'c'.repeat(64),
+          publishedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          metadata: {
+            title: `${w(0)} ${w(1)} dataset ${i}`,
+            description: `Records of ${w(2)} and ${w(3)} collected by department ${i % 40}.`,
+            keywords: [w(4), w(5)],
+            themes: [THEMES[i % THEMES.length]!],
+            contactPoint: null,
+            license: LICENSES[i % LICENSES.length]!,
+            accessRights: ACCESS[i % 3]!,
+            updateFrequency: 'monthly',
+            spatial: null,
+            temporal: null,
+            distributions: [{ format: FORMATS[i % FORMATS.length]! }],
+            conformsTo: { type: 'object' },
+          },
+        },
+      });
+      if (i % 5000 === 4999) db.exec('COMMIT; BEGIN');
+    }
+    db.exec('COMMIT');
+    ctx.log(`seeded ${entries} entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const queries = [
+      { q: 'traffic', filters: [] },
+      { q: 'water quality', filters: [] },
+      { q: 'school OR hospital', filters: [['theme', 'EDUC']] },
+      { q: '', filters: [['publisher', 'DEPT-7']] },
+      { q: '', filters: [] },
+      { q: 'budget -tax', filters: [['accessRights', 'public']] },
+      { q: 'en*', filters: [['format', 'CSV']] },
+    ] as const;
+    const samples = scaled(ctx.scale, 700, 70);
+    const latencies = new Float64Array(samples);
+    for (let i = 0; i < samples; i++) {
+      const query = queries[i % queries.length]!;
+      const parsedQuery = parseQuery(query.q);
+      const started = performance.now();
+      searchCatalog(db, catalog, {
+        query: parsedQuery,
+        filters: query.filters.map(([f, v]) => [f, v] as const),
+        sort: parsedQuery.match === null ? 'metadata_modified desc' : 'score desc',
+        rows: 20,
+        start: 0,
+        cursor: null,
+        facets: [...FACETS],
+        facetLimit: 20,
+      });
+      latencies[i] = performance.now() - started;
+    }
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    rows.push(
+      { id: 'search-p50', metric: `search p50 (${entries} entries, FTS5 + facets)`, value: p50, unit: 'ms' },
+      {
+        id: 'search-p99',
+        metric: `search p99 (${entries} entries, FTS5 + facets)`,
+        value: p99,
+        unit: 'ms',
+        note: `${samples} queries, 7 shapes`,
+      },
+    );
+    ctx.headline(`search at ${entries} entries: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+    return rows;
+  },
+};
