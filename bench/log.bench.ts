@@ -259,7 +259,8 @@ async function measureSealLatency(ctx: BenchContext, durationMs: number): Promis
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return JSON.parse(res.body) as { position: string };
   };
-  const authority = { actor: node.init.identity.authorityId, keyPair: node.init.authorityKey };
+  // A fresh data folder founds its own log, so the authority's key is in it.
+  const authority = { actor: node.init.identity.authorityId, keyPair: node.init.authorityKey! };
   const issuerKey = generateKeyPair();
   await post(
     '/v1/identities',

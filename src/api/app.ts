@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { CommandService } from './commands/command-service.js';
 import type { DirectoryRouteDeps } from './directory/directory-module.js';
 import { installProblemHandlers } from './problems/error-handler.js';
+import type { ProblemError } from './problems/problem.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
 import { directoryDataRoutes } from './routes/directory-data-routes.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   readonly bodyLimit?: number;
   /** The data directory (catalog, sharing, dataset versions); absent in nodes built without it. */
   readonly directory?: DirectoryRouteDeps;
+  /** Refuses a request before any route sees it (503 NOT_READY while the node cannot serve), or lets it pass (null). */
+  readonly gate?: (path: string) => ProblemError | null;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -56,6 +59,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   installProblemHandlers(app);
+  const gate = deps.gate;
+  if (gate !== undefined) {
+    app.addHook('onRequest', async (request) => {
+      const refusal = gate(request.url.split('?')[0] ?? '');
+      if (refusal !== null) throw refusal;
+    });
+  }
   // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
   app.removeContentTypeParser(['text/plain']);
 

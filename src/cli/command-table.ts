@@ -30,6 +30,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/start.js')).startCommand,
   },
   {
+    name: 'rebuild',
+    summary: "drop a node's derived state and rebuild it from the event store",
+    load: async () => (await import('./commands/rebuild.js')).rebuildCommand,
+  },
+  {
     name: 'keygen',
     summary: 'make an Ed25519 key pair for a department',
     load: async () => (await import('./commands/keygen.js')).keygenCommand,

@@ -1,11 +1,12 @@
-import { ensureGenesis } from '../../api/commands/genesis.js';
 import { openEventStore } from '../../infrastructure/eventstore/open-event-store.js';
-import { initDataDir } from '../../infrastructure/node/data-dir.js';
-import { resolveNodeConfig } from '../../infrastructure/node/node-config.js';
+import { type DataDir, initDataDir } from '../../infrastructure/node/data-dir.js';
+import { type LogAuthority, settleAuthority } from '../../infrastructure/node/log-authority.js';
+import { eventStoreConfigOf, resolveNodeConfig } from '../../infrastructure/node/node-config.js';
 import { UsageError } from '../cli-errors.js';
 import { type CommandSpec, DEFAULT_NODE_URL } from '../command-spec.js';
 import { nextSteps } from '../next-steps.js';
 import { displayPath, fieldLines } from '../output.js';
+import { STORE_OPTIONS } from '../store-options.js';
 
 export const initCommand: CommandSpec = {
   name: 'init',
@@ -19,14 +20,25 @@ export const initCommand: CommandSpec = {
       description:
         'log origin, e.g. shanxi.gov.example/chancery (default localhost/chancery, env CHANCERY_ORIGIN)',
     },
+    ...STORE_OPTIONS,
   },
   details: `Running it again reuses the keys and changes nothing. 'chancery start' runs it on first start.
 The authority key (DIR/authority.key, mode 0600) signs registrations and accreditations: keep it secret.
-The authority's id and name come from CHANCERY_AUTHORITY_CODE and CHANCERY_AUTHORITY_NAME.`,
+The authority's id and name come from CHANCERY_AUTHORITY_CODE and CHANCERY_AUTHORITY_NAME.
+On a store that already holds a log (another node founded it) the node joins it: node.json names that
+log's authority, and no authority key is kept here.`,
   async run(args) {
     let config: ReturnType<typeof resolveNodeConfig>;
     try {
-      config = resolveNodeConfig({ dataDir: args.string('data'), origin: args.string('origin') }, args.env);
+      config = resolveNodeConfig(
+        {
+          dataDir: args.string('data'),
+          origin: args.string('origin'),
+          store: args.string('store'),
+          esdbUrl: args.string('esdb-url'),
+        },
+        args.env,
+      );
     } catch (error) {
       throw new UsageError((error as Error).message, args.command);
     }
@@ -37,24 +49,22 @@ The authority's id and name come from CHANCERY_AUTHORITY_CODE and CHANCERY_AUTHO
       authorityName: config.authorityName,
       now,
     });
-    const store = await openEventStore({ kind: 'sqlite', path: init.layout.eventStoreFile });
-    let genesis: boolean;
+    const store = await openEventStore(eventStoreConfigOf(config.store, init.layout.eventStoreFile));
+    const lastBefore = await store.lastPosition().catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+    let authority: LogAuthority;
     try {
-      genesis = await ensureGenesis(
-        store,
-        {
-          identityId: init.identity.authorityId,
-          name: init.identity.authorityName,
-          keyPair: init.authorityKey,
-        },
-        now,
-      );
+      authority = await settleAuthority(store, init, now);
     } finally {
       await store.close();
     }
 
-    const { identity, layout } = init;
-    const created = init.created || genesis;
+    const { layout } = init;
+    const identity = { ...init.identity, authorityId: authority.id, authorityKeyId: authority.keyId };
+    if (!authority.founded) return joinedResult(layout, identity, authority);
+    const created = init.created || lastBefore === null;
     const requestedOrigin = args.string('origin');
     const text = [
       `${created ? 'initialised' : 'already initialised'} ${displayPath(layout.dir)} (origin ${identity.origin})`,
@@ -95,3 +105,36 @@ The authority's id and name come from CHANCERY_AUTHORITY_CODE and CHANCERY_AUTHO
     };
   },
 };
+
+/** A node whose store already holds a log founded elsewhere: it names that log's authority and holds no key of it. */
+function joinedResult(
+  layout: DataDir,
+  identity: { origin: string; authorityId: string; authorityKeyId: string; nodeKeyId: string },
+  authority: LogAuthority,
+) {
+  return {
+    json: {
+      created: false,
+      joined: true,
+      dataDir: layout.dir,
+      origin: identity.origin,
+      authorityId: authority.id,
+      authorityKeyId: authority.keyId,
+      authorityKeyFile: null,
+      nodeKeyId: identity.nodeKeyId,
+      nodeKeyFile: layout.nodeKeyFile,
+    },
+    text: [
+      `joined existing log in ${displayPath(layout.dir)} (origin ${identity.origin}); authority ${authority.id} (key ${authority.keyId})`,
+      ...fieldLines([
+        ['authority key', 'held by the node that founded the log, not here'],
+        ['node key', `${identity.nodeKeyId} in ${displayPath(layout.nodeKeyFile)}`],
+      ]),
+      ...(authority.unusedKeyFile === null
+        ? []
+        : [
+            `note: this folder's own authority key was never registered; moved to ${displayPath(authority.unusedKeyFile)}`,
+          ]),
+    ],
+  };
+}

@@ -41,6 +41,7 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { maskPassword } from './connection-string.js';
 import {
   type AppendResult,
   type EventHandler,
@@ -57,6 +58,8 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from './port.js';
+
+export { maskPassword };
 
 export interface EventStoreDbOptions {
   /** `esdb://host:2113?tls=false` for one node, `esdb://a:2113,b:2113,c:2113?tls=false` or `esdb+discover://…` for a cluster. */
@@ -451,11 +454,6 @@ function pageSize(maxCount: number | undefined): number {
     throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
   }
   return Math.min(maxCount, MAX_PAGE);
-}
-
-/** `esdb://admin:changeit@host` → `esdb://admin:***@host`: connection strings end up in logs. */
-export function maskPassword(url: string): string {
-  return url.replace(/^(esdb(?:\+discover)?:\/\/[^:@/]+:)[^@/]*@/, '$1***@');
 }
 
 function messageOf(error: unknown): string {

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import { CommandService } from '../../api/commands/command-service.js';
-import { ensureGenesis } from '../../api/commands/genesis.js';
 import { createDirectory } from '../../api/directory/directory-module.js';
+import { ProblemError } from '../../api/problems/problem.js';
 import type { NodeStatus } from '../../api/routes/node-routes.js';
+import { type KeyPair, readKeyFile } from '../../client/key-pair.js';
 import { type EventStoreConfig, openEventStore } from '../eventstore/open-event-store.js';
-import type { EventStore } from '../eventstore/port.js';
+import { type EventStore, StoreUnavailableError } from '../eventstore/port.js';
 import { CertificationReadModel } from '../projections/certification-read-model.js';
 import { CommandIndex } from '../projections/command-index.js';
 import { IdentityRegistry } from '../projections/identity-registry.js';
@@ -16,7 +17,8 @@ import { ed25519CheckpointSigner } from '../sequencer/checkpoint-signer.js';
 import type { LogReader } from '../sequencer/log-reader.js';
 import { Sequencer } from '../sequencer/sequencer.js';
 import { type InitResult, initDataDir } from './data-dir.js';
-import type { NodeConfig } from './node-config.js';
+import { type LogAuthority, settleAuthority } from './log-authority.js';
+import { eventStoreConfigOf, type NodeConfig } from './node-config.js';
 import { PACKAGE_VERSION } from './package-version.js';
 
 export interface RunningNode {
@@ -30,6 +32,16 @@ export interface RunningNode {
   readonly log: LogReader;
   readonly sequencer: Sequencer;
   readonly sealer: CheckpointSealer;
+  /**
+   * Resolves once the node has reached its store, settled who the authority is and caught up: at once
+   * when it could at start, later when the store was unreachable then (the node retries meanwhile).
+   * Rejects only on a failure retrying cannot cure; the node then stays not ready.
+   */
+  readonly started: Promise<void>;
+  /** Why the node is not serving yet (store unreachable at start, retrying), or null once it is. */
+  startupProblem(): string | null;
+  /** The log's root authority, from the store's genesis; null until the node has reached the store. */
+  authority(): LogAuthority | null;
   close(): Promise<void>;
 }
 
@@ -43,11 +55,26 @@ export interface StartOptions {
   readonly listen?: boolean;
   /** How long `?wait=sealed` writes wait for a checkpoint before SEAL_TIMEOUT (default 10 s). */
   readonly sealWaitMs?: number;
+  /** An already open store to use instead of opening one (tests wrap a store to cut its connection). */
+  readonly eventStore?: EventStore;
+  /** `chancery rebuild`: drop the derived state and replay the store into it; no genesis, no sealing. */
+  readonly rebuild?: boolean;
+  /** One-line notices for the operator after start-up (store reached at last, start-up failed). */
+  readonly notice?: (line: string) => void;
 }
+
+/** Retry delays while the store is unreachable at start: doubling from the first to the last. */
+const STARTUP_RETRY_FIRST_MS = 1000;
+const STARTUP_RETRY_MAX_MS = 30_000;
 
 /**
  * The composition root: open the store and the node's own database, replay the
  * feed into the read models, register the authority on first start, and serve.
+ *
+ * A store that cannot be reached at start does not stop the node: it listens,
+ * answers 503 NOT_READY (readiness false) and retries with backoff until the
+ * store answers, then catches up and serves. Anything else that fails at start
+ * closes what was opened and throws.
  */
 export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {
   const clock = options.clock ?? Date.now;
@@ -57,7 +84,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     authorityName: config.authorityName,
     now: new Date(clock()),
   });
-  const store = await openEventStore(options.store ?? { kind: 'sqlite', path: init.layout.eventStoreFile });
+  const logKey = loadLogKey(config, init);
+  const store =
+    options.eventStore ??
+    (await openEventStore(options.store ?? eventStoreConfigOf(config.store, init.layout.eventStoreFile)));
   const db = openNodeDatabase(init.layout.nodeDatabaseFile);
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
@@ -69,12 +99,8 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     clock,
     maxSkewMs: config.maxSkewSeconds * 1000,
   });
-  // The node key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
-  const checkpointSigner = ed25519CheckpointSigner(
-    init.identity.origin,
-    init.nodeKey.publicKey,
-    init.nodeKey.sign,
-  );
+  // The log key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
+  const checkpointSigner = ed25519CheckpointSigner(init.identity.origin, logKey.publicKey, logKey.sign);
   const sequencer = new Sequencer(db, init.identity.origin, checkpointSigner.verifierKey);
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
   const projector = new Projector(store, db, [
@@ -92,15 +118,44 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     maxLeavesPerSeal: config.sealMaxLeaves,
   });
 
-  await ensureGenesis(
-    store,
-    { identityId: init.identity.authorityId, name: init.identity.authorityName, keyPair: init.authorityKey },
-    new Date(clock()),
+  if (options.rebuild === true) projector.reset();
+  projector.onConnectionChange((lost) =>
+    options.notice?.(
+      lost === null ? 'event feed reconnected' : `event feed lost: ${lost.message}; reconnecting`,
+    ),
   );
-  projector.start();
-  const last = await store.lastPosition();
-  if (last !== null) await projector.waitFor(last, 10 * 60_000);
-  sealer.start();
+
+  let closed = false;
+  let authority: LogAuthority | null = null;
+  /** Null once the node serves; otherwise why not. */
+  let waiting: string | null = 'starting';
+  let fatal: Error | null = null;
+  const bringUp = async (): Promise<void> => {
+    if (options.rebuild !== true) authority = await settleAuthority(store, init, new Date(clock()));
+    projector.start();
+    const last = await store.lastPosition();
+    if (last !== null) await projector.waitFor(last, 10 * 60_000);
+    if (options.rebuild !== true && !closed) sealer.start();
+    waiting = null;
+  };
+  const shutDown = async (): Promise<void> => {
+    await sealer.stop().catch(() => undefined);
+    sequencer.close();
+    await projector.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    db.close();
+  };
+
+  try {
+    await bringUp();
+  } catch (error) {
+    // Only an unreachable store is waited out; a rebuild is a one-shot command and says why it failed.
+    if (!(error instanceof StoreUnavailableError) || options.rebuild === true) {
+      await shutDown();
+      throw error;
+    }
+    waiting = `event store unreachable: ${error.message}`;
+  }
 
   const links = { publicUrl: config.publicUrl };
   const commandService = new CommandService({
@@ -116,6 +171,22 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     directory: directory.planning,
   });
 
+  const notReadyReason = async (): Promise<string | null> => {
+    if (fatal !== null) return `start-up failed: ${fatal.message}`;
+    if (waiting !== null) return `${waiting}; retrying`;
+    if (projector.error !== null) return `read models stopped: ${projector.error.message}`;
+    if (sealer.divergence !== null) return `log sealing halted: ${sealer.divergence.message}`;
+    if (projector.disconnected !== null) {
+      return `event feed lost: ${projector.disconnected.message}; reconnecting`;
+    }
+    try {
+      await store.lastPosition();
+    } catch (error) {
+      return `event store unreachable: ${(error as Error).message}`;
+    }
+    return null;
+  };
+
   const status = async (): Promise<NodeStatus> => {
     const lastPosition = await store.lastPosition();
     const projected = projector.position;
@@ -124,12 +195,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       version: PACKAGE_VERSION,
       origin: init.identity.origin,
       store: store.kind,
-      authorityId: init.identity.authorityId,
+      authorityId: authority?.id ?? init.identity.authorityId,
       lastPosition: lastPosition === null ? null : lastPosition.toString(),
       projectedPosition: projected === null ? null : projected.toString(),
       identities: registry.size(),
       certifications: certifications.count(),
-      ready: projector.error === null,
+      ready:
+        waiting === null && fatal === null && projector.error === null && projector.disconnected === null,
       logVerifierKey: sequencer.verifierKey,
     };
   };
@@ -141,6 +213,18 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     log: sequencer,
     links,
     version: PACKAGE_VERSION,
+    // Until the node has reached its store and caught up, its read models are empty or stale: say so.
+    gate: (path) =>
+      waiting === null && fatal === null
+        ? null
+        : path.startsWith('/health/')
+          ? null
+          : new ProblemError(
+              'NOT_READY',
+              fatal === null ? `${waiting}; retrying` : `start-up failed: ${fatal.message}`,
+              {},
+              5,
+            ),
     directory: directory.routes({
       commands: commandService,
       projector,
@@ -157,24 +241,20 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
             // Envelopes carry signatures, never private keys; headers are redacted anyway in case a proxy adds secrets.
             redact: ['req.headers.authorization', 'req.headers.cookie'],
           },
-    node: {
-      status,
-      notReadyReason: async () => {
-        if (projector.error !== null) return `read models stopped: ${projector.error.message}`;
-        if (sealer.divergence !== null) return `log sealing halted: ${sealer.divergence.message}`;
-        try {
-          await store.lastPosition();
-        } catch (error) {
-          return `event store unreachable: ${(error as Error).message}`;
-        }
-        return null;
-      },
-    },
+    node: { status, notReadyReason },
   });
 
   let url = links.publicUrl;
   if (options.listen !== false) {
-    url = await app.listen({ host: config.host, port: config.port });
+    try {
+      url = await app.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      // Nothing may stay open when the port is taken, the sealer included: the caller reports and exits cleanly.
+      closed = true;
+      await app.close().catch(() => undefined);
+      await shutDown();
+      throw error;
+    }
     // Port 0 asks the OS for a free port; proof URLs must name the one it gave.
     if (config.port === 0 && !config.publicUrlExplicit) links.publicUrl = url;
     app.log.info(
@@ -183,7 +263,39 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     );
   }
 
-  let closed = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let wakeRetry: (() => void) | null = null;
+  const retryBringUp = async (): Promise<void> => {
+    for (let delay = STARTUP_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, STARTUP_RETRY_MAX_MS)) {
+      await new Promise<void>((resolveWait) => {
+        wakeRetry = resolveWait;
+        retryTimer = setTimeout(resolveWait, delay);
+      });
+      if (closed) return;
+      try {
+        await bringUp();
+        const known = authority as LogAuthority | null;
+        options.notice?.(
+          `event store reached; caught up at position ${projector.position ?? 'none'}` +
+            (known === null ? '' : `; authority ${known.id} (key ${known.keyId})`),
+        );
+        return;
+      } catch (error) {
+        if (closed) return;
+        if (error instanceof StoreUnavailableError) {
+          waiting = `event store unreachable: ${error.message}`;
+          continue;
+        }
+        fatal = error instanceof Error ? error : new Error(String(error));
+        options.notice?.(`start-up failed: ${fatal.message}`);
+        throw fatal;
+      }
+    }
+  };
+  const started = waiting === null ? Promise.resolve() : retryBringUp();
+  // Reported through readiness and the notice; a caller that never awaits `started` must not crash.
+  started.catch(() => undefined);
+
   return {
     app,
     url,
@@ -194,9 +306,15 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     log: sequencer,
     sequencer,
     sealer,
+    started,
+    startupProblem: () => (fatal !== null ? `start-up failed: ${fatal.message}` : waiting),
+    authority: () => authority,
     async close() {
       if (closed) return;
       closed = true;
+      if (retryTimer !== null) clearTimeout(retryTimer);
+      (wakeRetry as (() => void) | null)?.();
+      await started.catch(() => undefined);
       await sealer.stop();
       // Requests waiting for a seal get a 503 now instead of holding app.close() until they time out.
       sequencer.close();
@@ -206,4 +324,14 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       db.close();
     },
   };
+}
+
+/** The key that signs checkpoints: the node key unless --log-key names a key shared by the cluster. */
+function loadLogKey(config: NodeConfig, init: InitResult): KeyPair {
+  if (config.logKeyFile === init.layout.nodeKeyFile) return init.nodeKey;
+  try {
+    return readKeyFile(config.logKeyFile);
+  } catch (error) {
+    throw new Error(`cannot read the log key ${config.logKeyFile}: ${(error as Error).message}`);
+  }
 }

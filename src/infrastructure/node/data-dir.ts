@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../client/key-pair.js';
 
@@ -10,6 +10,11 @@ export interface NodeIdentityFile {
   readonly authorityKeyId: string;
   readonly nodeKeyId: string;
   readonly createdAt: string;
+  /**
+   * True when this node joined a log another node founded: authorityId and authorityKeyId are read from
+   * the store's genesis event, and the authority's private key is not in this folder.
+   */
+  readonly joined?: boolean;
 }
 
 export interface DataDir {
@@ -36,7 +41,8 @@ export interface InitResult {
   readonly layout: DataDir;
   readonly identity: NodeIdentityFile;
   readonly nodeKey: KeyPair;
-  readonly authorityKey: KeyPair;
+  /** The authority's key; null in the folder of a node that joined a log founded elsewhere. */
+  readonly authorityKey: KeyPair | null;
   /** True when this call made the keys (first start). */
   readonly created: boolean;
 }
@@ -58,7 +64,7 @@ export function initDataDir(
       layout,
       identity,
       nodeKey: readKeyFile(layout.nodeKeyFile),
-      authorityKey: readKeyFile(layout.authorityKeyFile),
+      authorityKey: identity.joined === true ? null : readKeyFile(layout.authorityKeyFile),
       created: false,
     };
   }
@@ -78,4 +84,38 @@ export function initDataDir(
   };
   writeFileSync(layout.identityFile, JSON.stringify(identity, null, 2) + '\n', { mode: 0o644 });
   return { layout, identity, nodeKey, authorityKey, created: true };
+}
+
+/**
+ * Records that this node joined a log whose authority another node holds: node.json names the authority
+ * of the store's genesis, and the authority key this folder made, which the log never registered, is
+ * removed (made by this very start) or set aside as authority.key.unused (older) so that nobody mistakes
+ * it for the authority's. Returns the new identity and where an older key was moved, if one was.
+ */
+export function recordJoinedLog(
+  init: InitResult,
+  authority: { readonly id: string; readonly keyId: string },
+): { identity: NodeIdentityFile; setAside: string | null } {
+  const { layout } = init;
+  const identity: NodeIdentityFile = {
+    ...init.identity,
+    authorityId: authority.id,
+    authorityKeyId: authority.keyId,
+    joined: true,
+  };
+  let setAside: string | null = null;
+  if (existsSync(layout.authorityKeyFile)) {
+    if (init.created) {
+      rmSync(layout.authorityKeyFile, { force: true });
+      rmSync(`${layout.authorityKeyFile}.pub`, { force: true });
+    } else {
+      setAside = `${layout.authorityKeyFile}.unused`;
+      renameSync(layout.authorityKeyFile, setAside);
+      if (existsSync(`${layout.authorityKeyFile}.pub`)) {
+        renameSync(`${layout.authorityKeyFile}.pub`, `${setAside}.pub`);
+      }
+    }
+  }
+  writeFileSync(layout.identityFile, JSON.stringify(identity, null, 2) + '\n', { mode: 0o644 });
+  return { identity, setAside };
 }

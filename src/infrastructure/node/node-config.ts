@@ -1,4 +1,10 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { EventStoreConfig } from '../eventstore/open-event-store.js';
+
+/** Which event store the node writes to. The sqlite file lives in the data folder. */
+export type StoreSelection =
+  | { readonly kind: 'sqlite' }
+  | { readonly kind: 'eventstoredb'; readonly url: string };
 
 export interface NodeConfig {
   readonly dataDir: string;
@@ -18,6 +24,12 @@ export interface NodeConfig {
   readonly sealIntervalMs: number;
   /** Seal at once when this many leaves wait, without waiting for the interval. */
   readonly sealMaxLeaves: number;
+  readonly store: StoreSelection;
+  /**
+   * Private key that signs checkpoints (default DATA/node.key). Every node writing one log shares it:
+   * clients trust one log verifier key.
+   */
+  readonly logKeyFile: string;
 }
 
 export interface NodeConfigInput {
@@ -30,6 +42,10 @@ export interface NodeConfigInput {
   logLevel?: string;
   sealIntervalMs?: number | string;
   sealMaxLeaves?: number | string;
+  /** sqlite | eventstoredb */
+  store?: string;
+  esdbUrl?: string;
+  logKeyFile?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. Documented in the README's configuration table. */
@@ -37,8 +53,10 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
   const host = flags.host ?? env['CHANCERY_HOST'] ?? '127.0.0.1';
   const port = toInt(flags.port ?? env['CHANCERY_PORT'] ?? 8080, 'port', 0, 65535);
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const dataDir = resolve(flags.dataDir ?? env['CHANCERY_DATA'] ?? './data');
+  const logKeyFile = flags.logKeyFile ?? env['CHANCERY_LOG_KEY_FILE'];
   return {
-    dataDir: resolve(flags.dataDir ?? env['CHANCERY_DATA'] ?? './data'),
+    dataDir,
     host,
     port,
     origin: flags.origin ?? env['CHANCERY_ORIGIN'] ?? 'localhost/chancery',
@@ -68,7 +86,32 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
       1,
       1_000_000,
     ),
+    store: storeSelection(flags, env),
+    logKeyFile:
+      logKeyFile === undefined || logKeyFile === '' ? join(dataDir, 'node.key') : resolve(logKeyFile),
   };
+}
+
+function storeSelection(flags: NodeConfigInput, env: NodeJS.ProcessEnv): StoreSelection {
+  const url = flags.esdbUrl ?? env['CHANCERY_ESDB_URL'];
+  // An EventStoreDB URL alone selects EventStoreDB; an explicit --store sqlite wins over an inherited URL.
+  const kind = flags.store ?? env['CHANCERY_STORE'] ?? (url ? 'eventstoredb' : 'sqlite');
+  if (kind === 'sqlite') return { kind };
+  if (kind !== 'eventstoredb') throw new Error(`invalid store: ${kind} (expected sqlite or eventstoredb)`);
+  if (!url)
+    throw new Error(
+      '--store eventstoredb needs --esdb-url esdb://HOST:2113?tls=false (env CHANCERY_ESDB_URL)',
+    );
+  if (!/^esdb(\+discover)?:\/\/\S+$/.test(url)) {
+    // The URL is not echoed: it may carry a password.
+    throw new Error('invalid EventStoreDB URL: expected esdb://HOST:PORT?… or esdb+discover://HOST:PORT?…');
+  }
+  return { kind, url };
+}
+
+/** The adapter config for a node's store selection; the sqlite file is DATA/events.db. */
+export function eventStoreConfigOf(store: StoreSelection, eventStoreFile: string): EventStoreConfig {
+  return store.kind === 'sqlite' ? { kind: 'sqlite', path: eventStoreFile } : store;
 }
 
 function toInt(value: number | string, what: string, min: number, max: number): number {

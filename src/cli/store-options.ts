@@ -1,0 +1,15 @@
+import type { OptionSpec } from './command-spec.js';
+
+/** The flags that choose a node's event store, shared by init, start and rebuild. */
+export const STORE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  store: {
+    type: 'string',
+    value: 'KIND',
+    description: 'event store: sqlite (DATA/events.db) or eventstoredb (default sqlite, env CHANCERY_STORE)',
+  },
+  'esdb-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'EventStoreDB connection string, esdb://HOST:2113?tls=false (env CHANCERY_ESDB_URL)',
+  },
+};
