@@ -107,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       commands: deps.commands,
       certifications: deps.certifications,
       links: deps.links,
+      log: deps.log,
     }),
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
