@@ -80,6 +80,8 @@ export interface CertificationView {
   statusHistory: { status: string; reason: string | null; at: string; by: string; position: string }[];
   position: string;
   proofUrl: string;
+  /** Only for a record certified in a batch. */
+  batch?: { batchId: string; index: number };
 }
 
 export interface Page<T> {
@@ -127,6 +129,25 @@ export interface InclusionProofView {
   checkpoint: string | null;
 }
 
+/** POST /v1/certifications/batches: record i's proof URL is proofUrlBase + batchRecordIdFor(batchId, i). */
+export interface BatchWriteResult extends Omit<WriteResult, 'identityId' | 'certificationId' | 'proofUrl'> {
+  batchId: string;
+  count: number;
+  batchRoot: string;
+  proofUrlBase: string;
+}
+
+export interface CertifyBatchInput {
+  recordType: string;
+  validFrom: string;
+  validUntil?: string | null;
+  metadata?: Record<string, string | number | boolean> | null;
+  /** Lower-case hex RFC 6962 root over SHA-256(0x00 ‖ digest) of each record, in `digests` order. */
+  batchRoot: string;
+  /** Lower-case hex SHA-256 of each record; the command signs only their root and count. */
+  digests: readonly string[];
+}
+
 export interface CertifyInput {
   recordDigest: string;
   recordType: string;
@@ -147,12 +168,14 @@ export class ChanceryClient {
   constructor(
     baseUrl: string,
     private readonly signer?: Signer,
+    /** Per-request time limit; a hung node must not hang its caller. */
+    private readonly timeoutMs = 30_000,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
   withSigner(signer: Signer): ChanceryClient {
-    return new ChanceryClient(this.baseUrl, signer);
+    return new ChanceryClient(this.baseUrl, signer, this.timeoutMs);
   }
 
   sign(type: string, fields: Record<string, JsonValue | undefined>, options?: SignOptions): SignedEnvelope {
@@ -204,6 +227,13 @@ export class ChanceryClient {
 
   certify(input: CertifyInput, options?: SignOptions): Promise<WriteResult> {
     return this.send('POST', '/v1/certifications', this.sign('CertifyRecord', { ...input }, options));
+  }
+
+  /** Signs a CertifyBatch over `batchRoot` and `digests.length`, and uploads the digest list beside it. */
+  certifyBatch(input: CertifyBatchInput, options?: SignOptions): Promise<BatchWriteResult> {
+    const { digests, ...fields } = input;
+    const envelope = this.sign('CertifyBatch', { ...fields, count: digests.length }, options);
+    return this.send('POST', '/v1/certifications/batches', { envelope, digests });
   }
 
   changeStatus(
@@ -294,6 +324,7 @@ export class ChanceryClient {
           ? { accept: 'application/json' }
           : { 'content-type': 'application/json', accept: 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.timeoutMs),
     });
     const text = await response.text();
     const parsed: unknown = text.length === 0 ? null : safeJson(text);
