@@ -66,6 +66,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/certification.js')).certifyCommand,
   },
   {
+    name: 'certify-bulk',
+    summary: 'certify every file of a folder or manifest in one signed batch',
+    load: async () => (await import('./commands/certify-bulk.js')).certifyBulkCommand,
+  },
+  {
     name: 'certification show',
     summary: 'show a certification and its history',
     load: () => certification('certification show'),
