@@ -251,6 +251,23 @@ describe('a node whose event store goes away', () => {
     ]);
   });
 
+  it('closes at once while it is still waiting for its store', async () => {
+    const severable = new SeverableStore(
+      await openEventStore({ kind: 'sqlite', path: join(tmp, 'never', 'events.db'), pollIntervalMs: 20 }),
+    );
+    severable.sever('connection refused');
+    const node = await startNode(
+      resolveNodeConfig({ dataDir: join(tmp, 'never', 'node'), port: 0, sealIntervalMs: 3_600_000 }, {}),
+      { logging: false, listen: false, eventStore: severable },
+    );
+    await sleep(1100);
+    const closing = Date.now();
+    await node.close();
+    expect(Date.now() - closing).toBeLessThan(1000);
+    // The store never answered: `started` says the node closed first rather than hanging or resolving.
+    await expect(node.started).rejects.toThrow('the node closed before it reached its event store');
+  });
+
   it('says in one line that EventStoreDB is unreachable, stays up and not ready, and stops cleanly', async () => {
     const port = await closedPort();
     const url = `esdb://127.0.0.1:${port}?tls=false`;

@@ -35,7 +35,8 @@ export interface RunningNode {
   /**
    * Resolves once the node has reached its store, settled who the authority is and caught up: at once
    * when it could at start, later when the store was unreachable then (the node retries meanwhile).
-   * Rejects only on a failure retrying cannot cure; the node then stays not ready.
+   * Rejects on a failure retrying cannot cure (the node then stays not ready), or when the node is
+   * closed before it got there.
    */
   readonly started: Promise<void>;
   /** Why the node is not serving yet (store unreachable at start, retrying), or null once it is. */
@@ -61,6 +62,14 @@ export interface StartOptions {
   readonly rebuild?: boolean;
   /** One-line notices for the operator after start-up (store reached at last, start-up failed). */
   readonly notice?: (line: string) => void;
+}
+
+/** The node was closed while it was still waiting for its store. */
+export class NodeClosedError extends Error {
+  constructor() {
+    super('the node closed before it reached its event store');
+    this.name = 'NodeClosedError';
+  }
 }
 
 /** Retry delays while the store is unreachable at start: doubling from the first to the last. */
@@ -132,8 +141,11 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   let fatal: Error | null = null;
   const bringUp = async (): Promise<void> => {
     if (options.rebuild !== true) authority = await settleAuthority(store, init, new Date(clock()));
+    // A retry still on its way when the node closes must not start anything.
+    if (closed) return;
     projector.start();
     const last = await store.lastPosition();
+    if (closed) return;
     if (last !== null) await projector.waitFor(last, 10 * 60_000);
     if (options.rebuild !== true && !closed) sealer.start();
     waiting = null;
@@ -271,9 +283,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
         wakeRetry = resolveWait;
         retryTimer = setTimeout(resolveWait, delay);
       });
-      if (closed) return;
+      if (closed) throw new NodeClosedError();
       try {
         await bringUp();
+        if (closed) throw new NodeClosedError();
         const known = authority as LogAuthority | null;
         options.notice?.(
           `event store reached; caught up at position ${projector.position ?? 'none'}` +
@@ -281,7 +294,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
         );
         return;
       } catch (error) {
-        if (closed) return;
+        if (closed) throw new NodeClosedError();
         if (error instanceof StoreUnavailableError) {
           waiting = `event store unreachable: ${error.message}`;
           continue;
@@ -314,12 +327,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       closed = true;
       if (retryTimer !== null) clearTimeout(retryTimer);
       (wakeRetry as (() => void) | null)?.();
-      await started.catch(() => undefined);
       await sealer.stop();
       // Requests waiting for a seal get a 503 now instead of holding app.close() until they time out.
       sequencer.close();
       await app.close();
+      // Stopping the projector also ends a start-up retry that waits for the catch-up.
       await projector.stop();
+      await started.catch(() => undefined);
       await store.close();
       db.close();
     },

@@ -216,6 +216,7 @@ export class Projector {
   waitFor(position: bigint, timeoutMs = 10_000): Promise<void> {
     if (this.projected !== null && this.projected >= position) return Promise.resolve();
     if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.stopped) return Promise.reject(new Error('projector stopped'));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         position,
