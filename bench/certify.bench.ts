@@ -36,6 +36,8 @@ interface LevelResult {
   readonly load: LoadResult;
   readonly peakRssBytes: number | null;
   readonly nodeCpuSeconds: number | null;
+  /** CPU time of the node's main thread (its event loop) alone. */
+  readonly mainThreadCpuSeconds: number | null;
   readonly certificationsOnNode: number;
   readonly background: CpuLoad | null;
 }
@@ -199,9 +201,11 @@ export const benchmark: Benchmark = {
         );
         if (profile) await node.profileStart();
         const cpuBefore = node.cpuSeconds();
+        const mainBefore = node.mainThreadCpuSeconds();
         const meter = cpuMeter();
         const load = await runLoad({ ...common, bodies, concurrency, client });
         const cpuAfter = node.cpuSeconds();
+        const mainAfter = node.mainThreadCpuSeconds();
         if (profile) {
           const dir = join(ctx.repoRoot, '.bench', 'profiles');
           mkdirSync(dir, { recursive: true });
@@ -213,6 +217,8 @@ export const benchmark: Benchmark = {
           ctx.log(`C=${concurrency}: profile ${file}; top self time: ${top.join(', ')}`);
         }
         const nodeCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+        const mainThreadCpuSeconds =
+          mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore;
         const background = meter.stop(nodeCpuSeconds ?? 0);
         checkLoad(load, `C=${concurrency}`);
         const status = await new ChanceryClient(node.url).status();
@@ -221,6 +227,7 @@ export const benchmark: Benchmark = {
           load,
           peakRssBytes,
           nodeCpuSeconds,
+          mainThreadCpuSeconds,
           certificationsOnNode: status.certifications,
           background,
         };
@@ -255,6 +262,19 @@ export const benchmark: Benchmark = {
         note: 'user+system time of the node process / certifications; the ratio is how many verifications it could have done instead',
       });
     }
+    if (best.mainThreadCpuSeconds !== null && best.load.ok > 0) {
+      const mainPerCertUs = (best.mainThreadCpuSeconds / best.load.ok) * 1e6;
+      rows.push({
+        id: 'node-main-thread-cpu-per-certification',
+        metric: `node main-thread CPU per certification (C=${best.load.concurrency})`,
+        value: mainPerCertUs,
+        unit: 'µs',
+        baselines: [{ label: 'one Ed25519 verify', value: 1e6 / ed1.value }],
+        note:
+          `the event loop's share (the rest ran on libuv's threadpool and V8's helper threads); ` +
+          `one event loop cannot go beyond ${formatNumber(1e6 / mainPerCertUs)} cert/s at this cost`,
+      });
+    }
 
     reportHeadlines(ctx, best, ed1.value, edAll.value, sqliteGroup.value, cores);
     const disturbed = [
@@ -280,6 +300,9 @@ function levelRow(r: LevelResult, baselines: Baseline[]): BenchRow {
     `p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms`,
     r.peakRssBytes === null ? 'RSS n/a' : `node peak RSS ${mib(r.peakRssBytes).toFixed(0)} MiB`,
     r.nodeCpuSeconds === null ? null : `node CPU ${(r.nodeCpuSeconds / seconds).toFixed(2)} cores`,
+    r.mainThreadCpuSeconds === null
+      ? null
+      : `main thread ${(r.mainThreadCpuSeconds / seconds).toFixed(2)} cores`,
     `load gen CPU ${(load.generatorCpuSeconds / seconds).toFixed(2)} cores`,
     `${load.ok.toLocaleString('en-US')} ok in ${seconds.toFixed(1)} s${load.timeLimited ? ' (time limit)' : ''}`,
     describeLoad(r.background),
@@ -304,6 +327,7 @@ function levelRow(r: LevelResult, baselines: Baseline[]): BenchRow {
       maxMs: load.maxMs,
       nodePeakRssBytes: r.peakRssBytes,
       nodeCpuSeconds: r.nodeCpuSeconds,
+      mainThreadCpuSeconds: r.mainThreadCpuSeconds,
       generatorCpuSeconds: load.generatorCpuSeconds,
       certificationsOnNode: r.certificationsOnNode,
       backgroundCores: r.background?.backgroundCores ?? null,

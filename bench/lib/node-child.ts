@@ -18,6 +18,11 @@ export interface NodeChild {
   peakRssBytes(): number | null;
   /** CPU time (user + system) the child has used so far, in seconds; null once it is gone. */
   cpuSeconds(): number | null;
+  /**
+   * CPU time of the child's main thread alone (its event loop), in seconds; null once it is gone.
+   * The difference to cpuSeconds() is what ran on other threads: libuv's threadpool, V8's GC helpers.
+   */
+  mainThreadCpuSeconds(): number | null;
   /** Last lines the child wrote to stderr (for error messages). */
   stderrTail(): string;
   /** Starts the node's CPU profiler; profileStop() writes what ran in between. */
@@ -194,17 +199,22 @@ export async function startNodeChild(options: StartNodeChildOptions): Promise<No
         return null;
       }
     },
-    cpuSeconds: () => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // Fields after the command name, which is in parentheses and may hold spaces.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const utime = Number(fields[11]);
-        const stime = Number(fields[12]);
-        return (utime + stime) / CLOCK_TICKS_PER_SECOND;
-      } catch {
-        return null;
-      }
-    },
+    cpuSeconds: () => cpuSecondsOf(`/proc/${pid}/stat`),
+    // The main thread's task id is the process id.
+    mainThreadCpuSeconds: () => cpuSecondsOf(`/proc/${pid}/task/${pid}/stat`),
   };
+}
+
+/** user + system time from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file, or null. */
+function cpuSecondsOf(file: string): number | null {
+  try {
+    const stat = readFileSync(file, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return (utime + stime) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
