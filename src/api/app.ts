@@ -11,6 +11,7 @@ import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
 import { directoryDataRoutes } from './routes/directory-data-routes.js';
 import { directoryDcatRoutes } from './routes/directory-dcat-routes.js';
 import { directorySharingRoutes } from './routes/directory-sharing-routes.js';
+import { type FederationRouteDeps, federationRoutes } from './routes/federation-routes.js';
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
@@ -33,7 +34,9 @@ export interface AppDeps {
   /** The data directory (catalog, sharing, dataset versions); absent in nodes built without it. */
   readonly directory?: DirectoryRouteDeps;
   /** Refuses a request before any route sees it (503 NOT_READY while the node cannot serve), or lets it pass (null). */
-  readonly gate?: (path: string) => ProblemError | null;
+  readonly gate?: (path: string, method: string) => ProblemError | null;
+  /** Witness add-checkpoint, alerts, trust policy, federation status and /metrics. */
+  readonly federation?: FederationRouteDeps;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -62,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const gate = deps.gate;
   if (gate !== undefined) {
     app.addHook('onRequest', async (request) => {
-      const refusal = gate(request.url.split('?')[0] ?? '');
+      const refusal = gate(request.url.split('?')[0] ?? '', request.method);
       if (refusal !== null) throw refusal;
     });
   }
@@ -94,6 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             'Data directory: DCAT-AP catalog entries, search, access requests and grants, dataset versions (RFC 9421-signed)',
         },
         { name: 'health', description: 'Liveness and readiness' },
+        {
+          name: 'federation',
+          description:
+            'Witnessing (C2SP tlog-witness add-checkpoint), the trust policy, finality, mirror status and alerts',
+        },
       ],
     },
   });
@@ -115,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) =>
     proofRoutes(scope, { log: deps.log, certifications: deps.certifications, keys: deps.registry }),
   );
+  const { federation } = deps;
+  if (federation !== undefined) await app.register(async (scope) => federationRoutes(scope, federation));
   const { directory } = deps;
   if (directory !== undefined) {
     for (const routes of [

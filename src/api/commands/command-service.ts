@@ -16,8 +16,11 @@ import { type CommandPlan, planCommand } from './command-plan.js';
 import type { DirectoryPlanning } from './directory-plan.js';
 import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
 import {
+  awaitFinal,
   awaitSeal,
+  DEFAULT_FINAL_WAIT_MS,
   DEFAULT_SEAL_WAIT_MS,
+  type Finality,
   type SealedDecorator,
   type WaitFor,
   withSealedReceipt,
@@ -41,6 +44,10 @@ export interface CommandServiceOptions {
   readonly decorateSealed?: SealedDecorator;
   /** Read-model facts directory commands are planned with (the entry behind a request, record schemas). */
   readonly directory?: DirectoryPlanning;
+  /** The witness quorum's finality, for `?wait=final`. */
+  readonly finality?: Finality;
+  /** How long `?wait=final` waits before FINALITY_TIMEOUT. */
+  readonly finalWaitMs?: number;
 }
 
 export interface ExecuteOptions {
@@ -78,7 +85,22 @@ export class CommandService {
     options: ExecuteOptions = {},
   ): Promise<WriteResult> {
     const result = await this.executeDurably(envelope, accepts, pathId, options.plan);
+    if (options.wait === 'final') return this.final(await this.sealed(result));
     return options.wait === 'sealed' ? this.sealed(result) : result;
+  }
+
+  /** Waits until the sealed write is under a checkpoint the witness quorum cosigned, and answers with that one. */
+  private async final(result: WriteResult): Promise<WriteResult> {
+    if (result.leafIndex === undefined) return result;
+    const { finality } = this.options;
+    if (finality === undefined)
+      throw new Error("wait=final needs the log's finality, and this service has none");
+    const checkpoint = await awaitFinal(
+      finality,
+      result.leafIndex,
+      this.options.finalWaitMs ?? DEFAULT_FINAL_WAIT_MS,
+    );
+    return { ...result, checkpoint: { treeSize: checkpoint.treeSize, note: checkpoint.note } };
   }
 
   /** Waits until the write's last event is in a signed checkpoint; a write that changed nothing answers at once. */

@@ -10,7 +10,8 @@ import { LogClosedError, SealTimeoutError } from '../../infrastructure/sequencer
 import { ProblemError } from '../problems/problem.js';
 import type { WriteResult } from './write-result.js';
 
-export type WaitFor = 'sealed';
+/** 'sealed': under a signed checkpoint; 'final': under one the witness quorum cosigned. */
+export type WaitFor = 'sealed' | 'final';
 
 /** Where a write ended up in the log, once sealed. */
 export interface SealedReceipt {
@@ -68,4 +69,43 @@ export async function awaitSeal(log: LogReader, position: bigint, timeoutMs: num
       SEAL_RETRY_SECONDS,
     );
   }
+}
+
+/** What `?wait=final` waits on: the log's finality (the largest checkpoint the witness quorum cosigned). */
+export interface Finality {
+  /** Resolves with the final tree size once it exceeds leafIndex; rejects on timeout or shutdown. */
+  waitForFinal(leafIndex: number, timeoutMs: number): Promise<number>;
+  /** The published (cosigned) checkpoint of a tree size. */
+  checkpointAt(treeSize: number): SealedCheckpoint | null;
+}
+
+/** How long a final write waits by default: witnesses answer in milliseconds, a dead one is waited out. */
+export const DEFAULT_FINAL_WAIT_MS = 10_000;
+
+/**
+ * Waits until a sealed entry is under a checkpoint the witness quorum
+ * cosigned and returns that checkpoint, cosignatures included. Throws
+ * FINALITY_TIMEOUT (503 + Retry-After): the write is durable and sealed, and
+ * retrying the same command waits again without writing again.
+ */
+export async function awaitFinal(
+  finality: Finality,
+  leafIndex: number,
+  timeoutMs: number,
+): Promise<SealedCheckpoint> {
+  let treeSize: number;
+  try {
+    treeSize = await finality.waitForFinal(leafIndex, timeoutMs);
+  } catch (error) {
+    throw new ProblemError(
+      'FINALITY_TIMEOUT',
+      `leaf ${leafIndex} is sealed but not under a checkpoint the witness quorum cosigned within ${timeoutMs} ms ` +
+        `(${(error as Error).message}); the write is durable, retry the same command to wait again`,
+      { leafIndex },
+      SEAL_RETRY_SECONDS,
+    );
+  }
+  const checkpoint = finality.checkpointAt(treeSize);
+  if (checkpoint === null) throw new Error(`the final checkpoint of size ${treeSize} is not published`);
+  return checkpoint;
 }

@@ -64,6 +64,14 @@ export const PROBLEM_CATALOGUE = {
   CHECKPOINT_NOT_YET: { status: 503, title: 'No checkpoint has been signed yet; retry later' },
   SEAL_TIMEOUT: { status: 503, title: 'The write is durable but not sealed yet; retry it later' },
 
+  // Federation: witnesses, mirrors, finality
+  FINALITY_TIMEOUT: {
+    status: 503,
+    title: 'The write is sealed but the witness quorum has not cosigned it yet; retry it later',
+  },
+  MIRROR_READ_ONLY: { status: 403, title: 'This node is a mirror; send writes to the log’s nodes' },
+  POLICY_NOT_CONFIGURED: { status: 404, title: 'This node has no trust policy' },
+
   // Directory: catalog entries, sharing, dataset versions
   ENTRY_NOT_FOUND: { status: 404, title: 'No such catalog entry' },
   ENTRY_ALREADY_EXISTS: { status: 409, title: 'The catalog entry already exists' },

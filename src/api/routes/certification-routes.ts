@@ -58,7 +58,7 @@ export function certificationView(view: CertificationView, publicUrl: string) {
 }
 
 export async function certificationRoutes(app: FastifyInstance, deps: CertificationRouteDeps): Promise<void> {
-  app.post<{ Body: SignedEnvelope; Querystring: { wait?: 'sealed' } }>(
+  app.post<{ Body: SignedEnvelope; Querystring: { wait?: 'sealed' | 'final' } }>(
     '/v1/certifications',
     {
       schema: {
@@ -77,7 +77,7 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
       ),
   );
 
-  app.post<{ Body: BatchUpload; Querystring: { wait?: 'sealed' } }>(
+  app.post<{ Body: BatchUpload; Querystring: { wait?: 'sealed' | 'final' } }>(
     '/v1/certifications/batches',
     {
       bodyLimit: BATCH_BODY_LIMIT,
@@ -140,7 +140,11 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
     ['revoke', 'RevokeCertification'],
   ] as const;
   for (const [action, type] of transitions) {
-    app.post<{ Body: SignedEnvelope; Params: { certificationId: string }; Querystring: { wait?: 'sealed' } }>(
+    app.post<{
+      Body: SignedEnvelope;
+      Params: { certificationId: string };
+      Querystring: { wait?: 'sealed' | 'final' };
+    }>(
       `/v1/certifications/:certificationId/${action}`,
       {
         schema: {

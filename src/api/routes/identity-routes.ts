@@ -52,7 +52,7 @@ const write = (body: object, summary: string, status: 200 | 201, params?: object
 });
 
 export async function identityRoutes(app: FastifyInstance, deps: IdentityRouteDeps): Promise<void> {
-  app.post<{ Body: SignedEnvelope; Querystring: { wait?: 'sealed' } }>(
+  app.post<{ Body: SignedEnvelope; Querystring: { wait?: 'sealed' | 'final' } }>(
     '/v1/identities',
     { schema: write(schemas.registerIdentity, 'Register a department (authority only)', 201) },
     async (request, reply) =>
@@ -79,7 +79,11 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityRouteDe
     ['revoke', 'RevokeIdentity', schemas.revokeIdentity, 'Revoke an identity (authority only)'],
   ] as const;
   for (const [action, type, body, summary] of byId) {
-    app.post<{ Body: SignedEnvelope; Params: { identityId: string }; Querystring: { wait?: 'sealed' } }>(
+    app.post<{
+      Body: SignedEnvelope;
+      Params: { identityId: string };
+      Querystring: { wait?: 'sealed' | 'final' };
+    }>(
       `/v1/identities/:identityId/${action}`,
       { schema: write(body, summary, 200, identityIdParam) },
       async (request) =>

@@ -15,6 +15,16 @@ export interface NodeStatus {
   ready: boolean;
   /** C2SP verifier key of the log: what a citizen or witness pins to check checkpoints. */
   logVerifierKey: string;
+  /** primary: writes and seals the log; mirror: a verified replica and a witness. */
+  role: 'primary' | 'mirror';
+  /** A mirror-witness's cosignature/v1 verifier key, for trust policies; null on a primary. */
+  witnessVerifierKey: string | null;
+  /** Tree size of the latest checkpoint this node serves (0 before the first). */
+  checkpointTreeSize: number;
+  /** Largest tree size under a checkpoint the trust policy's witness quorum cosigned. */
+  finalTreeSize: number;
+  /** Whether the latest checkpoint is final (cosigned by the quorum). */
+  final: boolean;
 }
 
 export interface NodeRouteDeps {

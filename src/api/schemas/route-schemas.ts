@@ -63,16 +63,21 @@ export const pagingQuery = {
   cursor: { type: 'string', pattern: '^[0-9]{1,20}$', description: 'nextCursor of the previous page' },
 } as const;
 
-/** Query of every signed write: `?wait=sealed` answers only once the entry is in a signed checkpoint. */
+/**
+ * Query of every signed write: `?wait=sealed` answers only once the entry is in a signed checkpoint,
+ * `?wait=final` once it is in one the witness quorum cosigned.
+ */
 export const writeQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
     wait: {
       type: 'string',
-      enum: ['sealed'],
+      enum: ['sealed', 'final'],
       description:
-        'sealed: answer once the entry is in a signed checkpoint, with its leafIndex and checkpoint',
+        'sealed: answer once the entry is in a signed checkpoint, with its leafIndex and checkpoint; ' +
+        "final: once it is in a checkpoint the trust policy's witness quorum cosigned, with that cosigned checkpoint " +
+        '(503 FINALITY_TIMEOUT with Retry-After if that takes too long)',
     },
   },
 } as const;

@@ -7,6 +7,7 @@ import type { NodeStatus } from '../../api/routes/node-routes.js';
 import { type KeyPair, readKeyFile } from '../../client/key-pair.js';
 import { type EventStoreConfig, openEventStore } from '../eventstore/open-event-store.js';
 import { type EventStore, StoreUnavailableError } from '../eventstore/port.js';
+import { Federation } from '../federation/federation-node.js';
 import { CertificationReadModel } from '../projections/certification-read-model.js';
 import { CommandIndex } from '../projections/command-index.js';
 import { IdentityRegistry } from '../projections/identity-registry.js';
@@ -32,6 +33,8 @@ export interface RunningNode {
   readonly log: LogReader;
   readonly sequencer: Sequencer;
   readonly sealer: CheckpointSealer;
+  /** Witnessing, finality, mirroring, alerts and metrics (docs/federation.md). */
+  readonly federation: Federation;
   /**
    * Resolves once the node has reached its store, settled who the authority is and caught up: at once
    * when it could at start, later when the store was unreachable then (the node retries meanwhile).
@@ -87,8 +90,11 @@ const STARTUP_RETRY_MAX_MS = 30_000;
  */
 export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {
   const clock = options.clock ?? Date.now;
+  // A mirror serves the log it trusts: the trusted key's name is the log's origin.
+  const mirror = config.federation.role === 'mirror';
+  const trustedOrigin = mirror ? config.federation.trust!.split('+')[0]! : null;
   const init = initDataDir(config.dataDir, {
-    origin: config.origin,
+    origin: trustedOrigin ?? config.origin,
     authorityCode: config.authorityCode,
     authorityName: config.authorityName,
     now: new Date(clock()),
@@ -110,10 +116,30 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   });
   // The log key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
   const checkpointSigner = ed25519CheckpointSigner(init.identity.origin, logKey.publicKey, logKey.sign);
-  const sequencer = new Sequencer(db, init.identity.origin, checkpointSigner.verifierKey);
+  if (trustedOrigin !== null && trustedOrigin !== init.identity.origin) {
+    throw new Error(
+      `this data folder holds a replica of ${init.identity.origin}, not of ${trustedOrigin} (--trust): use another folder`,
+    );
+  }
+  // A mirror never signs under the log's origin: it checks every checkpoint against the key it trusts.
+  const sequencer = new Sequencer(
+    db,
+    init.identity.origin,
+    mirror ? config.federation.trust! : checkpointSigner.verifierKey,
+  );
+  const federation = new Federation({
+    config: config.federation,
+    dataDir: init.layout.dir,
+    logVerifierKey: sequencer.verifierKey,
+    sequencer,
+    store,
+    clock,
+    ...(options.notice === undefined ? {} : { notice: options.notice }),
+  });
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
   const projector = new Projector(store, db, [
     sequencer,
+    federation.log,
     registry,
     certifications,
     commands,
@@ -139,18 +165,35 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   /** Null once the node serves; otherwise why not. */
   let waiting: string | null = 'starting';
   let fatal: Error | null = null;
+  const settle = async (): Promise<void> => {
+    // A mirror founds nothing: its store stays empty until it has replayed the log's own genesis.
+    if (mirror && (await store.readAll({ maxCount: 1 })).length === 0) return;
+    authority = await settleAuthority(store, init, new Date(clock()));
+  };
+  federation.bind({
+    projector,
+    registry,
+    commands,
+    certifications,
+    directory: directory.planning,
+    maxSkewMs: config.maxSkewSeconds * 1000,
+    onGenesis: settle,
+  });
   const bringUp = async (): Promise<void> => {
-    if (options.rebuild !== true) authority = await settleAuthority(store, init, new Date(clock()));
+    if (options.rebuild !== true) await settle();
     // A retry still on its way when the node closes must not start anything.
     if (closed) return;
     projector.start();
     const last = await store.lastPosition();
     if (closed) return;
     if (last !== null) await projector.waitFor(last, 10 * 60_000);
-    if (options.rebuild !== true && !closed) sealer.start();
+    if (options.rebuild !== true && !closed && !mirror) sealer.start();
+    if (options.rebuild !== true && !closed) federation.start();
     waiting = null;
   };
   const shutDown = async (): Promise<void> => {
+    await federation.stop().catch(() => undefined);
+    federation.close();
     await sealer.stop().catch(() => undefined);
     sequencer.close();
     await projector.stop().catch(() => undefined);
@@ -181,6 +224,8 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     log: sequencer,
     ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
     directory: directory.planning,
+    finality: federation.log,
+    finalWaitMs: config.federation.finalWaitMs,
   });
 
   const notReadyReason = async (): Promise<string | null> => {
@@ -215,6 +260,9 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       ready:
         waiting === null && fatal === null && projector.error === null && projector.disconnected === null,
       logVerifierKey: sequencer.verifierKey,
+      role: federation.role,
+      witnessVerifierKey: federation.witness?.identity.vkey ?? null,
+      ...federation.finality(),
     };
   };
 
@@ -222,13 +270,14 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     commands: commandService,
     registry,
     certifications,
-    log: sequencer,
+    // Checkpoints are served with the cosignatures the witnesses gave them.
+    log: federation.log,
     links,
     version: PACKAGE_VERSION,
     // Until the node has reached its store and caught up, its read models are empty or stale: say so.
-    gate: (path) =>
+    gate: (path, method) =>
       waiting === null && fatal === null
-        ? null
+        ? federation.gate(method, path)
         : path.startsWith('/health/')
           ? null
           : new ProblemError(
@@ -243,8 +292,9 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       registry,
       links,
       catalog: { publisherId: init.identity.authorityId, title: `${init.identity.origin} data directory` },
-      log: sequencer,
+      log: federation.log,
     }),
+    federation: federation.routeDeps(),
     logger:
       options.logging === false
         ? false
@@ -273,6 +323,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       { url, origin: sequencer.origin, logVerifierKey: sequencer.verifierKey },
       `chancery node listening; log verifier key ${sequencer.verifierKey}`,
     );
+    const witness = federation.witness;
+    if (witness !== null) {
+      app.log.info(
+        { witnessVerifierKey: witness.identity.vkey },
+        `witness verifier key ${witness.identity.vkey}`,
+      );
+    }
   }
 
   let retryTimer: NodeJS.Timeout | null = null;
@@ -319,6 +376,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     log: sequencer,
     sequencer,
     sealer,
+    federation,
     started,
     startupProblem: () => (fatal !== null ? `start-up failed: ${fatal.message}` : waiting),
     authority: () => authority,
@@ -327,6 +385,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       closed = true;
       if (retryTimer !== null) clearTimeout(retryTimer);
       (wakeRetry as (() => void) | null)?.();
+      await federation.stop();
       await sealer.stop();
       // Requests waiting for a seal get a 503 now instead of holding app.close() until they time out.
       sequencer.close();
@@ -335,6 +394,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       await projector.stop();
       await started.catch(() => undefined);
       await store.close();
+      federation.close();
       db.close();
     },
   };

@@ -1,5 +1,10 @@
 import { join, resolve } from 'node:path';
 import type { EventStoreConfig } from '../eventstore/open-event-store.js';
+import {
+  type FederationConfig,
+  type FederationConfigInput,
+  resolveFederationConfig,
+} from '../federation/federation-config.js';
 
 /** Which event store the node writes to. The sqlite file lives in the data folder. */
 export type StoreSelection =
@@ -30,6 +35,8 @@ export interface NodeConfig {
    * clients trust one log verifier key.
    */
   readonly logKeyFile: string;
+  /** Role (primary or mirror-witness), witnesses, upstreams and trust policy: see docs/federation.md. */
+  readonly federation: FederationConfig;
 }
 
 export interface NodeConfigInput {
@@ -46,6 +53,7 @@ export interface NodeConfigInput {
   store?: string;
   esdbUrl?: string;
   logKeyFile?: string;
+  federation?: FederationConfigInput;
 }
 
 /** Flags win over environment variables, which win over defaults. Documented in the README's configuration table. */
@@ -89,6 +97,7 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
     store: storeSelection(flags, env),
     logKeyFile:
       logKeyFile === undefined || logKeyFile === '' ? join(dataDir, 'node.key') : resolve(logKeyFile),
+    federation: resolveFederationConfig(flags.federation ?? {}, env),
   };
 }
 

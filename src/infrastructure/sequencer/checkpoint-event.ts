@@ -10,6 +10,11 @@ import type { NewEvent, RecordedEvent } from '../eventstore/port.js';
 
 export const CHECKPOINT_STREAM = 'log-checkpoints';
 export const CHECKPOINT_SEALED = 'CheckpointSealed';
+/**
+ * Witness cosignatures of published checkpoints (src/infrastructure/federation/cosignature-event.ts):
+ * bookkeeping about the log like the checkpoints themselves, never leaves of it.
+ */
+export const COSIGNATURE_STREAM = 'log-cosignatures';
 
 export interface CheckpointSealedData {
   readonly origin: string;

@@ -29,7 +29,12 @@ import type { RecordedEvent } from '../eventstore/port.js';
 import type { NodeDatabase } from '../projections/node-database.js';
 import { positionFromKey, positionKey } from '../projections/position-key.js';
 import type { Projection } from '../projections/projection.js';
-import { CHECKPOINT_STREAM, type PublishedCheckpoint, readCheckpointEvent } from './checkpoint-event.js';
+import {
+  CHECKPOINT_STREAM,
+  COSIGNATURE_STREAM,
+  type PublishedCheckpoint,
+  readCheckpointEvent,
+} from './checkpoint-event.js';
 import { logLeafOf } from './log-entry.js';
 import type { CheckpointHistory, LogEntryRecord, LogReader, SealedCheckpoint } from './log-reader.js';
 import { MerkleHashStore } from './merkle-hash-store.js';
@@ -112,6 +117,7 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
   private known: { readonly treeSize: number; readonly revision: bigint } | null = null;
   private waiters: SealWaiter[] = [];
   private readonly sequencedListeners: (() => void)[] = [];
+  private readonly servedListeners: ((checkpoint: SealedCheckpoint) => void)[] = [];
   private readonly logKey: NoteVerifier;
 
   constructor(
@@ -160,6 +166,7 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
       this.applyCheckpoint(event);
       return;
     }
+    if (event.stream === COSIGNATURE_STREAM) return;
     this.hashes.append(event.position, logLeafOf(event));
     for (const listener of this.sequencedListeners) listener();
   }
@@ -167,6 +174,11 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
   /** Called (synchronously, inside the projector's transaction) after each new leaf. Must only schedule work. */
   onSequenced(listener: () => void): void {
     this.sequencedListeners.push(listener);
+  }
+
+  /** Called whenever a newer checkpoint is served (e.g. to ask witnesses to cosign it). Must only schedule work. */
+  onCheckpointServed(listener: (checkpoint: SealedCheckpoint) => void): void {
+    this.servedListeners.push(listener);
   }
 
   private applyCheckpoint(event: RecordedEvent): void {
@@ -239,6 +251,7 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
   private serve(checkpoint: PublishedCheckpoint): void {
     if (this.latest !== null && checkpoint.treeSize <= this.latest.treeSize) return;
     this.latest = checkpoint;
+    for (const listener of this.servedListeners) listener(sealed(checkpoint));
     const ready = this.waiters.filter((w) => w.leafIndex < checkpoint.treeSize);
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.leafIndex >= checkpoint.treeSize);

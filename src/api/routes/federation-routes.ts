@@ -1,0 +1,317 @@
+import type { FastifyInstance } from 'fastify';
+import { MAX_ADD_CHECKPOINT_BYTES } from '../../domain/federation/index.js';
+import type { Alert } from '../../infrastructure/federation/federation-alerts.js';
+import type { MirrorStatus } from '../../infrastructure/federation/mirror-replicator.js';
+import type { WitnessAnswer } from '../../infrastructure/federation/witness.js';
+import type { WitnessSubmissionStatus } from '../../infrastructure/federation/witness-submitter.js';
+import { ProblemError } from '../problems/problem.js';
+import { problemResponses } from '../schemas/route-schemas.js';
+
+/** What GET /v1/federation/status answers. */
+export interface FederationStatus {
+  readonly role: 'primary' | 'mirror';
+  readonly origin: string;
+  readonly logVerifierKey: string;
+  readonly policy: {
+    readonly digest: string;
+    readonly quorum: string;
+    readonly witnesses: readonly { name: string; vkey: string; url: string | null }[];
+  } | null;
+  /** The latest checkpoint this node serves: which policy witnesses cosigned it, and whether it is final. */
+  readonly checkpoint: {
+    readonly treeSize: number;
+    readonly final: boolean;
+    readonly cosigners: readonly { name: string; cosigned: boolean; timestamp: number | null }[];
+  } | null;
+  readonly finalTreeSize: number;
+  readonly witness: {
+    readonly name: string;
+    readonly vkey: string;
+    readonly logs: readonly { origin: string; treeSize: number; updatedAt: string }[];
+  } | null;
+  readonly mirror: MirrorStatus | null;
+  readonly submissions: readonly WitnessSubmissionStatus[] | null;
+  readonly alerts: number;
+}
+
+export interface FederationRouteDeps {
+  /** The node's witness (mirror-witness nodes); null elsewhere, and add-checkpoint answers 404. */
+  readonly witness: { addCheckpoint(body: string): WitnessAnswer } | null;
+  readonly alerts: { list(limit: number): Alert[]; total(): number };
+  /** The C2SP tlog-policy text the node follows, or null when it has none. */
+  readonly policyText: () => string | null;
+  readonly status: () => FederationStatus;
+  /** The Prometheus text exposition. */
+  readonly metrics: () => string;
+}
+
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+const string = { type: 'string' } as const;
+const integer = { type: 'integer', minimum: 0 } as const;
+
+const alertSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'source', 'kind', 'origin', 'detail', 'cosigned', 'submitted', 'proof', 'recordedAt'],
+  properties: {
+    id: integer,
+    source: { enum: ['witness', 'mirror'] },
+    kind: { enum: ['split-view', 'inconsistent', 'root-mismatch', 'entry-rejected'] },
+    origin: string,
+    detail: string,
+    cosigned: { ...nullable(string), description: 'The signed note this node had cosigned or accepted' },
+    submitted: {
+      ...nullable(string),
+      description: 'The contradicting signed note (or, for a rejected entry, the entry)',
+    },
+    proof: { type: 'array', items: string, description: 'The consistency proof that came with it, base64' },
+    recordedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const statusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'role',
+    'origin',
+    'logVerifierKey',
+    'policy',
+    'checkpoint',
+    'finalTreeSize',
+    'witness',
+    'mirror',
+    'submissions',
+    'alerts',
+  ],
+  properties: {
+    role: { enum: ['primary', 'mirror'] },
+    origin: string,
+    logVerifierKey: string,
+    policy: nullable({
+      type: 'object',
+      additionalProperties: false,
+      required: ['digest', 'quorum', 'witnesses'],
+      properties: {
+        digest: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        quorum: string,
+        witnesses: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'vkey', 'url'],
+            properties: { name: string, vkey: string, url: nullable(string) },
+          },
+        },
+      },
+    }),
+    checkpoint: nullable({
+      type: 'object',
+      additionalProperties: false,
+      required: ['treeSize', 'final', 'cosigners'],
+      properties: {
+        treeSize: integer,
+        final: { type: 'boolean' },
+        cosigners: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'cosigned', 'timestamp'],
+            properties: { name: string, cosigned: { type: 'boolean' }, timestamp: nullable(integer) },
+          },
+        },
+      },
+    }),
+    finalTreeSize: integer,
+    witness: nullable({
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'vkey', 'logs'],
+      properties: {
+        name: string,
+        vkey: string,
+        logs: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['origin', 'treeSize', 'updatedAt'],
+            properties: { origin: string, treeSize: integer, updatedAt: string },
+          },
+        },
+      },
+    }),
+    mirror: nullable({
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'upstreams',
+        'upstream',
+        'replicatedSize',
+        'acceptedSize',
+        'upstreamSize',
+        'lastSyncAt',
+        'lastError',
+        'halted',
+      ],
+      properties: {
+        upstreams: { type: 'array', items: string },
+        upstream: string,
+        replicatedSize: integer,
+        acceptedSize: integer,
+        upstreamSize: nullable(integer),
+        lastSyncAt: nullable(string),
+        lastError: nullable(string),
+        halted: nullable(string),
+      },
+    }),
+    submissions: nullable({
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'url', 'cosignedSize', 'lastError', 'lastLatencyMs'],
+        properties: {
+          name: string,
+          url: string,
+          cosignedSize: nullable(integer),
+          lastError: nullable(string),
+          lastLatencyMs: nullable({ type: 'number' }),
+        },
+      },
+    }),
+    alerts: integer,
+  },
+} as const;
+
+/**
+ * C2SP tlog-witness add-checkpoint (plain text in and out, the spec's status
+ * codes; 409 answers text/x.tlog.size), and the federation's read routes:
+ * alerts with their evidence, the trust policy, status, and /metrics.
+ */
+export async function federationRoutes(app: FastifyInstance, deps: FederationRouteDeps): Promise<void> {
+  await app.register(async (witnessScope) => {
+    // The witness protocol is text, not JSON: in this scope only, any body is read as a string.
+    witnessScope.removeAllContentTypeParsers();
+    witnessScope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: MAX_ADD_CHECKPOINT_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+    witnessScope.post(
+      '/add-checkpoint',
+      {
+        schema: {
+          tags: ['federation'],
+          summary:
+            'C2SP tlog-witness: cosign a checkpoint consistent with the last one this witness cosigned',
+          description:
+            'Body: "old <size>", up to 63 base64 consistency-proof lines, a blank line, the signed checkpoint. ' +
+            '200: cosignature/v1 signature line(s). 400 malformed or old size above the checkpoint size; 403 not ' +
+            "signed by a trusted log key; 404 unknown origin; 409 old size is not the witness's (body: its size, " +
+            'text/x.tlog.size) or a different root for the size it holds (recorded as evidence); 422 the proof does ' +
+            'not verify (recorded as evidence). State is committed (fsync) before the answer.',
+          response: {
+            200: { description: 'Cosignature lines', content: { 'text/plain': { schema: string } } },
+            400: { description: 'Malformed request', content: { 'text/plain': { schema: string } } },
+            403: {
+              description: 'Not signed by a trusted log key',
+              content: { 'text/plain': { schema: string } },
+            },
+            404: { description: 'Unknown log origin', content: { 'text/plain': { schema: string } } },
+            409: {
+              description: "The witness's tree size",
+              content: { 'text/x.tlog.size': { schema: string } },
+            },
+            422: {
+              description: 'The consistency proof does not verify',
+              content: { 'text/plain': { schema: string } },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        if (deps.witness === null) {
+          throw new ProblemError(
+            'ROUTE_NOT_FOUND',
+            'this node is not a witness (start it with --role mirror)',
+          );
+        }
+        const body = typeof request.body === 'string' ? request.body : '';
+        const answer = deps.witness.addCheckpoint(body);
+        return reply.code(answer.status).type(answer.contentType).send(answer.body);
+      },
+    );
+  });
+
+  app.get<{ Querystring: { limit: number } }>(
+    '/v1/federation/alerts',
+    {
+      schema: {
+        tags: ['federation'],
+        summary: 'Split views, inconsistent checkpoints and refused entries this node detected, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['total', 'alerts'],
+            properties: { total: integer, alerts: { type: 'array', items: alertSchema } },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => ({ total: deps.alerts.total(), alerts: deps.alerts.list(request.query.limit) }),
+  );
+
+  app.get(
+    '/v1/federation/policy',
+    {
+      schema: {
+        tags: ['federation'],
+        summary: 'The C2SP tlog-policy this node follows: the log key, the witnesses and the quorum',
+        response: {
+          200: { description: 'The policy text', content: { 'text/plain': { schema: string } } },
+          ...problemResponses,
+        },
+      },
+    },
+    async (_request, reply) => {
+      const text = deps.policyText();
+      if (text === null) throw new ProblemError('POLICY_NOT_CONFIGURED', 'this node has no trust policy yet');
+      return reply.type('text/plain; charset=utf-8').send(text);
+    },
+  );
+
+  app.get(
+    '/v1/federation/status',
+    {
+      schema: {
+        tags: ['federation'],
+        summary:
+          'Role, policy, which witnesses cosigned the latest checkpoint, finality, mirror and witness state',
+        response: { 200: statusSchema, ...problemResponses },
+      },
+    },
+    async () => deps.status(),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Prometheus metrics (text exposition 0.0.4)',
+        response: { 200: { description: 'Metrics', content: { 'text/plain': { schema: string } } } },
+      },
+    },
+    async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics()),
+  );
+}

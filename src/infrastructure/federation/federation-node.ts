@@ -1,0 +1,350 @@
+/**
+ * The federation side of a node, composed in one place so the node's
+ * composition root only plugs it in: the cosigned view of the log and
+ * finality (every node), the witness submitter (a primary with witnesses),
+ * the replicator and the witness (a mirror-witness), alerts and /metrics.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DirectoryPlanning } from '../../api/commands/directory-plan.js';
+import { ProblemError } from '../../api/problems/problem.js';
+import type { FederationRouteDeps, FederationStatus } from '../../api/routes/federation-routes.js';
+import {
+  describeQuorum,
+  parseTrustPolicy,
+  policyDigest,
+  policyForWitnesses,
+  type TrustPolicy,
+  witnessingOf,
+} from '../../domain/federation/index.js';
+import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
+import type { EventStore } from '../eventstore/port.js';
+import type { CertificationReadModel } from '../projections/certification-read-model.js';
+import type { CommandIndex } from '../projections/command-index.js';
+import type { IdentityRegistry } from '../projections/identity-registry.js';
+import type { Projector } from '../projections/projector.js';
+import type { Sequencer } from '../sequencer/sequencer.js';
+import { COSIGNATURE_STREAM } from './cosignature-event.js';
+import { CosignedLog } from './cosigned-log.js';
+import { EntryReplayer } from './entry-replay.js';
+import { FederationAlerts } from './federation-alerts.js';
+import type { FederationConfig } from './federation-config.js';
+import { type FederationDatabase, openFederationDatabase } from './federation-database.js';
+import { MetricsRegistry } from './metrics.js';
+import { MirrorReplicator } from './mirror-replicator.js';
+import { loadWitnessIdentity, Witness } from './witness.js';
+import { WitnessSubmitter } from './witness-submitter.js';
+
+export interface FederationContext {
+  readonly config: FederationConfig;
+  readonly dataDir: string;
+  /** The log's verifier key: this node's own (primary) or the trusted one (mirror). */
+  readonly logVerifierKey: string;
+  readonly sequencer: Sequencer;
+  readonly store: EventStore;
+  readonly clock: () => number;
+  readonly notice?: (line: string) => void;
+}
+
+export interface FederationBindings {
+  readonly projector: Projector;
+  readonly registry: IdentityRegistry;
+  readonly commands: CommandIndex;
+  readonly certifications: CertificationReadModel;
+  readonly directory: DirectoryPlanning;
+  readonly maxSkewMs: number;
+  /** A mirror applied the log's genesis: the node can now settle who the authority is. */
+  readonly onGenesis: () => Promise<void>;
+}
+
+/** A policy file must name this log: otherwise its quorum says nothing about this log's checkpoints. */
+function readPolicy(file: string, logKey: string): TrustPolicy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the policy ${file}: ${(error as Error).message}`);
+  }
+  const policy = parseTrustPolicy(text);
+  if (!policy.logs.some((log) => log.vkey === logKey))
+    throw new Error(`the policy ${file} does not list this log's key ${logKey}`);
+  return policy;
+}
+
+/** The policy a node follows: the file, the --witness list (majority quorum), or the log alone (quorum none). */
+export function resolvePolicy(config: FederationConfig, logKey: string): TrustPolicy | null {
+  if (config.policyFile !== null) return readPolicy(config.policyFile, logKey);
+  if (config.role === 'mirror') return null;
+  const n = config.witnesses.length;
+  return policyForWitnesses(logKey, config.witnesses, config.witnessQuorum ?? Math.floor(n / 2) + 1);
+}
+
+/** Routes that write on a primary; on a mirror they would fork its replica, so it refuses them. */
+const MIRROR_WRITES = /^\/v1\/directory\/entries\/[^/]+\/versions\/[^/]+\/data$/;
+
+export class Federation {
+  readonly log: CosignedLog;
+  readonly alerts: FederationAlerts;
+  readonly witness: Witness | null;
+  readonly metrics = new MetricsRegistry();
+  private readonly db: FederationDatabase;
+  private submitter: WitnessSubmitter | null = null;
+  private replicator: MirrorReplicator | null = null;
+  private started = false;
+
+  constructor(private readonly context: FederationContext) {
+    const { config, dataDir, sequencer, clock, logVerifierKey } = context;
+    this.db = openFederationDatabase(join(dataDir, 'federation.db'));
+    this.alerts = new FederationAlerts(this.db, clock);
+    this.alerts.onAlert((alert) =>
+      context.notice?.(`federation ALERT ${alert.source} ${alert.kind}: ${alert.detail}`),
+    );
+    this.log = new CosignedLog(sequencer, resolvePolicy(config, logVerifierKey));
+    this.witness =
+      config.role === 'mirror'
+        ? new Witness({
+            db: this.db,
+            alerts: this.alerts,
+            identity: loadWitnessIdentity(join(dataDir, 'witness.key'), config.witnessName ?? undefined),
+            logKeys: [logVerifierKey],
+            clock,
+          })
+        : null;
+    this.registerMetrics();
+  }
+
+  get role(): FederationConfig['role'] {
+    return this.context.config.role;
+  }
+
+  get policy(): TrustPolicy | null {
+    return this.log.policy;
+  }
+
+  /** Wires the parts that need the projector and the read models; call once they exist. */
+  bind(bindings: FederationBindings): void {
+    const { config, sequencer, store, clock, logVerifierKey, notice } = this.context;
+    const policy = this.log.policy;
+    if (config.role === 'primary' && policy !== null && policy.witnesses.some((w) => w.url !== null)) {
+      this.submitter = new WitnessSubmitter({
+        policy,
+        log: sequencer,
+        cosignedNote: (size) => this.log.cosignedNote(size),
+        publish: async (event) => {
+          await store.append(COSIGNATURE_STREAM, [event], 'any');
+        },
+        clock,
+        timeoutMs: config.witnessTimeoutMs,
+        latency: this.latency,
+        quorumLatency: this.quorumLatency,
+        ...(notice === undefined ? {} : { onError: (line: string) => notice(line) }),
+      });
+      sequencer.onCheckpointServed(() => this.submitter?.checkpointServed());
+    }
+    if (config.role === 'mirror') {
+      this.replicator = new MirrorReplicator({
+        upstreams: config.upstreams,
+        logKey: logVerifierKey,
+        sequencer,
+        cosigned: this.log,
+        store,
+        projector: bindings.projector,
+        replayer: new EntryReplayer({
+          store,
+          projector: bindings.projector,
+          registry: bindings.registry,
+          commands: bindings.commands,
+          certifications: bindings.certifications,
+          directory: bindings.directory,
+          maxSkewMs: bindings.maxSkewMs,
+        }),
+        alerts: this.alerts,
+        policy,
+        parsePolicy: parseTrustPolicy,
+        pollIntervalMs: config.mirrorPollMs,
+        onGenesis: bindings.onGenesis,
+        ...(notice === undefined ? {} : { notice }),
+      });
+    }
+  }
+
+  /** Starts submitting or replicating; the node has caught up with its own store. Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.submitter?.start();
+    this.replicator?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.submitter?.stop();
+    await this.replicator?.stop();
+    this.log.close();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Milliseconds from each checkpoint's first sight to its quorum note being durable (primary). */
+  quorumLatenciesMs(): readonly number[] {
+    return this.submitter?.quorumLatenciesMs ?? [];
+  }
+
+  /** Refuses what a mirror must not do: any write would fork its replica from the log. */
+  gate(method: string, path: string): ProblemError | null {
+    if (this.context.config.role !== 'mirror') return null;
+    const writes = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+    if ((writes && path !== '/add-checkpoint') || (method === 'GET' && MIRROR_WRITES.test(path))) {
+      return new ProblemError(
+        'MIRROR_READ_ONLY',
+        `this node is a mirror of ${this.context.sequencer.origin}: send writes to the log's nodes`,
+        { upstreams: [...this.context.config.upstreams] },
+      );
+    }
+    return null;
+  }
+
+  private readonly latency = this.metrics.histogram(
+    'chancery_witness_cosign_latency_seconds',
+    'Time from sending add-checkpoint to a verified cosignature, per witness (primary).',
+  );
+  private readonly quorumLatency = this.metrics.histogram(
+    'chancery_checkpoint_quorum_latency_seconds',
+    'Time from a checkpoint being served to its quorum-cosigned note being published (primary).',
+  );
+
+  private registerMetrics(): void {
+    const { metrics, log, alerts } = this;
+    metrics.gauge(
+      'chancery_checkpoint_size',
+      'Tree size of the latest checkpoint this node serves.',
+      () => log.latestCheckpoint()?.treeSize ?? 0,
+    );
+    metrics.gauge(
+      'chancery_checkpoint_final',
+      '1 when the latest checkpoint is cosigned by the witness quorum, else 0.',
+      () => {
+        const latest = log.latestCheckpoint()?.treeSize ?? 0;
+        return latest > 0 && log.finalTreeSize() >= latest ? 1 : 0;
+      },
+    );
+    metrics.gauge(
+      'chancery_final_tree_size',
+      'Tree size of the largest checkpoint the quorum cosigned.',
+      () => log.finalTreeSize(),
+    );
+    metrics.gauge('chancery_log_sequenced_size', 'Leaves in this node’s copy of the log.', () =>
+      log.sequencedSize(),
+    );
+    metrics.counter(
+      'chancery_witness_alerts_total',
+      'Split views and inconsistencies detected (witness) or refused replication (mirror), with evidence.',
+      () => {
+        const counts = alerts.countsByKind();
+        return counts.length === 0
+          ? [{ value: 0 }]
+          : counts.map((c) => ({ labels: { source: c.source, kind: c.kind }, value: c.count }));
+      },
+    );
+    metrics.gauge('chancery_witness_cosigned_size', 'Tree size this witness last cosigned, per log.', () =>
+      (this.witness?.states() ?? []).map((s) => ({ labels: { origin: s.origin }, value: s.treeSize })),
+    );
+    metrics.counter(
+      'chancery_witness_requests_total',
+      'add-checkpoint answers of this witness, by status.',
+      () => {
+        if (this.witness === null) return [];
+        const stats = this.witness.stats();
+        return [
+          { labels: { status: '200' }, value: stats.cosigned },
+          ...Object.entries(stats.refused).map(([status, n]) => ({ labels: { status }, value: n })),
+        ];
+      },
+    );
+    metrics.gauge('chancery_witness_submission_size', 'Tree size each witness last cosigned (primary).', () =>
+      (this.submitter?.status() ?? []).map((w) => ({
+        labels: { witness: w.name },
+        value: w.cosignedSize ?? 0,
+      })),
+    );
+    metrics.gauge('chancery_mirror_replicated_size', 'Leaves this mirror applied.', () =>
+      this.replicator === null ? [] : [{ value: this.replicator.status().replicatedSize }],
+    );
+    metrics.gauge('chancery_mirror_halted', '1 when this mirror stopped replicating on an alert.', () =>
+      this.replicator === null ? [] : [{ value: this.replicator.status().halted === null ? 0 : 1 }],
+    );
+  }
+
+  /** Finality of the latest checkpoint, for /v1/status. */
+  finality(): { checkpointTreeSize: number; finalTreeSize: number; final: boolean } {
+    const checkpointTreeSize = this.log.latestCheckpoint()?.treeSize ?? 0;
+    const finalTreeSize = this.log.finalTreeSize();
+    return {
+      checkpointTreeSize,
+      finalTreeSize,
+      final: checkpointTreeSize > 0 && finalTreeSize >= checkpointTreeSize,
+    };
+  }
+
+  status(): FederationStatus {
+    const policy = this.log.policy;
+    const latest = this.log.latestCheckpoint();
+    let cosigners: FederationStatus['checkpoint'] = null;
+    if (latest !== null) {
+      let witnessing: ReturnType<typeof witnessingOf> | null = null;
+      try {
+        witnessing =
+          policy === null ? null : witnessingOf(latest.note, policy, verifyEd25519, [this.log.verifierKey]);
+      } catch {
+        witnessing = null;
+      }
+      cosigners = {
+        treeSize: latest.treeSize,
+        final: this.finality().final,
+        cosigners: (witnessing?.cosigners ?? []).map((c) => ({
+          name: c.name,
+          cosigned: c.cosigned,
+          timestamp: c.timestamp,
+        })),
+      };
+    }
+    return {
+      role: this.role,
+      origin: this.context.sequencer.origin,
+      logVerifierKey: this.log.verifierKey,
+      policy:
+        policy === null
+          ? null
+          : {
+              digest: policyDigest(policy.text),
+              quorum: describeQuorum(policy),
+              witnesses: policy.witnesses.map((w) => ({ name: w.name, vkey: w.vkey, url: w.url })),
+            },
+      checkpoint: cosigners,
+      finalTreeSize: this.log.finalTreeSize(),
+      witness:
+        this.witness === null
+          ? null
+          : {
+              name: this.witness.identity.name,
+              vkey: this.witness.identity.vkey,
+              logs: this.witness.states(),
+            },
+      mirror: this.replicator?.status() ?? null,
+      submissions: this.submitter?.status() ?? null,
+      alerts: this.alerts.total(),
+    };
+  }
+
+  routeDeps(): FederationRouteDeps {
+    return {
+      witness: this.witness,
+      alerts: this.alerts,
+      policyText: () => this.log.policy?.text ?? null,
+      status: () => this.status(),
+      metrics: () => this.metrics.render(),
+    };
+  }
+}

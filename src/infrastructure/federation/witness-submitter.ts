@@ -1,0 +1,316 @@
+/**
+ * The log's side of C2SP tlog-witness: after each seal, every witness of the
+ * trust policy that has a URL is asked, in parallel, to cosign the newest
+ * checkpoint, with a consistency proof from the size it last cosigned. The
+ * cosignatures that come back are checked and published as a
+ * CheckpointCosigned event: at once when they first meet the quorum (so
+ * `wait=final` answers early), and again when every witness has answered or
+ * failed and more arrived.
+ *
+ * Nothing here is on the sealing path. The sealer signs and publishes
+ * checkpoints as before; a slow or dead witness only delays its own
+ * cosignature. Each witness has its own worker with a request timeout and
+ * exponential backoff, and always works on the newest checkpoint: a witness
+ * that cosigns checkpoint N has vouched for every smaller one too.
+ */
+
+import {
+  formatAddCheckpointRequest,
+  isQuorumMet,
+  type PolicyWitness,
+  parseAddCheckpointResponse,
+  type TrustPolicy,
+  withCosignatures,
+} from '../../domain/federation/index.js';
+import { encodeBase64, type NoteSignature, parseNote, verifyCosignature } from '../../domain/log/index.js';
+import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
+import type { SealedCheckpoint } from '../sequencer/log-reader.js';
+import { type CheckpointCosignedData, checkpointCosignedEvent } from './cosignature-event.js';
+import type { Histogram } from './metrics.js';
+
+export const DEFAULT_WITNESS_TIMEOUT_MS = 3000;
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+/** 409s in a row before a round gives up on a witness (each one teaches the client the witness's size). */
+const MAX_CONFLICTS_PER_ATTEMPT = 3;
+
+/** What the submitter needs from the log: the newest sealed checkpoint (bare note) and consistency proofs. */
+export interface SubmitterLog {
+  latestCheckpoint(): SealedCheckpoint | null;
+  consistencyProof(from: number, to: number): Uint8Array[];
+}
+
+export interface WitnessSubmitterOptions {
+  readonly policy: TrustPolicy;
+  readonly log: SubmitterLog;
+  /** The published cosigned note of a size, if any (published lines are kept, never replaced). */
+  readonly cosignedNote: (treeSize: number) => string | null;
+  /** Appends a CheckpointCosigned event; resolves once it is durable. */
+  readonly publish: (event: ReturnType<typeof checkpointCosignedEvent>) => Promise<void>;
+  readonly clock?: () => number;
+  readonly timeoutMs?: number;
+  readonly latency?: Histogram;
+  readonly quorumLatency?: Histogram;
+  readonly fetch?: typeof fetch;
+  readonly onError?: (message: string) => void;
+}
+
+interface Round {
+  readonly checkpoint: SealedCheckpoint;
+  readonly text: string;
+  readonly startedAt: number;
+  readonly cosignatures: Map<number, NoteSignature>;
+  /** Witnesses that answered this round, with a cosignature or a failure. */
+  readonly settled: Set<number>;
+  published: number;
+  quorumPublished: boolean;
+}
+
+interface WitnessState {
+  readonly index: number;
+  readonly witness: PolicyWitness;
+  readonly url: string;
+  /** The tree size this witness last cosigned for the log, when known. */
+  size: number | null;
+  running: boolean;
+  failures: number;
+  retryAt: number;
+  lastError: string | null;
+  lastLatencyMs: number | null;
+}
+
+export interface WitnessSubmissionStatus {
+  readonly name: string;
+  readonly url: string;
+  readonly cosignedSize: number | null;
+  readonly lastError: string | null;
+  readonly lastLatencyMs: number | null;
+}
+
+export class WitnessSubmitter {
+  private round: Round | null = null;
+  private readonly witnesses: WitnessState[];
+  private stopped = true;
+  private publishing: Promise<void> = Promise.resolve();
+  private readonly sleepers = new Set<() => void>();
+  private readonly clock: () => number;
+  private readonly fetch: typeof fetch;
+  /** Milliseconds from a checkpoint's first sight to its quorum note being durable, newest last (bounded). */
+  readonly quorumLatenciesMs: number[] = [];
+
+  constructor(private readonly options: WitnessSubmitterOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.fetch = options.fetch ?? fetch;
+    this.witnesses = options.policy.witnesses.flatMap((witness, index) =>
+      witness.url === null
+        ? []
+        : [
+            {
+              index,
+              witness,
+              url: witness.url.replace(/\/+$/, ''),
+              size: null,
+              running: false,
+              failures: 0,
+              retryAt: 0,
+              lastError: null,
+              lastLatencyMs: null,
+            },
+          ],
+    );
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.checkpointServed();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of this.sleepers) wake();
+    await this.publishing;
+  }
+
+  /** Call whenever the log serves a new checkpoint (and once at start). */
+  checkpointServed(): void {
+    if (this.stopped) return;
+    const latest = this.options.log.latestCheckpoint();
+    if (latest === null || (this.round !== null && latest.treeSize <= this.round.checkpoint.treeSize)) return;
+    const text = parseNote(latest.note).text;
+    const round: Round = {
+      checkpoint: latest,
+      text,
+      startedAt: this.clock(),
+      cosignatures: new Map(),
+      settled: new Set(),
+      published: 0,
+      quorumPublished: false,
+    };
+    this.round = round;
+    for (const w of this.witnesses) {
+      // A witness known to be past this size has already vouched for it; nothing to ask.
+      if (w.size !== null && w.size > latest.treeSize) round.settled.add(w.index);
+      // A backoff belongs to the old round's failures; a new checkpoint is worth one prompt try.
+      w.retryAt = Math.min(w.retryAt, this.clock() + BACKOFF_FIRST_MS);
+      this.kick(w);
+    }
+  }
+
+  status(): WitnessSubmissionStatus[] {
+    return this.witnesses.map((w) => ({
+      name: w.witness.name,
+      url: w.url,
+      cosignedSize: w.size,
+      lastError: w.lastError,
+      lastLatencyMs: w.lastLatencyMs,
+    }));
+  }
+
+  private kick(w: WitnessState): void {
+    if (w.running || this.stopped) return;
+    w.running = true;
+    void this.work(w).finally(() => {
+      w.running = false;
+      const round = this.round;
+      if (round !== null && !this.stopped && !round.cosignatures.has(w.index) && !this.isAhead(w, round)) {
+        this.kick(w);
+      }
+    });
+  }
+
+  private isAhead(w: WitnessState, round: Round): boolean {
+    return w.size !== null && w.size > round.checkpoint.treeSize;
+  }
+
+  private async work(w: WitnessState): Promise<void> {
+    for (;;) {
+      const round = this.round;
+      if (this.stopped || round === null || round.cosignatures.has(w.index) || this.isAhead(w, round)) return;
+      const wait = w.retryAt - this.clock();
+      if (wait > 0) {
+        await this.sleep(wait);
+        continue;
+      }
+      try {
+        await this.submit(w, round);
+        w.failures = 0;
+        w.lastError = null;
+      } catch (error) {
+        w.failures++;
+        w.lastError = error instanceof Error ? error.message : String(error);
+        w.retryAt = this.clock() + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (w.failures - 1));
+        if (w.failures === 1) this.options.onError?.(`witness ${w.witness.name}: ${w.lastError}`);
+      }
+      round.settled.add(w.index);
+      this.maybePublish(round);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  /** One add-checkpoint exchange (plus retries on 409, which tell the witness's size). Throws on failure. */
+  private async submit(w: WitnessState, round: Round): Promise<void> {
+    const { treeSize } = round.checkpoint;
+    for (let conflicts = 0; conflicts < MAX_CONFLICTS_PER_ATTEMPT; conflicts++) {
+      // Never told: start from 0, and the witness's 409 says where it stands.
+      const old = w.size ?? 0;
+      if (old > treeSize) return;
+      const proof = old === 0 || old === treeSize ? [] : this.options.log.consistencyProof(old, treeSize);
+      const body = formatAddCheckpointRequest({ oldSize: old, proof, checkpoint: round.checkpoint.note });
+      const started = this.clock();
+      const response = await this.fetch(`${w.url}/add-checkpoint`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS),
+      });
+      const answer = await response.text();
+      if (response.status === 200) {
+        const cosignature = this.cosignatureIn(answer, w, round.text);
+        const latencyMs = this.clock() - started;
+        w.lastLatencyMs = latencyMs;
+        this.options.latency?.observe(latencyMs / 1000, { witness: w.witness.name });
+        w.size = treeSize;
+        round.cosignatures.set(w.index, cosignature);
+        return;
+      }
+      if (response.status === 409) {
+        const size = /^(0|[1-9][0-9]{0,15})\n$/.exec(answer);
+        if (size === null)
+          throw new Error(`409 with a malformed size body ${JSON.stringify(answer.slice(0, 40))}`);
+        const held = Number(size[1]);
+        // The same size back: the witness holds another root for it. Nothing a retry could fix.
+        if (held === old)
+          throw new Error(`409 at its own size ${held}: it holds a different checkpoint (split view?)`);
+        w.size = held;
+        continue;
+      }
+      throw new Error(`HTTP ${response.status}: ${answer.trim().slice(0, 200)}`);
+    }
+    throw new Error(`${MAX_CONFLICTS_PER_ATTEMPT} conflicts in a row`);
+  }
+
+  /** The witness's own cosignature in its answer, verified over the checkpoint text. */
+  private cosignatureIn(answer: string, w: WitnessState, text: string): NoteSignature {
+    const { key } = w.witness;
+    const signature = parseAddCheckpointResponse(answer).find(
+      (s) => s.keyName === key.name && s.keyId === key.keyId,
+    );
+    if (signature === undefined) throw new Error('the answer carries no cosignature by its key');
+    verifyCosignature(text, signature, key, verifyEd25519);
+    return signature;
+  }
+
+  private maybePublish(round: Round): void {
+    if (round !== this.round || this.stopped) return;
+    const count = round.cosignatures.size;
+    if (count === 0 || count <= round.published) return;
+    const names = new Set([...round.cosignatures.keys()].map((i) => this.options.policy.witnesses[i]!.name));
+    const quorum = isQuorumMet(this.options.policy, names);
+    const everyoneAnswered = this.witnesses.every((w) => round.settled.has(w.index));
+    const firstQuorum = quorum && !round.quorumPublished;
+    // Early for the quorum (wait=final answers then), and once more with whatever the others added.
+    if (!firstQuorum && !everyoneAnswered) return;
+    round.published = count;
+    if (firstQuorum) round.quorumPublished = true;
+    const cosignatures = [...round.cosignatures.values()];
+    this.publishing = this.publishing.then(async () => {
+      const { checkpoint } = round;
+      const base = this.options.cosignedNote(checkpoint.treeSize) ?? checkpoint.note;
+      const data: CheckpointCosignedData = {
+        origin: round.text.slice(0, round.text.indexOf('\n')),
+        treeSize: checkpoint.treeSize,
+        rootHash: encodeBase64(checkpoint.rootHash),
+        note: withCosignatures(base, cosignatures, this.options.policy),
+      };
+      try {
+        await this.options.publish(checkpointCosignedEvent(data));
+        if (firstQuorum) this.recordQuorumLatency(round);
+      } catch (error) {
+        // Not fatal: the next answer publishes again, with everything collected so far.
+        round.published = 0;
+        if (firstQuorum) round.quorumPublished = false;
+        this.options.onError?.(
+          `publishing cosignatures of ${checkpoint.treeSize}: ${(error as Error).message}`,
+        );
+      }
+    });
+  }
+
+  private recordQuorumLatency(round: Round): void {
+    const ms = this.clock() - round.startedAt;
+    this.options.quorumLatency?.observe(ms / 1000);
+    this.quorumLatenciesMs.push(ms);
+    if (this.quorumLatenciesMs.length > 10_000) this.quorumLatenciesMs.splice(0, 5_000);
+  }
+}
