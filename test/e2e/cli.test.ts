@@ -148,6 +148,10 @@ describe('chancery CLI', () => {
     });
     expect(status['identities']).toBeGreaterThanOrEqual(2);
     expect(status['certifications']).toBeGreaterThanOrEqual(1);
+    // The log's verifier key is published by `chancery status` too, in both forms.
+    expect(status['logVerifierKey']).toMatch(/^localhost\/chancery\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
+    const text = (await cli('status')).stdout;
+    expect(text).toContain(`log key         ${status['logVerifierKey']}`);
   });
 
   it('reports a refusal as `error CODE: detail` (or the problem as JSON) and exits 1', async () => {

@@ -4,7 +4,7 @@ import { fieldLines } from '../output.js';
 
 export const statusCommand: CommandSpec = {
   name: 'status',
-  summary: "Show the node's origin, store, authority and read-model progress (GET /v1/status).",
+  summary: "Show the node's origin, log verifier key, store, authority and read-model progress (GET /v1/status).",
   scope: 'client',
   async run(args) {
     const node = new NodeConnection(args.url);
@@ -17,6 +17,8 @@ export const statusCommand: CommandSpec = {
           ['origin', status.origin],
           ['store', status.store],
           ['authority', status.authorityId],
+          // The log's C2SP verifier key: what `chancery verify --trust` and citizens check checkpoints against.
+          ['log key', status.logVerifierKey],
           ['identities', String(status.identities)],
           ['certifications', String(status.certifications)],
           [
