@@ -4,7 +4,8 @@ import { fieldLines } from '../output.js';
 
 export const statusCommand: CommandSpec = {
   name: 'status',
-  summary: "Show the node's origin, log verifier key, store, authority and read-model progress (GET /v1/status).",
+  summary:
+    "Show the node's origin, log verifier key, store, authority and read-model progress (GET /v1/status).",
   scope: 'client',
   async run(args) {
     const node = new NodeConnection(args.url);
