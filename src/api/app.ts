@@ -120,10 +120,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
-  await app.register(async (scope) =>
-    proofRoutes(scope, { log: deps.log, certifications: deps.certifications, keys: deps.registry }),
-  );
   const { federation } = deps;
+  await app.register(async (scope) =>
+    proofRoutes(scope, {
+      log: deps.log,
+      certifications: deps.certifications,
+      keys: deps.registry,
+      ...(federation === undefined
+        ? {}
+        : {
+            finalCheckpoint: federation.finalCheckpoint,
+            policyDigest: federation.policyDigest,
+            policyText: federation.policyText,
+          }),
+    }),
+  );
   if (federation !== undefined) await app.register(async (scope) => federationRoutes(scope, federation));
   const { directory } = deps;
   if (directory !== undefined) {

@@ -31,6 +31,10 @@ export interface ProofSources {
   readonly keys: { key(keyId: string): RegistryKey | undefined };
   /** Retry-After for a record that is not sealed yet; about one seal interval. */
   readonly retryAfterSeconds?: number;
+  /** The largest checkpoint the witness quorum cosigned (null: none yet); bundles prefer it when it covers them. */
+  readonly finalCheckpoint?: () => SealedCheckpoint | null;
+  /** SHA-256 (hex) of the trust policy the node follows, named in every bundle; null when it has none. */
+  readonly policyDigest?: () => string | null;
 }
 
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
@@ -109,8 +113,13 @@ export function buildProofBundle(certificationId: string, sources: ProofSources)
   const lastChange = view.statusHistory[view.statusHistory.length - 1];
   const statusLeafIndex =
     lastChange === undefined ? leafIndex : leafIndexOf(sources, certificationId, lastChange.position);
-  // One snapshot of the checkpoint: both proofs must be against the same tree.
-  const checkpoint = sources.log.latestCheckpoint();
+  // One snapshot of the checkpoint: both proofs must be against the same tree. A final one (cosigned by the
+  // witness quorum) is preferred whenever it covers the record and its latest status.
+  const final = sources.finalCheckpoint?.() ?? null;
+  const checkpoint =
+    final !== null && final.treeSize > Math.max(leafIndex, statusLeafIndex)
+      ? final
+      : sources.log.latestCheckpoint();
   if (checkpoint === null || checkpoint.treeSize <= leafIndex) {
     throw notSealed(certificationId, 'is not under a signed checkpoint yet', sources);
   }
@@ -150,7 +159,13 @@ export function buildProofBundle(certificationId: string, sources: ProofSources)
       retiredAt: key.retiredAt,
     },
     ...(view.batch === undefined ? {} : { batch: batchPathOf(view, view.batch, sources) }),
+    ...policyDigestOf(sources),
   };
+}
+
+function policyDigestOf(sources: ProofSources): { policyDigest?: string } {
+  const digest = sources.policyDigest?.() ?? null;
+  return digest === null ? {} : { policyDigest: digest };
 }
 
 /** The record's path from its digest to the batch root its batch entry signs. */

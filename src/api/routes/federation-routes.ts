@@ -4,6 +4,7 @@ import type { Alert } from '../../infrastructure/federation/federation-alerts.js
 import type { MirrorStatus } from '../../infrastructure/federation/mirror-replicator.js';
 import type { WitnessAnswer } from '../../infrastructure/federation/witness.js';
 import type { WitnessSubmissionStatus } from '../../infrastructure/federation/witness-submitter.js';
+import type { SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
 import { ProblemError } from '../problems/problem.js';
 import { problemResponses } from '../schemas/route-schemas.js';
 
@@ -43,6 +44,10 @@ export interface FederationRouteDeps {
   readonly status: () => FederationStatus;
   /** The Prometheus text exposition. */
   readonly metrics: () => string;
+  /** The largest checkpoint the witness quorum cosigned, cosignatures included; null before the first. */
+  readonly finalCheckpoint: () => SealedCheckpoint | null;
+  /** SHA-256 (hex) of the policy text; null when the node has none. */
+  readonly policyDigest: () => string | null;
 }
 
 const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });

@@ -9,6 +9,8 @@ import { renderProofPage } from '../web/proof-page-html.js';
 
 export interface ProofRouteDeps extends ProofSources {
   readonly log: ProofSources['log'] & Pick<LogReader, 'origin' | 'verifierKey'>;
+  /** The node's C2SP tlog-policy text, which the page judges cosignatures by; null when it has none. */
+  readonly policyText?: () => string | null;
 }
 
 export const TLOG_PROOF_CONTENT_TYPE = 'text/x-tlog-proof';
@@ -133,6 +135,7 @@ export async function proofRoutes(app: FastifyInstance, deps: ProofRouteDeps): P
         certificationId,
         logKey: deps.log.verifierKey,
         origin: deps.log.origin,
+        policy: deps.policyText?.() ?? null,
         // Relative to /p/ID, so the page also works behind a proxy that mounts the node under a path prefix.
         scriptUrl: `assets/proof-page.js?v=${script.version}`,
         scriptIntegrity: script.integrity,

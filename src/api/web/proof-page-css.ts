@@ -97,6 +97,12 @@ code, .mono {
 .step-label { margin: 0; font-weight: 650; }
 .step-detail { margin: .15rem 0 0; overflow-wrap: anywhere; }
 .step-explain { margin: .25rem 0 0; color: var(--muted); font-size: .94em; }
+.witnesses { list-style: none; margin: 0; padding: 0; display: grid; gap: .35rem; }
+.witnesses li { display: flex; align-items: center; gap: .5rem; overflow-wrap: anywhere; }
+.witnesses .mark { width: 1.5rem; height: 1.5rem; font-size: .95rem; grid-row: auto; flex: none; }
+.witnesses li[data-cosigned="true"] .mark { background: var(--ok); }
+.witnesses li[data-cosigned="false"] .mark { background: var(--muted); }
+.quorum { font-weight: 650; }
 .drop {
   padding: 1.25rem 1rem;
   border: 2px dashed var(--border);

@@ -9,6 +9,8 @@ export interface ProofPageInput {
   readonly certificationId: string;
   /** The C2SP verifier key of the log this node serves; what the page trusts. */
   readonly logKey: string;
+  /** The node's C2SP tlog-policy text (witnesses and quorum), which the page judges cosignatures by; null: none. */
+  readonly policy?: string | null;
   readonly origin: string;
   readonly scriptUrl: string;
   /** Subresource Integrity of the script, e.g. sha384-… */
@@ -33,6 +35,8 @@ export function escapeHtml(text: string): string {
 export function renderProofPage(input: ProofPageInput): string {
   const id = escapeHtml(input.certificationId);
   const key = escapeHtml(input.logKey);
+  // Only a policy that names witnesses changes what the page checks; "quorum none" alone adds nothing.
+  const policy = input.policy !== undefined && input.policy !== null ? escapeHtml(input.policy) : '';
   // Relative to /p/ID: the node may be mounted under a path prefix.
   const proofJson = `../v1/proofs/${id}`;
   return `<!doctype html>
@@ -46,7 +50,7 @@ export function renderProofPage(input: ProofPageInput): string {
 <link rel="stylesheet" href="${escapeHtml(input.styleUrl)}">
 <script defer src="${escapeHtml(input.scriptUrl)}" integrity="${escapeHtml(input.scriptIntegrity)}"></script>
 </head>
-<body data-certification-id="${id}" data-log-key="${key}">
+<body data-certification-id="${id}" data-log-key="${key}" data-policy="${policy}">
 <header class="masthead">
   <p class="brand">Chancery · ${escapeHtml(input.origin)}</p>
   <h1>Check a certified record</h1>
@@ -65,6 +69,14 @@ export function renderProofPage(input: ProofPageInput): string {
   <section aria-labelledby="steps-heading">
     <h2 id="steps-heading">What was checked</h2>
     <ol id="steps" class="steps" aria-live="polite"></ol>
+  </section>
+
+  <section id="witnesses-section" aria-labelledby="witnesses-heading" hidden>
+    <h2 id="witnesses-heading">Who vouched for the log</h2>
+    <p>Other cities and departments each keep a verified copy of the log and cosign its checkpoints only if
+    they are consistent with everything they saw before. A checkpoint is final when enough of them did.</p>
+    <p id="quorum" class="quorum"></p>
+    <ul id="witnesses" class="witnesses"></ul>
   </section>
 
   <section aria-labelledby="document-heading">
@@ -90,7 +102,9 @@ export function renderProofPage(input: ProofPageInput): string {
     <code id="log-key" class="trust-key">${key}</code>
     <p>A page can only vouch for what it is given. Compare this key with the one the province publishes
     (on its website, in the official gazette, or from the witnesses that cosign the log). If they differ,
-    do not trust this result.</p>
+    do not trust this result. The witnesses and the quorum come from the node's trust policy
+    (<a href="../v1/federation/policy">download it</a>); <code>chancery verify --policy</code> checks a proof
+    against a policy you obtained yourself.</p>
   </section>
 
   <section aria-labelledby="download-heading">

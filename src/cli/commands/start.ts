@@ -1,3 +1,4 @@
+import { describeQuorum } from '../../domain/federation/index.js';
 import { maskPassword } from '../../infrastructure/eventstore/connection-string.js';
 import { startNode } from '../../infrastructure/node/chancery-node.js';
 import { type NodeConfig, resolveNodeConfig } from '../../infrastructure/node/node-config.js';
@@ -31,12 +32,56 @@ export const startCommand: CommandSpec = {
       description:
         'private key that signs checkpoints, the same on every node of a log (default DATA/node.key, env CHANCERY_LOG_KEY_FILE)',
     },
+    role: {
+      type: 'string',
+      value: 'ROLE',
+      description:
+        'primary (writes and seals the log, the default) or mirror (verified replica and witness; env CHANCERY_ROLE)',
+    },
+    upstream: {
+      type: 'string',
+      multiple: true,
+      value: 'URL',
+      description:
+        'mirror: a node to pull the log from; repeat to fail over between several (env CHANCERY_UPSTREAM)',
+    },
+    trust: {
+      type: 'string',
+      value: 'VKEY',
+      description: "mirror: the log's verifier key, the replica's trust anchor (env CHANCERY_TRUST)",
+    },
+    policy: {
+      type: 'string',
+      value: 'FILE',
+      description: 'C2SP tlog-policy file: witnesses (with URLs) and the quorum (env CHANCERY_POLICY_FILE)',
+    },
+    witness: {
+      type: 'string',
+      multiple: true,
+      value: 'URL=VKEY',
+      description:
+        'primary: a witness to ask for cosignatures, instead of a policy file (env CHANCERY_WITNESSES)',
+    },
+    'witness-quorum': {
+      type: 'string',
+      value: 'N',
+      description: 'how many --witness cosignatures make a checkpoint final (default a majority)',
+    },
+    'witness-name': {
+      type: 'string',
+      value: 'NAME',
+      description:
+        "mirror: this witness's key name (default derived from DATA/witness.key; env CHANCERY_WITNESS_NAME)",
+    },
   },
   details: `The banner goes to stderr, starting with a line 'chancery VERSION listening on URL';
 request logs are JSON lines on stdout (level from CHANCERY_LOG_LEVEL, default info).
 Other settings: CHANCERY_ORIGIN, CHANCERY_PUBLIC_URL (base of proof URLs), CHANCERY_MAX_SKEW_SECONDS.
 If the event store cannot be reached, the node says so in one line, answers 503 NOT_READY and retries
 until it can. A node starting on a store that already holds a log joins it (its authority is the log's).
+A mirror (--role mirror --upstream URL --trust VKEY) keeps a replica it re-verifies entry by entry,
+serves the same reads and proofs, refuses writes, and witnesses (POST /add-checkpoint) with the key in
+DATA/witness.key; see docs/federation.md.
 SIGINT or SIGTERM closes the node and exits 0.`,
   async run(args) {
     let config: NodeConfig;
@@ -49,6 +94,15 @@ SIGINT or SIGTERM closes the node and exits 0.`,
           store: args.string('store'),
           esdbUrl: args.string('esdb-url'),
           logKeyFile: args.string('log-key'),
+          federation: {
+            ...optional('role', args.string('role')),
+            upstream: args.strings('upstream'),
+            ...optional('trust', args.string('trust')),
+            ...optional('policyFile', args.string('policy')),
+            witness: args.strings('witness'),
+            ...optional('witnessQuorum', args.string('witness-quorum')),
+            ...optional('witnessName', args.string('witness-name')),
+          },
         },
         args.env,
       );
@@ -77,11 +131,22 @@ SIGINT or SIGTERM closes the node and exits 0.`,
             ? `sqlite ${displayPath(layout.eventStoreFile)}`
             : `eventstoredb ${maskPassword(config.store.url)}`,
         ],
-        ['log key', `${node.sequencer.verifierKey} (${displayPath(config.logKeyFile)})`],
+        [
+          'log key',
+          config.federation.role === 'mirror'
+            ? `${node.sequencer.verifierKey} (trusted; this mirror signs nothing under it)`
+            : `${node.sequencer.verifierKey} (${displayPath(config.logKeyFile)})`,
+        ],
+        ['role', roleLine(node, config)],
+        ...(node.federation.witness === null
+          ? []
+          : ([['witness key', node.federation.witness.identity.vkey]] as [string, string][])),
         [
           'authority',
           authority === null
-            ? 'not known yet: the event store has not answered'
+            ? config.federation.role === 'mirror'
+              ? "not known yet: the mirror has not replayed the log's first entry"
+              : 'not known yet: the event store has not answered'
             : authority.founded
               ? `${authority.id}, key ${authority.keyId} in ${displayPath(layout.authorityKeyFile)}` +
                 ` (${created ? 'created, ' : ''}mode 0600: keep it secret)`
@@ -130,6 +195,19 @@ SIGINT or SIGTERM closes the node and exits 0.`,
     return undefined;
   },
 };
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+function roleLine(node: Awaited<ReturnType<typeof startNode>>, config: NodeConfig): string {
+  const policy = node.federation.policy;
+  if (config.federation.role === 'mirror') return `mirror of ${config.federation.upstreams.join(', ')}`;
+  const witnesses = policy?.witnesses.length ?? 0;
+  return witnesses === 0
+    ? 'primary, no witnesses (checkpoints are final when sealed)'
+    : `primary, ${witnesses} witness${witnesses === 1 ? '' : 'es'}, quorum: ${policy === null ? '' : describeQuorum(policy)}`;
+}
 
 /** A taken or forbidden port is an operator's everyday mistake: say so in one line, no stack. */
 function listenFailure(error: unknown, config: NodeConfig): CliError | null {

@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { FederationError, parseTrustPolicy, type TrustPolicy } from '../../domain/federation/index.js';
 import {
   LogProofError,
   parseVerifierKey,
@@ -114,10 +115,39 @@ function certificationIdOf(bundle: unknown): string {
   return typeof id === 'string' && id.length <= 64 ? id : '(unknown certification)';
 }
 
+async function readPolicy(file: string): Promise<TrustPolicy> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${describeFsError(error)}`);
+  }
+  try {
+    return parseTrustPolicy(text);
+  } catch (error) {
+    if (error instanceof FederationError)
+      throw new UsageError(`--policy ${file}: ${error.message}`, 'verify');
+    throw error;
+  }
+}
+
+function witnessLines(report: VerificationReport): string[] {
+  const { witnessing } = report;
+  if (witnessing === undefined) return [];
+  const lines = witnessing.cosigners.map((c) => {
+    const at = c.timestamp === null ? '' : ` at ${new Date(c.timestamp * 1000).toISOString()}`;
+    return `      ${c.cosigned ? '✓' : '·'} witness ${c.name}${c.cosigned ? ` cosigned${at}` : ': no cosignature'}`;
+  });
+  if (witnessing.samePolicyAsNode === false)
+    lines.push('      note: the node that built this proof follows another policy than yours');
+  return lines;
+}
+
 function textReport(report: VerificationReport, certificationId: string): string[] {
   const lines = [`proof of ${certificationId}`];
   for (const step of report.steps) {
     lines.push(`  ${step.ok ? '✓' : '✗'} ${step.label}`, `      ${step.detail}`);
+    if (step.id === 'checkpoint') lines.push(...witnessLines(report));
   }
   const failed = report.steps.filter((s) => !s.ok).length;
   lines.push(
@@ -138,9 +168,14 @@ export const verifyCommand: CommandSpec = {
     trust: {
       type: 'string',
       multiple: true,
-      required: true,
       value: 'VKEY',
       description: "the log's C2SP verifier key (name+id+key), as the province publishes it",
+    },
+    policy: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'a C2SP tlog-policy file: its log keys are trusted, and the checkpoint must be cosigned by its witness quorum',
     },
     document: {
       type: 'string',
@@ -165,8 +200,11 @@ export const verifyCommand: CommandSpec = {
     },
   },
   details: `BUNDLE is a proof bundle file (GET /v1/proofs/ID saved as JSON), its URL, or a proof page
-URL (…/p/ID), whose bundle is fetched from the same node. Trust comes only from --trust: the
-bundle's own node is not believed about which log it belongs to.
+URL (…/p/ID), whose bundle is fetched from the same node. Trust comes only from --trust and
+--policy (at least one is needed): the bundle's own node is not believed about which log it
+belongs to, nor about which witnesses count. With --policy the report lists every witness of the
+policy, whether it cosigned the checkpoint, and whether the quorum is met (a checkpoint that does
+not meet it fails). --witness/--quorum are the policy's simple form: N of the given keys.
 
 exit status: 0 if every check passed, 1 if any failed (or the bundle could not be read), 2 for usage.
 
@@ -176,8 +214,14 @@ example:
   async run(args) {
     const source = args.positional(0);
     const trust = args.strings('trust');
+    const policyFile = args.string('policy');
+    if (trust.length === 0 && policyFile === undefined)
+      throw new UsageError('missing --trust VKEY', 'verify');
     checkTrustKeys(trust, '--trust', (k) => parseVerifierKey(k, SIGNATURE_TYPE_ED25519));
     const witnesses = args.strings('witness');
+    if (policyFile !== undefined && witnesses.length > 0)
+      throw new UsageError('give witnesses either in --policy or as --witness keys, not both', 'verify');
+    const policy = policyFile === undefined ? undefined : await readPolicy(policyFile);
     checkTrustKeys(witnesses, '--witness', parseWitnessKey);
     const quorumFlag = args.string('quorum');
     const quorum = quorumFlag === undefined ? witnesses.length : Number(quorumFlag);
@@ -207,13 +251,19 @@ example:
       verify: verifyEd25519,
       trustedLogKeys: trust,
       now,
+      ...(policy === undefined ? {} : { policy }),
       ...(witnesses.length === 0 ? {} : { witnesses: { keys: witnesses, quorum } }),
       ...(loaded.expectedId === undefined ? {} : { expectedCertificationId: loaded.expectedId }),
       ...(documentDigest === undefined ? {} : { documentDigest }),
     });
     const certificationId = certificationIdOf(loaded.bundle);
     return {
-      json: { ok: report.ok, certificationId, steps: report.steps },
+      json: {
+        ok: report.ok,
+        certificationId,
+        steps: report.steps,
+        ...(report.witnessing === undefined ? {} : { witnessing: report.witnessing }),
+      },
       text: textReport(report, certificationId),
       exitCode: report.ok ? EXIT_OK : EXIT_FAILURE,
     };

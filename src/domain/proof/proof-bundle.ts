@@ -71,6 +71,12 @@ export interface ProofBundleV1 extends IncludedEntry {
   readonly status: StatusProof;
   readonly key: IssuerKey;
   readonly batch?: BatchPath;
+  /**
+   * SHA-256 (lower-case hex) of the C2SP tlog-policy the node follows (GET /v1/federation/policy): which
+   * witnesses it asks and the quorum that makes a checkpoint final. A name, not a trust anchor: a verifier
+   * judges the cosignatures by a policy it trusts, and can tell whether it is the same one.
+   */
+  readonly policyDigest?: string;
 }
 
 export type ParsedBundle = { ok: true; bundle: ProofBundleV1 } | { ok: false; reason: string };
@@ -153,7 +159,7 @@ function parseStrict(value: unknown): ProofBundleV1 {
     fail(`status.status must be one of ${STATUSES.join(', ')}`);
   }
   const key = object(root['key'], 'key');
-  const bundle: ProofBundleV1 = {
+  let bundle: ProofBundleV1 = {
     version: 1,
     certificationId: string(root['certificationId'], 'certificationId'),
     ...includedEntry(root, ''),
@@ -168,6 +174,12 @@ function parseStrict(value: unknown): ProofBundleV1 {
       retiredAt: nullableString(key['retiredAt'], 'key.retiredAt'),
     },
   };
+  const digest = root['policyDigest'];
+  if (digest !== undefined) {
+    if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest))
+      fail('policyDigest must be hex SHA-256');
+    bundle = { ...bundle, policyDigest: digest };
+  }
   const batch = root['batch'];
   if (batch === undefined) return bundle;
   const b = object(batch, 'batch');

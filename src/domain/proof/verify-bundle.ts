@@ -14,6 +14,13 @@ import { batchStream, certificationStream } from '../certification/events.js';
 import { fromHex } from '../crypto/hex.js';
 import { keyIdOf } from '../crypto/key-id.js';
 import {
+  type Cosigner,
+  policyDigest,
+  type TrustPolicy,
+  type Witnessing,
+  witnessingOf,
+} from '../federation/index.js';
+import {
   type Checkpoint,
   cosignatureVerifier,
   decodeBase64,
@@ -61,6 +68,19 @@ export interface VerificationReport {
   /** True only if every step passed. */
   readonly ok: boolean;
   readonly steps: readonly VerificationStep[];
+  /** With a trust policy: every witness, whether it cosigned the checkpoint, and whether the quorum is met. */
+  readonly witnessing?: WitnessingSummary;
+}
+
+export interface WitnessingSummary {
+  readonly cosigners: readonly Cosigner[];
+  readonly quorumMet: boolean;
+  /** The quorum rule in words. */
+  readonly quorum: string;
+  /** SHA-256 (hex) of the trust policy the checkpoint was judged by. */
+  readonly policyDigest: string;
+  /** Whether the node that built the bundle follows the same policy (null: the bundle names none). */
+  readonly samePolicyAsNode: boolean | null;
 }
 
 export interface WitnessPolicy {
@@ -77,6 +97,11 @@ export interface VerifyBundleOptions {
   readonly trustedLogKeys: readonly string[];
   /** Witness cosignature policy; absent while the network has no witnesses. */
   readonly witnesses?: WitnessPolicy;
+  /**
+   * A C2SP tlog-policy the caller trusts: its logs are trusted beside trustedLogKeys, and the checkpoint
+   * must carry cosignatures meeting its quorum. Takes the place of `witnesses`.
+   */
+  readonly policy?: TrustPolicy;
   /** Milliseconds since the epoch, for the validity window. */
   readonly now: number;
   /** The certification the caller asked for (from the proof URL); a bundle for another one fails. */
@@ -310,6 +335,61 @@ function verifierFor(vkey: string, make: () => NoteVerifier): NoteVerifier {
   }
 }
 
+function names(cosigners: readonly Cosigner[]): string {
+  return cosigners.length === 0 ? 'no witness' : cosigners.map((c) => c.name).join(', ');
+}
+
+/** The checkpoint step under a trust policy: log signature, then each witness and the quorum. */
+function policyCheckpointStep(
+  bundle: ProofBundleV1,
+  options: VerifyBundleOptions & { policy: TrustPolicy },
+  report: (summary: WitnessingSummary) => void,
+): VerificationStep {
+  return step('checkpoint', () => {
+    const { policy } = options;
+    ensure(
+      options.trustedLogKeys.length > 0 || policy.logs.length > 0,
+      'no trusted log key was given, and the policy lists no log',
+    );
+    for (const k of options.trustedLogKeys) verifierFor(k, () => ed25519NoteVerifier(k, options.verify));
+    let witnessing: Witnessing;
+    try {
+      witnessing = witnessingOf(bundle.checkpoint, policy, options.verify, options.trustedLogKeys);
+    } catch (error) {
+      if (error instanceof LogProofError && error.code === 'NOTE_UNVERIFIED') {
+        throw new StepFailure(
+          'the checkpoint is not signed by any log you trust: it may come from another log',
+        );
+      }
+      if (error instanceof LogProofError && error.code === 'NOTE_SIGNATURE_INVALID') {
+        throw new StepFailure(`the checkpoint was altered: ${error.message}`);
+      }
+      throw error;
+    }
+    const cp = witnessing.checkpoint;
+    ensure(
+      cp.treeSize === bundle.treeSize,
+      `the checkpoint is for ${cp.treeSize} entries, not ${bundle.treeSize}`,
+    );
+    const digest = policyDigest(policy.text);
+    report({
+      cosigners: witnessing.cosigners,
+      quorumMet: witnessing.quorumMet,
+      quorum: witnessing.quorum,
+      policyDigest: digest,
+      samePolicyAsNode: bundle.policyDigest === undefined ? null : bundle.policyDigest === digest,
+    });
+    const signed = `Signed by the log ${cp.origin} at ${cp.treeSize} entries.`;
+    const cosigned = witnessing.cosigners.filter((c) => c.cosigned);
+    const missing = witnessing.cosigners.filter((c) => !c.cosigned);
+    const who =
+      `Cosigned by ${names(cosigned)} (${cosigned.length} of ${witnessing.cosigners.length} witnesses)` +
+      (missing.length === 0 ? '' : `; not by ${names(missing)}`);
+    ensure(witnessing.quorumMet, `${signed} ${who}: the quorum (${witnessing.quorum}) is not met.`);
+    return `${signed} ${who}: the quorum (${witnessing.quorum}) is met.`;
+  });
+}
+
 function checkpointStep(bundle: ProofBundleV1, options: VerifyBundleOptions): VerificationStep {
   return step('checkpoint', () => {
     ensure(options.trustedLogKeys.length > 0, 'no trusted log key was given');
@@ -487,14 +567,21 @@ export function verifyProofBundle(input: unknown, options: VerifyBundleOptions):
     };
   }
   const { bundle } = parsed;
+  let witnessing: WitnessingSummary | undefined;
+  const { policy } = options;
   const steps: VerificationStep[] = [
     signatureStep(bundle, options),
     inclusionStep(bundle),
-    checkpointStep(bundle, options),
+    policy === undefined
+      ? checkpointStep(bundle, options)
+      : policyCheckpointStep(bundle, { ...options, policy }, (summary) => {
+          witnessing = summary;
+        }),
     validityStep(bundle, options.now),
     statusStep(bundle),
   ];
   if (bundle.batch !== undefined || bundle.entry.type === 'BatchCertified') steps.push(batchStep(bundle));
   if (options.documentDigest !== undefined) steps.push(documentStep(bundle, options.documentDigest));
-  return { ok: steps.every((s) => s.ok), steps };
+  const ok = steps.every((s) => s.ok);
+  return witnessing === undefined ? { ok, steps } : { ok, steps, witnessing };
 }

@@ -345,6 +345,14 @@ export class Federation {
       policyText: () => this.log.policy?.text ?? null,
       status: () => this.status(),
       metrics: () => this.metrics.render(),
+      finalCheckpoint: () => {
+        const size = this.log.finalTreeSize();
+        return size === 0 ? null : this.log.checkpointAt(size);
+      },
+      policyDigest: () => {
+        const text = this.log.policy?.text;
+        return text === undefined ? null : policyDigest(text);
+      },
     };
   }
 }

@@ -9,11 +9,13 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { parseTrustPolicy, type TrustPolicy } from '../../../domain/federation/trust-policy.js';
 import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
 import {
   type VerificationReport,
   type VerificationStepId,
   verifyProofBundle,
+  type WitnessingSummary,
 } from '../../../domain/proof/verify-bundle.js';
 
 // RFC 8032 strict (zip215: false), like node:crypto on the server, so both accept exactly the same signatures.
@@ -33,7 +35,7 @@ const EXPLANATIONS: Record<VerificationStepId, string> = {
   inclusion:
     'The certification is written into the public log: an append-only record that every city node keeps a copy of.',
   checkpoint:
-    "The log signed its current state. This page checks that signature with the log key shown below; witnesses' cosignatures are checked too once witnesses are configured.",
+    "The log signed its current state, and the witnesses below cosigned it. This page checks the log's signature with the key shown below, and each witness's cosignature with the key the node's trust policy gives it.",
   validity: 'The record is within the validity period the department gave it, at the time on this device.',
   status:
     'The department has not suspended or revoked the record: the latest status change the node holds is itself proven to be in the log.',
@@ -47,6 +49,8 @@ const MAX_RETRIES = 30;
 
 interface PageState {
   bundle: unknown;
+  /** The node's trust policy, when it names witnesses: the checkpoint must meet its quorum. */
+  policy?: TrustPolicy;
   documentDigest?: string;
   documentName?: string;
 }
@@ -159,15 +163,46 @@ function renderFacts(bundle: unknown): void {
   );
 }
 
+function timeOf(seconds: number | null): string {
+  return seconds === null ? '' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function renderWitnesses(witnessing: WitnessingSummary | undefined): void {
+  const section = byId('witnesses-section');
+  if (witnessing === undefined) {
+    section.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  const cosigned = witnessing.cosigners.filter((c) => c.cosigned).length;
+  byId('quorum').textContent =
+    `${cosigned} of ${witnessing.cosigners.length} witnesses cosigned this checkpoint. ` +
+    `The quorum (${witnessing.quorum}) is ${witnessing.quorumMet ? 'met: the checkpoint is final' : 'not met'}.`;
+  byId('witnesses').replaceChildren(
+    ...witnessing.cosigners.map((c) => {
+      const item = el('li', { 'data-cosigned': String(c.cosigned) });
+      item.append(
+        el('span', { class: 'mark', 'aria-hidden': 'true' }, c.cosigned ? '✓' : '–'),
+        el('span', { class: 'visually-hidden' }, c.cosigned ? 'Cosigned: ' : 'Not cosigned: '),
+        el('span', { class: 'mono' }, c.name),
+        el('span', { class: 'muted' }, c.cosigned ? ` at ${timeOf(c.timestamp)}` : ' (no cosignature)'),
+      );
+      return item;
+    }),
+  );
+}
+
 function render(state: PageState, certificationId: string, logKey: string): void {
   const report = verifyProofBundle(state.bundle, {
     verify,
     trustedLogKeys: [logKey],
     now: Date.now(),
     expectedCertificationId: certificationId,
+    ...(state.policy === undefined ? {} : { policy: state.policy }),
     ...(state.documentDigest === undefined ? {} : { documentDigest: state.documentDigest }),
   });
   renderSteps(report);
+  renderWitnesses(report.witnessing);
   renderFacts(state.bundle);
   const failed = report.steps.filter((s) => !s.ok);
   if (report.ok) {
@@ -285,6 +320,16 @@ function main(): void {
   const certificationId = document.body.dataset['certificationId'] ?? '';
   const logKey = document.body.dataset['logKey'] ?? '';
   const state: PageState = { bundle: undefined };
+  const policyText = document.body.dataset['policy'] ?? '';
+  if (policyText.length > 0) {
+    try {
+      const policy = parseTrustPolicy(policyText);
+      // A policy without witnesses (quorum none) adds nothing to the log's own signature.
+      if (policy.witnesses.length > 0) state.policy = policy;
+    } catch {
+      // An unreadable policy is ignored: the page still checks the log's signature.
+    }
+  }
   startDocumentInput(state, certificationId, logKey);
   void load(state, certificationId, logKey);
 }
