@@ -114,6 +114,8 @@ export interface MirrorStatus {
   readonly acceptedSize: number;
   /** Tree size of the newest checkpoint seen upstream. */
   readonly upstreamSize: number | null;
+  /** Entries downloaded since this process started (a restart resumes from the replica, not from 0). */
+  readonly entriesDownloaded: number;
   readonly lastSyncAt: string | null;
   readonly lastError: string | null;
   /** Why the mirror stopped applying, or null while it runs. */
@@ -140,6 +142,7 @@ export class MirrorReplicator {
   private lastError: string | null = null;
   private lastSyncAt: string | null = null;
   private upstreamSize: number | null = null;
+  private downloaded = 0;
   /** Verified entries not yet applied (a write cut by a checkpoint waits here for its rest). */
   private pending: UpstreamEntry[] = [];
 
@@ -175,6 +178,7 @@ export class MirrorReplicator {
       replicatedSize: this.options.sequencer.sequencedSize(),
       acceptedSize: this.options.sequencer.latestCheckpoint()?.treeSize ?? 0,
       upstreamSize: this.upstreamSize,
+      entriesDownloaded: this.downloaded,
       lastSyncAt: this.lastSyncAt,
       lastError: this.lastError,
       halted: this.halted,
@@ -398,6 +402,7 @@ export class MirrorReplicator {
       if (!Array.isArray(page.entries) || page.entries.length === 0)
         throw new UpstreamError(`no entries from ${next}`);
       const entries = page.entries.map((raw, i) => this.readEntry(raw, next + i));
+      this.downloaded += entries.length;
       this.verifyPage(entries, upstream, next);
       const end = next + entries.length;
       if (end < target.treeSize) await this.verifyPrefix(upstream, entries, end);

@@ -148,8 +148,9 @@ export class WitnessSubmitter {
     };
     this.round = round;
     for (const w of this.witnesses) {
-      // A witness known to be past this size has already vouched for it; nothing to ask.
-      if (w.size !== null && w.size > latest.treeSize) round.settled.add(w.index);
+      // A witness known to be past this size has already vouched for it; nothing to ask. One that is
+      // failing counts as answered, so the others' cosignatures are published without waiting out its backoff.
+      if ((w.size !== null && w.size > latest.treeSize) || w.failures > 0) round.settled.add(w.index);
       // A backoff belongs to the old round's failures; a new checkpoint is worth one prompt try.
       w.retryAt = Math.min(w.retryAt, this.clock() + BACKOFF_FIRST_MS);
       this.kick(w);
