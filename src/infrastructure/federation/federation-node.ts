@@ -192,6 +192,11 @@ export class Federation {
     return this.submitter?.quorumLatenciesMs ?? [];
   }
 
+  /** Milliseconds from each checkpoint's first sight to the note carrying every witness's cosignature. */
+  allCosignedLatenciesMs(): readonly number[] {
+    return this.submitter?.allCosignedLatenciesMs ?? [];
+  }
+
   /** Refuses what a mirror must not do: any write would fork its replica from the log. */
   gate(method: string, path: string): ProblemError | null {
     if (this.context.config.role !== 'mirror') return null;

@@ -97,6 +97,8 @@ export class WitnessSubmitter {
   private readonly fetch: typeof fetch;
   /** Milliseconds from a checkpoint's first sight to its quorum note being durable, newest last (bounded). */
   readonly quorumLatenciesMs: number[] = [];
+  /** Likewise, to the note carrying every witness's cosignature (rounds where all of them cosigned). */
+  readonly allCosignedLatenciesMs: number[] = [];
 
   constructor(private readonly options: WitnessSubmitterOptions) {
     this.clock = options.clock ?? Date.now;
@@ -297,6 +299,8 @@ export class WitnessSubmitter {
       try {
         await this.options.publish(checkpointCosignedEvent(data));
         if (firstQuorum) this.recordQuorumLatency(round);
+        if (cosignatures.length === this.witnesses.length)
+          record(this.allCosignedLatenciesMs, this.clock() - round.startedAt);
       } catch (error) {
         // Not fatal: the next answer publishes again, with everything collected so far.
         round.published = 0;
@@ -311,7 +315,12 @@ export class WitnessSubmitter {
   private recordQuorumLatency(round: Round): void {
     const ms = this.clock() - round.startedAt;
     this.options.quorumLatency?.observe(ms / 1000);
-    this.quorumLatenciesMs.push(ms);
-    if (this.quorumLatenciesMs.length > 10_000) this.quorumLatenciesMs.splice(0, 5_000);
+    record(this.quorumLatenciesMs, ms);
   }
+}
+
+/** Keeps the newest latencies, bounded: a long-running node must not grow this without end. */
+function record(latencies: number[], ms: number): void {
+  latencies.push(ms);
+  if (latencies.length > 10_000) latencies.splice(0, 5_000);
 }
