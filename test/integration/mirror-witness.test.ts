@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, type KeyPair, writeKeyFiles } from '../../src/client/key-pair.js';
+import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../src/client/key-pair.js';
 import { type Signer, signCommand } from '../../src/client/sign-command.js';
 import { formatAddCheckpointRequest } from '../../src/domain/federation/index.js';
 import {
@@ -431,5 +431,83 @@ describe('a mirror fed a tampered entry', () => {
       }),
     ]);
     expect(await mirror.text('/metrics')).toContain('chancery_mirror_halted 1');
+  });
+});
+
+describe('a checkpoint that cuts a batch in the middle', () => {
+  let primary: LiveNode;
+  let mirror: LiveNode;
+  let proxy: Server;
+  let cutServed = 0;
+  let cut = 0;
+
+  beforeAll(async () => {
+    primary = await startLiveNode({ clock: () => FIXED_NOW });
+    await workload(primary);
+    await primary.node.sealer.sealNow();
+    // The batch's entry and its two digest slices are one write; a checkpoint may be sealed between them.
+    const entries = await primary.json<{ entries: { leafIndex: number; leaf: { type: string } }[] }>(
+      '/v1/log/entries?start=0&limit=256',
+    );
+    const batch = entries.entries.find((e) => e.leaf.type === 'BatchCertified')!;
+    cut = batch.leafIndex + 2;
+    const nodeKey = readKeyFile(join(primary.dataDir, 'node.key'));
+    const origin = primary.node.sequencer.origin;
+    const cutNote = formatNote(
+      signNote(
+        formatCheckpoint({
+          origin,
+          treeSize: cut,
+          rootHash: primary.node.sequencer.rootAt(cut),
+          extensions: [],
+        }),
+        [ed25519NoteSigner(origin, nodeKey.publicKey, nodeKey.sign)],
+      ),
+    );
+    // Upstream's latest checkpoint is the cut one for a while, then the real one.
+    proxy = createServer(async (request, response) => {
+      if (request.url === '/v1/log/checkpoint' && cutServed < 5) {
+        cutServed++;
+        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(cutNote);
+        return;
+      }
+      const upstream = await fetch(`${primary.url}${request.url}`);
+      response.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'text/plain',
+      });
+      response.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    mirror = await startLiveNode({
+      federation: {
+        role: 'mirror',
+        upstream: [`http://127.0.0.1:${port}`],
+        trust: primary.node.sequencer.verifierKey,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await mirror?.close();
+    await primary?.close();
+    await new Promise<void>((resolve) => proxy?.close(() => resolve()));
+    for (const node of [primary, mirror])
+      if (node !== undefined) rmSync(node.dataDir, { recursive: true, force: true });
+  });
+
+  it('holds the cut write back, accepts no checkpoint it cannot reach, and completes it from the next one', async () => {
+    await eventually('the cut checkpoint to be served', async () => (cutServed >= 5 ? true : undefined));
+    const size = primary.node.sequencer.sequencedSize();
+    const status = await eventually('the mirror to catch up', async () => {
+      const s = await mirror.json<{ mirror: { replicatedSize: number; acceptedSize: number; halted: null } }>(
+        '/v1/federation/status',
+      );
+      return s.mirror.acceptedSize === size ? s.mirror : undefined;
+    });
+    expect(status).toMatchObject({ replicatedSize: size, halted: null });
+    // The cut checkpoint was never accepted: the mirror never had exactly `cut` leaves applied.
+    expect(mirror.node.sequencer.checkpointAt(cut)).toBeNull();
+    expect(await mirror.text('/v1/log/checkpoint')).toBe(await primary.text('/v1/log/checkpoint'));
   });
 });

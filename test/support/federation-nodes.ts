@@ -4,7 +4,7 @@
  * add-checkpoint over HTTP), each node in its own temporary data folder.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readKeyFile } from '../../src/client/key-pair.js';
@@ -67,10 +67,6 @@ export function authorityOf(primary: LiveNode): Signer {
   return { actor: 'AUTHORITY', keyPair: readKeyFile(join(primary.dataDir, 'authority.key')) };
 }
 
-export function removeDataDir(node: LiveNode): void {
-  rmSync(node.dataDir, { recursive: true, force: true });
-}
-
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
   what: string,
@@ -91,8 +87,4 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-export function readText(file: string): string {
-  return readFileSync(file, 'utf8');
 }

@@ -134,15 +134,18 @@ export class EntryReplayer {
 
   /**
    * Replays the write at the head of `entries` (entries[0] must be the next
-   * leaf the mirror lacks). `more` says whether entries after the last one
-   * given are known to exist: only then is a group that ends the list known
-   * to be whole. Throws ReplayRejectedError when the write does not replay.
+   * leaf the mirror lacks). A write is known to be whole only when another
+   * entry follows it in the list; one that ends the list may continue in
+   * entries not pulled yet, and waits when it decides more events than it
+   * has. Throws ReplayRejectedError when the write does not replay.
    */
-  async replayNext(entries: readonly UpstreamEntry[], more: boolean): Promise<ReplayResult> {
+  async replayNext(entries: readonly UpstreamEntry[]): Promise<ReplayResult> {
     const length = groupLength(entries);
     const group = entries.slice(0, length);
     const head = group[0]!;
-    const complete = length < entries.length || more;
+    const complete = length < entries.length;
+    // A batch cut by a checkpoint: its digest slices have not all arrived, so its root cannot be checked yet.
+    if (!complete && batchIncomplete(group)) return { applied: false };
     let decided: Decided;
     try {
       decided = await this.decide(group);
@@ -420,6 +423,15 @@ function batchDigests(group: readonly UpstreamEntry[]): string[] {
     if (Array.isArray(slice)) for (const d of slice) if (typeof d === 'string') digests.push(d);
   }
   return digests;
+}
+
+/** Whether a CertifyBatch write has fewer digests in its slices so far than the count its command signs. */
+function batchIncomplete(group: readonly UpstreamEntry[]): boolean {
+  const envelope = group[0]!.envelope;
+  const payload = isObject(envelope) ? envelope['payload'] : undefined;
+  if (!isObject(payload) || payload['type'] !== 'CertifyBatch') return false;
+  const count = payload['count'];
+  return typeof count === 'number' && batchDigests(group).length < count;
 }
 
 /** The metadata the primary stored for a signed request (signedRequestMetadata), rebuilt from the leaf. */

@@ -392,7 +392,7 @@ export class MirrorReplicator {
   private async pull(upstream: UpstreamCheckpoint): Promise<boolean> {
     const { sequencer } = this.options;
     const target = upstream.checkpoint;
-    let applied = await this.applyPending(false);
+    let applied = await this.applyPending();
     for (;;) {
       const next = sequencer.sequencedSize() + this.pending.length;
       if (next >= target.treeSize || this.stopped) return applied;
@@ -407,7 +407,7 @@ export class MirrorReplicator {
       const end = next + entries.length;
       if (end < target.treeSize) await this.verifyPrefix(upstream, entries, end);
       this.pending.push(...entries);
-      applied = (await this.applyPending(end < target.treeSize)) || applied;
+      applied = (await this.applyPending()) || applied;
     }
   }
 
@@ -478,14 +478,14 @@ export class MirrorReplicator {
     }
   }
 
-  /** Replays the pending writes in order; `more` says whether entries beyond the pending ones exist. */
-  private async applyPending(more: boolean): Promise<boolean> {
+  /** Replays the pending writes in order; a write that may continue beyond them stays pending. */
+  private async applyPending(): Promise<boolean> {
     let applied = false;
     while (this.pending.length > 0 && !this.stopped) {
       const first = this.pending[0]!;
       let result: Awaited<ReturnType<EntryReplayer['replayNext']>>;
       try {
-        result = await this.options.replayer.replayNext(this.pending, more);
+        result = await this.options.replayer.replayNext(this.pending);
       } catch (error) {
         if (error instanceof ReplayRejectedError) {
           throw new MirrorHalt(
