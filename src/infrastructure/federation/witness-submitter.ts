@@ -200,7 +200,7 @@ export class WitnessSubmitter {
         w.lastError = null;
       } catch (error) {
         w.failures++;
-        w.lastError = error instanceof Error ? error.message : String(error);
+        w.lastError = describe(error);
         w.retryAt = this.clock() + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (w.failures - 1));
         if (w.failures === 1) this.options.onError?.(`witness ${w.witness.name}: ${w.lastError}`);
       }
@@ -317,6 +317,15 @@ export class WitnessSubmitter {
     this.options.quorumLatency?.observe(ms / 1000);
     record(this.quorumLatenciesMs, ms);
   }
+}
+
+/** An error in one line; fetch's network failures carry the reason (ECONNREFUSED, a timeout) in `cause`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const reason =
+    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null;
+  return reason === null ? error.message : `${error.message} (${reason})`;
 }
 
 /** Keeps the newest latencies, bounded: a long-running node must not grow this without end. */
