@@ -41,6 +41,8 @@ export interface WriteResult {
   leafIndex?: number;
   /** Present when the write was sent with `?wait=sealed`: the first checkpoint containing the entry. */
   checkpoint?: { treeSize: number; note: string };
+  /** Present on a certification sent with `?wait=sealed`: its proof bundle v1 under that checkpoint. */
+  proofBundle?: unknown;
 }
 
 export interface KeyView {
@@ -225,8 +227,13 @@ export class ChanceryClient {
     );
   }
 
-  certify(input: CertifyInput, options?: SignOptions): Promise<WriteResult> {
-    return this.send('POST', '/v1/certifications', this.sign('CertifyRecord', { ...input }, options));
+  /**
+   * Certifies a record. `wait: 'sealed'` answers once the entry is under a signed checkpoint, with the
+   * proof bundle; `'final'` once the witness quorum cosigned it.
+   */
+  certify(input: CertifyInput, options?: SignOptions & { wait?: 'sealed' | 'final' }): Promise<WriteResult> {
+    const wait = options?.wait === undefined ? '' : `?wait=${options.wait}`;
+    return this.send('POST', `/v1/certifications${wait}`, this.sign('CertifyRecord', { ...input }, options));
   }
 
   /** Signs a CertifyBatch over `batchRoot` and `digests.length`, and uploads the digest list beside it. */

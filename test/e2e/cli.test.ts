@@ -111,6 +111,44 @@ describe('chancery CLI', () => {
       proofUrl: `${node.url}/p/${id}`,
     });
 
+    // --wait sealed answers once the entry is under a signed checkpoint, with the proof bundle.
+    const second = join(tmp, 'licence-0043.pdf');
+    writeFileSync(second, 'licence 0043, category A\n');
+    const sealed = jsonOf<{
+      leafIndex: number;
+      checkpoint: { treeSize: number };
+      proofBundle: { certificationId: string; leafIndex: number };
+      certificationId: string;
+    }>(
+      await cli(
+        'certify',
+        second,
+        '--as',
+        deptKey,
+        '--type',
+        'driving-licence',
+        '--wait',
+        'sealed',
+        '--json',
+      ),
+    );
+    expect(sealed.leafIndex).toBeLessThan(sealed.checkpoint.treeSize);
+    expect(sealed.proofBundle).toMatchObject({
+      certificationId: sealed.certificationId,
+      leafIndex: sealed.leafIndex,
+    });
+    const badWait = await cli(
+      'certify',
+      second,
+      '--as',
+      deptKey,
+      '--type',
+      'driving-licence',
+      '--wait',
+      'soon',
+    );
+    expect(badWait.code).toBe(2);
+
     const shown = jsonOf(await cli('certification', 'show', id, '--json'));
     expect(shown).toMatchObject({
       certificationId: id,

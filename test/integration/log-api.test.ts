@@ -18,6 +18,7 @@ import {
   verifyInclusion,
   verifyNote,
 } from '../../src/domain/log/index.js';
+import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
 import { startNode } from '../../src/infrastructure/node/chancery-node.js';
 import { resolveNodeConfig } from '../../src/infrastructure/node/node-config.js';
 import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
@@ -469,6 +470,17 @@ describe('writes with ?wait=sealed', () => {
         (proof['proof'] as string[]).map(fromB64),
         body.rootHash,
       );
+    }
+    // A certification's sealed answer already carries its proof bundle, which verifies on its own.
+    for (const result of results) {
+      const report = verifyProofBundle(result['proofBundle'], {
+        verify: nobleVerify,
+        trustedLogKeys: [vkey],
+        now: Date.parse(ISSUED_AT),
+        expectedCertificationId: result['certificationId'] as string,
+      });
+      expect(report.steps.filter((s) => !s.ok)).toEqual([]);
+      expect(report.ok).toBe(true);
     }
     // Status changes and identity writes take the same query.
     const id = results[0]!['certificationId'] as string;

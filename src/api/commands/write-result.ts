@@ -19,4 +19,6 @@ export interface WriteResult {
   leafIndex?: number;
   /** With `?wait=sealed`: the first signed checkpoint whose tree contains the entry. */
   checkpoint?: { treeSize: number; note: string };
+  /** With `?wait=sealed` on a certification write: the proof bundle v1 under that checkpoint. */
+  proofBundle?: unknown;
 }

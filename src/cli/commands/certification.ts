@@ -44,6 +44,12 @@ export const certifyCommand: CommandSpec = {
       value: 'D',
       description: 'YYYY-MM-DD (midnight UTC) or RFC 3339; default open',
     },
+    wait: {
+      type: 'string',
+      value: 'sealed|final',
+      description:
+        'answer once the entry is under a signed checkpoint (sealed, with the proof bundle) or cosigned by the witness quorum (final)',
+    },
   },
   details: `--subject links certifications of the same person without naming them. The issuer
 computes it as the SHA-256 of a secret salt it keeps followed by the subject's identifier,
@@ -68,22 +74,34 @@ example:
       validFromArg === undefined ? nowSeconds() : parseTimeArg('--valid-from', validFromArg, args.command);
     const validUntil =
       validUntilArg === undefined ? undefined : parseTimeArg('--valid-until', validUntilArg, args.command);
+    const wait = args.string('wait');
+    if (wait !== undefined && wait !== 'sealed' && wait !== 'final') {
+      throw new UsageError(`--wait must be sealed or final, not ${wait}`, args.command);
+    }
     const recordDigest = await sha256File(file);
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const result = await node.call((c) =>
-      c.certify({
-        recordDigest,
-        recordType: args.required('type'),
-        validFrom,
-        ...(subject === undefined ? {} : { subjectRef: subject.toLowerCase() }),
-        ...(validUntil === undefined ? {} : { validUntil }),
-      }),
+      c.certify(
+        {
+          recordDigest,
+          recordType: args.required('type'),
+          validFrom,
+          ...(subject === undefined ? {} : { subjectRef: subject.toLowerCase() }),
+          ...(validUntil === undefined ? {} : { validUntil }),
+        },
+        wait === undefined ? {} : { wait },
+      ),
     );
+    const sealed =
+      result.leafIndex === undefined || result.checkpoint === undefined
+        ? []
+        : [`  log leaf ${result.leafIndex}, ${wait} in checkpoint of size ${result.checkpoint.treeSize}`];
     return {
       json: { ...result, recordDigest },
       text: [
         `certified ${result.certificationId} → proof URL ${result.proofUrl}`,
         `  record sha256 ${recordDigest}`,
+        ...sealed,
       ],
     };
   },

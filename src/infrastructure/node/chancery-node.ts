@@ -3,6 +3,7 @@ import { buildApp } from '../../api/app.js';
 import { CommandService } from '../../api/commands/command-service.js';
 import { createDirectory } from '../../api/directory/directory-module.js';
 import { ProblemError } from '../../api/problems/problem.js';
+import { withProofBundle } from '../../api/proofs/sealed-proof-bundle.js';
 import type { NodeStatus } from '../../api/routes/node-routes.js';
 import { type KeyPair, readKeyFile } from '../../client/key-pair.js';
 import { type EventStoreConfig, openEventStore } from '../eventstore/open-event-store.js';
@@ -226,6 +227,13 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     directory: directory.planning,
     finality: federation.log,
     finalWaitMs: config.federation.finalWaitMs,
+    decorateSealed: withProofBundle({
+      log: federation.log,
+      certifications,
+      keys: registry,
+      finalCheckpoint: federation.routeDeps().finalCheckpoint,
+      policyDigest: federation.routeDeps().policyDigest,
+    }),
   });
 
   const notReadyReason = async (): Promise<string | null> => {
