@@ -42,6 +42,7 @@ import {
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { maskPassword } from './connection-string.js';
+import { checkExpected, expectationHolds } from './expected-revision.js';
 import {
   type AppendResult,
   type EventHandler,
@@ -427,25 +428,6 @@ function parseJsonBytes(bytes: Uint8Array, event: { streamId: string; revision: 
   } catch {
     throw new StoreUnavailableError(`eventstoredb: ${event.streamId}@${event.revision} is not JSON`);
   }
-}
-
-function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
-  }
-}
-
-function checkExpected(expected: ExpectedRevision): void {
-  if (typeof expected === 'bigint') return;
-  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
-  throw new TypeError(`invalid expected revision: ${String(expected)}`);
 }
 
 function pageSize(maxCount: number | undefined): number {

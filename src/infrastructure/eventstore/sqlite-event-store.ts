@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { checkExpected, expectationHolds } from './expected-revision.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
 import {
   type AppendResult,
@@ -452,25 +453,6 @@ class SqliteSubscription implements Subscription {
       this.#wake = finish;
     });
   }
-}
-
-function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
-  }
-}
-
-function checkExpected(expected: ExpectedRevision): void {
-  if (typeof expected === 'bigint') return;
-  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
-  throw new TypeError(`invalid expected revision: ${String(expected)}`);
 }
 
 function serializeEvent(stream: string, event: NewEvent, index: number): SerializedEvent {
