@@ -1,3 +1,5 @@
+import type { WriteResult } from '../api/commands/write-result.js';
+import type { NodeStatus } from '../api/routes/node-routes.js';
 import type { SignedEnvelope } from '../domain/crypto/envelope.js';
 import type { JsonValue } from '../domain/shared/json.js';
 import { type Signer, type SignOptions, signCommand } from './sign-command.js';
@@ -22,28 +24,9 @@ export class ChanceryProblemError extends Error {
   }
 }
 
-export interface WriteResult {
-  commandId: string;
-  type: string;
-  stream: string;
-  position: string | null;
-  streamRevision: string | null;
-  events: string[];
-  identityId?: string;
-  certificationId?: string;
-  /** Directory writes: the entry, access request or grant made or changed. */
-  entryId?: string;
-  requestId?: string;
-  grantId?: string;
-  proofUrl?: string;
-  replayed: boolean;
-  /** Present when the write was sent with `?wait=sealed`. */
-  leafIndex?: number;
-  /** Present when the write was sent with `?wait=sealed`: the first checkpoint containing the entry. */
-  checkpoint?: { treeSize: number; note: string };
-  /** Present on a certification sent with `?wait=sealed`: its proof bundle v1 under that checkpoint. */
-  proofBundle?: unknown;
-}
+// The wire shapes are the server's own types, so client and API cannot drift apart.
+export type { WriteResult } from '../api/commands/write-result.js';
+export type { NodeStatus } from '../api/routes/node-routes.js';
 
 export interface KeyView {
   keyId: string;
@@ -89,21 +72,6 @@ export interface CertificationView {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-export interface NodeStatus {
-  name: 'chancery';
-  version: string;
-  origin: string;
-  store: string;
-  authorityId: string;
-  lastPosition: string | null;
-  projectedPosition: string | null;
-  identities: number;
-  certifications: number;
-  ready: boolean;
-  /** C2SP verifier key of the node's log (origin+keyid+base64 key). */
-  logVerifierKey: string;
 }
 
 /** GET /v1/log. */
