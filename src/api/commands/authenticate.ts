@@ -3,7 +3,7 @@ import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
 import { decodeBase64 } from '../../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import { toHex } from '../../domain/crypto/hex.js';
-import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
+import { verifyEd25519Async } from '../../infrastructure/crypto/ed25519-verifier.js';
 import type { RegistryIdentity, RegistryKey } from '../../infrastructure/projections/identity-registry.js';
 import { ProblemError } from '../problems/problem.js';
 
@@ -21,14 +21,15 @@ export interface IdentityLookup {
 /**
  * Checks who signed a command, in an order that leaks nothing to a forger:
  * facts about a key (retired) or an actor (revoked) are only reported once
- * the signature has been shown to verify.
+ * the signature has been shown to verify. The signature is checked on libuv's
+ * threadpool (verifyEd25519Async): the event loop serves other requests meanwhile.
  */
-export function authenticate(
+export async function authenticate(
   envelope: SignedEnvelope,
   registry: IdentityLookup,
   now: number,
   maxSkewMs: number,
-): Authenticated {
+): Promise<Authenticated> {
   const { payload, signature } = envelope;
   if (signature.keyId !== payload.keyId) {
     throw new ProblemError('SIGNATURE_KEY_MISMATCH', 'signature.keyId must equal payload.keyId');
@@ -45,17 +46,20 @@ export function authenticate(
     throw new ProblemError('KEY_UNKNOWN', `key ${payload.keyId} is not registered to ${payload.actor}`);
 
   const bytes = canonicalBytes(payload);
-  if (!verifyEd25519(key.publicKeyBytes, bytes, signatureBytes)) {
+  if (!(await verifyEd25519Async(key.publicKeyBytes, bytes, signatureBytes))) {
     throw new ProblemError(
       'SIGNATURE_INVALID',
       'the signature does not verify over the RFC 8785 form of the payload',
     );
   }
-  if (key.retiredAt !== null) {
-    throw new ProblemError('KEY_RETIRED', `key ${key.keyId} was retired at ${key.retiredAt}`);
+  // The registry may have moved on while the signature was checked: judge the actor by what it says now.
+  const actorNow = registry.get(payload.actor) ?? actor;
+  const keyNow = actorNow.keys.find((k) => k.keyId === key.keyId) ?? key;
+  if (keyNow.retiredAt !== null) {
+    throw new ProblemError('KEY_RETIRED', `key ${keyNow.keyId} was retired at ${keyNow.retiredAt}`);
   }
-  if (actor.status === 'revoked')
-    throw new ProblemError('ACTOR_REVOKED', `identity ${actor.identityId} is revoked`);
+  if (actorNow.status === 'revoked')
+    throw new ProblemError('ACTOR_REVOKED', `identity ${actorNow.identityId} is revoked`);
 
   const issuedAt = Date.parse(payload.issuedAt);
   // A captured command replayed much later (or pre-signed far ahead) is refused outright.
@@ -65,5 +69,5 @@ export function authenticate(
       `issuedAt ${payload.issuedAt} is more than ${Math.round(maxSkewMs / 1000)} s from the server time ${new Date(now).toISOString()}`,
     );
   }
-  return { actor, key, payloadDigest: toHex(sha256(bytes)) };
+  return { actor: actorNow, key: keyNow, payloadDigest: toHex(sha256(bytes)) };
 }

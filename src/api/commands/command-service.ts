@@ -135,7 +135,12 @@ export class CommandService {
         `payload.${pathId.field} must equal the id in the path (${pathId.value})`,
       );
     }
-    const auth = authenticate(envelope, this.options.registry, this.options.clock(), this.options.maxSkewMs);
+    const auth = await authenticate(
+      envelope,
+      this.options.registry,
+      this.options.clock(),
+      this.options.maxSkewMs,
+    );
 
     const applied = this.options.commands.get(payload.actor, payload.commandId);
     if (applied !== undefined) {

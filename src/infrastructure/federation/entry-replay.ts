@@ -274,7 +274,7 @@ export class EntryReplayer {
     const { registry, commands, certifications, directory } = this.deps;
     // The recorded issuedAt is the time: a mirror cannot re-check wall-clock skew for a command signed long ago.
     const issuedAt = Date.parse(payload.issuedAt);
-    const auth = authenticate(envelope, registry, issuedAt, 1);
+    const auth = await authenticate(envelope, registry, issuedAt, 1);
     if (commands.get(payload.actor, payload.commandId) !== undefined)
       throw new ReplayRejectedError(
         group[0]!.leafIndex,
