@@ -1,9 +1,8 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
 import { decodeBase64 } from '../../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
-import { toHex } from '../../domain/crypto/hex.js';
 import { verifyEd25519Async } from '../../infrastructure/crypto/ed25519-verifier.js';
+import { sha256Hex } from '../../infrastructure/crypto/node-hashes.js';
 import type { RegistryIdentity, RegistryKey } from '../../infrastructure/projections/identity-registry.js';
 import { ProblemError } from '../problems/problem.js';
 
@@ -69,5 +68,5 @@ export async function authenticate(
       `issuedAt ${payload.issuedAt} is more than ${Math.round(maxSkewMs / 1000)} s from the server time ${new Date(now).toISOString()}`,
     );
   }
-  return { actor: actorNow, key: keyNow, payloadDigest: toHex(sha256(bytes)) };
+  return { actor: actorNow, key: keyNow, payloadDigest: sha256Hex(bytes) };
 }

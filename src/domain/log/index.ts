@@ -61,7 +61,15 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './proof-verification.js';
-export { emptyRoot, HASH_SIZE, hashesEqual, leafHash, nodeHash } from './rfc6962.js';
+export {
+  emptyRoot,
+  HASH_SIZE,
+  hashesEqual,
+  leafHash,
+  nodeHash,
+  RFC6962_HASHER,
+  type TreeHasher,
+} from './rfc6962.js';
 export {
   type HashReader,
   MAX_STORED_TREE_SIZE,

@@ -15,7 +15,7 @@
  */
 
 import { LogProofError } from './log-proof-error.js';
-import { emptyRoot, HASH_SIZE, nodeHash } from './rfc6962.js';
+import { emptyRoot, HASH_SIZE, nodeHash, RFC6962_HASHER, type TreeHasher } from './rfc6962.js';
 import { isTreeCount, largestPowerOfTwoBelow, shiftRight, trailingZeros } from './tree-math.js';
 
 /** Largest tree whose every stored-hash index is still a safe integer. */
@@ -130,8 +130,14 @@ function readExactly(reader: HashReader, indexes: readonly number[]): Uint8Array
  * hash per subtree that this leaf completes (one per trailing one bit of n),
  * so the count is 1 + trailingZeros(n + 1): 1 for even n, 2 on average.
  * Reads those same trailingZeros(n + 1) ≤ log2(n) earlier subtree hashes.
+ * `hasher` computes the interior hashes (default: the pure RFC6962_HASHER).
  */
-export function storedHashes(n: number, leafHash: Uint8Array, reader: HashReader): Uint8Array[] {
+export function storedHashes(
+  n: number,
+  leafHash: Uint8Array,
+  reader: HashReader,
+  hasher: TreeHasher = RFC6962_HASHER,
+): Uint8Array[] {
   checkTreeSize(n, 'leaf index');
   if (n >= MAX_STORED_TREE_SIZE) {
     throw new LogProofError('SIZE_OUT_OF_RANGE', `leaf index ${n} is beyond the stored-hash layout`);
@@ -149,7 +155,7 @@ export function storedHashes(n: number, leafHash: Uint8Array, reader: HashReader
   const hashes: Uint8Array[] = [leafHash.slice()];
   let hash: Uint8Array = leafHash;
   for (let level = 0; level < completed; level++) {
-    hash = nodeHash(siblings[completed - 1 - level]!, hash);
+    hash = hasher.nodeHash(siblings[completed - 1 - level]!, hash);
     hashes.push(hash);
   }
   return hashes;

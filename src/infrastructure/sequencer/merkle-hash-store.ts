@@ -11,14 +11,15 @@ import type { Statement } from 'better-sqlite3';
 import {
   type HashReader,
   LogProofError,
-  leafHash,
   proveRecord,
   proveTree,
   storedHashCount,
   storedHashes,
   storedHashIndex,
+  type TreeHasher,
   treeHash,
 } from '../../domain/log/index.js';
+import { NODE_TREE_HASHER } from '../crypto/node-hashes.js';
 import type { NodeDatabase } from '../projections/node-database.js';
 import { positionFromKey, positionKey } from '../projections/position-key.js';
 import type { LogEntryRecord } from './log-reader.js';
@@ -54,7 +55,11 @@ export class MerkleHashStore implements HashReader {
   /** Hashes read through readHashes since the store was opened: lets tests and benchmarks see O(log n). */
   hashReads = 0;
 
-  constructor(private readonly db: NodeDatabase) {}
+  constructor(
+    private readonly db: NodeDatabase,
+    /** Hashes of new leaves and the subtrees they complete; node:crypto's by default. */
+    private readonly hasher: TreeHasher = NODE_TREE_HASHER,
+  ) {}
 
   /** Creates the tables if missing and loads the leaf count; call before anything else. */
   migrate(): void {
@@ -132,7 +137,7 @@ export class MerkleHashStore implements HashReader {
    */
   append(position: bigint, leaf: Uint8Array): number {
     const n = this.leafCount;
-    const hashes = storedHashes(n, leafHash(leaf), this);
+    const hashes = storedHashes(n, this.hasher.leafHash(leaf), this, this.hasher);
     const first = storedHashIndex(0, n);
     this.statements.insertLeaf.run(n, positionKey(position), blob(leaf));
     hashes.forEach((hash, i) => {
