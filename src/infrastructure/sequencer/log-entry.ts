@@ -6,7 +6,7 @@
  * node, and the node cannot change what a leaf says without changing its hash.
  */
 
-import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
+import { canonicalBytes, canonicalJson } from '../../domain/canonical/canonical-json.js';
 import type { JsonValue } from '../../domain/shared/json.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import { eventMetadata } from '../projections/projection.js';
@@ -30,7 +30,25 @@ export function logEntryOf(event: RecordedEvent): LogEntry {
   };
 }
 
-/** The leaf bytes hashed into the tree: RFC 8785 canonical JSON of the log entry. */
+const encoder = new TextEncoder();
+
+/**
+ * The leaf bytes hashed into the tree: RFC 8785 canonical JSON of the log
+ * entry. Written from its parts, which is the same text: the entry always has
+ * exactly these four keys, RFC 8785 orders them data, envelope, stream, type,
+ * and the canonical form of an object is its sorted members' canonical forms
+ * (test/unit/sequencer/log-entry.test.ts checks this against canonicalJson of
+ * the whole entry on random events).
+ */
 export function logLeafOf(event: RecordedEvent): Uint8Array {
-  return canonicalBytes(logEntryOf(event));
+  const entry = logEntryOf(event);
+  // An undefined member would be left out of the canonical object; the port never delivers one.
+  const { data, envelope, stream, type } = entry;
+  if (data === undefined || envelope === undefined || stream === undefined || type === undefined) {
+    return canonicalBytes(entry);
+  }
+  return encoder.encode(
+    `{"data":${canonicalJson(data)},"envelope":${canonicalJson(envelope)},` +
+      `"stream":${canonicalJson(stream)},"type":${canonicalJson(type)}}`,
+  );
 }
