@@ -29,6 +29,12 @@ export interface CommandPlan {
     requestId?: string;
     grantId?: string;
   };
+  /**
+   * The stream is named after this command (its actor and command id), so it exists only if the
+   * command was applied already: the service may decide against the initial state and append with
+   * 'no_stream' without reading the stream first.
+   */
+  readonly streamOfCommand?: boolean;
 }
 
 function str(payload: CommandPayload, field: string): string {
@@ -156,6 +162,7 @@ export function planCommand(
         decider: certificationDecider,
         command,
         resourceIds: { certificationId },
+        streamOfCommand: true,
       };
     }
     case 'SuspendCertification':

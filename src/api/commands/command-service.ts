@@ -1,7 +1,9 @@
 import type { CommandPayload, SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
 import {
+  type AppendResult,
   type EventStore,
+  type JsonValue,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../infrastructure/eventstore/port.js';
@@ -191,6 +193,11 @@ export class CommandService {
       envelope: envelope as unknown as Record<string, never>,
     };
     for (let attempt = 1; ; attempt++) {
+      if (attempt === 1 && plan.streamOfCommand === true) {
+        const written = await this.appendToNewStream(payload, plan, metadata);
+        if (written !== null) return written;
+        continue;
+      }
       const history = await this.readStream(plan.stream);
       const earlier = history.filter((e) => {
         const m = eventMetadata(e);
@@ -238,16 +245,7 @@ export class CommandService {
           expected,
         );
         await this.options.projector.waitFor(appended.position);
-        return this.withLinks({
-          commandId: payload.commandId,
-          type: payload.type,
-          stream: plan.stream,
-          position: appended.position.toString(),
-          streamRevision: appended.nextExpectedRevision.toString(),
-          events: events.map((e) => e.type),
-          ...plan.resourceIds,
-          replayed: false,
-        });
+        return this.appended(payload, plan, events, appended);
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) {
           if (attempt < MAX_ATTEMPTS) continue;
@@ -256,6 +254,57 @@ export class CommandService {
         throw storeErrorToProblem(error);
       }
     }
+  }
+
+  /**
+   * A command whose stream is named after it, which the command index has not seen: its stream is
+   * new unless another node or a crashed run applied it, so it is decided against the initial state
+   * and appended with 'no_stream', without reading the stream. null sends it down the reading path:
+   * when the stream exists after all (the retry is answered from what it holds), and when the
+   * decider refuses or has nothing to do (the answer then comes from the stream as it really is).
+   */
+  private async appendToNewStream(
+    payload: CommandPayload,
+    plan: CommandPlan,
+    metadata: JsonValue,
+  ): Promise<WriteResult | null> {
+    let events: { type: string; data: unknown }[];
+    try {
+      events = plan.decider.decide(plan.command, plan.decider.initialState());
+    } catch {
+      return null;
+    }
+    if (events.length === 0) return null;
+    try {
+      const appended = await this.options.store.append(
+        plan.stream,
+        events.map((e) => ({ type: e.type, data: e.data as never, metadata })),
+        'no_stream',
+      );
+      await this.options.projector.waitFor(appended.position);
+      return this.appended(payload, plan, events, appended);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) return null;
+      throw storeErrorToProblem(error);
+    }
+  }
+
+  private appended(
+    payload: CommandPayload,
+    plan: CommandPlan,
+    events: readonly { type: string }[],
+    appended: AppendResult,
+  ): WriteResult {
+    return this.withLinks({
+      commandId: payload.commandId,
+      type: payload.type,
+      stream: plan.stream,
+      position: appended.position.toString(),
+      streamRevision: appended.nextExpectedRevision.toString(),
+      events: events.map((e) => e.type),
+      ...plan.resourceIds,
+      replayed: false,
+    });
   }
 
   private async readStream(stream: string): Promise<RecordedEvent[]> {
