@@ -1,16 +1,33 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type NodeDatabase = Database.Database;
+
+/** SQLite's own threshold (pages in the WAL) for the automatic checkpoint. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * With the checkpointer running, SQLite's own checkpoint is only a backstop
+ * that bounds the WAL should the checkpointer fall behind (~80 MB at 4 KiB pages).
+ */
+const BACKSTOP_AUTOCHECKPOINT_PAGES = 20_000;
+/** The WAL file is cut back to this size when the writer starts it over. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export interface NodeDatabaseOptions {
+  /** Checkpoint the WAL from a worker thread (default: true for a file, never for ':memory:'). */
+  readonly walCheckpointer?: boolean;
+}
 
 /**
  * The node's own SQLite file for derived state: read models, the Merkle hash
  * store, indexes. Everything here can be rebuilt from the event store, so it
  * uses synchronous=NORMAL: WAL keeps it consistent across a crash, and a lost
- * tail is replayed from the store's feed on restart.
+ * tail is replayed from the store's feed on restart. Its WAL is checkpointed
+ * off the event loop (wal-checkpointer.ts); closing the database stops that.
  */
-export function openNodeDatabase(file: string): NodeDatabase {
+export function openNodeDatabase(file: string, options: NodeDatabaseOptions = {}): NodeDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -21,5 +38,22 @@ export function openNodeDatabase(file: string): NodeDatabase {
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
   )`);
+  if (file !== ':memory:' && options.walCheckpointer !== false) checkpointOffThread(db, file);
   return db;
+}
+
+function checkpointOffThread(db: NodeDatabase, file: string): void {
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startWalCheckpointer(file, {
+    // Without the worker, SQLite's own checkpoints keep the WAL small, as before.
+    onFailure: () => {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    },
+  });
+  const close = db.close.bind(db);
+  db.close = () => {
+    checkpointer.stop();
+    return close();
+  };
 }
