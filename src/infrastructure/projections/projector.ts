@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import {
   type EventStore,
   type RecordedEvent,
@@ -65,6 +66,8 @@ export class Projector {
   private reconnectDelayMs = RECONNECT_FIRST_MS;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly connectionListeners: ((lost: StoreUnavailableError | null) => void)[] = [];
+  /** Prepared once: flush runs once per event-loop turn under load. */
+  private readonly savePosition: Statement<[string, string]>;
 
   constructor(
     private readonly store: EventStore,
@@ -76,6 +79,9 @@ export class Projector {
       | { value: string }
       | undefined;
     this.projected = row === undefined ? null : positionFromKey(row.value);
+    this.savePosition = db.prepare(
+      'INSERT INTO projection_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+    );
   }
 
   /** Position of the last event applied to every read model, or null before the first. */
@@ -192,11 +198,7 @@ export class Projector {
   private flush(): void {
     this.flushScheduled = false;
     if (!this.inTransaction || this.pendingPosition === null) return;
-    this.db
-      .prepare(
-        'INSERT INTO projection_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
-      )
-      .run(POSITION_KEY, positionKey(this.pendingPosition));
+    this.savePosition.run(POSITION_KEY, positionKey(this.pendingPosition));
     this.db.exec('COMMIT');
     this.inTransaction = false;
     this.pendingInTransaction = 0;
