@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ingestDataset } from '../src/api/directory/dataset-ingest.js';
 import { RecordSchemas } from '../src/api/directory/record-schemas.js';
+import { RecordValidationPool } from '../src/api/directory/record-validation-pool.js';
 import { BlobStore } from '../src/infrastructure/blobs/blob-store.js';
 import { parseQuery } from '../src/infrastructure/projections/catalog-query.js';
 import { CatalogReadModel, FACETS } from '../src/infrastructure/projections/catalog-read-model.js';
@@ -14,8 +15,11 @@ import { type Benchmark, type BenchRow, scaled } from './lib/types.js';
 /**
  * The data directory: (1) record validation and ingest (split, JSON.parse,
  * ajv, SHA-256, write to a blob) in records/s beside ajv's raw rate for the
- * same schema and records in the same run, target ≥ 50%; (2) catalog search
- * latency (FTS5 + filters + facet counts) with 100,000 entries.
+ * same schema and records in the same run, target ≥ 50%. The baselines are
+ * one thread; ingest checks records in the validation workers (one per core)
+ * and is also shown with every batch on the event loop, and for the first
+ * upload (workers starting). (2) catalog search latency (FTS5 + filters +
+ * facet counts) with 100,000 entries.
  *
  * Environment: BENCH_DIRECTORY_RECORDS (default 400000), BENCH_DIRECTORY_ENTRIES (default 100000).
  */
@@ -88,54 +92,99 @@ export const benchmark: Benchmark = {
     const rows: BenchRow[] = [];
     const count = scaled(ctx.scale, Number(process.env['BENCH_DIRECTORY_RECORDS'] ?? 400_000), 10_000);
     const body = ndjsonBody(count);
-    const { validate } = new RecordSchemas().check(SCHEMA as never);
+    const schema = new RecordSchemas().check(SCHEMA as never);
+    const { validate } = schema;
     const lines = body
       .toString('utf8')
       .split('\n')
       .filter((l) => l !== '');
     const parsed = lines.map((l) => JSON.parse(l) as unknown);
 
-    // Baseline A: ajv alone over records already in memory as objects.
-    let t0 = performance.now();
-    for (const record of parsed) if (!validate(record)) throw new Error('record invalid');
-    const rawAjv = count / ((performance.now() - t0) / 1000);
-    // Baseline B: JSON.parse + ajv over the same lines: the least any validator of text must do.
-    t0 = performance.now();
-    for (const l of lines) if (!validate(JSON.parse(l))) throw new Error('record invalid');
-    const parseAjv = count / ((performance.now() - t0) / 1000);
+    // Baselines are the best of three passes, so neither is measured with a cold JIT.
+    const best = (pass: () => void) => {
+      let fastest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        pass();
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      return count / (fastest / 1000);
+    };
+    // Baseline A: ajv alone over records already in memory as objects, one thread.
+    const rawAjv = best(() => {
+      for (const record of parsed) if (!validate(record)) throw new Error('record invalid');
+    });
+    // Baseline B: JSON.parse + ajv over the same lines: the least any validator of text must do on one thread.
+    const parseAjv = best(() => {
+      for (const l of lines) if (!validate(JSON.parse(l))) throw new Error('record invalid');
+    });
 
     const blobs = new BlobStore(join(ctx.tmpDir, 'blobs'));
     const digest = createHash('sha256').update(body).digest();
     const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) =>
       body.subarray(i * 65536, (i + 1) * 65536),
     );
-    t0 = performance.now();
-    const result = await ingestDataset(Readable.from(chunks), {
-      mediaType: 'application/x-ndjson',
-      validate,
-      blobs,
-      expectedDigest: digest,
-      expectedLength: body.length,
-      maxBytes: 4 * 1024 ** 3,
-      maxRecordBytes: 1024 * 1024,
-      maxErrors: 10,
-    });
-    const ingestSeconds = (performance.now() - t0) / 1000;
-    if (result.recordCount !== count) throw new Error(`ingested ${result.recordCount} of ${count}`);
+    const pool = new RecordValidationPool();
+    ctx.onCleanup(() => pool.close());
+    const ingestOnce = async (withPool: RecordValidationPool | null) => {
+      const started = performance.now();
+      const result = await ingestDataset(Readable.from(chunks), {
+        mediaType: 'application/x-ndjson',
+        schema,
+        pool: withPool,
+        blobs,
+        expectedDigest: digest,
+        expectedLength: body.length,
+        maxBytes: 4 * 1024 ** 3,
+        maxRecordBytes: 1024 * 1024,
+        maxErrors: 10,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (result.recordCount !== count) throw new Error(`ingested ${result.recordCount} of ${count}`);
+      return seconds;
+    };
+    // Cold: the node's first large upload starts the workers, which compile the schema (inside the timing).
+    const coldSeconds = await ingestOnce(pool);
+    // Warm: workers running with the schema compiled, as for every upload within their idle time.
+    // Best of three, like the baselines.
+    let ingestSeconds = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) ingestSeconds = Math.min(ingestSeconds, await ingestOnce(pool));
+    // One thread: the same pipeline with every batch checked on the event loop (best of three).
+    let oneThreadSeconds = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) oneThreadSeconds = Math.min(oneThreadSeconds, await ingestOnce(null));
     const ingest = count / ingestSeconds;
+    const mib = body.length / 1024 / 1024;
     rows.push(
-      { id: 'ajv-raw', metric: 'ajv validate (objects in memory)', value: rawAjv, unit: 'rec/s' },
-      { id: 'ajv-parse', metric: 'JSON.parse + ajv validate', value: parseAjv, unit: 'rec/s' },
+      { id: 'ajv-raw', metric: 'ajv validate (objects in memory, one thread)', value: rawAjv, unit: 'rec/s' },
+      { id: 'ajv-parse', metric: 'JSON.parse + ajv validate (one thread)', value: parseAjv, unit: 'rec/s' },
       {
         id: 'ingest',
-        metric: `streamed ingest: split+parse+validate+sha256+write (${(body.length / 1024 / 1024).toFixed(0)} MiB)`,
+        metric: `streamed ingest: split+parse+validate+sha256+write (${mib.toFixed(0)} MiB, ${pool.size} workers)`,
         value: ingest,
         unit: 'rec/s',
         baselines: [
           { label: 'ajv raw', value: rawAjv },
           { label: 'parse+ajv', value: parseAjv },
         ],
-        note: `${(body.length / 1024 / 1024 / ingestSeconds).toFixed(0)} MiB/s`,
+        note: `${(mib / ingestSeconds).toFixed(0)} MiB/s; workers running, schema compiled`,
+      },
+      {
+        id: 'ingest-cold',
+        metric: 'streamed ingest, first upload (workers start, compile the schema)',
+        value: count / coldSeconds,
+        unit: 'rec/s',
+        baselines: [{ label: 'ajv raw', value: rawAjv }],
+        note: 'under tsx the workers also compile their TypeScript at start',
+      },
+      {
+        id: 'ingest-1thread',
+        metric: 'streamed ingest, every batch checked on the event loop',
+        value: count / oneThreadSeconds,
+        unit: 'rec/s',
+        baselines: [
+          { label: 'ajv raw', value: rawAjv },
+          { label: 'parse+ajv', value: parseAjv },
+        ],
       },
     );
     ctx.headline(
@@ -150,7 +199,7 @@ export const benchmark: Benchmark = {
     });
     const catalog = new CatalogReadModel(db);
     catalog.migrate(db);
-    t0 = performance.now();
+    const t0 = performance.now();
     db.exec('BEGIN');
     for (let i = 0; i < entries; i++) {
       const w = (k: number) => WORDS[(i * 7 + k * 13) % WORDS.length]!;

@@ -1,19 +1,22 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { DatasetMediaType } from '../../domain/directory/events.js';
-import type { JsonValue } from '../../domain/shared/json.js';
-import type { BlobStore } from '../../infrastructure/blobs/blob-store.js';
+import type { BlobDraft, BlobStore } from '../../infrastructure/blobs/blob-store.js';
 import { ProblemError } from '../problems/problem.js';
+import { type BatchVerdict, checkBatch, type RecordBatch } from './record-batch.js';
+import type { CheckedSchema } from './record-schemas.js';
 import {
-  jsonArraySplitter,
-  ndjsonSplitter,
+  jsonArrayBatcher,
+  LineTooLong,
+  ndjsonBatcher,
+  type RecordBatcher,
   RecordFormatError,
-  type RecordSplitter,
 } from './record-splitter.js';
+import type { RecordValidationPool } from './record-validation-pool.js';
 
 export interface IngestOptions {
   readonly mediaType: DatasetMediaType;
-  readonly validate: ValidateFunction;
+  /** The entry's schema, compiled and cached (RecordSchemas.check). */
+  readonly schema: CheckedSchema;
   readonly blobs: BlobStore;
   /** The signed Content-Digest (sha-256): the bytes must hash to it. */
   readonly expectedDigest: Uint8Array;
@@ -23,7 +26,18 @@ export interface IngestOptions {
   readonly maxRecordBytes: number;
   /** How many invalid records to list before validation stops. */
   readonly maxErrors: number;
+  /** Worker threads for large uploads; without one every batch is checked on this thread. */
+  readonly pool?: RecordValidationPool | null;
+  /** Records are checked in batches of about this many bytes (default 256 KiB). */
+  readonly batchBytes?: number;
+  /** Uploads of at least this many bytes (announced, or seen so far) are checked in the pool (default 1 MiB). */
+  readonly poolFromBytes?: number;
 }
+
+const DEFAULT_BATCH_BYTES = 256 * 1024;
+const DEFAULT_POOL_FROM_BYTES = 1024 * 1024;
+/** Writes to the temporary blob go out in pieces of this size. */
+const WRITE_BYTES = 1024 * 1024;
 
 export interface IngestResult {
   readonly digest: string;
@@ -38,11 +52,152 @@ export interface RecordError {
 }
 
 /**
+ * Verdicts on batches, merged in the order of the body whatever order the
+ * workers answer in: the first maxErrors schema failures by record index, or
+ * the first record that is not JSON (or too large) if it comes before them.
+ * Once either is known nothing after it counts.
+ */
+class OrderedVerdicts {
+  /** Records in the batches merged so far: the index of the next batch's first record. */
+  records = 0;
+  readonly errors: RecordError[] = [];
+  formatError: RecordFormatError | null = null;
+  private readonly queue: { done: boolean; outcome: Outcome | null; settled: Promise<void> }[] = [];
+
+  constructor(private readonly maxErrors: number) {}
+
+  get healthy(): boolean {
+    return this.formatError === null && this.errors.length < this.maxErrors;
+  }
+
+  /** Queues a verdict (or a format error found while batching), in body order. */
+  add(outcome: Outcome | Promise<Outcome>): void {
+    if (!(outcome instanceof Promise)) {
+      this.queue.push({ done: true, outcome, settled: Promise.resolve() });
+      return;
+    }
+    const entry: { done: boolean; outcome: Outcome | null; settled: Promise<void> } = {
+      done: false,
+      outcome: null,
+      settled: Promise.resolve(),
+    };
+    // Never rejects: a failed worker becomes an outcome, so an abandoned upload leaves no unhandled rejection.
+    entry.settled = outcome.then(
+      (o) => {
+        entry.outcome = o;
+        entry.done = true;
+      },
+      (error: unknown) => {
+        entry.outcome = { failed: error };
+        entry.done = true;
+      },
+    );
+    this.queue.push(entry);
+  }
+
+  /** Merges the verdicts at the head of the queue that have arrived, without waiting. */
+  mergeArrived(): void {
+    while (this.queue[0]?.done === true) this.merge(this.queue.shift()!.outcome!);
+  }
+
+  /** Waits until at most `left` verdicts are outstanding (0: all merged). */
+  async settle(left: number): Promise<void> {
+    this.mergeArrived();
+    while (this.queue.length > left) {
+      await this.queue[0]!.settled;
+      this.mergeArrived();
+    }
+  }
+
+  private merge(outcome: Outcome): void {
+    // Past the first failure nothing counts, not even a worker that died on a later batch.
+    if (!this.healthy) return;
+    if ('failed' in outcome) throw outcome.failed;
+    if ('stop' in outcome) {
+      this.formatError = outcome.stop(this.records);
+      return;
+    }
+    const { verdict } = outcome;
+    for (const e of verdict.errors) {
+      if (verdict.malformed !== null && e.at >= verdict.malformed.at) break;
+      this.errors.push({ index: this.records + e.at, pointer: e.pointer, message: e.message });
+      if (this.errors.length >= this.maxErrors) return;
+    }
+    if (verdict.malformed !== null) {
+      const index = this.records + verdict.malformed.at;
+      this.formatError = new RecordFormatError(
+        verdict.malformed.code,
+        `record ${index} ${verdict.malformed.reason}`,
+        index,
+      );
+      return;
+    }
+    this.records += verdict.records;
+  }
+}
+
+type Outcome =
+  | { verdict: BatchVerdict }
+  /** A format error found while batching; given the records before it, which only the verdicts know. */
+  | { stop: (recordsBefore: number) => RecordFormatError }
+  | { failed: unknown };
+
+/** Writes to the draft in pieces of WRITE_BYTES, one write in flight while the next piece fills. */
+class DraftWriter {
+  private piece = Buffer.allocUnsafeSlow(WRITE_BYTES);
+  private used = 0;
+  private inflight: Promise<unknown> | null = null;
+
+  constructor(private readonly draft: BlobDraft) {}
+
+  async write(chunk: Buffer): Promise<void> {
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(chunk.length - at, WRITE_BYTES - this.used);
+      chunk.copy(this.piece, this.used, at, at + n);
+      this.used += n;
+      at += n;
+      if (this.used === WRITE_BYTES) await this.flush();
+    }
+  }
+
+  /** Starts writing what is buffered once the previous write is done; throws that write's error. */
+  async flush(): Promise<void> {
+    await this.wait();
+    if (this.used === 0) return;
+    const out = this.piece.subarray(0, this.used);
+    this.piece = Buffer.allocUnsafeSlow(WRITE_BYTES);
+    this.used = 0;
+    // Caught at once and rethrown on the next wait, so a failed write is never an unhandled rejection.
+    this.inflight = this.draft.write(out).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+  }
+
+  async wait(): Promise<void> {
+    const previous = await this.inflight;
+    this.inflight = null;
+    if (previous !== null && typeof previous === 'object' && 'error' in previous) throw previous.error;
+  }
+
+  /** Everything written. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.wait();
+  }
+}
+
+/**
  * Streams an upload into a temporary blob while hashing it, splitting it into
- * records and validating each one with the entry's compiled schema. Only when
- * the whole body has arrived, hashes to the signed Content-Digest and every
- * record is valid is the blob fsynced and moved to its address; on any
- * failure the temporary file is removed and nothing is stored.
+ * batches of records and checking each record (JSON.parse, then the entry's
+ * compiled schema). Small uploads are checked on this thread; from
+ * poolFromBytes on, batches go to the validation workers, at most two per
+ * worker in flight (reading the body waits for them: backpressure), and
+ * their verdicts are merged in body order. Only when the whole body has
+ * arrived, hashes to the signed Content-Digest and every record is valid is
+ * the blob fsynced and moved to its address; on any failure the temporary
+ * file is removed and nothing is stored.
  *
  * The body is always read to its end (unless too large or aborted), so the
  * client gets its answer instead of a reset; after the first failure bytes
@@ -54,38 +209,44 @@ export async function ingestDataset(
 ): Promise<IngestResult> {
   const hash = createHash('sha256');
   const draft = await options.blobs.draft();
-  const errors: RecordError[] = [];
-  let formatError: RecordFormatError | null = null;
+  const writer = new DraftWriter(draft);
+  const verdicts = new OrderedVerdicts(options.maxErrors);
+  const pool = options.pool ?? null;
+  const poolFrom = options.poolFromBytes ?? DEFAULT_POOL_FROM_BYTES;
+  const limits = { maxErrors: options.maxErrors, maxRecordBytes: options.maxRecordBytes };
+  /** Batches in the workers at most; the next chunk is read once fewer are (backpressure). */
+  const inFlight = pool === null ? 1 : 2 * pool.size;
+  let batched = 0;
   let byteCount = 0;
-  const onRecord = (text: string, index: number) => {
-    // Enough errors listed: the rest of this chunk is only split, not parsed or checked.
-    if (errors.length >= options.maxErrors) return;
-    let record: JsonValue;
-    try {
-      record = JSON.parse(text) as JsonValue;
-    } catch (error) {
-      throw new RecordFormatError(
-        'BODY_MALFORMED',
-        `record ${index} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-        index,
-      );
-    }
-    if (!options.validate(record)) {
-      const first = options.validate.errors?.[0];
-      const extra =
-        first?.keyword === 'additionalProperties' ? `/${String(first.params['additionalProperty'])}` : '';
-      errors.push({
-        index,
-        pointer: `${first?.instancePath ?? ''}${extra}`,
-        message: first?.message ?? 'does not match the schema',
-      });
-    }
+  /** Splitting stopped at a format error: the batcher's state is no longer usable. */
+  let cut = false;
+
+  const onBatch = (batch: RecordBatch) => {
+    batched += batch.bytes.length;
+    if (pool !== null && (batched >= poolFrom || (options.expectedLength ?? 0) >= poolFrom))
+      verdicts.add(pool.check(options.schema, batch, limits).then((verdict) => ({ verdict })));
+    else verdicts.add({ verdict: checkBatch(batch, options.schema.validate, limits) });
   };
-  const splitter: RecordSplitter =
+  const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const batcher: RecordBatcher =
     options.mediaType === 'application/x-ndjson'
-      ? ndjsonSplitter(onRecord, options.maxRecordBytes)
-      : jsonArraySplitter(onRecord, options.maxRecordBytes);
-  const healthy = () => formatError === null && errors.length < options.maxErrors;
+      ? ndjsonBatcher(onBatch, options.maxRecordBytes, batchBytes)
+      : jsonArrayBatcher(onBatch, options.maxRecordBytes, batchBytes);
+  const stopAt = (error: unknown) => {
+    cut = true;
+    if (error instanceof RecordFormatError) verdicts.add({ stop: () => error });
+    else if (error instanceof LineTooLong)
+      verdicts.add({
+        stop: (index) =>
+          new RecordFormatError(
+            'RECORD_TOO_LARGE',
+            `record ${index} is larger than ${error.maxRecordBytes} bytes`,
+            index,
+          ),
+      });
+    else throw error;
+  };
+  const healthy = () => !cut && verdicts.healthy;
 
   try {
     for await (const chunk of body) {
@@ -94,23 +255,25 @@ export async function ingestDataset(
         throw new ProblemError('BODY_TOO_LARGE', `the upload is larger than ${options.maxBytes} bytes`);
       }
       hash.update(chunk);
+      verdicts.mergeArrived();
       if (!healthy()) continue;
       try {
-        splitter.push(chunk);
+        batcher.push(chunk);
       } catch (error) {
-        if (!(error instanceof RecordFormatError)) throw error;
-        formatError = error;
+        stopAt(error);
       }
-      if (healthy()) await draft.write(chunk);
+      if (healthy()) await writer.write(chunk);
+      await verdicts.settle(inFlight - 1);
     }
     if (healthy()) {
       try {
-        splitter.end();
+        batcher.end();
       } catch (error) {
-        if (!(error instanceof RecordFormatError)) throw error;
-        formatError = error;
+        stopAt(error);
       }
     }
+    await verdicts.settle(0);
+    const { formatError, errors } = verdicts;
     if (options.expectedLength !== null && byteCount !== options.expectedLength) {
       throw new ProblemError(
         'UPLOAD_TRUNCATED',
@@ -139,10 +302,12 @@ export async function ingestDataset(
         { errors: errors.map((e) => ({ index: e.index, pointer: e.pointer, message: e.message })) },
       );
     }
+    await writer.finish();
     const digestHex = digest.toString('hex');
     await draft.commit(digestHex);
-    return { digest: digestHex, recordCount: splitter.count, byteCount };
+    return { digest: digestHex, recordCount: verdicts.records, byteCount };
   } catch (error) {
+    await writer.wait().catch(() => undefined);
     await draft.discard();
     if (error instanceof ProblemError) throw error;
     // The client went away or the connection broke mid-body: nothing was stored.

@@ -12,6 +12,7 @@ import type { DirectoryPlanning } from '../commands/directory-plan.js';
 import { ReplayCache } from '../http-signatures/replay-cache.js';
 import type { SignatureRegistry } from '../http-signatures/verify-request.js';
 import { RecordSchemas } from './record-schemas.js';
+import { type RecordValidationPool, sharedRecordValidationPool } from './record-validation-pool.js';
 import { SignedRequestWriter } from './signed-request-writer.js';
 
 /** Upload limits; the defaults let a 1 GB dataset through and keep any single record small. */
@@ -36,6 +37,8 @@ export interface DirectoryRouteDeps {
   readonly store: EventStore;
   readonly blobs: BlobStore;
   readonly schemas: RecordSchemas;
+  /** Worker threads that check large uploads; null checks on the event loop. */
+  readonly validationPool: RecordValidationPool | null;
   readonly replay: ReplayCache;
   readonly clock: () => number;
   readonly maxSkewMs: number;
@@ -76,6 +79,8 @@ export function createDirectory(options: {
   clock: () => number;
   maxSkewMs: number;
   limits?: Partial<DirectoryLimits>;
+  /** Default: the process's shared pool (one worker per core, started on the first large upload). */
+  validationPool?: RecordValidationPool | null;
 }): Directory {
   const catalog = new CatalogReadModel(options.db);
   const sharing = new SharingReadModel(options.db);
@@ -110,6 +115,8 @@ export function createDirectory(options: {
       store: options.store,
       blobs,
       schemas,
+      validationPool:
+        options.validationPool === undefined ? sharedRecordValidationPool() : options.validationPool,
       replay,
       clock: options.clock,
       maxSkewMs: options.maxSkewMs,

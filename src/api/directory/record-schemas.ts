@@ -14,7 +14,7 @@ export const MAX_SCHEMA_BYTES = 128 * 1024;
 /** Deeply nested schemas cost compile time and stack for no real dataset's benefit. */
 const MAX_SCHEMA_DEPTH = 32;
 const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
-const MAX_CACHED = 128;
+export const MAX_CACHED_SCHEMAS = 128;
 
 function depth(value: unknown, level = 0): number {
   if (level > MAX_SCHEMA_DEPTH) return level;
@@ -33,6 +33,8 @@ export interface CheckedSchema {
   /** Hex SHA-256 of the schema's RFC 8785 form. */
   readonly digest: string;
   readonly validate: ValidateFunction;
+  /** The schema itself, for validation workers that compile (and cache) their own copy. */
+  readonly source: JsonObject;
 }
 
 /**
@@ -53,7 +55,7 @@ export class RecordSchemas {
       // Refresh its place: the cache evicts the least recently used.
       this.cache.delete(digest);
       this.cache.set(digest, cached);
-      return { digest, validate: cached };
+      return { digest, validate: cached, source: schema };
     }
     if (Buffer.byteLength(text) > MAX_SCHEMA_BYTES)
       throw new ProblemError('SCHEMA_INVALID', `conformsTo is larger than ${MAX_SCHEMA_BYTES} bytes`);
@@ -86,9 +88,19 @@ export class RecordSchemas {
         `conformsTo does not compile: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size >= MAX_CACHED_SCHEMAS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(digest, validate);
-    return { digest, validate };
+    return { digest, validate, source: schema };
+  }
+
+  /** The compiled validator of a schema already checked, by its digest (refreshing its place), if cached. */
+  compiled(digest: string): ValidateFunction | undefined {
+    const cached = this.cache.get(digest);
+    if (cached !== undefined) {
+      this.cache.delete(digest);
+      this.cache.set(digest, cached);
+    }
+    return cached;
   }
 
   get size(): number {

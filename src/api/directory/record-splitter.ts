@@ -1,9 +1,10 @@
 /**
- * Incremental splitting of an upload into records, chunk by chunk, so a 1 GB
- * upload never sits in memory: NDJSON line by line, and a top-level JSON
- * array element by element with a small byte-level scanner (it tracks strings
- * and nesting only; JSON.parse checks each record's syntax). Every record is
- * bounded by maxRecordBytes, which bounds the memory one record may hold.
+ * Incremental splitting of an upload into batches of whole records, chunk by
+ * chunk, so a 1 GB upload never sits in memory: NDJSON at line ends, and a
+ * top-level JSON array element by element with a small byte-level scanner (it
+ * tracks strings and nesting only; JSON.parse checks each record's syntax).
+ * Every record is bounded by maxRecordBytes, which bounds the memory one
+ * record may hold; a batch is about batchBytes plus one chunk.
  */
 
 export type RecordFormatCode = 'BODY_MALFORMED' | 'UPLOAD_TRUNCATED' | 'RECORD_TOO_LARGE';
@@ -20,8 +21,8 @@ export class RecordFormatError extends Error {
   }
 }
 
-/** Receives each record's raw JSON text and its 0-based index. */
-export type RecordHandler = (text: string, index: number) => void;
+/** Receives each record's bytes (a view into the chunk, or a copy when it spans chunks) and its 0-based index. */
+export type RecordHandler = (bytes: Buffer, index: number) => void;
 
 export interface RecordSplitter {
   push(chunk: Buffer): void;
@@ -29,6 +30,25 @@ export interface RecordSplitter {
   end(): void;
   /** Records emitted so far. */
   readonly count: number;
+}
+
+/** Cuts a body into batches of whole records to check (see record-batch.ts); batches own their bytes. */
+export interface RecordBatcher {
+  push(chunk: Buffer): void;
+  /** Emits what is left; throws when the body ended inside a record or an unclosed array. */
+  end(): void;
+}
+
+/**
+ * An NDJSON line grew past the record limit before its end arrived. Lines are
+ * counted where they are parsed (blank ones do not count), so the batcher
+ * cannot name the record: it is the one after every record batched so far.
+ */
+export class LineTooLong extends Error {
+  constructor(readonly maxRecordBytes: number) {
+    super(`a line is longer than ${maxRecordBytes} bytes`);
+    this.name = 'LineTooLong';
+  }
 }
 
 const WS = new Uint8Array(256);
@@ -55,39 +75,63 @@ function tooLarge(index: number, max: number): RecordFormatError {
   return new RecordFormatError('RECORD_TOO_LARGE', `record ${index} is larger than ${max} bytes`, index);
 }
 
-/** NDJSON (one JSON text per line, \n or \r\n). Blank lines are skipped. */
-export function ndjsonSplitter(onRecord: RecordHandler, maxRecordBytes: number): RecordSplitter {
-  const pending = new Pending();
-  let count = 0;
-  const emit = (line: Buffer) => {
-    let end = line.length;
-    if (end > 0 && line[end - 1] === 0x0d) end--;
-    let start = 0;
-    while (start < end && WS[line[start]!] === 1) start++;
-    if (start === end) return;
-    if (end - start > maxRecordBytes) throw tooLarge(count, maxRecordBytes);
-    onRecord(line.toString('utf8', start, end), count++);
-  };
+/** Copies parts into one buffer that owns its memory (so it can be transferred to a worker). */
+function joinOwned(parts: readonly Buffer[], length: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * NDJSON (one JSON text per line, \n or \r\n) in batches of whole lines of
+ * about batchBytes; the lines themselves are found, trimmed, size-checked and
+ * counted by checkBatch. A line still open is refused (LineTooLong) as it
+ * grows past the limit, not once it has filled memory.
+ */
+export function ndjsonBatcher(
+  onBatch: (batch: { bytes: Buffer; ranges: null }) => void,
+  maxRecordBytes: number,
+  batchBytes: number,
+): RecordBatcher {
+  let parts: Buffer[] = [];
+  let size = 0;
+  /** Bytes since the last newline: the line still open. */
+  let open = 0;
   return {
-    get count() {
-      return count;
-    },
     push(chunk) {
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        if (nl < 0) {
-          pending.add(chunk.subarray(start));
-          // A line longer than the limit is refused as it grows, not once it has filled memory.
-          if (pending.length > maxRecordBytes + 1) throw tooLarge(count, maxRecordBytes);
-          return;
+      if (chunk.length === 0) return;
+      const nl = chunk.lastIndexOf(0x0a);
+      if (nl < 0) open += chunk.length;
+      else open = chunk.length - nl - 1;
+      if (nl >= 0 && size + nl + 1 >= batchBytes) {
+        parts.push(chunk.subarray(0, nl + 1));
+        onBatch({ bytes: joinOwned(parts, size + nl + 1), ranges: null });
+        parts = open === 0 ? [] : [chunk.subarray(nl + 1)];
+        size = open;
+      } else {
+        parts.push(chunk);
+        size += chunk.length;
+      }
+      // \r\n: the \r is not part of the record.
+      if (open > maxRecordBytes + 1) {
+        // The whole lines before it come first, so that their records are counted (and checked) before it.
+        if (size > open) {
+          const whole = joinOwned(parts, size);
+          onBatch({ bytes: whole.subarray(0, size - open), ranges: null });
         }
-        emit(pending.take(chunk.subarray(start, nl)));
-        start = nl + 1;
+        parts = [];
+        size = 0;
+        throw new LineTooLong(maxRecordBytes);
       }
     },
     end() {
-      if (pending.length > 0) emit(pending.take(Buffer.alloc(0)));
+      if (size > 0) onBatch({ bytes: joinOwned(parts, size), ranges: null });
+      parts = [];
+      size = 0;
     },
   };
 }
@@ -118,7 +162,7 @@ export function jsonArraySplitter(onRecord: RecordHandler, maxRecordBytes: numbe
   const finish = (chunk: Buffer, start: number, end: number) => {
     const bytes = pending.take(chunk.subarray(start, end));
     if (bytes.length > maxRecordBytes) throw tooLarge(count, maxRecordBytes);
-    onRecord(bytes.toString('utf8'), count++);
+    onRecord(bytes, count++);
   };
 
   return {
@@ -226,6 +270,56 @@ export function jsonArraySplitter(onRecord: RecordHandler, maxRecordBytes: numbe
         `the JSON array is not closed: the upload ended after ${count} complete record(s)`,
         count,
       );
+    },
+  };
+}
+
+/**
+ * A top-level JSON array in batches of about batchBytes of records: the
+ * scanner cuts the elements out on the main thread (its state runs through
+ * the whole body), and each batch packs its records' bytes with their ranges.
+ * Records before a format error are batched before the error is thrown, so
+ * they are checked (and their errors listed) first, as in the body's order.
+ */
+export function jsonArrayBatcher(
+  onBatch: (batch: { bytes: Buffer; ranges: Int32Array }) => void,
+  maxRecordBytes: number,
+  batchBytes: number,
+): RecordBatcher {
+  let records: Buffer[] = [];
+  let size = 0;
+  const flush = () => {
+    if (records.length === 0) return;
+    const bytes = Buffer.allocUnsafeSlow(size);
+    const ranges = new Int32Array(records.length * 2);
+    let at = 0;
+    records.forEach((record, i) => {
+      bytes.set(record, at);
+      ranges[2 * i] = at;
+      at += record.length;
+      ranges[2 * i + 1] = at;
+    });
+    records = [];
+    size = 0;
+    onBatch({ bytes, ranges });
+  };
+  const splitter = jsonArraySplitter((record) => {
+    records.push(record);
+    size += record.length;
+  }, maxRecordBytes);
+  return {
+    push(chunk) {
+      try {
+        splitter.push(chunk);
+      } catch (error) {
+        flush();
+        throw error;
+      }
+      if (size >= batchBytes) flush();
+    },
+    end() {
+      flush();
+      splitter.end();
     },
   };
 }

@@ -161,7 +161,8 @@ export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryR
       const schema = deps.schemas.check(state.metadata.conformsTo);
       const ingested = await ingestDataset(request.body as IncomingMessage, {
         mediaType,
-        validate: schema.validate,
+        schema,
+        pool: deps.validationPool,
         blobs: deps.blobs,
         expectedDigest,
         expectedLength,
