@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { CatalogMetadata } from '../../domain/directory/catalog-metadata.js';
 import type { CatalogEntryEvent, DatasetMediaType } from '../../domain/directory/events.js';
 import type { RecordedEvent } from '../eventstore/port.js';
+import { FacetIndex } from './catalog-facet-index.js';
 import type { NodeDatabase } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import type { Projection } from './projection.js';
@@ -131,6 +132,9 @@ export class CatalogReadModel implements Projection {
     Statement
   >;
 
+  /** directory_facets in memory for search (catalog-facet-index.ts); null until the first search loads it. */
+  private facets: FacetIndex | null = null;
+
   constructor(private readonly db: NodeDatabase) {}
 
   migrate(db: NodeDatabase): void {
@@ -207,7 +211,7 @@ export class CatalogReadModel implements Projection {
         WHERE entry_id = @entryId`),
       withdrawEntry: db.prepare(`UPDATE directory_entries SET status = 'withdrawn', withdrawn_at = @at,
         withdrawal_reason = @reason, modified_at = @at, modified_ms = @ms, position = @position WHERE entry_id = @entryId`),
-      seqOf: db.prepare('SELECT seq, publisher_id, metadata FROM directory_entries WHERE entry_id = ?'),
+      seqOf: db.prepare('SELECT seq, publisher_id, status FROM directory_entries WHERE entry_id = ?'),
       history: db.prepare('INSERT INTO directory_entry_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertVersion:
         db.prepare(`INSERT INTO directory_versions VALUES (@entryId, @version, @digest, @mediaType,
@@ -235,6 +239,7 @@ export class CatalogReadModel implements Projection {
   }
 
   reset(db: NodeDatabase): void {
+    this.facets = null;
     db.exec(`DROP TABLE IF EXISTS directory_versions; DROP TABLE IF EXISTS directory_entry_history;
       DROP TABLE IF EXISTS directory_facet_counts; DROP TABLE IF EXISTS directory_facets;
       DROP TABLE IF EXISTS directory_fts; DROP TABLE IF EXISTS directory_entries;`);
@@ -271,7 +276,9 @@ export class CatalogReadModel implements Projection {
       }
       case 'CatalogEntryUpdated': {
         const d = e.data;
-        const row = this.s.seqOf.get(d.entryId) as { seq: number; publisher_id: string } | undefined;
+        const row = this.s.seqOf.get(d.entryId) as
+          | { seq: number; publisher_id: string; status: 'published' | 'withdrawn' }
+          | undefined;
         if (row === undefined) return;
         this.s.updateEntry.run({
           entryId: d.entryId,
@@ -293,8 +300,11 @@ export class CatalogReadModel implements Projection {
           d.updatedBy,
           position,
         );
-        this.unindex(row.seq);
-        this.index(row.seq, row.publisher_id, d.metadata);
+        // Only published entries are searchable (the decider refuses updates to withdrawn ones anyway).
+        if (row.status === 'published') {
+          this.unindex(row.seq);
+          this.index(row.seq, row.publisher_id, d.metadata);
+        }
         return;
       }
       case 'CatalogEntryWithdrawn': {
@@ -326,18 +336,41 @@ export class CatalogReadModel implements Projection {
       metadata.themes.join(' '),
       publisherId,
     );
-    for (const [facet, value] of facetValues(publisherId, metadata)) {
+    const pairs = facetValues(publisherId, metadata);
+    for (const [facet, value] of pairs) {
       if (this.s.facetInsert.run(seq, facet, value).changes > 0) this.s.countAdd.run(facet, value, 1);
     }
+    this.facets?.set(seq, pairs);
   }
 
   private unindex(seq: number): void {
+    this.facets?.delete(seq);
     this.s.ftsDelete.run(seq);
     for (const { facet, value } of this.s.facetsOf.all(seq) as { facet: string; value: string }[]) {
       this.s.countAdd.run(facet, value, -1);
       this.s.countPrune.run(facet, value);
     }
     this.s.facetDelete.run(seq);
+  }
+
+  /** The facet values of every published entry, in memory; loaded from directory_facets on first use. */
+  facetIndex(): FacetIndex {
+    if (this.facets !== null) return this.facets;
+    const index = new FacetIndex();
+    // One row per entry (a JSON array of "facet:value") reads several times faster than one per value.
+    const rows = this.db
+      .prepare("SELECT seq, json_group_array(facet || ':' || value) FROM directory_facets GROUP BY seq")
+      .raw()
+      .iterate() as IterableIterator<[number, string]>;
+    for (const [seq, json] of rows) {
+      const pairs = (JSON.parse(json) as string[]).map((pair) => {
+        const colon = pair.indexOf(':');
+        return [pair.slice(0, colon) as Facet, pair.slice(colon + 1)] as const;
+      });
+      index.set(seq, pairs);
+    }
+    this.facets = index;
+    return index;
   }
 
   get(entryId: string): CatalogEntryView | undefined {
