@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { ingestDataset } from '../src/api/directory/dataset-ingest.js';
 import { RecordSchemas } from '../src/api/directory/record-schemas.js';
 import { RecordValidationPool } from '../src/api/directory/record-validation-pool.js';
@@ -38,6 +39,56 @@ const SCHEMA = {
   },
 };
 const VEHICLES = ['car', 'truck', 'bus', 'bike'];
+
+/**
+ * The machine's ceiling for the same work: JSON.parse + ajv over the same
+ * lines in `threads` threads at once, each on its own copy, no I/O and no
+ * pipeline. Two vCPUs are not always two cores' worth of throughput.
+ */
+const CEILING_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  (await import(workerData.tsx)).register();
+  const { RecordSchemas } = await import(workerData.schemas);
+  const { validate } = new RecordSchemas().check(workerData.schema);
+  const lines = workerData.lines;
+  for (let r = 0; r < 2; r++) for (const l of lines) validate(JSON.parse(l));
+  parentPort.postMessage('ready');
+  const ms = await new Promise((resolve) => parentPort.once('message', resolve));
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 10000; i++) if (!validate(JSON.parse(lines[(n + i) % lines.length]))) throw new Error('invalid');
+    n += 10000;
+  }
+  parentPort.postMessage(n / ((performance.now() - start) / 1000));
+})();`;
+
+async function parseAjvAllThreads(threads: number, lines: string[], ms: number): Promise<number> {
+  const workerData = {
+    tsx: import.meta.resolve('tsx/esm/api'),
+    schemas: new URL('../src/api/directory/record-schemas.ts', import.meta.url).href,
+    schema: SCHEMA,
+    lines: lines.slice(0, 100_000),
+  };
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(CEILING_WORKER, { eval: true, workerData }),
+  );
+  try {
+    const failed = new Promise<never>((_, reject) => {
+      for (const w of workers) w.once('error', reject);
+    });
+    const message = (w: Worker) => new Promise<unknown>((resolve) => w.once('message', resolve));
+    await Promise.race([Promise.all(workers.map(message)), failed]);
+    const rates = workers.map(message);
+    for (const w of workers) w.postMessage(ms);
+    const all = (await Promise.race([Promise.all(rates), failed])) as number[];
+    return all.reduce((a, b) => a + b, 0);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
 const line = (i: number) =>
   `{"id":${i + 1},"station":"AB-${String(i % 10000).padStart(4, '0')}","hour":"2026-01-01T${String(i % 24).padStart(2, '0')}:00:00Z","count":${i % 500},"vehicle":"${VEHICLES[i % 4]}"}\n`;
 
@@ -119,13 +170,15 @@ export const benchmark: Benchmark = {
       for (const l of lines) if (!validate(JSON.parse(l))) throw new Error('record invalid');
     });
 
+    const pool = new RecordValidationPool();
+    ctx.onCleanup(() => pool.close());
+    const ceiling = await parseAjvAllThreads(pool.size, lines, scaled(ctx.scale, 2000, 500));
+
     const blobs = new BlobStore(join(ctx.tmpDir, 'blobs'));
     const digest = createHash('sha256').update(body).digest();
     const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) =>
       body.subarray(i * 65536, (i + 1) * 65536),
     );
-    const pool = new RecordValidationPool();
-    ctx.onCleanup(() => pool.close());
     const ingestOnce = async (withPool: RecordValidationPool | null) => {
       const started = performance.now();
       const result = await ingestDataset(Readable.from(chunks), {
@@ -158,6 +211,13 @@ export const benchmark: Benchmark = {
       { id: 'ajv-raw', metric: 'ajv validate (objects in memory, one thread)', value: rawAjv, unit: 'rec/s' },
       { id: 'ajv-parse', metric: 'JSON.parse + ajv validate (one thread)', value: parseAjv, unit: 'rec/s' },
       {
+        id: 'ajv-parse-threads',
+        metric: `JSON.parse + ajv validate, ${pool.size} threads at once (the machine's ceiling)`,
+        value: ceiling,
+        unit: 'rec/s',
+        baselines: [{ label: 'parse+ajv 1 thread', value: parseAjv }],
+      },
+      {
         id: 'ingest',
         metric: `streamed ingest: split+parse+validate+sha256+write (${mib.toFixed(0)} MiB, ${pool.size} workers)`,
         value: ingest,
@@ -165,6 +225,7 @@ export const benchmark: Benchmark = {
         baselines: [
           { label: 'ajv raw', value: rawAjv },
           { label: 'parse+ajv', value: parseAjv },
+          { label: `parse+ajv ×${pool.size} threads`, value: ceiling },
         ],
         note: `${(mib / ingestSeconds).toFixed(0)} MiB/s; workers running, schema compiled`,
       },
@@ -188,7 +249,7 @@ export const benchmark: Benchmark = {
       },
     );
     ctx.headline(
-      `ingest ${Math.round(ingest)} rec/s = ${((ingest / rawAjv) * 100).toFixed(0)}% of raw ajv, ${((ingest / parseAjv) * 100).toFixed(0)}% of parse+ajv (target ≥ 50%)`,
+      `ingest ${Math.round(ingest)} rec/s = ${((ingest / rawAjv) * 100).toFixed(0)}% of raw ajv (target ≥ 50%), ${((ingest / parseAjv) * 100).toFixed(0)}% of parse+ajv, ${((ingest / ceiling) * 100).toFixed(0)}% of parse+ajv on ${pool.size} threads`,
     );
 
     // Search at 100k entries: project synthetic events straight into a read model.

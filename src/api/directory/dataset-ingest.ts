@@ -100,11 +100,18 @@ class OrderedVerdicts {
     while (this.queue[0]?.done === true) this.merge(this.queue.shift()!.outcome!);
   }
 
-  /** Waits until at most `left` verdicts are outstanding (0: all merged). */
+  /**
+   * Waits until at most `left` batches are still being checked, and at most
+   * 4 × left + 1 verdicts wait to be merged (0: everything merged). A worker
+   * that is done gets its next batch even while an earlier batch, in another
+   * worker, holds up the merge.
+   */
   async settle(left: number): Promise<void> {
     this.mergeArrived();
-    while (this.queue.length > left) {
-      await this.queue[0]!.settled;
+    for (;;) {
+      const busy = this.queue.filter((e) => !e.done);
+      if (busy.length <= left && this.queue.length <= 4 * left + 1) return;
+      await (busy.length > left ? Promise.race(busy.map((e) => e.settled)) : this.queue[0]!.settled);
       this.mergeArrived();
     }
   }

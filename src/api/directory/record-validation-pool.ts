@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { BatchLimits, BatchVerdict, RecordBatch } from './record-batch.js';
@@ -41,12 +39,9 @@ function spawn(): Worker {
   const typescript = import.meta.url.endsWith('.ts');
   const entry = new URL(`./record-validation-worker.${typescript ? 'ts' : 'js'}`, import.meta.url);
   if (!typescript) return new Worker(entry);
-  const tsxDir = createRequire(import.meta.url)
-    .resolve('tsx/package.json')
-    .replace(/package\.json$/, '');
   return new Worker(TS_BOOT, {
     eval: true,
-    workerData: { entry: entry.href, tsx: pathToFileURL(`${tsxDir}dist/esm/api/index.mjs`).href },
+    workerData: { entry: entry.href, tsx: import.meta.resolve('tsx/esm/api') },
   });
 }
 
