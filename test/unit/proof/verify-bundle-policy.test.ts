@@ -98,8 +98,10 @@ describe('verifyProofBundle with a trust policy', () => {
     const bundle = cosignedBy(w1, w2);
     const lines = bundle.checkpoint.split('\n');
     const last = lines[lines.length - 2]!;
+    // Flip a character well inside the base64 signature: near the padding, a changed character can
+    // make the encoding non-canonical, which is refused as malformed before any signature check.
     lines[lines.length - 2] =
-      `${last.slice(0, -3)}${last.slice(-3, -2) === 'A' ? 'B' : 'A'}${last.slice(-2)}`;
+      `${last.slice(0, -10)}${last.slice(-10, -9) === 'A' ? 'B' : 'A'}${last.slice(-9)}`;
     const report = verifyProofBundle(
       { ...bundle, checkpoint: lines.join('\n') },
       { verify: verifyEd25519, trustedLogKeys: [], policy, now: NOW },
