@@ -8,10 +8,6 @@ import type { TreeHasher } from '../../domain/log/rfc6962.js';
  * payloads and log leaves (a few hundred bytes to a few kB).
  */
 
-export function sha256(data: Uint8Array): Uint8Array {
-  return hash('sha256', data, 'buffer');
-}
-
 /** Lowercase hex SHA-256. */
 export function sha256Hex(data: Uint8Array): string {
   return hash('sha256', data, 'hex');
