@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { ingestDataset } from '../src/api/directory/dataset-ingest.js';
+import { EU_THEMES } from '../src/api/directory/dcat-jsonld.js';
 import { RecordSchemas } from '../src/api/directory/record-schemas.js';
 import { RecordValidationPool } from '../src/api/directory/record-validation-pool.js';
 import { BlobStore } from '../src/infrastructure/blobs/blob-store.js';
@@ -116,21 +117,7 @@ const WORDS = [
   'forest',
   'tax',
 ];
-const THEMES = [
-  'AGRI',
-  'ECON',
-  'EDUC',
-  'ENER',
-  'ENVI',
-  'GOVE',
-  'HEAL',
-  'INTR',
-  'JUST',
-  'REGI',
-  'SOCI',
-  'TECH',
-  'TRAN',
-];
+const THEMES = [...EU_THEMES];
 const LICENSES = ['CC-BY-4.0', 'CC0-1.0', 'OGL-3.0'];
 const ACCESS = ['public', 'restricted', 'non-public'] as const;
 const FORMATS = ['CSV', 'JSON', 'NDJSON', 'XLSX'];

@@ -46,7 +46,7 @@ const FREQUENCY: Record<UpdateFrequency, string> = {
 };
 
 /** The EU data-theme vocabulary's codes (DCAT-AP's mandatory theme scheme). */
-const EU_THEMES = new Set([
+export const EU_THEMES: ReadonlySet<string> = new Set([
   'AGRI',
   'ECON',
   'EDUC',
