@@ -78,7 +78,14 @@ export interface CertificationFilter {
  */
 export class CertificationReadModel implements Projection {
   readonly name = 'certifications';
-  private statements!: { insert: Statement; setStatus: Statement; history: Statement };
+  private statements!: {
+    insert: Statement;
+    setStatus: Statement;
+    history: Statement;
+    byId: Statement;
+    historyOf: Statement;
+    count: Statement;
+  };
   private readonly batches: BatchRecords;
 
   constructor(private readonly db: NodeDatabase) {
@@ -120,6 +127,12 @@ export class CertificationReadModel implements Projection {
         @subjectRef, @validFrom, @validUntil, @metadata, 'active', @certifiedAt, @keyId, @position)`),
       setStatus: db.prepare('UPDATE certifications SET status = ? WHERE certification_id = ?'),
       history: db.prepare('INSERT INTO certification_status_history VALUES (?, ?, ?, ?, ?, ?)'),
+      // Reads too are prepared once: every proof fetch and citizen page goes through get().
+      byId: db.prepare('SELECT * FROM certifications WHERE certification_id = ?'),
+      historyOf: db.prepare(
+        'SELECT status, reason, at, by, position FROM certification_status_history WHERE certification_id = ? ORDER BY position',
+      ),
+      count: db.prepare('SELECT count(*) AS n FROM certifications'),
     };
     this.batches.migrate(db);
   }
@@ -161,9 +174,7 @@ export class CertificationReadModel implements Projection {
   }
 
   get(certificationId: string): CertificationView | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM certifications WHERE certification_id = ?')
-      .get(certificationId) as CertificationRow | undefined;
+    const row = this.statements.byId.get(certificationId) as CertificationRow | undefined;
     if (row !== undefined) return this.toView(row);
     const record = this.batches.record(certificationId);
     return record === undefined ? undefined : this.toBatchRecordView(record);
@@ -181,7 +192,7 @@ export class CertificationReadModel implements Projection {
 
   /** Single certifications plus the records of every batch. */
   count(): number {
-    const singles = (this.db.prepare('SELECT count(*) AS n FROM certifications').get() as { n: number }).n;
+    const singles = (this.statements.count.get() as { n: number }).n;
     return singles + this.batches.recordCount();
   }
 
@@ -198,11 +209,7 @@ export class CertificationReadModel implements Projection {
   }
 
   private history(certificationId: string): StatusEntry[] {
-    const rows = this.db
-      .prepare(
-        'SELECT status, reason, at, by, position FROM certification_status_history WHERE certification_id = ? ORDER BY position',
-      )
-      .all(certificationId) as HistoryRow[];
+    const rows = this.statements.historyOf.all(certificationId) as HistoryRow[];
     return rows.map((h) => ({ ...h, position: positionFromKey(h.position) }));
   }
 
