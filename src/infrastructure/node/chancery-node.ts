@@ -214,6 +214,8 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   }
 
   const links = { publicUrl: config.publicUrl };
+  // One set of federation views serves the proof routes and the proof bundles of sealed writes.
+  const federationRouteDeps = federation.routeDeps();
   const commandService = new CommandService({
     store,
     registry,
@@ -231,8 +233,8 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       log: federation.log,
       certifications,
       keys: registry,
-      finalCheckpoint: federation.routeDeps().finalCheckpoint,
-      policyDigest: federation.routeDeps().policyDigest,
+      finalCheckpoint: federationRouteDeps.finalCheckpoint,
+      policyDigest: federationRouteDeps.policyDigest,
     }),
   });
 
@@ -302,7 +304,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       catalog: { publisherId: init.identity.authorityId, title: `${init.identity.origin} data directory` },
       log: federation.log,
     }),
-    federation: federation.routeDeps(),
+    federation: federationRouteDeps,
     logger:
       options.logging === false
         ? false
