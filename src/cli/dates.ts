@@ -1,3 +1,4 @@
+import { isoSeconds } from '../client/iso-seconds.js';
 import { UsageError } from './cli-errors.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -21,7 +22,7 @@ export function parseTimeArg(flag: string, value: string, command: string): stri
 
 /** Now in whole seconds, as the signed payloads carry it. */
 export function nowSeconds(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds();
 }
 
 /** Date.parse rolls 2025-02-30 over to March; compare the parts instead. */

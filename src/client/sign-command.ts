@@ -3,6 +3,7 @@ import { canonicalBytes } from '../domain/canonical/canonical-json.js';
 import { encodeBase64 } from '../domain/crypto/base64.js';
 import type { CommandPayload, SignedEnvelope } from '../domain/crypto/envelope.js';
 import type { JsonValue } from '../domain/shared/json.js';
+import { isoSeconds } from './iso-seconds.js';
 import type { KeyPair } from './key-pair.js';
 
 export interface Signer {
@@ -35,7 +36,7 @@ export function signCommand(
     actor: signer.actor,
     keyId: signer.keyPair.keyId,
     commandId: options.commandId ?? randomUUID(),
-    issuedAt: options.issuedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    issuedAt: options.issuedAt ?? isoSeconds(),
   };
   const signature = signer.keyPair.sign(canonicalBytes(payload));
   return {

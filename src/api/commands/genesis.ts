@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { isoSeconds } from '../../client/iso-seconds.js';
 import type { KeyPair } from '../../client/key-pair.js';
 import { signCommand } from '../../client/sign-command.js';
 import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
@@ -28,7 +29,7 @@ export async function ensureGenesis(
       name: authority.name,
       publicKeys: [authority.keyPair.publicKeyBase64],
     },
-    { commandId: 'genesis', issuedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    { commandId: 'genesis', issuedAt: isoSeconds(now.getTime()) },
   );
   const events = identityDecider.decide(
     {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isoSeconds } from '../../client/iso-seconds.js';
 import { fromHex } from '../../domain/crypto/hex.js';
 import {
   contentDigestHeader,
@@ -55,11 +56,6 @@ function actorSnapshot(verified: VerifiedRequest): ActorSnapshot {
     accreditations: actor.accreditations,
     status: actor.status,
   };
-}
-
-/** RFC 3339 UTC in whole seconds. */
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DirectoryClient } from '../../client/directory-client.js';
 import { ChanceryProblemError, type Problem, type WriteResult } from '../../client/index.js';
+import { isoSeconds } from '../../client/iso-seconds.js';
 import type { JsonValue } from '../../domain/shared/json.js';
 import { connectAs } from '../actor.js';
 import { CliError, UsageError } from '../cli-errors.js';
@@ -27,8 +28,6 @@ export function parseDuration(flag: string, value: string, command: string): num
     throw new UsageError(`${flag} ${value}: expected a number and a unit, e.g. 30d, 12h, 90m`, command);
   return Number(m[1]) * UNITS[m[2]!]!;
 }
-
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const list = (args: CommandArgs, name: string) =>
   args

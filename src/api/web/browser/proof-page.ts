@@ -9,6 +9,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { isoSeconds } from '../../../client/iso-seconds.js';
 import { parseTrustPolicy, type TrustPolicy } from '../../../domain/federation/trust-policy.js';
 import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
 import {
@@ -164,7 +165,7 @@ function renderFacts(bundle: unknown): void {
 }
 
 function timeOf(seconds: number | null): string {
-  return seconds === null ? '' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return seconds === null ? '' : isoSeconds(seconds * 1000);
 }
 
 function renderWitnesses(witnessing: WitnessingSummary | undefined): void {
