@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { ingestDataset } from '../src/api/directory/dataset-ingest.js';
-import { EU_THEMES } from '../src/api/directory/dcat-jsonld.js';
-import { RecordSchemas } from '../src/api/directory/record-schemas.js';
-import { RecordValidationPool } from '../src/api/directory/record-validation-pool.js';
+import { EU_THEMES } from '../src/api/presenters/dcat-jsonld.js';
+import { ingestDataset } from '../src/application/directory/dataset-ingest.js';
+import { RecordSchemas } from '../src/application/directory/record-schemas.js';
+import { RecordValidationPool } from '../src/application/directory/record-validation-pool.js';
 import { BlobStore } from '../src/infrastructure/blobs/blob-store.js';
 import { parseQuery } from '../src/infrastructure/projections/catalog-query.js';
 import { CatalogReadModel, FACETS } from '../src/infrastructure/projections/catalog-read-model.js';
@@ -68,7 +68,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 async function parseAjvAllThreads(threads: number, lines: string[], ms: number): Promise<number> {
   const workerData = {
     tsx: import.meta.resolve('tsx/esm/api'),
-    schemas: new URL('../src/api/directory/record-schemas.ts', import.meta.url).href,
+    schemas: new URL('../src/application/directory/record-schemas.ts', import.meta.url).href,
     schema: SCHEMA,
     lines: lines.slice(0, 100_000),
   };

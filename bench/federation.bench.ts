@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/client/key-pair.js';
-import { signCommand } from '../src/client/sign-command.js';
 import { formatVerifierKey, SIGNATURE_TYPE_ED25519 } from '../src/domain/log/index.js';
-import { type RunningNode, startNode } from '../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../src/infrastructure/node/node-config.js';
+import { type RunningNode, startNode } from '../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../src/node/node-config.js';
+import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/protocol/key-pair.js';
+import { signCommand } from '../src/protocol/sign-command.js';
 import { formatNumber, formatRatio, nowMs, percentile } from './lib/stats.js';
 import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 

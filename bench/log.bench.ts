@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { generateKeyPair } from '../src/client/key-pair.js';
-import { signCommand } from '../src/client/sign-command.js';
 import { decodeBase64, parseCheckpoint, parseNote, verifyInclusion } from '../src/domain/log/index.js';
-import { startNode } from '../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../src/infrastructure/node/node-config.js';
 import { type NodeDatabase, openNodeDatabase } from '../src/infrastructure/projections/node-database.js';
 import { MerkleHashStore } from '../src/infrastructure/sequencer/merkle-hash-store.js';
+import { startNode } from '../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../src/node/node-config.js';
+import { generateKeyPair } from '../src/protocol/key-pair.js';
+import { signCommand } from '../src/protocol/sign-command.js';
 import { formatNumber, formatRatio, mib, nowMs, percentile } from './lib/stats.js';
 import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite-event-store.js';
+import { SqliteEventStore } from '../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { type CpuLoad, cpuMeter, describeLoad } from './lib/cpu-load.js';
 import { nowMs, percentile } from './lib/stats.js';
 import type { Benchmark, BenchRow } from './lib/types.js';

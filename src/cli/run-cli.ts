@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return await runCli([...topic, '--help'], io);
     }
     if (first === '--version' || first === '-v') {
-      const { PACKAGE_VERSION } = await import('../infrastructure/node/package-version.js');
+      const { PACKAGE_VERSION } = await import('../node/package-version.js');
       io.stdout.write(`${PACKAGE_VERSION}\n`);
       return EXIT_OK;
     }

@@ -1,8 +1,8 @@
-import type { WriteResult } from '../api/commands/write-result.js';
-import type { NodeStatus } from '../api/routes/node-routes.js';
 import type { SignedEnvelope } from '../domain/crypto/envelope.js';
 import type { JsonValue } from '../domain/shared/json.js';
-import { type Signer, type SignOptions, signCommand } from './sign-command.js';
+import type { NodeStatus } from '../protocol/node-status.js';
+import { type Signer, type SignOptions, signCommand } from '../protocol/sign-command.js';
+import type { WriteResult } from '../protocol/write-result.js';
 
 /** RFC 9457 body as the server sends it. */
 export interface Problem {
@@ -24,9 +24,9 @@ export class ChanceryProblemError extends Error {
   }
 }
 
+export type { NodeStatus } from '../protocol/node-status.js';
 // The wire shapes are the server's own types, so client and API cannot drift apart.
-export type { WriteResult } from '../api/commands/write-result.js';
-export type { NodeStatus } from '../api/routes/node-routes.js';
+export type { WriteResult } from '../protocol/write-result.js';
 
 export interface KeyView {
   keyId: string;

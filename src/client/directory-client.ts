@@ -3,9 +3,9 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
+import { contentDigestHeader, signHttpRequest } from '../protocol/http-signer.js';
+import type { KeyPair } from '../protocol/key-pair.js';
 import { ChanceryProblemError, type Problem } from './chancery-client.js';
-import { contentDigestHeader, signHttpRequest } from './http-signer.js';
-import type { KeyPair } from './key-pair.js';
 
 /** Bytes moved so far, and the total when known; called as chunks go by. */
 export type Progress = (done: number, total: number | null) => void;

@@ -1,3 +1,3 @@
+export * from '../protocol/key-pair.js';
+export * from '../protocol/sign-command.js';
 export * from './chancery-client.js';
-export * from './key-pair.js';
-export * from './sign-command.js';

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventStoreConfig } from '../../src/infrastructure/eventstore/open-event-store.js';
 import {
   type AppendResult,
   type EventStore,
@@ -11,6 +10,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../src/infrastructure/eventstore/port.js';
+import type { EventStoreConfig } from '../../src/node/open-event-store.js';
 
 /**
  * One underlying store (a sqlite file, an EventStoreDB cluster...). open() may
@@ -36,7 +36,7 @@ export interface ContractFactory {
   readonly skipReason?: string;
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KILL_FIXTURE = fileURLToPath(new URL('./fixtures/append-until-killed.ts', import.meta.url));
 
 export function eventStoreContract(name: string, factory: ContractFactory): void {

@@ -1,8 +1,5 @@
 import { afterAll } from 'vitest';
-import {
-  type EventStoreConfig,
-  openEventStore,
-} from '../../src/infrastructure/eventstore/open-event-store.js';
+import { type EventStoreConfig, openEventStore } from '../../src/node/open-event-store.js';
 import {
   type EventStoreDbServer,
   eventStoreDbSkipReason,

@@ -1,10 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type EventStoreConfig,
-  openEventStore,
-} from '../../src/infrastructure/eventstore/open-event-store.js';
+import { type EventStoreConfig, openEventStore } from '../../src/node/open-event-store.js';
 import { eventStoreContract } from './event-store-contract.js';
 
 eventStoreContract('sqlite', {

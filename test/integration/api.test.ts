@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChanceryClient, ChanceryProblemError } from '../../src/client/chancery-client.js';
-import { generateKeyPair } from '../../src/client/key-pair.js';
-import { signCommand } from '../../src/client/sign-command.js';
+import { generateKeyPair } from '../../src/protocol/key-pair.js';
+import { signCommand } from '../../src/protocol/sign-command.js';
 import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
 
 describe('API through app.inject()', () => {

@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src/client/key-pair.js';
-import type { Signer } from '../../src/client/sign-command.js';
 import type { SignedEnvelope } from '../../src/domain/crypto/envelope.js';
+import { generateKeyPair } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
 import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
 
 /**

@@ -17,8 +17,8 @@ import { batchRoot, parseTlogProof } from '../../src/domain/log/index.js';
 import type { ProofBundleV1 } from '../../src/domain/proof/proof-bundle.js';
 import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
 import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
-import { startNode } from '../../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../../src/infrastructure/node/node-config.js';
+import { startNode } from '../../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../../src/node/node-config.js';
 import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
 
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??

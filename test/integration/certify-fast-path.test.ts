@@ -7,8 +7,8 @@
  * and a reused command id is still refused.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CommandService } from '../../src/api/commands/command-service.js';
-import { ProblemError } from '../../src/api/problems/problem.js';
+import { CommandService } from '../../src/application/commands/command-service.js';
+import { ProblemError } from '../../src/application/problems/problem.js';
 import type { CommandIndex } from '../../src/infrastructure/projections/command-index.js';
 import { IdentityRegistry } from '../../src/infrastructure/projections/identity-registry.js';
 import { FIXED_NOW, ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentDigestHeader, signHttpRequest } from '../../src/client/http-signer.js';
+import { contentDigestHeader, signHttpRequest } from '../../src/protocol/http-signer.js';
 import { createdAt, type Department, publishEntry } from '../support/directory-fixtures.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 

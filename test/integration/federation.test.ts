@@ -24,8 +24,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChanceryClient, ChanceryProblemError } from '../../src/client/chancery-client.js';
-import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/client/key-pair.js';
-import type { Signer } from '../../src/client/sign-command.js';
 import { formatAddCheckpointRequest } from '../../src/domain/federation/index.js';
 import {
   ed25519NoteSigner,
@@ -38,6 +36,8 @@ import {
   SIGNATURE_TYPE_ED25519,
   signNote,
 } from '../../src/domain/log/index.js';
+import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
 import { jsonOf, runCli } from '../e2e/support/cli-process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

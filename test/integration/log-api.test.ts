@@ -6,10 +6,11 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import canonicalize from 'canonicalize';
 import { MerkleTree } from 'merkletreejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROBLEM_CATALOGUE, type ProblemCode, problemType } from '../../src/api/problems/catalogue.js';
-import { generateKeyPair, readKeyFile } from '../../src/client/key-pair.js';
-import type { Signer } from '../../src/client/sign-command.js';
-import { signCommand } from '../../src/client/sign-command.js';
+import {
+  PROBLEM_CATALOGUE,
+  type ProblemCode,
+  problemType,
+} from '../../src/application/problems/catalogue.js';
 import {
   type Checkpoint,
   ed25519NoteVerifier,
@@ -19,8 +20,11 @@ import {
   verifyNote,
 } from '../../src/domain/log/index.js';
 import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
-import { startNode } from '../../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../../src/infrastructure/node/node-config.js';
+import { startNode } from '../../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../../src/node/node-config.js';
+import { generateKeyPair, readKeyFile } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
+import { signCommand } from '../../src/protocol/sign-command.js';
 import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
 
 // Independent of the code under test: node:crypto SHA-256, the canonicalize package, merkletreejs, noble Ed25519.

@@ -20,8 +20,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../src/client/key-pair.js';
-import { type Signer, signCommand } from '../../src/client/sign-command.js';
 import { formatAddCheckpointRequest } from '../../src/domain/federation/index.js';
 import {
   batchRoot,
@@ -34,6 +32,8 @@ import {
   SIGNATURE_TYPE_ED25519,
   signNote,
 } from '../../src/domain/log/index.js';
+import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
+import { type Signer, signCommand } from '../../src/protocol/sign-command.js';
 import { entryFields, ndjson, signedHeaders } from '../support/directory-fixtures.js';
 import { authorityOf, eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
 import { FIXED_NOW, ISSUED_AT } from '../support/test-node.js';

@@ -22,7 +22,6 @@ import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChanceryClient, type LogEntryView } from '../../src/client/chancery-client.js';
-import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/client/key-pair.js';
 import {
   type Checkpoint,
   decodeBase64,
@@ -34,15 +33,13 @@ import {
   verifyInclusion,
   verifyNote,
 } from '../../src/domain/log/index.js';
-import {
-  type EventStoreConfig,
-  openEventStore,
-} from '../../src/infrastructure/eventstore/open-event-store.js';
 import { MAX_PAGE } from '../../src/infrastructure/eventstore/port.js';
 import {
   CHECKPOINT_STREAM,
   readCheckpointEvent,
 } from '../../src/infrastructure/sequencer/checkpoint-event.js';
+import { type EventStoreConfig, openEventStore } from '../../src/node/open-event-store.js';
+import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
 import {
   type EventStoreDbServer,
   eventStoreDbSkipReason,

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, readKeyFile } from '../../src/client/key-pair.js';
-import { type Signer, signCommand } from '../../src/client/sign-command.js';
 import type { JsonValue } from '../../src/domain/shared/json.js';
-import { type RunningNode, startNode } from '../../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../../src/infrastructure/node/node-config.js';
+import { type RunningNode, startNode } from '../../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../../src/node/node-config.js';
+import { generateKeyPair, readKeyFile } from '../../src/protocol/key-pair.js';
+import { type Signer, signCommand } from '../../src/protocol/sign-command.js';
 import { jsonOf, runCli } from '../e2e/support/cli-process.js';
 import { FIXED_NOW, ISSUED_AT } from '../support/test-node.js';
 

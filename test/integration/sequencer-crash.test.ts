@@ -19,8 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChanceryClient, type LogEntryView } from '../../src/client/chancery-client.js';
-import { generateKeyPair, readKeyFile } from '../../src/client/key-pair.js';
-import type { Signer } from '../../src/client/sign-command.js';
 import {
   type Checkpoint,
   ed25519NoteVerifier,
@@ -28,6 +26,8 @@ import {
   verifyConsistency,
   verifyNote,
 } from '../../src/domain/log/index.js';
+import { generateKeyPair, readKeyFile } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = join(ROOT, 'test/integration/fixtures/node-under-load.ts');

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { contentDigestHeader, signHttpRequest } from '../../src/client/http-signer.js';
-import type { KeyPair } from '../../src/client/key-pair.js';
-import type { Signer } from '../../src/client/sign-command.js';
+import { contentDigestHeader, signHttpRequest } from '../../src/protocol/http-signer.js';
+import type { KeyPair } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
 import { FIXED_NOW, ISSUED_AT, type TestNode } from './test-node.js';
 
 export const PERSON_SCHEMA = {

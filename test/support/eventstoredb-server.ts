@@ -6,7 +6,7 @@
  * printed: they never pass silently.
  */
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
-import { EventStoreDbEventStore } from '../../src/infrastructure/eventstore/eventstoredb-event-store.js';
+import { EventStoreDbEventStore } from '../../src/infrastructure/eventstore/eventstoredb/eventstoredb-event-store.js';
 
 export const ESDB_IMAGE = 'eventstore/eventstore:24.10';
 const ESDB_PORT = 2113;

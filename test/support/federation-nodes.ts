@@ -7,11 +7,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readKeyFile } from '../../src/client/key-pair.js';
-import type { Signer } from '../../src/client/sign-command.js';
 import type { FederationConfigInput } from '../../src/infrastructure/federation/federation-config.js';
-import { type RunningNode, startNode } from '../../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../../src/infrastructure/node/node-config.js';
+import { type RunningNode, startNode } from '../../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../../src/node/node-config.js';
+import { readKeyFile } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
 
 export interface LiveNode {
   readonly node: RunningNode;

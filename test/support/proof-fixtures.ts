@@ -6,9 +6,7 @@
  */
 
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { buildProofBundle } from '../../src/api/proofs/proof-bundle-builder.js';
-import { generateKeyPair, type KeyPair } from '../../src/client/key-pair.js';
-import { signCommand } from '../../src/client/sign-command.js';
+import { buildProofBundle } from '../../src/application/proofs/proof-bundle-builder.js';
 import { canonicalBytes } from '../../src/domain/canonical/canonical-json.js';
 import {
   batchIdFor,
@@ -50,6 +48,8 @@ import type {
   LogReader,
   SealedCheckpoint,
 } from '../../src/infrastructure/sequencer/log-reader.js';
+import { generateKeyPair, type KeyPair } from '../../src/protocol/key-pair.js';
+import { signCommand } from '../../src/protocol/sign-command.js';
 
 export const TEST_ORIGIN = 'proofs.test.example/chancery';
 export const SIGNED_AT = '2026-11-21T10:00:00Z';

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { generateKeyPair, type KeyPair, readKeyFile } from '../../src/client/key-pair.js';
-import { type Signer, type SignOptions, signCommand } from '../../src/client/sign-command.js';
 import type { SignedEnvelope } from '../../src/domain/crypto/envelope.js';
 import type { JsonValue } from '../../src/domain/shared/json.js';
-import { type RunningNode, startNode } from '../../src/infrastructure/node/chancery-node.js';
-import { resolveNodeConfig } from '../../src/infrastructure/node/node-config.js';
+import { type RunningNode, startNode } from '../../src/node/chancery-node.js';
+import { resolveNodeConfig } from '../../src/node/node-config.js';
+import { generateKeyPair, type KeyPair, readKeyFile } from '../../src/protocol/key-pair.js';
+import { type Signer, type SignOptions, signCommand } from '../../src/protocol/sign-command.js';
 
 export const FIXED_NOW = Date.parse('2026-11-21T10:00:00Z');
 export const ISSUED_AT = '2026-11-21T10:00:00Z';

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { storeErrorToProblem } from '../commands/error-mapping.js';
-import type { ProblemCode } from './catalogue.js';
-import { ProblemError } from './problem.js';
+import { storeErrorToProblem } from '../../application/commands/error-mapping.js';
+import type { ProblemCode } from '../../application/problems/catalogue.js';
+import { ProblemError } from '../../application/problems/problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

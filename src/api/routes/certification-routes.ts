@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { planBatchRecordStatusChange, planCertifyBatch } from '../../application/commands/batch-plan.js';
+import type { CommandService } from '../../application/commands/command-service.js';
+import { ProblemError } from '../../application/problems/problem.js';
 import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { CertificationStatus } from '../../domain/certification/events.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
@@ -8,9 +11,6 @@ import type {
   CertificationView,
 } from '../../infrastructure/projections/certification-read-model.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
-import { planBatchRecordStatusChange, planCertifyBatch } from '../commands/batch-plan.js';
-import type { CommandService } from '../commands/command-service.js';
-import { ProblemError } from '../problems/problem.js';
 import {
   batchIdParam,
   certificationIdParam,

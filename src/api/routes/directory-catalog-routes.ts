@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
+import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import {
   CatalogQueryError,
@@ -14,9 +16,7 @@ import {
   type SortName,
   searchCatalog,
 } from '../../infrastructure/projections/catalog-search.js';
-import type { DirectoryRouteDeps } from '../directory/directory-module.js';
-import { entryView, metadataVersionView, versionView } from '../directory/directory-views.js';
-import { ProblemError } from '../problems/problem.js';
+import { entryView, metadataVersionView, versionView } from '../presenters/directory-views.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { problemResponses, schemas } from '../schemas/route-schemas.js';
 

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isoSeconds } from '../../client/iso-seconds.js';
+import { type VerifiedRequest, verifyRequestSignature } from '../../application/auth/verify-request.js';
+import { domainErrorToProblem } from '../../application/commands/error-mapping.js';
+import { foldStream, signedRequestMetadata } from '../../application/commands/signed-request-writer.js';
+import { ingestDataset } from '../../application/directory/dataset-ingest.js';
+import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
+import { ProblemError } from '../../application/problems/problem.js';
 import { fromHex } from '../../domain/crypto/hex.js';
 import {
   contentDigestHeader,
@@ -19,13 +24,8 @@ import {
 } from '../../domain/directory/events.js';
 import { authorizeFetch } from '../../domain/directory/fetch-policy.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
-import { domainErrorToProblem } from '../commands/error-mapping.js';
-import { ingestDataset } from '../directory/dataset-ingest.js';
-import type { DirectoryRouteDeps } from '../directory/directory-module.js';
-import { fetchView, versionView } from '../directory/directory-views.js';
-import { foldStream, signedRequestMetadata } from '../directory/signed-request-writer.js';
-import { type VerifiedRequest, verifyRequestSignature } from '../http-signatures/verify-request.js';
-import { ProblemError } from '../problems/problem.js';
+import { isoSeconds } from '../../protocol/iso-seconds.js';
+import { fetchView, versionView } from '../presenters/directory-views.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { pagingQuery, problemResponses } from '../schemas/route-schemas.js';
 

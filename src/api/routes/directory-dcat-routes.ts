@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { catalogDocument, type DcatLinks, datasetDocument } from '../directory/dcat-jsonld.js';
-import type { DirectoryRouteDeps } from '../directory/directory-module.js';
-import { ProblemError } from '../problems/problem.js';
+import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
+import { ProblemError } from '../../application/problems/problem.js';
+import { catalogDocument, type DcatLinks, datasetDocument } from '../presenters/dcat-jsonld.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { problemResponses } from '../schemas/route-schemas.js';
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
+import { grantProof } from '../../application/directory/grant-proof.js';
+import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { RequestFilter, RequestStatus } from '../../infrastructure/projections/sharing-read-model.js';
-import type { DirectoryRouteDeps } from '../directory/directory-module.js';
-import { requestView } from '../directory/directory-views.js';
-import { grantProof } from '../directory/grant-proof.js';
-import { ProblemError } from '../problems/problem.js';
+import { requestView } from '../presenters/directory-views.js';
 import {
   directorySchemas,
   entryIdParam,

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { MirrorStatus } from '../../application/federation/mirror-replicator.js';
+import { ProblemError } from '../../application/problems/problem.js';
 import { MAX_ADD_CHECKPOINT_BYTES } from '../../domain/federation/index.js';
 import type { Alert } from '../../infrastructure/federation/federation-alerts.js';
-import type { MirrorStatus } from '../../infrastructure/federation/mirror-replicator.js';
 import type { WitnessAnswer } from '../../infrastructure/federation/witness.js';
 import type { WitnessSubmissionStatus } from '../../infrastructure/federation/witness-submitter.js';
 import type { SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
-import { ProblemError } from '../problems/problem.js';
 import { problemResponses } from '../schemas/route-schemas.js';
 
 /** What GET /v1/federation/status answers. */

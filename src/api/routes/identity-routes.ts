@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { CommandService } from '../../application/commands/command-service.js';
+import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { RegistryIdentity } from '../../infrastructure/projections/identity-registry.js';
-import type { CommandService } from '../commands/command-service.js';
-import { ProblemError } from '../problems/problem.js';
 import {
   identityIdParam,
   pagingQuery,

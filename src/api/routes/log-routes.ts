@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ProblemError } from '../../application/problems/problem.js';
 import { encodeBase64, LogProofError, leafHash } from '../../domain/log/index.js';
 import type {
   CheckpointHistory,
@@ -6,7 +7,6 @@ import type {
   LogReader,
   SealedCheckpoint,
 } from '../../infrastructure/sequencer/log-reader.js';
-import { ProblemError } from '../problems/problem.js';
 import { problemResponses, schemas } from '../schemas/route-schemas.js';
 
 export interface LogRouteDeps {

@@ -1,7 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError } from '../../application/problems/problem.js';
+import {
+  buildProofBundle,
+  type ProofSources,
+  tlogProofOf,
+} from '../../application/proofs/proof-bundle-builder.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
-import { ProblemError } from '../problems/problem.js';
-import { buildProofBundle, type ProofSources, tlogProofOf } from '../proofs/proof-bundle-builder.js';
 import { certificationIdParam, problemResponses } from '../schemas/route-schemas.js';
 import { loadSchema } from '../schemas/schema-files.js';
 import { proofPageIcon, proofPageScript, proofPageStyle, type WebAsset } from '../web/proof-page-assets.js';

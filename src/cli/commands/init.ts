@@ -1,7 +1,7 @@
-import { openEventStore } from '../../infrastructure/eventstore/open-event-store.js';
-import { type DataDir, initDataDir } from '../../infrastructure/node/data-dir.js';
-import { type LogAuthority, settleAuthority } from '../../infrastructure/node/log-authority.js';
-import { eventStoreConfigOf, resolveNodeConfig } from '../../infrastructure/node/node-config.js';
+import { type DataDir, initDataDir } from '../../node/data-dir.js';
+import { type LogAuthority, settleAuthority } from '../../node/log-authority.js';
+import { eventStoreConfigOf, resolveNodeConfig } from '../../node/node-config.js';
+import { openEventStore } from '../../node/open-event-store.js';
 import { UsageError } from '../cli-errors.js';
 import { type CommandSpec, DEFAULT_NODE_URL } from '../command-spec.js';
 import { nextSteps } from '../next-steps.js';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { encodeBase64 } from '../../domain/log/index.js';
-import { startNode } from '../../infrastructure/node/chancery-node.js';
-import { dataDirLayout } from '../../infrastructure/node/data-dir.js';
-import { type NodeConfig, resolveNodeConfig } from '../../infrastructure/node/node-config.js';
+import { startNode } from '../../node/chancery-node.js';
+import { dataDirLayout } from '../../node/data-dir.js';
+import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
 import { CliError, UsageError } from '../cli-errors.js';
 import type { CommandSpec } from '../command-spec.js';
 import { displayPath, fieldLines } from '../output.js';

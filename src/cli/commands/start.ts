@@ -1,8 +1,8 @@
 import { describeQuorum } from '../../domain/federation/index.js';
-import { maskPassword } from '../../infrastructure/eventstore/connection-string.js';
-import { startNode } from '../../infrastructure/node/chancery-node.js';
-import { type NodeConfig, resolveNodeConfig } from '../../infrastructure/node/node-config.js';
-import { PACKAGE_VERSION } from '../../infrastructure/node/package-version.js';
+import { maskPassword } from '../../infrastructure/eventstore/eventstoredb/connection-string.js';
+import { startNode } from '../../node/chancery-node.js';
+import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
+import { PACKAGE_VERSION } from '../../node/package-version.js';
 import { CliError, UsageError } from '../cli-errors.js';
 import type { CommandSpec } from '../command-spec.js';
 import { nextSteps } from '../next-steps.js';

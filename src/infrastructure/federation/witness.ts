@@ -9,7 +9,6 @@
  */
 
 import { existsSync } from 'node:fs';
-import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../client/key-pair.js';
 import {
   type AddCheckpointRequest,
   decideAddCheckpoint,
@@ -28,6 +27,7 @@ import {
   type NoteVerifier,
   witnessKeyId,
 } from '../../domain/log/index.js';
+import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../protocol/key-pair.js';
 import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
 import type { FederationAlerts } from './federation-alerts.js';
 import type { FederationDatabase } from './federation-database.js';

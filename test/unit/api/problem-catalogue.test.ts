@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_CATALOGUE, problemType } from '../../../src/api/problems/catalogue.js';
-import { ProblemError } from '../../../src/api/problems/problem.js';
+import { PROBLEM_CATALOGUE, problemType } from '../../../src/application/problems/catalogue.js';
+import { ProblemError } from '../../../src/application/problems/problem.js';
 import type { CertificationError } from '../../../src/domain/certification/certification-error.js';
 import type { IdentityError } from '../../../src/domain/identity/identity-error.js';
 

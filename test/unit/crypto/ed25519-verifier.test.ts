@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../../src/client/key-pair.js';
 import { fromHex } from '../../../src/domain/crypto/hex.js';
 import { verifyEd25519, verifyEd25519Async } from '../../../src/infrastructure/crypto/ed25519-verifier.js';
+import { generateKeyPair } from '../../../src/protocol/key-pair.js';
 
 function hex(text: string): Uint8Array {
   const bytes = fromHex(text);

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolveNodeConfig } from '../../../src/infrastructure/node/node-config.js';
+import { resolveNodeConfig } from '../../../src/node/node-config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -4,14 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestOptions, ingestDataset } from '../../../src/api/directory/dataset-ingest.js';
-import type { BatchLimits, BatchVerdict, RecordBatch } from '../../../src/api/directory/record-batch.js';
-import { RecordSchemas } from '../../../src/api/directory/record-schemas.js';
+import { type IngestOptions, ingestDataset } from '../../../src/application/directory/dataset-ingest.js';
+import type {
+  BatchLimits,
+  BatchVerdict,
+  RecordBatch,
+} from '../../../src/application/directory/record-batch.js';
+import { RecordSchemas } from '../../../src/application/directory/record-schemas.js';
 import {
   RecordValidationPool,
   type SchemaSource,
-} from '../../../src/api/directory/record-validation-pool.js';
-import { ProblemError } from '../../../src/api/problems/problem.js';
+} from '../../../src/application/directory/record-validation-pool.js';
+import { ProblemError } from '../../../src/application/problems/problem.js';
 import { BlobStore } from '../../../src/infrastructure/blobs/blob-store.js';
 
 /**

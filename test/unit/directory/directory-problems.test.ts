@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_CATALOGUE } from '../../../src/api/problems/catalogue.js';
+import { PROBLEM_CATALOGUE } from '../../../src/application/problems/catalogue.js';
 import type { DirectoryError } from '../../../src/domain/directory/directory-error.js';
 
 describe('directory problem codes', () => {

@@ -1,15 +1,13 @@
 import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReplayCache } from '../../../src/api/http-signatures/replay-cache.js';
+import { ReplayCache } from '../../../src/application/auth/replay-cache.js';
 import {
   type SignableRequest,
   type SignatureRegistry,
   verifyRequestSignature,
-} from '../../../src/api/http-signatures/verify-request.js';
-import { ProblemError } from '../../../src/api/problems/problem.js';
-import { signHttpRequest } from '../../../src/client/http-signer.js';
-import { generateKeyPair } from '../../../src/client/key-pair.js';
+} from '../../../src/application/auth/verify-request.js';
+import { ProblemError } from '../../../src/application/problems/problem.js';
 import { decodeBase64 } from '../../../src/domain/crypto/base64.js';
 import {
   contentDigestHeader,
@@ -21,6 +19,8 @@ import {
   signatureBase,
 } from '../../../src/domain/crypto/http-message-signature.js';
 import { verifyEd25519 } from '../../../src/infrastructure/crypto/ed25519-verifier.js';
+import { signHttpRequest } from '../../../src/protocol/http-signer.js';
+import { generateKeyPair } from '../../../src/protocol/key-pair.js';
 
 /**
  * RFC 9421 Appendix B.2.6 (Signing a Request Using ed25519) with the key of

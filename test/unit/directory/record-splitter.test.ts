@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkBatch, type RecordBatch } from '../../../src/api/directory/record-batch.js';
+import { checkBatch, type RecordBatch } from '../../../src/application/directory/record-batch.js';
 import {
   jsonArrayBatcher,
   jsonArraySplitter,
@@ -9,7 +9,7 @@ import {
   ndjsonBatcher,
   RecordFormatError,
   type RecordSplitter,
-} from '../../../src/api/directory/record-splitter.js';
+} from '../../../src/application/directory/record-splitter.js';
 
 function split(make: (on: (bytes: Buffer) => void) => RecordSplitter, chunks: Buffer[]): unknown[] {
   const out: unknown[] = [];

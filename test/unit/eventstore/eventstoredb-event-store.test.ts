@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   EventStoreDbEventStore,
   maskPassword,
-} from '../../../src/infrastructure/eventstore/eventstoredb-event-store.js';
-import { openEventStore } from '../../../src/infrastructure/eventstore/open-event-store.js';
+} from '../../../src/infrastructure/eventstore/eventstoredb/eventstoredb-event-store.js';
 import { StoreUnavailableError } from '../../../src/infrastructure/eventstore/port.js';
+import { openEventStore } from '../../../src/node/open-event-store.js';
 
 const stores: EventStoreDbEventStore[] = [];
 afterEach(async () => {

@@ -4,18 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommitQueue, type Outcome } from '../../../src/infrastructure/eventstore/group-commit.js';
-import { openEventStore } from '../../../src/infrastructure/eventstore/open-event-store.js';
 import {
   type RecordedEvent,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../../src/infrastructure/eventstore/port.js';
 import {
+  GroupCommitQueue,
+  type Outcome,
+} from '../../../src/infrastructure/eventstore/sqlite/group-commit.js';
+import {
   SqliteEventStore,
   type SqliteEventStoreOptions,
   StoreOverloadedError,
-} from '../../../src/infrastructure/eventstore/sqlite-event-store.js';
+} from '../../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { openEventStore } from '../../../src/node/open-event-store.js';
 import { appendUntilKilled } from '../../contract/event-store-contract.js';
 
 let dir: string;

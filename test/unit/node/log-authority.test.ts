@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEventStore } from '../../../src/infrastructure/eventstore/open-event-store.js';
 import type { EventStore } from '../../../src/infrastructure/eventstore/port.js';
-import { initDataDir, type NodeIdentityFile } from '../../../src/infrastructure/node/data-dir.js';
-import { settleAuthority } from '../../../src/infrastructure/node/log-authority.js';
-import { resolveNodeConfig } from '../../../src/infrastructure/node/node-config.js';
+import { initDataDir, type NodeIdentityFile } from '../../../src/node/data-dir.js';
+import { settleAuthority } from '../../../src/node/log-authority.js';
+import { resolveNodeConfig } from '../../../src/node/node-config.js';
+import { openEventStore } from '../../../src/node/open-event-store.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEventStore } from '../../../src/infrastructure/eventstore/open-event-store.js';
 import { type RecordedEvent, StoreUnavailableError } from '../../../src/infrastructure/eventstore/port.js';
 import {
   type NodeDatabase,
@@ -16,6 +15,7 @@ import {
 } from '../../../src/infrastructure/projections/node-database.js';
 import type { Projection } from '../../../src/infrastructure/projections/projection.js';
 import { FeedLagError, Projector } from '../../../src/infrastructure/projections/projector.js';
+import { openEventStore } from '../../../src/node/open-event-store.js';
 import { SeverableStore } from '../../support/severable-store.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

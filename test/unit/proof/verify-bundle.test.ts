@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tlogProofOf } from '../../../src/api/proofs/proof-bundle-builder.js';
+import { tlogProofOf } from '../../../src/application/proofs/proof-bundle-builder.js';
 import { canonicalBytes } from '../../../src/domain/canonical/canonical-json.js';
 import {
   encodeBase64,

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair, type KeyPair, keyPairFromPem } from '../../../src/client/key-pair.js';
 import { canonicalBytes } from '../../../src/domain/canonical/canonical-json.js';
 import {
   decodeBase64,
@@ -13,7 +12,6 @@ import {
   verifyConsistency,
   verifyNote,
 } from '../../../src/domain/log/index.js';
-import { openEventStore } from '../../../src/infrastructure/eventstore/open-event-store.js';
 import type { EventStore, JsonValue, RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
 import {
   type NodeDatabase,
@@ -36,6 +34,8 @@ import {
   SealTimeoutError,
   Sequencer,
 } from '../../../src/infrastructure/sequencer/sequencer.js';
+import { openEventStore } from '../../../src/node/open-event-store.js';
+import { generateKeyPair, type KeyPair, keyPairFromPem } from '../../../src/protocol/key-pair.js';
 import { mth, referenceLeafHash } from '../log/reference-merkle.js';
 
 const ORIGIN = 'test.example/chancery';

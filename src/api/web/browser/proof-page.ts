@@ -9,7 +9,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { isoSeconds } from '../../../client/iso-seconds.js';
 import { parseTrustPolicy, type TrustPolicy } from '../../../domain/federation/trust-policy.js';
 import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
 import {
@@ -18,6 +17,7 @@ import {
   verifyProofBundle,
   type WitnessingSummary,
 } from '../../../domain/proof/verify-bundle.js';
+import { isoSeconds } from '../../../protocol/iso-seconds.js';
 
 // RFC 8032 strict (zip215: false), like node:crypto on the server, so both accept exactly the same signatures.
 const verify: Ed25519Verify = (publicKey, message, signature) => {

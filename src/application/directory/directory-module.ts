@@ -7,13 +7,13 @@ import type { NodeDatabase } from '../../infrastructure/projections/node-databas
 import type { Projector } from '../../infrastructure/projections/projector.js';
 import { SharingReadModel } from '../../infrastructure/projections/sharing-read-model.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
+import { ReplayCache } from '../auth/replay-cache.js';
+import type { SignatureRegistry } from '../auth/verify-request.js';
 import type { CommandService } from '../commands/command-service.js';
 import type { DirectoryPlanning } from '../commands/directory-plan.js';
-import { ReplayCache } from '../http-signatures/replay-cache.js';
-import type { SignatureRegistry } from '../http-signatures/verify-request.js';
+import { SignedRequestWriter } from '../commands/signed-request-writer.js';
 import { RecordSchemas } from './record-schemas.js';
 import { type RecordValidationPool, sharedRecordValidationPool } from './record-validation-pool.js';
-import { SignedRequestWriter } from './signed-request-writer.js';
 
 /** Upload limits; the defaults let a 1 GB dataset through and keep any single record small. */
 export interface DirectoryLimits {

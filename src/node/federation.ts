@@ -7,9 +7,11 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DirectoryPlanning } from '../../api/commands/directory-plan.js';
-import { ProblemError } from '../../api/problems/problem.js';
-import type { FederationRouteDeps, FederationStatus } from '../../api/routes/federation-routes.js';
+import type { FederationRouteDeps, FederationStatus } from '../api/routes/federation-routes.js';
+import type { DirectoryPlanning } from '../application/commands/directory-plan.js';
+import { MirrorReplicator } from '../application/federation/mirror-replicator.js';
+import { ProblemError } from '../application/problems/problem.js';
+import { EntryReplayer } from '../application/replay/entry-replay.js';
 import {
   describeQuorum,
   parseTrustPolicy,
@@ -17,24 +19,25 @@ import {
   policyForWitnesses,
   type TrustPolicy,
   witnessingOf,
-} from '../../domain/federation/index.js';
-import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
-import type { EventStore } from '../eventstore/port.js';
-import type { CertificationReadModel } from '../projections/certification-read-model.js';
-import type { CommandIndex } from '../projections/command-index.js';
-import type { IdentityRegistry } from '../projections/identity-registry.js';
-import type { Projector } from '../projections/projector.js';
-import type { Sequencer } from '../sequencer/sequencer.js';
-import { COSIGNATURE_STREAM } from './cosignature-event.js';
-import { CosignedLog } from './cosigned-log.js';
-import { EntryReplayer } from './entry-replay.js';
-import { FederationAlerts } from './federation-alerts.js';
-import type { FederationConfig } from './federation-config.js';
-import { type FederationDatabase, openFederationDatabase } from './federation-database.js';
-import { MetricsRegistry } from './metrics.js';
-import { MirrorReplicator } from './mirror-replicator.js';
-import { loadWitnessIdentity, Witness } from './witness.js';
-import { WitnessSubmitter } from './witness-submitter.js';
+} from '../domain/federation/index.js';
+import { verifyEd25519 } from '../infrastructure/crypto/ed25519-verifier.js';
+import type { EventStore } from '../infrastructure/eventstore/port.js';
+import { COSIGNATURE_STREAM } from '../infrastructure/federation/cosignature-event.js';
+import { CosignedLog } from '../infrastructure/federation/cosigned-log.js';
+import { FederationAlerts } from '../infrastructure/federation/federation-alerts.js';
+import type { FederationConfig } from '../infrastructure/federation/federation-config.js';
+import {
+  type FederationDatabase,
+  openFederationDatabase,
+} from '../infrastructure/federation/federation-database.js';
+import { MetricsRegistry } from '../infrastructure/federation/metrics.js';
+import { loadWitnessIdentity, Witness } from '../infrastructure/federation/witness.js';
+import { WitnessSubmitter } from '../infrastructure/federation/witness-submitter.js';
+import type { CertificationReadModel } from '../infrastructure/projections/certification-read-model.js';
+import type { CommandIndex } from '../infrastructure/projections/command-index.js';
+import type { IdentityRegistry } from '../infrastructure/projections/identity-registry.js';
+import type { Projector } from '../infrastructure/projections/projector.js';
+import type { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 
 export interface FederationContext {
   readonly config: FederationConfig;

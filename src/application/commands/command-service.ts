@@ -12,8 +12,9 @@ import type { IdentityRegistry } from '../../infrastructure/projections/identity
 import { eventMetadata } from '../../infrastructure/projections/projection.js';
 import type { Projector } from '../../infrastructure/projections/projector.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
+import type { WriteResult } from '../../protocol/write-result.js';
+import { type Authenticated, authenticate } from '../auth/authenticate.js';
 import { ProblemError } from '../problems/problem.js';
-import { type Authenticated, authenticate } from './authenticate.js';
 import { type CommandPlan, planCommand } from './command-plan.js';
 import type { DirectoryPlanning } from './directory-plan.js';
 import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
@@ -27,7 +28,6 @@ import {
   type WaitFor,
   withSealedReceipt,
 } from './sealed-write.js';
-import type { WriteResult } from './write-result.js';
 
 export interface CommandServiceOptions {
   readonly store: EventStore;

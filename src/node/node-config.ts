@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
-import type { EventStoreConfig } from '../eventstore/open-event-store.js';
 import {
   type FederationConfig,
   type FederationConfigInput,
   resolveFederationConfig,
-} from '../federation/federation-config.js';
+} from '../infrastructure/federation/federation-config.js';
+import type { EventStoreConfig } from './open-event-store.js';
 
 /** Which event store the node writes to. The sqlite file lives in the data folder. */
 export type StoreSelection =

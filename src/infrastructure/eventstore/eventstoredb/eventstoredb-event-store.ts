@@ -41,8 +41,7 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { maskPassword } from './connection-string.js';
-import { checkExpected, expectationHolds } from './expected-revision.js';
+import { checkExpected, expectationHolds } from '../expected-revision.js';
 import {
   type AppendResult,
   type EventHandler,
@@ -58,7 +57,8 @@ import {
   type SubscribeOptions,
   type Subscription,
   WrongExpectedRevisionError,
-} from './port.js';
+} from '../port.js';
+import { maskPassword } from './connection-string.js';
 
 export { maskPassword };
 

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { checkExpected, expectationHolds } from './expected-revision.js';
-import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
+import { checkExpected, expectationHolds } from '../expected-revision.js';
 import {
   type AppendResult,
   type EventHandler,
@@ -16,7 +15,8 @@ import {
   type SubscribeOptions,
   type Subscription,
   WrongExpectedRevisionError,
-} from './port.js';
+} from '../port.js';
+import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
 
 export { StoreOverloadedError } from './group-commit.js';
 

@@ -6,9 +6,9 @@ import {
   WrongExpectedRevisionError,
 } from '../../infrastructure/eventstore/port.js';
 import type { Projector } from '../../infrastructure/projections/projector.js';
-import { domainErrorToProblem, storeErrorToProblem } from '../commands/error-mapping.js';
-import { requestEnvelope, type VerifiedRequest } from '../http-signatures/verify-request.js';
+import { requestEnvelope, type VerifiedRequest } from '../auth/verify-request.js';
 import { ProblemError } from '../problems/problem.js';
+import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
 
 const MAX_ATTEMPTS = 5;
 const STREAM_PAGE = 500;

@@ -7,8 +7,8 @@
 
 import type { LogReader, SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
 import { LogClosedError, SealTimeoutError } from '../../infrastructure/sequencer/sequencer.js';
+import type { WriteResult } from '../../protocol/write-result.js';
 import { ProblemError } from '../problems/problem.js';
-import type { WriteResult } from './write-result.js';
 
 /** 'sealed': under a signed checkpoint; 'final': under one the witness quorum cosigned. */
 export type WaitFor = 'sealed' | 'final';

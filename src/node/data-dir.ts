@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../client/key-pair.js';
+import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../protocol/key-pair.js';
 
 /** What `chancery init` leaves in the data folder; none of it is secret except the two key files. */
 export interface NodeIdentityFile {

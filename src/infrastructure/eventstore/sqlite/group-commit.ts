@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from './port.js';
+import { StoreUnavailableError } from '../port.js';
 
 /**
  * Group commit: requests from concurrent callers are queued and committed

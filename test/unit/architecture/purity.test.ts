@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // DESIGN §2: src/domain is pure TypeScript: no node:* imports, no clock, no randomness, no I/O.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const DOMAIN = join(ROOT, 'src', 'domain');
 
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));

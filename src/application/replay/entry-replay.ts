@@ -32,12 +32,6 @@
  */
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { authenticate } from '../../api/commands/authenticate.js';
-import { planBatchRecordStatusChange, planCertifyBatch } from '../../api/commands/batch-plan.js';
-import { type CommandPlan, planCommand } from '../../api/commands/command-plan.js';
-import type { DirectoryPlanning } from '../../api/commands/directory-plan.js';
-import { readWholeStream } from '../../api/directory/signed-request-writer.js';
-import { ProblemError } from '../../api/problems/problem.js';
 import { canonicalBytes, canonicalJson } from '../../domain/canonical/canonical-json.js';
 import { decodeBase64 } from '../../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
@@ -52,12 +46,21 @@ import { identityStream } from '../../domain/identity/events.js';
 import { identityDecider } from '../../domain/identity/identity-decider.js';
 import type { ActorSnapshot, Decider } from '../../domain/shared/decider.js';
 import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
-import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
-import type { EventStore, ExpectedRevision, RecordedEvent } from '../eventstore/port.js';
-import type { CertificationReadModel } from '../projections/certification-read-model.js';
-import type { CommandIndex } from '../projections/command-index.js';
-import type { IdentityRegistry, RegistryIdentity } from '../projections/identity-registry.js';
-import type { Projector } from '../projections/projector.js';
+import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
+import type { EventStore, ExpectedRevision, RecordedEvent } from '../../infrastructure/eventstore/port.js';
+import type { CertificationReadModel } from '../../infrastructure/projections/certification-read-model.js';
+import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
+import type {
+  IdentityRegistry,
+  RegistryIdentity,
+} from '../../infrastructure/projections/identity-registry.js';
+import type { Projector } from '../../infrastructure/projections/projector.js';
+import { authenticate } from '../auth/authenticate.js';
+import { planBatchRecordStatusChange, planCertifyBatch } from '../commands/batch-plan.js';
+import { type CommandPlan, planCommand } from '../commands/command-plan.js';
+import type { DirectoryPlanning } from '../commands/directory-plan.js';
+import { readWholeStream } from '../commands/signed-request-writer.js';
+import { ProblemError } from '../problems/problem.js';
 
 /** A log entry as upstream serves it: its leaf index and the parsed leaf. */
 export interface UpstreamEntry {

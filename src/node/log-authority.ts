@@ -7,8 +7,8 @@
  * authority's stream (expected revision no_stream) and exactly one wins.
  */
 
-import { ensureGenesis } from '../../api/commands/genesis.js';
-import type { EventStore, RecordedEvent } from '../eventstore/port.js';
+import { ensureGenesis } from '../application/commands/genesis.js';
+import type { EventStore, RecordedEvent } from '../infrastructure/eventstore/port.js';
 import { type InitResult, recordJoinedLog } from './data-dir.js';
 
 export interface LogAuthority {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { EventStore } from './port.js';
-import { SqliteEventStore } from './sqlite-event-store.js';
+import type { EventStore } from '../infrastructure/eventstore/port.js';
+import { SqliteEventStore } from '../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 
 /** Embedded store in one SQLite file, shareable by several processes on the same host. */
 export interface SqliteEventStoreConfig {
@@ -36,7 +36,9 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
     }
     case 'eventstoredb': {
       // Loaded on use: a node on the embedded store never pays for loading gRPC.
-      const { EventStoreDbEventStore } = await import('./eventstoredb-event-store.js');
+      const { EventStoreDbEventStore } = await import(
+        '../infrastructure/eventstore/eventstoredb/eventstoredb-event-store.js'
+      );
       // Connects lazily: an unreachable server shows up as StoreUnavailableError on first use, not here.
       return new EventStoreDbEventStore({ url: config.url });
     }

@@ -1,13 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { isoSeconds } from '../../client/iso-seconds.js';
-import type { KeyPair } from '../../client/key-pair.js';
-import { signCommand } from '../../client/sign-command.js';
 import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
 import { toHex } from '../../domain/crypto/hex.js';
 import { identityStream } from '../../domain/identity/events.js';
 import { identityDecider } from '../../domain/identity/identity-decider.js';
 import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import { WrongExpectedRevisionError } from '../../infrastructure/eventstore/port.js';
+import { isoSeconds } from '../../protocol/iso-seconds.js';
+import type { KeyPair } from '../../protocol/key-pair.js';
+import { signCommand } from '../../protocol/sign-command.js';
 
 /**
  * Registers the root authority, once per store. The command is signed by the

@@ -47,16 +47,19 @@ import {
   verifyNote,
 } from '../../domain/log/index.js';
 import type { JsonValue } from '../../domain/shared/json.js';
-import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
-import type { EventStore } from '../eventstore/port.js';
-import type { Projector } from '../projections/projector.js';
-import { CHECKPOINT_STREAM, checkpointSealedEvent } from '../sequencer/checkpoint-event.js';
-import type { Sequencer } from '../sequencer/sequencer.js';
-import { COSIGNATURE_STREAM, checkpointCosignedEvent } from './cosignature-event.js';
-import type { CosignedLog } from './cosigned-log.js';
-import { type EntryReplayer, ReplayRejectedError, type UpstreamEntry } from './entry-replay.js';
-import type { AlertKind, FederationAlerts } from './federation-alerts.js';
-import { TreeOverlay } from './tree-overlay.js';
+import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
+import type { EventStore } from '../../infrastructure/eventstore/port.js';
+import {
+  COSIGNATURE_STREAM,
+  checkpointCosignedEvent,
+} from '../../infrastructure/federation/cosignature-event.js';
+import type { CosignedLog } from '../../infrastructure/federation/cosigned-log.js';
+import type { AlertKind, FederationAlerts } from '../../infrastructure/federation/federation-alerts.js';
+import { TreeOverlay } from '../../infrastructure/federation/tree-overlay.js';
+import type { Projector } from '../../infrastructure/projections/projector.js';
+import { CHECKPOINT_STREAM, checkpointSealedEvent } from '../../infrastructure/sequencer/checkpoint-event.js';
+import type { Sequencer } from '../../infrastructure/sequencer/sequencer.js';
+import { type EntryReplayer, ReplayRejectedError, type UpstreamEntry } from '../replay/entry-replay.js';
 
 const DEFAULT_POLL_MS = 200;
 const DEFAULT_TIMEOUT_MS = 10_000;
