@@ -14,7 +14,7 @@ const MAX_LINES = 80;
  */
 const TABLES: Readonly<Record<string, string>> = {};
 
-export interface LongFunction {
+interface LongFunction {
   readonly where: string;
   readonly lines: number;
 }
@@ -35,7 +35,7 @@ function nameOf(node: ts.Node): string {
 }
 
 /** Every function, method or arrow body of MAX_LINES or more lines in one source file. */
-export function longFunctions(path: string, source: string, max = MAX_LINES): LongFunction[] {
+function longFunctions(path: string, source: string, max = MAX_LINES): LongFunction[] {
   const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true);
   const out: LongFunction[] = [];
   const visit = (node: ts.Node): void => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SRC = join(ROOT, 'src');
 
-export type Layer = 'domain' | 'protocol' | 'infrastructure' | 'application' | 'api' | 'client' | 'node' | 'cli';
+type Layer = 'domain' | 'protocol' | 'infrastructure' | 'application' | 'api' | 'client' | 'node' | 'cli';
 
 /** What each layer may import from the project, itself included. */
 const ALLOWED: Readonly<Record<Layer, readonly Layer[]>> = {
@@ -30,7 +30,7 @@ const PACKAGE_OWNERS: readonly { readonly pattern: RegExp; readonly layers: read
 
 const SPECIFIER = /(?:\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/gm;
 
-export interface ImportEdge {
+interface ImportEdge {
   /** Importing file, relative to the repository root. */
   readonly file: string;
   readonly line: number;
@@ -48,7 +48,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every import of one source text, relative ones resolved to a repository path. */
-export function importsOf(file: string, source: string): ImportEdge[] {
+function importsOf(file: string, source: string): ImportEdge[] {
   const edges: ImportEdge[] = [];
   source.split('\n').forEach((text, i) => {
     // Comments may quote imports; they are not dependencies.
@@ -69,7 +69,7 @@ function layerOf(path: string): Layer {
 }
 
 /** 'file:line imports specifier (a → b)' for every import against the direction. */
-export function violations(edges: readonly ImportEdge[]): string[] {
+function violations(edges: readonly ImportEdge[]): string[] {
   const out: string[] = [];
   for (const edge of edges) {
     const from = layerOf(edge.file);
@@ -94,7 +94,7 @@ export function violations(edges: readonly ImportEdge[]): string[] {
 }
 
 /** Folders that import each other, directly or round a loop, each cycle with the imports that close it. */
-export function folderCycles(edges: readonly ImportEdge[]): string[] {
+function folderCycles(edges: readonly ImportEdge[]): string[] {
   const graph = new Map<string, Map<string, ImportEdge>>();
   for (const edge of edges) {
     if (edge.target === null) continue;
