@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FederationRouteDeps, FederationStatus } from '../api/routes/federation-routes.js';
-import type { DirectoryPlanning } from '../application/commands/directory-plan.js';
 import { MirrorReplicator } from '../application/federation/mirror-replicator.js';
+import type { PlanContext } from '../application/pipeline/command-plan.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { EntryReplayer } from '../application/replay/entry-replay.js';
 import {
@@ -55,7 +55,7 @@ export interface FederationBindings {
   readonly registry: IdentityRegistry;
   readonly commands: CommandIndex;
   readonly certifications: CertificationReadModel;
-  readonly directory: DirectoryPlanning;
+  readonly directory: PlanContext['directory'];
   readonly maxSkewMs: number;
   /** A mirror applied the log's genesis: the node can now settle who the authority is. */
   readonly onGenesis: () => Promise<void>;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { storeErrorToProblem } from '../../application/commands/error-mapping.js';
+import { storeErrorToProblem } from '../../application/pipeline/error-mapping.js';
 import type { ProblemCode } from '../../application/problems/catalogue.js';
 import { ProblemError } from '../../application/problems/problem.js';
 

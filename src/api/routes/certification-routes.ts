@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { planBatchRecordStatusChange, planCertifyBatch } from '../../application/commands/batch-plan.js';
 import type { CommandService } from '../../application/commands/command-service.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import { batchIdFor } from '../../domain/certification/certification-id.js';
@@ -99,7 +98,7 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
       const { envelope, digests } = request.body;
       const result = await deps.commands.execute(envelope, ['CertifyBatch'], undefined, {
         wait: request.query.wait,
-        plan: (payload, actor) => planCertifyBatch(payload, actor, digests),
+        inputs: { digests },
       });
       const { payload } = envelope;
       const batchId = batchIdFor(payload.actor, payload.commandId);
@@ -161,11 +160,7 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
           request.body,
           [type],
           { field: 'certificationId', value: request.params.certificationId },
-          {
-            wait: request.query.wait,
-            // A record certified in a batch is planned with what its batch says about it.
-            plan: (payload, actor) => planBatchRecordStatusChange(payload, actor, deps.certifications),
-          },
+          { wait: request.query.wait },
         ),
     );
   }

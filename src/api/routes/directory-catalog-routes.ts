@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import {
@@ -19,6 +18,7 @@ import {
 import { entryView, metadataVersionView, versionView } from '../presenters/directory-views.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { problemResponses, schemas } from '../schemas/route-schemas.js';
+import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
 /** A publish or update carries a JSON Schema (conformsTo, ≤ 128 KiB canonical): more room than a command's 64 KiB. */
 export const CATALOG_BODY_LIMIT = 256 * 1024;

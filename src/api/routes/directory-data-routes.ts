@@ -1,10 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type VerifiedRequest, verifyRequestSignature } from '../../application/auth/verify-request.js';
-import { domainErrorToProblem } from '../../application/commands/error-mapping.js';
-import { foldStream, signedRequestMetadata } from '../../application/commands/signed-request-writer.js';
-import { ingestDataset } from '../../application/directory/dataset-ingest.js';
-import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
+import { verifyRequestSignature } from '../../application/auth/verify-request.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import { fromHex } from '../../domain/crypto/hex.js';
 import {
@@ -12,22 +8,11 @@ import {
   contentDigestSha256,
   StructuredFieldError,
 } from '../../domain/crypto/http-message-signature.js';
-import { accessDecider } from '../../domain/directory/access-decider.js';
-import { assertUploadable, catalogEntryDecider } from '../../domain/directory/catalog-entry-decider.js';
-import type { PublishDatasetVersion } from '../../domain/directory/commands.js';
-import { requestIdOfGrant } from '../../domain/directory/directory-ids.js';
-import {
-  accessRequestStream,
-  catalogEntryStream,
-  type DatasetMediaType,
-  fetchAuditStream,
-} from '../../domain/directory/events.js';
-import { authorizeFetch } from '../../domain/directory/fetch-policy.js';
-import type { ActorSnapshot } from '../../domain/shared/decider.js';
-import { isoSeconds } from '../../protocol/iso-seconds.js';
+import type { DatasetMediaType } from '../../domain/directory/events.js';
 import { fetchView, versionView } from '../presenters/directory-views.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { pagingQuery, problemResponses } from '../schemas/route-schemas.js';
+import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
 const MEDIA_TYPES: Record<string, DatasetMediaType> = {
   'application/json': 'application/json',
@@ -47,16 +32,6 @@ const signatureHeaders = {
     signature: { type: 'string', description: 'RFC 9421: sig1=:base64:' },
   },
 } as const;
-
-function actorSnapshot(verified: VerifiedRequest): ActorSnapshot {
-  const { actor } = verified;
-  return {
-    identityId: actor.identityId,
-    roles: actor.roles,
-    accreditations: actor.accreditations,
-    status: actor.status,
-  };
-}
 
 export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {
   // In this scope only: upload bodies reach the handler as the raw stream, never buffered or parsed whole.
@@ -81,9 +56,6 @@ export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryR
         required,
       },
     );
-  // The later of the signed time and the node's: a signer cannot backdate a request into a grant's lifetime.
-  const signedNow = (verified: VerifiedRequest | null) =>
-    isoSeconds(Math.max(deps.clock(), verified?.createdMs ?? 0));
 
   app.post<{ Params: { entryId: string }; Querystring: { maxErrors: number } }>(
     '/v1/directory/entries/:entryId/versions',
@@ -145,49 +117,15 @@ export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryR
           `the upload is larger than ${deps.limits.maxUploadBytes} bytes`,
         );
 
-      // Check ownership and the schema before reading the body: a refusal should not cost a gigabyte.
-      const stream = catalogEntryStream(entryId);
-      const actor = actorSnapshot(verified);
-      const { state } = await foldStream(deps.store, stream, catalogEntryDecider);
-      try {
-        assertUploadable(state, actor, entryId);
-      } catch (error) {
-        throw domainErrorToProblem(error);
-      }
-      const schema = deps.schemas.check(state.metadata.conformsTo);
-      const ingested = await ingestDataset(request.body as IncomingMessage, {
+      const { version, replayed } = await deps.uploads.upload({
+        entryId,
+        verified,
+        body: request.body as Readable,
         mediaType,
-        schema,
-        pool: deps.validationPool,
-        blobs: deps.blobs,
         expectedDigest,
         expectedLength,
-        maxBytes: deps.limits.maxUploadBytes,
-        maxRecordBytes: deps.limits.maxRecordBytes,
         maxErrors: request.query.maxErrors,
       });
-      const command: PublishDatasetVersion = {
-        type: 'PublishDatasetVersion',
-        actor,
-        at: signedNow(verified),
-        entryId,
-        digest: ingested.digest,
-        mediaType,
-        recordCount: ingested.recordCount,
-        byteCount: ingested.byteCount,
-        schemaDigest: schema.digest,
-      };
-      const { events, state: before } = await deps.writer.decideAndAppend(
-        stream,
-        catalogEntryDecider,
-        command,
-        signedRequestMetadata(verified),
-      );
-      const replayed = events.length === 0;
-      const version = replayed
-        ? deps.catalog.version(entryId, before.status === 'none' ? 0 : before.versions.length)
-        : deps.catalog.version(entryId, (events[0]!.data as { version: number }).version);
-      if (version === undefined) throw new Error(`version of ${entryId} missing from the read model`);
       return reply.code(replayed ? 200 : 201).send({ entryId, ...versionView(version), replayed });
     },
   );
@@ -224,49 +162,12 @@ export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryR
     },
     async (request, reply) => {
       const { entryId } = request.params;
-      const verified = verify(request, []);
-      const { state: entry } = await foldStream(deps.store, catalogEntryStream(entryId), catalogEntryDecider);
-      if (verified === null && entry.status !== 'none' && entry.metadata.accessRights !== 'public') {
-        throw new ProblemError(
-          'SIGNATURE_MISSING',
-          `catalog entry ${entryId} is ${entry.metadata.accessRights}: sign the request (RFC 9421) as a grant holder`,
-        );
-      }
-      const at = signedNow(verified);
-      const consumer = verified === null ? null : actorSnapshot(verified);
-      const grantIds =
-        request.query.grant !== undefined
-          ? [request.query.grant]
-          : consumer === null
-            ? []
-            : deps.sharing.grantCandidates(entryId, consumer.identityId);
-      const wanted = request.params.version === 'latest' ? 'latest' : Number(request.params.version);
-      let answer: ReturnType<typeof authorizeFetch> | undefined;
-      let refusal: unknown = null;
-      // Try the department's grants in turn (active first); report why the best one failed if none works.
-      for (const grantId of grantIds.length === 0 ? [null] : grantIds) {
-        const grant =
-          grantId === null
-            ? null
-            : {
-                grantId,
-                state: (
-                  await foldStream(deps.store, accessRequestStream(requestIdOfGrant(grantId)), accessDecider)
-                ).state,
-              };
-        try {
-          answer = authorizeFetch({ entryId, entry, version: wanted, consumer, grant, at });
-          break;
-        } catch (error) {
-          refusal ??= error;
-        }
-      }
-      if (answer === undefined) throw domainErrorToProblem(refusal);
-      if (answer.event !== null && verified !== null) {
-        // The audit record is durable before the first byte leaves.
-        await deps.writer.append(fetchAuditStream(entryId), [answer.event], signedRequestMetadata(verified));
-      }
-      const { version } = answer;
+      const { version } = await deps.fetches.fetch({
+        entryId,
+        version: request.params.version === 'latest' ? 'latest' : Number(request.params.version),
+        verified: verify(request, []),
+        grantId: request.query.grant ?? null,
+      });
       const digest = fromHex(version.digest)!;
       return reply
         .type(version.mediaType)

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import { catalogDocument, type DcatLinks, datasetDocument } from '../presenters/dcat-jsonld.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { problemResponses } from '../schemas/route-schemas.js';
+import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
 const JSON_LD = 'application/ld+json';
 

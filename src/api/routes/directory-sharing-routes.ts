@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { DirectoryRouteDeps } from '../../application/directory/directory-module.js';
 import { grantProof } from '../../application/directory/grant-proof.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
@@ -12,6 +11,7 @@ import {
   requestIdParam,
 } from '../schemas/directory-schemas.js';
 import { identityIdParam, pagingQuery, problemResponses, schemas } from '../schemas/route-schemas.js';
+import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
 export async function directorySharingRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {
   const write = (summary: string, body: object, params: object, status: 200 | 201 = 200) => ({

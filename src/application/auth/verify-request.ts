@@ -13,6 +13,7 @@ import {
 import { KEY_ID_PATTERN } from '../../domain/crypto/key-id.js';
 import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
 import type { RegistryIdentity, RegistryKey } from '../../infrastructure/projections/identity-registry.js';
+import type { RequestEnvelope } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
 import type { ReplayCache } from './replay-cache.js';
 
@@ -173,7 +174,7 @@ export function verifyRequestSignature(
  * exact signature base and the signature. Anyone can check it with the
  * signer's key, and the base's content-digest line binds the uploaded bytes.
  */
-export function requestEnvelope(verified: VerifiedRequest) {
+export function requestEnvelope(verified: VerifiedRequest): RequestEnvelope {
   return {
     scheme: 'rfc9421',
     actor: verified.actor.identityId,

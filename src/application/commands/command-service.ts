@@ -1,23 +1,17 @@
-import type { CommandPayload, SignedEnvelope } from '../../domain/crypto/envelope.js';
-import type { ActorSnapshot } from '../../domain/shared/decider.js';
-import {
-  type AppendResult,
-  type EventStore,
-  type JsonValue,
-  type RecordedEvent,
-  WrongExpectedRevisionError,
-} from '../../infrastructure/eventstore/port.js';
+import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
-import { eventMetadata } from '../../infrastructure/projections/projection.js';
 import type { Projector } from '../../infrastructure/projections/projector.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import type { WriteResult } from '../../protocol/write-result.js';
+import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { type Authenticated, authenticate } from '../auth/authenticate.js';
+import type { CommandInputs, CommandPlan, PlanContext } from '../pipeline/command-plan.js';
+import { CommandHandler, type Handled } from '../pipeline/handle-command.js';
+import { commandMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
-import { type CommandPlan, planCommand } from './command-plan.js';
-import type { DirectoryPlanning } from './directory-plan.js';
-import { domainErrorToProblem, storeErrorToProblem } from './error-mapping.js';
+import { planSignedCommand } from './plan-signed-command.js';
 import {
   awaitFinal,
   awaitSeal,
@@ -44,8 +38,10 @@ export interface CommandServiceOptions {
   readonly sealWaitMs?: number;
   /** What a sealed write answers (default: leafIndex and checkpoint); the proof bundle plugs in here. */
   readonly decorateSealed?: SealedDecorator;
+  /** Certifications as planning sees them (a record's batch); none known by default. */
+  readonly certifications?: PlanContext['certifications'];
   /** Read-model facts directory commands are planned with (the entry behind a request, record schemas). */
-  readonly directory?: DirectoryPlanning;
+  readonly directory?: PlanContext['directory'];
   /** The witness quorum's finality, for `?wait=final`. */
   readonly finality?: Finality;
   /** How long `?wait=final` waits before FINALITY_TIMEOUT. */
@@ -53,32 +49,38 @@ export interface CommandServiceOptions {
 }
 
 export interface ExecuteOptions {
-  /** 'sealed': answer once the entry is in a signed checkpoint. */
-  readonly wait?: WaitFor;
-  /**
-   * Plans the command in place of planCommand when it returns a plan: for
-   * commands that need more than the signed payload (a bulk certification's
-   * uploaded digests, the batch behind a bulk record's status change).
-   */
-  readonly plan?: Planner;
+  /** 'sealed': answer once the entry is in a signed checkpoint; 'final': once the witness quorum cosigned it. */
+  readonly wait?: WaitFor | undefined;
+  /** What the command brings beside its payload (a bulk certification's digest list). */
+  readonly inputs?: CommandInputs;
 }
 
-/** A route's own planning of a verified payload; null leaves it to planCommand. */
-export type Planner = (payload: CommandPayload, actor: ActorSnapshot) => CommandPlan | null;
-
-/** A write conflicts only under a race on the same stream; a few retries settle it. */
-const MAX_ATTEMPTS = 5;
-const STREAM_PAGE = 500;
+const NO_DIRECTORY: PlanContext['directory'] = {
+  entry: () => null,
+  entryOfRequest: () => null,
+  checkSchema: () => {
+    throw new Error('directory commands need the directory read model');
+  },
+};
 
 /**
- * Runs a signed command: authenticate, answer retries, decide against the
- * stream's current state, append with the expected revision, and wait until
- * the read models show the write, so the caller can read it back at once.
+ * Runs a signed command: authenticate, answer retries, plan, and write through the one pipeline
+ * (CommandHandler): decide against the stream's current state, append with the expected revision,
+ * and wait until the read models show the write, so the caller can read it back at once.
  */
 export class CommandService {
   private readonly inFlight = new Map<string, { digest: string; result: Promise<WriteResult> }>();
+  private readonly handler: CommandHandler;
+  private readonly context: PlanContext;
 
-  constructor(private readonly options: CommandServiceOptions) {}
+  constructor(private readonly options: CommandServiceOptions) {
+    this.handler = new CommandHandler({ store: options.store, projector: options.projector });
+    this.context = {
+      identities: options.registry,
+      certifications: options.certifications ?? { get: () => undefined },
+      directory: options.directory ?? NO_DIRECTORY,
+    };
+  }
 
   async execute(
     envelope: SignedEnvelope,
@@ -86,7 +88,7 @@ export class CommandService {
     pathId?: { field: string; value: string },
     options: ExecuteOptions = {},
   ): Promise<WriteResult> {
-    const result = await this.executeDurably(envelope, accepts, pathId, options.plan);
+    const result = await this.executeDurably(envelope, accepts, pathId, options.inputs ?? {});
     if (options.wait === 'final') return this.final(await this.sealed(result));
     return options.wait === 'sealed' ? this.sealed(result) : result;
   }
@@ -97,11 +99,8 @@ export class CommandService {
     const { finality } = this.options;
     if (finality === undefined)
       throw new Error("wait=final needs the log's finality, and this service has none");
-    const checkpoint = await awaitFinal(
-      finality,
-      result.leafIndex,
-      this.options.finalWaitMs ?? DEFAULT_FINAL_WAIT_MS,
-    );
+    const waitMs = this.options.finalWaitMs ?? DEFAULT_FINAL_WAIT_MS;
+    const checkpoint = await awaitFinal(finality, result.leafIndex, waitMs);
     return { ...result, checkpoint: { treeSize: checkpoint.treeSize, note: checkpoint.note } };
   }
 
@@ -110,40 +109,21 @@ export class CommandService {
     const { log } = this.options;
     if (result.position === null) return result;
     if (log === undefined) throw new Error('wait=sealed needs the Merkle log, and this service has none');
-    const receipt = await awaitSeal(
-      log,
-      BigInt(result.position),
-      this.options.sealWaitMs ?? DEFAULT_SEAL_WAIT_MS,
-    );
+    const waitMs = this.options.sealWaitMs ?? DEFAULT_SEAL_WAIT_MS;
+    const receipt = await awaitSeal(log, BigInt(result.position), waitMs);
     return (this.options.decorateSealed ?? withSealedReceipt)(result, receipt, log);
   }
 
   private async executeDurably(
     envelope: SignedEnvelope,
     accepts: readonly string[],
-    pathId?: { field: string; value: string },
-    planner?: Planner,
+    pathId: { field: string; value: string } | undefined,
+    inputs: CommandInputs,
   ): Promise<WriteResult> {
     const { payload } = envelope;
-    if (!accepts.includes(payload.type)) {
-      throw new ProblemError(
-        'COMMAND_TYPE_MISMATCH',
-        `this route accepts ${accepts.join(' or ')}, not ${payload.type}`,
-      );
-    }
-    if (pathId !== undefined && payload[pathId.field] !== pathId.value) {
-      throw new ProblemError(
-        'PATH_MISMATCH',
-        `payload.${pathId.field} must equal the id in the path (${pathId.value})`,
-      );
-    }
-    const auth = await authenticate(
-      envelope,
-      this.options.registry,
-      this.options.clock(),
-      this.options.maxSkewMs,
-    );
-
+    checkRoute(envelope, accepts, pathId);
+    const { registry, clock, maxSkewMs } = this.options;
+    const auth = await authenticate(envelope, registry, clock(), maxSkewMs);
     const applied = this.options.commands.get(payload.actor, payload.commandId);
     if (applied !== undefined) {
       if (applied.payloadDigest !== auth.payloadDigest) throw reused(payload.commandId);
@@ -154,11 +134,10 @@ export class CommandService {
         position: applied.position.toString(),
         streamRevision: applied.streamRevision.toString(),
         events: applied.events,
-        ...this.plan(payload, auth, planner).resourceIds,
+        ...this.plan(envelope, auth, inputs).resourceIds,
         replayed: true,
       });
     }
-
     // Concurrent retries of one command share one execution instead of racing each other.
     const key = `${payload.actor}\u0000${payload.commandId}`;
     const running = this.inFlight.get(key);
@@ -166,7 +145,7 @@ export class CommandService {
       if (running.digest !== auth.payloadDigest) throw reused(payload.commandId);
       return { ...(await running.result), replayed: true };
     }
-    const result = this.run(envelope, auth, planner);
+    const result = this.run(envelope, auth, inputs);
     this.inFlight.set(key, { digest: auth.payloadDigest, result });
     try {
       return await result;
@@ -175,168 +154,21 @@ export class CommandService {
     }
   }
 
-  private plan(payload: CommandPayload, auth: Authenticated, planner?: Planner): CommandPlan {
-    return (
-      planner?.(payload, snapshot(auth)) ??
-      planCommand(payload, snapshot(auth), this.options.registry, this.options.directory)
-    );
+  private plan(envelope: SignedEnvelope, auth: Authenticated, inputs: CommandInputs): CommandPlan {
+    return planSignedCommand(envelope.payload, actorSnapshot(auth.actor), this.context, inputs);
   }
 
-  private async run(envelope: SignedEnvelope, auth: Authenticated, planner?: Planner): Promise<WriteResult> {
-    const { payload } = envelope;
-    const plan = this.plan(payload, auth, planner);
-    const metadata = {
-      commandId: payload.commandId,
-      actor: payload.actor,
-      keyId: payload.keyId,
-      payloadDigest: auth.payloadDigest,
-      envelope: envelope as unknown as Record<string, never>,
-    };
-    for (let attempt = 1; ; attempt++) {
-      if (attempt === 1 && plan.streamOfCommand === true) {
-        const written = await this.appendToNewStream(payload, plan, metadata);
-        if (written !== null) return written;
-        continue;
-      }
-      const history = await this.readStream(plan.stream);
-      const earlier = history.filter((e) => {
-        const m = eventMetadata(e);
-        return m !== null && m.actor === payload.actor && m.commandId === payload.commandId;
-      });
-      // Another node (or a crashed run) already applied this command: answer as a retry.
-      if (earlier.length > 0) {
-        if (eventMetadata(earlier[0]!)!.payloadDigest !== auth.payloadDigest) throw reused(payload.commandId);
-        const last = earlier[earlier.length - 1]!;
-        await this.options.projector.waitFor(last.position);
-        return this.result(
-          payload.commandId,
-          payload.type,
-          plan,
-          earlier.map((e) => e.type),
-          last,
-          true,
-        );
-      }
-      let state = plan.decider.initialState();
-      for (const e of history) state = plan.decider.evolve(state, { type: e.type, data: e.data });
-      let events: { type: string; data: unknown }[];
-      try {
-        events = plan.decider.decide(plan.command, state);
-      } catch (error) {
-        throw domainErrorToProblem(error);
-      }
-      if (events.length === 0) {
-        return this.withLinks({
-          commandId: payload.commandId,
-          type: payload.type,
-          stream: plan.stream,
-          position: null,
-          streamRevision: history.length === 0 ? null : history[history.length - 1]!.revision.toString(),
-          events: [],
-          ...plan.resourceIds,
-          replayed: false,
-        });
-      }
-      const expected = history.length === 0 ? 'no_stream' : history[history.length - 1]!.revision;
-      try {
-        const appended = await this.options.store.append(
-          plan.stream,
-          events.map((e) => ({ type: e.type, data: e.data as never, metadata })),
-          expected,
-        );
-        await this.options.projector.waitFor(appended.position);
-        return this.appended(payload, plan, events, appended);
-      } catch (error) {
-        if (error instanceof WrongExpectedRevisionError) {
-          if (attempt < MAX_ATTEMPTS) continue;
-          throw new ProblemError('WRITE_CONFLICT', `stream ${plan.stream} kept changing; retry the command`);
-        }
-        throw storeErrorToProblem(error);
-      }
-    }
-  }
-
-  /**
-   * A command whose stream is named after it, which the command index has not seen: its stream is
-   * new unless another node or a crashed run applied it, so it is decided against the initial state
-   * and appended with 'no_stream', without reading the stream. null sends it down the reading path:
-   * when the stream exists after all (the retry is answered from what it holds), and when the
-   * decider refuses or has nothing to do (the answer then comes from the stream as it really is).
-   */
-  private async appendToNewStream(
-    payload: CommandPayload,
-    plan: CommandPlan,
-    metadata: JsonValue,
-  ): Promise<WriteResult | null> {
-    let events: { type: string; data: unknown }[];
-    try {
-      events = plan.decider.decide(plan.command, plan.decider.initialState());
-    } catch {
-      return null;
-    }
-    if (events.length === 0) return null;
-    try {
-      const appended = await this.options.store.append(
-        plan.stream,
-        events.map((e) => ({ type: e.type, data: e.data as never, metadata })),
-        'no_stream',
-      );
-      await this.options.projector.waitFor(appended.position);
-      return this.appended(payload, plan, events, appended);
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) return null;
-      throw storeErrorToProblem(error);
-    }
-  }
-
-  private appended(
-    payload: CommandPayload,
-    plan: CommandPlan,
-    events: readonly { type: string }[],
-    appended: AppendResult,
-  ): WriteResult {
-    return this.withLinks({
-      commandId: payload.commandId,
-      type: payload.type,
-      stream: plan.stream,
-      position: appended.position.toString(),
-      streamRevision: appended.nextExpectedRevision.toString(),
-      events: events.map((e) => e.type),
-      ...plan.resourceIds,
-      replayed: false,
+  private async run(
+    envelope: SignedEnvelope,
+    auth: Authenticated,
+    inputs: CommandInputs,
+  ): Promise<WriteResult> {
+    const plan = this.plan(envelope, auth, inputs);
+    const handled = await this.handler.handle(plan.stream, plan.decider, plan.command, {
+      metadata: commandMetadata(envelope, auth.payloadDigest),
+      streamOfCommand: plan.streamOfCommand === true,
     });
-  }
-
-  private async readStream(stream: string): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    for (;;) {
-      const page = await this.options.store.readStream(stream, {
-        fromRevision: BigInt(out.length),
-        maxCount: STREAM_PAGE,
-      });
-      out.push(...page);
-      if (page.length < STREAM_PAGE) return out;
-    }
-  }
-
-  private result(
-    commandId: string,
-    type: string,
-    plan: CommandPlan,
-    events: string[],
-    last: RecordedEvent,
-    replayed: boolean,
-  ): WriteResult {
-    return this.withLinks({
-      commandId,
-      type,
-      stream: plan.stream,
-      position: last.position.toString(),
-      streamRevision: last.revision.toString(),
-      events,
-      ...plan.resourceIds,
-      replayed,
-    });
+    return this.withLinks(writeResultOf(envelope, auth, plan, handled));
   }
 
   private withLinks(result: WriteResult): WriteResult {
@@ -345,13 +177,68 @@ export class CommandService {
   }
 }
 
-function snapshot(auth: Authenticated): ActorSnapshot {
-  return {
-    identityId: auth.actor.identityId,
-    roles: auth.actor.roles,
-    accreditations: auth.actor.accreditations,
-    status: auth.actor.status,
-  };
+/** The route's own checks: the command type it serves, and the id in its path. */
+function checkRoute(
+  envelope: SignedEnvelope,
+  accepts: readonly string[],
+  pathId: { field: string; value: string } | undefined,
+): void {
+  const { payload } = envelope;
+  if (!accepts.includes(payload.type)) {
+    throw new ProblemError(
+      'COMMAND_TYPE_MISMATCH',
+      `this route accepts ${accepts.join(' or ')}, not ${payload.type}`,
+    );
+  }
+  if (pathId !== undefined && payload[pathId.field] !== pathId.value) {
+    throw new ProblemError(
+      'PATH_MISMATCH',
+      `payload.${pathId.field} must equal the id in the path (${pathId.value})`,
+    );
+  }
+}
+
+/** What the client hears about a write, from what the pipeline did with it. */
+function writeResultOf(
+  envelope: SignedEnvelope,
+  auth: Authenticated,
+  plan: CommandPlan,
+  handled: Handled,
+): WriteResult {
+  const { commandId, type } = envelope.payload;
+  const base = { commandId, type, stream: plan.stream, ...plan.resourceIds };
+  switch (handled.kind) {
+    case 'appended':
+      return {
+        ...base,
+        position: handled.position.toString(),
+        streamRevision: handled.revision.toString(),
+        events: handled.events.map((e) => e.type),
+        replayed: false,
+      };
+    case 'unchanged':
+      return {
+        ...base,
+        position: null,
+        streamRevision: handled.revision === null ? null : handled.revision.toString(),
+        events: [],
+        replayed: false,
+      };
+    case 'applied-before': {
+      // Another node (or a crashed run) already applied this command: answer as a retry.
+      const first = handled.events[0]!;
+      if ((first.metadata as { payloadDigest?: string }).payloadDigest !== auth.payloadDigest)
+        throw reused(commandId);
+      const last = handled.events[handled.events.length - 1]!;
+      return {
+        ...base,
+        position: last.position.toString(),
+        streamRevision: last.revision.toString(),
+        events: handled.events.map((e) => e.type),
+        replayed: true,
+      };
+    }
+  }
 }
 
 function reused(commandId: string): ProblemError {

@@ -1,0 +1,12 @@
+import type { AnyDecider } from '../pipeline/handle-command.js';
+import type { WriteMetadata } from '../pipeline/write-metadata.js';
+
+/** A logged write as the mirror will run it through the pipeline: the same plan and metadata as the primary's. */
+export interface ReplayWrite {
+  readonly stream: string;
+  readonly decider: AnyDecider;
+  readonly command: unknown;
+  readonly metadata: WriteMetadata;
+  readonly streamOfCommand?: boolean;
+  readonly appendOnly?: boolean;
+}

@@ -1,0 +1,100 @@
+/** The node's HTTP face: the command service and the Fastify app over the node's parts. */
+
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import { CommandService } from '../application/commands/command-service.js';
+import { ProblemError } from '../application/problems/problem.js';
+import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
+import { nodeHealth } from './node-health.js';
+import type { NodeParts } from './node-parts.js';
+import type { NodeStartup } from './node-startup.js';
+import { PACKAGE_VERSION } from './package-version.js';
+
+export interface NodeAppOptions {
+  /** false silences request logs (tests); otherwise pino JSON at config.logLevel. */
+  readonly logging?: boolean;
+  /** How long `?wait=sealed` writes wait for a checkpoint before SEAL_TIMEOUT (default 10 s). */
+  readonly sealWaitMs?: number;
+}
+
+/** The command service every signed write of this node goes through. */
+function commandServiceOf(
+  parts: NodeParts,
+  links: { publicUrl: string },
+  federationRouteDeps: ReturnType<NodeParts['federation']['routeDeps']>,
+  options: NodeAppOptions,
+): CommandService {
+  const { config, store, registry, commands, projector, certifications, directory, sequencer, federation } =
+    parts;
+  return new CommandService({
+    store,
+    registry,
+    commands,
+    projector,
+    clock: parts.clock,
+    maxSkewMs: config.maxSkewSeconds * 1000,
+    links,
+    log: sequencer,
+    ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
+    certifications,
+    directory: directory.planning,
+    finality: federation.log,
+    finalWaitMs: config.federation.finalWaitMs,
+    decorateSealed: withProofBundle({
+      log: federation.log,
+      certifications,
+      keys: registry,
+      finalCheckpoint: federationRouteDeps.finalCheckpoint,
+      policyDigest: federationRouteDeps.policyDigest,
+    }),
+  });
+}
+
+/** Until the node has reached its store and caught up, its read models are empty or stale: say so. */
+function gateOf(parts: NodeParts, startup: NodeStartup) {
+  return (path: string, method: string): ProblemError | null => {
+    if (startup.serving) return parts.federation.gate(method, path);
+    if (path.startsWith('/health/')) return null;
+    return new ProblemError('NOT_READY', startup.problem() ?? 'starting', {}, 5);
+  };
+}
+
+export async function buildNodeApp(
+  parts: NodeParts,
+  startup: NodeStartup,
+  links: { publicUrl: string },
+  options: NodeAppOptions,
+): Promise<FastifyInstance> {
+  const { config, registry, certifications, projector, directory, federation, init } = parts;
+  // One set of federation views serves the proof routes and the proof bundles of sealed writes.
+  const federationRouteDeps = federation.routeDeps();
+  const commands = commandServiceOf(parts, links, federationRouteDeps, options);
+  return buildApp({
+    commands,
+    registry,
+    certifications,
+    // Checkpoints are served with the cosignatures the witnesses gave them.
+    log: federation.log,
+    links,
+    version: PACKAGE_VERSION,
+    gate: gateOf(parts, startup),
+    directory: directory.routes({
+      commands,
+      projector,
+      registry,
+      links,
+      catalog: { publisherId: init.identity.authorityId, title: `${init.identity.origin} data directory` },
+      log: federation.log,
+    }),
+    federation: federationRouteDeps,
+    logger:
+      options.logging === false
+        ? false
+        : {
+            level: config.logLevel,
+            // Envelopes carry signatures, never private keys; headers are redacted anyway in case a proxy adds secrets.
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+    node: nodeHealth(parts, startup),
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The wiring of a node: the store, the node's own database and its read
+ * models, the Merkle log (sequencer and sealer), federation and the
+ * directory, connected to one projector. Nothing runs yet: start-up
+ * (node-startup.ts) starts them once the store answers.
+ */
+
+import type { EventStore } from '../infrastructure/eventstore/port.js';
+import { CertificationReadModel } from '../infrastructure/projections/certification-read-model.js';
+import { CommandIndex } from '../infrastructure/projections/command-index.js';
+import { IdentityRegistry } from '../infrastructure/projections/identity-registry.js';
+import { type NodeDatabase, openNodeDatabase } from '../infrastructure/projections/node-database.js';
+import { Projector } from '../infrastructure/projections/projector.js';
+import { CheckpointSealer } from '../infrastructure/sequencer/checkpoint-sealer.js';
+import { ed25519CheckpointSigner } from '../infrastructure/sequencer/checkpoint-signer.js';
+import { Sequencer } from '../infrastructure/sequencer/sequencer.js';
+import { type KeyPair, readKeyFile } from '../protocol/key-pair.js';
+import { type InitResult, initDataDir } from './data-dir.js';
+import { createDirectory, type Directory } from './directory-wiring.js';
+import { Federation } from './federation.js';
+import { eventStoreConfigOf, type NodeConfig } from './node-config.js';
+import { type EventStoreConfig, openEventStore } from './open-event-store.js';
+
+export interface NodeParts {
+  readonly config: NodeConfig;
+  readonly clock: () => number;
+  readonly init: InitResult;
+  readonly store: EventStore;
+  readonly db: NodeDatabase;
+  readonly registry: IdentityRegistry;
+  readonly certifications: CertificationReadModel;
+  readonly commands: CommandIndex;
+  readonly directory: Directory;
+  readonly sequencer: Sequencer;
+  readonly federation: Federation;
+  readonly projector: Projector;
+  readonly sealer: CheckpointSealer;
+  /** A mirror serves a log it trusts and never seals it. */
+  readonly mirror: boolean;
+}
+
+export interface AssembleOptions {
+  readonly clock: () => number;
+  /** Overrides the store (default: sqlite in the data folder). */
+  readonly store?: EventStoreConfig;
+  /** An already open store to use instead of opening one. */
+  readonly eventStore?: EventStore;
+  readonly notice?: (line: string) => void;
+}
+
+/** Opens the data folder, the store and the node's database, and connects every part. */
+export async function assembleNode(config: NodeConfig, options: AssembleOptions): Promise<NodeParts> {
+  const { clock } = options;
+  // A mirror serves the log it trusts: the trusted key's name is the log's origin.
+  const mirror = config.federation.role === 'mirror';
+  const trustedOrigin = mirror ? config.federation.trust!.split('+')[0]! : null;
+  const init = initDataDir(config.dataDir, {
+    origin: trustedOrigin ?? config.origin,
+    authorityCode: config.authorityCode,
+    authorityName: config.authorityName,
+    now: new Date(clock()),
+  });
+  // Checked before anything is opened, so a refusal leaves nothing open behind it.
+  if (trustedOrigin !== null && trustedOrigin !== init.identity.origin) {
+    throw new Error(
+      `this data folder holds a replica of ${init.identity.origin}, not of ${trustedOrigin} (--trust): use another folder`,
+    );
+  }
+  const logKey = loadLogKey(config, init);
+  const store =
+    options.eventStore ??
+    (await openEventStore(options.store ?? eventStoreConfigOf(config.store, init.layout.eventStoreFile)));
+  const db = openNodeDatabase(init.layout.nodeDatabaseFile);
+  try {
+    return connect(config, options, { init, logKey, store, db, mirror });
+  } catch (error) {
+    db.close();
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function connect(
+  config: NodeConfig,
+  options: AssembleOptions,
+  opened: { init: InitResult; logKey: KeyPair; store: EventStore; db: NodeDatabase; mirror: boolean },
+): NodeParts {
+  const { init, logKey, store, db, mirror } = opened;
+  const { clock } = options;
+  const registry = new IdentityRegistry(db);
+  const certifications = new CertificationReadModel(db);
+  const commands = new CommandIndex(db);
+  const directory = createDirectory({
+    db,
+    store,
+    dataDir: init.layout.dir,
+    clock,
+    maxSkewMs: config.maxSkewSeconds * 1000,
+  });
+  // The log key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
+  const checkpointSigner = ed25519CheckpointSigner(init.identity.origin, logKey.publicKey, logKey.sign);
+  // A mirror never signs under the log's origin: it checks every checkpoint against the key it trusts.
+  const sequencer = new Sequencer(
+    db,
+    init.identity.origin,
+    mirror ? config.federation.trust! : checkpointSigner.verifierKey,
+  );
+  const federation = new Federation({
+    config: config.federation,
+    dataDir: init.layout.dir,
+    logVerifierKey: sequencer.verifierKey,
+    sequencer,
+    store,
+    clock,
+    ...(options.notice === undefined ? {} : { notice: options.notice }),
+  });
+  // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
+  const projector = new Projector(store, db, [
+    sequencer,
+    federation.log,
+    registry,
+    certifications,
+    commands,
+    ...directory.projections,
+  ]);
+  const sealer = new CheckpointSealer({
+    store,
+    sequencer,
+    signer: checkpointSigner,
+    sealIntervalMs: config.sealIntervalMs,
+    maxLeavesPerSeal: config.sealMaxLeaves,
+  });
+  return {
+    config,
+    clock,
+    init,
+    store,
+    db,
+    registry,
+    certifications,
+    commands,
+    directory,
+    sequencer,
+    federation,
+    projector,
+    sealer,
+    mirror,
+  };
+}
+
+/** The key that signs checkpoints: the node key unless --log-key names a key shared by the cluster. */
+function loadLogKey(config: NodeConfig, init: InitResult): KeyPair {
+  if (config.logKeyFile === init.layout.nodeKeyFile) return init.nodeKey;
+  try {
+    return readKeyFile(config.logKeyFile);
+  } catch (error) {
+    throw new Error(`cannot read the log key ${config.logKeyFile}: ${(error as Error).message}`);
+  }
+}
+
+/** Stops and closes every part, in the order that lets in-flight work finish or fail cleanly. */
+export async function shutDownParts(parts: NodeParts): Promise<void> {
+  await parts.federation.stop().catch(() => undefined);
+  parts.federation.close();
+  await parts.sealer.stop().catch(() => undefined);
+  parts.sequencer.close();
+  await parts.projector.stop().catch(() => undefined);
+  await parts.store.close().catch(() => undefined);
+  parts.db.close();
+}
