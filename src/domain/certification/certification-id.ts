@@ -1,22 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32[(acc >> bits) & 31];
-    }
-  }
-  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
-  return out;
-}
+import { derivedId } from '../crypto/derived-id.js';
 
 /**
  * The id of a certification is derived from who asked and their command id, so
@@ -46,9 +28,4 @@ export const BATCH_ID_PATTERN = '^bat_[a-z2-7]{24}$';
  */
 export function batchRecordIdFor(batchId: string, index: number): string {
   return derivedId('crt_', `chancery/batch-record\n${batchId}\n${index}`);
-}
-
-function derivedId(prefix: string, input: string): string {
-  const digest = sha256(new TextEncoder().encode(input));
-  return prefix + base32(digest.subarray(0, 15));
 }

@@ -1,6 +1,12 @@
 import type { ActorSnapshot, Decider } from '../shared/decider.js';
 import type { CatalogMetadata } from './catalog-metadata.js';
-import type { CatalogEntryCommand } from './commands.js';
+import type {
+  CatalogEntryCommand,
+  PublishCatalogEntry,
+  PublishDatasetVersion,
+  UpdateCatalogEntry,
+  WithdrawCatalogEntry,
+} from './commands.js';
 import { DirectoryError } from './directory-error.js';
 import type { CatalogEntryEvent, DatasetVersionPublished } from './events.js';
 
@@ -72,6 +78,114 @@ export function assertUploadable(
   requirePublished(state);
 }
 
+function decidePublishCatalogEntry(
+  command: PublishCatalogEntry,
+  state: CatalogEntryState,
+): CatalogEntryEvent[] {
+  if (state.status !== 'none') {
+    throw new DirectoryError('ENTRY_ALREADY_EXISTS', `catalog entry ${command.entryId} already exists`);
+  }
+  if (!command.actor.roles.includes('publisher')) {
+    throw new DirectoryError('ROLE_MISSING', `actor ${command.actor.identityId} lacks the publisher role`);
+  }
+  requireCoherentCoverage(command.metadata);
+  return [
+    {
+      type: 'CatalogEntryPublished',
+      data: {
+        entryId: command.entryId,
+        publisherId: command.actor.identityId,
+        metadataVersion: 1,
+        metadata: command.metadata,
+        schemaDigest: command.schemaDigest,
+        publishedAt: command.at,
+      },
+    },
+  ];
+}
+
+function decideUpdateCatalogEntry(
+  command: UpdateCatalogEntry,
+  state: CatalogEntryState,
+): CatalogEntryEvent[] {
+  requireExisting(state, command.entryId);
+  requireOwner(state, command.actor);
+  requirePublished(state);
+  requireCoherentCoverage(command.metadata);
+  return [
+    {
+      type: 'CatalogEntryUpdated',
+      data: {
+        entryId: command.entryId,
+        metadataVersion: state.metadataVersion + 1,
+        metadata: command.metadata,
+        schemaDigest: command.schemaDigest,
+        updatedAt: command.at,
+        updatedBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
+function decideWithdrawCatalogEntry(
+  command: WithdrawCatalogEntry,
+  state: CatalogEntryState,
+): CatalogEntryEvent[] {
+  requireExisting(state, command.entryId);
+  // The authority may take an entry down (e.g. published in error by a department that is gone).
+  if (!command.actor.roles.includes('authority')) requireOwner(state, command.actor);
+  requirePublished(state);
+  return [
+    {
+      type: 'CatalogEntryWithdrawn',
+      data: {
+        entryId: command.entryId,
+        reason: command.reason,
+        withdrawnAt: command.at,
+        withdrawnBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
+function decidePublishDatasetVersion(
+  command: PublishDatasetVersion,
+  state: CatalogEntryState,
+): CatalogEntryEvent[] {
+  assertUploadable(state, command.actor, command.entryId);
+  // The records were checked against the schema the upload started with; an update in between voids that.
+  if (command.schemaDigest !== state.schemaDigest) {
+    throw new DirectoryError(
+      'SCHEMA_CHANGED',
+      `the schema of ${command.entryId} changed while the upload was validated; upload again`,
+    );
+  }
+  const latest = state.versions[state.versions.length - 1];
+  // The same bytes under the same schema again is a retry, not a new version.
+  if (
+    latest !== undefined &&
+    latest.digest === command.digest &&
+    latest.schemaDigest === command.schemaDigest
+  )
+    return [];
+  return [
+    {
+      type: 'DatasetVersionPublished',
+      data: {
+        entryId: command.entryId,
+        version: state.versions.length + 1,
+        digest: command.digest,
+        mediaType: command.mediaType,
+        recordCount: command.recordCount,
+        byteCount: command.byteCount,
+        schemaDigest: command.schemaDigest,
+        publishedAt: command.at,
+        publishedBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
 /**
  * One catalog entry: its metadata versions, its dataset versions and its
  * withdrawal. Publishing needs the `publisher` role; only the publishing
@@ -113,104 +227,14 @@ export const catalogEntryDecider: Decider<CatalogEntryCommand, CatalogEntryEvent
   decide(command, state) {
     requireActive(command.actor);
     switch (command.type) {
-      case 'PublishCatalogEntry': {
-        if (state.status !== 'none') {
-          throw new DirectoryError('ENTRY_ALREADY_EXISTS', `catalog entry ${command.entryId} already exists`);
-        }
-        if (!command.actor.roles.includes('publisher')) {
-          throw new DirectoryError(
-            'ROLE_MISSING',
-            `actor ${command.actor.identityId} lacks the publisher role`,
-          );
-        }
-        requireCoherentCoverage(command.metadata);
-        return [
-          {
-            type: 'CatalogEntryPublished',
-            data: {
-              entryId: command.entryId,
-              publisherId: command.actor.identityId,
-              metadataVersion: 1,
-              metadata: command.metadata,
-              schemaDigest: command.schemaDigest,
-              publishedAt: command.at,
-            },
-          },
-        ];
-      }
-
-      case 'UpdateCatalogEntry': {
-        requireExisting(state, command.entryId);
-        requireOwner(state, command.actor);
-        requirePublished(state);
-        requireCoherentCoverage(command.metadata);
-        return [
-          {
-            type: 'CatalogEntryUpdated',
-            data: {
-              entryId: command.entryId,
-              metadataVersion: state.metadataVersion + 1,
-              metadata: command.metadata,
-              schemaDigest: command.schemaDigest,
-              updatedAt: command.at,
-              updatedBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
-
-      case 'WithdrawCatalogEntry': {
-        requireExisting(state, command.entryId);
-        // The authority may take an entry down (e.g. published in error by a department that is gone).
-        if (!command.actor.roles.includes('authority')) requireOwner(state, command.actor);
-        requirePublished(state);
-        return [
-          {
-            type: 'CatalogEntryWithdrawn',
-            data: {
-              entryId: command.entryId,
-              reason: command.reason,
-              withdrawnAt: command.at,
-              withdrawnBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
-
-      case 'PublishDatasetVersion': {
-        assertUploadable(state, command.actor, command.entryId);
-        // The records were checked against the schema the upload started with; an update in between voids that.
-        if (command.schemaDigest !== state.schemaDigest) {
-          throw new DirectoryError(
-            'SCHEMA_CHANGED',
-            `the schema of ${command.entryId} changed while the upload was validated; upload again`,
-          );
-        }
-        const latest = state.versions[state.versions.length - 1];
-        // The same bytes under the same schema again is a retry, not a new version.
-        if (
-          latest !== undefined &&
-          latest.digest === command.digest &&
-          latest.schemaDigest === command.schemaDigest
-        )
-          return [];
-        return [
-          {
-            type: 'DatasetVersionPublished',
-            data: {
-              entryId: command.entryId,
-              version: state.versions.length + 1,
-              digest: command.digest,
-              mediaType: command.mediaType,
-              recordCount: command.recordCount,
-              byteCount: command.byteCount,
-              schemaDigest: command.schemaDigest,
-              publishedAt: command.at,
-              publishedBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
+      case 'PublishCatalogEntry':
+        return decidePublishCatalogEntry(command, state);
+      case 'UpdateCatalogEntry':
+        return decideUpdateCatalogEntry(command, state);
+      case 'WithdrawCatalogEntry':
+        return decideWithdrawCatalogEntry(command, state);
+      case 'PublishDatasetVersion':
+        return decidePublishDatasetVersion(command, state);
     }
   },
 };

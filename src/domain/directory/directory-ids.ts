@@ -1,27 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = ((acc << 8) | b) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32[(acc >> bits) & 31];
-    }
-  }
-  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
-  return out;
-}
-
-/** 120 bits of SHA-256 over a domain-separated text, as 24 base32 characters. */
-function derive(kind: string, actor: string, commandId: string): string {
-  return base32(sha256(new TextEncoder().encode(`chancery/${kind}\n${actor}\n${commandId}`)).subarray(0, 15));
-}
+import { derivedId } from '../crypto/derived-id.js';
 
 /**
  * Directory ids are derived from who asked and their command id, like
@@ -29,11 +6,11 @@ function derive(kind: string, actor: string, commandId: string): string {
  * publish or request twice.
  */
 export function entryIdFor(actor: string, commandId: string): string {
-  return 'ent_' + derive('directory-entry', actor, commandId);
+  return derivedId('ent_', `chancery/directory-entry\n${actor}\n${commandId}`);
 }
 
 export function requestIdFor(actor: string, commandId: string): string {
-  return 'req_' + derive('access-request', actor, commandId);
+  return derivedId('req_', `chancery/access-request\n${actor}\n${commandId}`);
 }
 
 /**

@@ -101,7 +101,130 @@ function keyBytes(key: VerifierKey): string {
   return toHex(key.publicKey);
 }
 
+/** What the lines read so far define: a policy in the making, with what later lines are checked against. */
+interface PolicyDraft {
+  readonly logs: PolicyLog[];
+  readonly witnesses: PolicyWitness[];
+  readonly groups: PolicyGroup[];
+  readonly names: Map<string, 'witness' | 'group'>;
+  readonly logKeys: Set<string>;
+  readonly witnessKeys: Set<string>;
+  quorum: string | null;
+}
+
+function define(draft: PolicyDraft, name: string, kind: 'witness' | 'group', line: number): void {
+  if (name === QUORUM_NONE) throw malformed(line, `"${QUORUM_NONE}" is reserved`);
+  if (draft.names.has(name))
+    throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: ${name} is defined twice`);
+  draft.names.set(name, kind);
+}
+
+function parseLogLine(draft: PolicyDraft, args: readonly string[], line: number): void {
+  if (args.length < 1 || args.length > 2) throw malformed(line, 'expected: log <vkey> [<url>]');
+  const vkey = args[0]!;
+  const key = parseKey(vkey, line, (k) => parseVerifierKey(k, SIGNATURE_TYPE_ED25519));
+  // Duplicates are by public key: the same key under two names is still one log.
+  if (draft.logKeys.has(keyBytes(key)))
+    throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: log key listed twice`);
+  draft.logKeys.add(keyBytes(key));
+  if (draft.logs.length >= MAX_POLICY_LOGS)
+    throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_LOGS} logs`);
+  draft.logs.push({ vkey, key, origin: key.name, url: args[1] ?? null });
+}
+
+function parseWitnessLine(draft: PolicyDraft, args: readonly string[], line: number): void {
+  if (args.length < 2 || args.length > 3) throw malformed(line, 'expected: witness <name> <vkey> [<url>]');
+  const [name, vkey] = args as [string, string];
+  const key = parseKey(vkey, line, parseWitnessKey);
+  define(draft, name, 'witness', line);
+  if (draft.witnessKeys.has(keyBytes(key)))
+    throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: witness key listed twice`);
+  draft.witnessKeys.add(keyBytes(key));
+  if (draft.witnesses.length >= MAX_POLICY_WITNESSES)
+    throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_WITNESSES} witnesses`);
+  draft.witnesses.push({ name, vkey, key, url: args[2] ?? null });
+}
+
 const THRESHOLD = /^[1-9][0-9]{0,5}$/;
+
+/** How many of `members` a group's rule (all, any or a decimal count) asks for. */
+function thresholdOf(rule: string, members: readonly string[], line: number): number {
+  let threshold: number;
+  if (rule === 'all') threshold = members.length;
+  else if (rule === 'any') threshold = 1;
+  else if (THRESHOLD.test(rule)) threshold = Number(rule);
+  else throw malformed(line, `threshold ${rule} is not all, any or a decimal number`);
+  if (threshold > members.length)
+    throw malformed(line, `threshold ${threshold} exceeds the ${members.length} members`);
+  return threshold;
+}
+
+function parseGroupLine(draft: PolicyDraft, args: readonly string[], line: number): void {
+  if (args.length < 3) throw malformed(line, 'expected: group <name> all|any|<k> <name>...');
+  const [name, rule, ...members] = args as [string, string, ...string[]];
+  const seen = new Set<string>();
+  for (const member of members) {
+    // A member counted twice would let one witness satisfy a threshold meant for two.
+    if (seen.has(member))
+      throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: ${member} listed twice`);
+    seen.add(member);
+    if (!draft.names.has(member)) {
+      throw new FederationError(
+        'POLICY_NAME_UNKNOWN',
+        `policy line ${line}: ${member} is not a witness or group defined earlier`,
+      );
+    }
+  }
+  const threshold = thresholdOf(rule, members, line);
+  define(draft, name, 'group', line);
+  if (draft.groups.length >= MAX_POLICY_GROUPS)
+    throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_GROUPS} groups`);
+  draft.groups.push({ name, threshold, members });
+}
+
+function parseQuorumLine(draft: PolicyDraft, args: readonly string[], line: number): void {
+  if (args.length !== 1) throw malformed(line, 'expected: quorum <name>');
+  if (draft.quorum !== null) throw malformed(line, 'a policy has exactly one quorum line');
+  const name = args[0]!;
+  if (name !== QUORUM_NONE && !draft.names.has(name)) {
+    throw new FederationError(
+      'POLICY_NAME_UNKNOWN',
+      `policy line ${line}: ${name} is not a witness or group defined earlier`,
+    );
+  }
+  draft.quorum = name;
+}
+
+type LineParser = (draft: PolicyDraft, args: readonly string[], line: number) => void;
+
+// A Map rather than an object literal, so a keyword such as "constructor" finds nothing on a prototype.
+const LINE_PARSERS: ReadonlyMap<string, LineParser> = new Map([
+  ['log', parseLogLine],
+  ['witness', parseWitnessLine],
+  ['group', parseGroupLine],
+  ['quorum', parseQuorumLine],
+]);
+
+function parseLine(draft: PolicyDraft, raw: string, line: number): void {
+  const items = raw.split(/[ \t]+/).filter((item) => item.length > 0);
+  const [keyword, ...args] = items;
+  if (keyword === undefined || keyword.startsWith('#')) return;
+  const parse = LINE_PARSERS.get(keyword);
+  if (parse === undefined) throw malformed(line, `unknown keyword ${keyword.slice(0, 40)}`);
+  parse(draft, args, line);
+}
+
+/** Checks on the whole text before it is split into lines. */
+function checkPolicyText(text: string): void {
+  if (typeof text !== 'string') throw new FederationError('POLICY_MALFORMED', 'a policy is text');
+  // Bound the work before splitting anything.
+  if (text.length > MAX_POLICY_BYTES) {
+    throw new FederationError('POLICY_LIMIT', `a policy is at most ${MAX_POLICY_BYTES} bytes`);
+  }
+  checkCharacters(text);
+  // Every line ends in a newline: a truncated download must not read as a shorter, valid policy.
+  if (text.length > 0 && !text.endsWith('\n')) throw malformed(text.split('\n').length, 'no final newline');
+}
 
 /**
  * Parses a tlog-policy text. Throws FederationError: POLICY_MALFORMED (syntax,
@@ -111,109 +234,21 @@ const THRESHOLD = /^[1-9][0-9]{0,5}$/;
  * listed twice, a member listed twice in one group) or POLICY_LIMIT.
  */
 export function parseTrustPolicy(text: string): TrustPolicy {
-  if (typeof text !== 'string') throw new FederationError('POLICY_MALFORMED', 'a policy is text');
-  // Bound the work before splitting anything.
-  if (text.length > MAX_POLICY_BYTES) {
-    throw new FederationError('POLICY_LIMIT', `a policy is at most ${MAX_POLICY_BYTES} bytes`);
-  }
-  checkCharacters(text);
-  // Every line ends in a newline: a truncated download must not read as a shorter, valid policy.
-  if (text.length > 0 && !text.endsWith('\n')) throw malformed(text.split('\n').length, 'no final newline');
-  const logs: PolicyLog[] = [];
-  const witnesses: PolicyWitness[] = [];
-  const groups: PolicyGroup[] = [];
-  const names = new Map<string, 'witness' | 'group'>();
-  const logKeys = new Set<string>();
-  const witnessKeys = new Set<string>();
-  let quorum: string | null = null;
-
-  const define = (name: string, kind: 'witness' | 'group', line: number) => {
-    if (name === QUORUM_NONE) throw malformed(line, `"${QUORUM_NONE}" is reserved`);
-    if (names.has(name))
-      throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: ${name} is defined twice`);
-    names.set(name, kind);
+  checkPolicyText(text);
+  const draft: PolicyDraft = {
+    logs: [],
+    witnesses: [],
+    groups: [],
+    names: new Map(),
+    logKeys: new Set(),
+    witnessKeys: new Set(),
+    quorum: null,
   };
-
   const lines = text.split('\n').slice(0, -1);
   lines.forEach((raw, i) => {
-    const line = i + 1;
-    const items = raw.split(/[ \t]+/).filter((item) => item.length > 0);
-    const [keyword, ...args] = items;
-    if (keyword === undefined || keyword.startsWith('#')) return;
-    switch (keyword) {
-      case 'log': {
-        if (args.length < 1 || args.length > 2) throw malformed(line, 'expected: log <vkey> [<url>]');
-        const vkey = args[0]!;
-        const key = parseKey(vkey, line, (k) => parseVerifierKey(k, SIGNATURE_TYPE_ED25519));
-        // Duplicates are by public key: the same key under two names is still one log.
-        if (logKeys.has(keyBytes(key)))
-          throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: log key listed twice`);
-        logKeys.add(keyBytes(key));
-        if (logs.length >= MAX_POLICY_LOGS)
-          throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_LOGS} logs`);
-        logs.push({ vkey, key, origin: key.name, url: args[1] ?? null });
-        return;
-      }
-      case 'witness': {
-        if (args.length < 2 || args.length > 3)
-          throw malformed(line, 'expected: witness <name> <vkey> [<url>]');
-        const [name, vkey] = args as [string, string];
-        const key = parseKey(vkey, line, parseWitnessKey);
-        define(name, 'witness', line);
-        if (witnessKeys.has(keyBytes(key)))
-          throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: witness key listed twice`);
-        witnessKeys.add(keyBytes(key));
-        if (witnesses.length >= MAX_POLICY_WITNESSES)
-          throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_WITNESSES} witnesses`);
-        witnesses.push({ name, vkey, key, url: args[2] ?? null });
-        return;
-      }
-      case 'group': {
-        if (args.length < 3) throw malformed(line, 'expected: group <name> all|any|<k> <name>...');
-        const [name, rule, ...members] = args as [string, string, ...string[]];
-        const seen = new Set<string>();
-        for (const member of members) {
-          // A member counted twice would let one witness satisfy a threshold meant for two.
-          if (seen.has(member))
-            throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: ${member} listed twice`);
-          seen.add(member);
-          if (!names.has(member)) {
-            throw new FederationError(
-              'POLICY_NAME_UNKNOWN',
-              `policy line ${line}: ${member} is not a witness or group defined earlier`,
-            );
-          }
-        }
-        let threshold: number;
-        if (rule === 'all') threshold = members.length;
-        else if (rule === 'any') threshold = 1;
-        else if (THRESHOLD.test(rule)) threshold = Number(rule);
-        else throw malformed(line, `threshold ${rule} is not all, any or a decimal number`);
-        if (threshold > members.length)
-          throw malformed(line, `threshold ${threshold} exceeds the ${members.length} members`);
-        define(name, 'group', line);
-        if (groups.length >= MAX_POLICY_GROUPS)
-          throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_GROUPS} groups`);
-        groups.push({ name, threshold, members });
-        return;
-      }
-      case 'quorum': {
-        if (args.length !== 1) throw malformed(line, 'expected: quorum <name>');
-        if (quorum !== null) throw malformed(line, 'a policy has exactly one quorum line');
-        const name = args[0]!;
-        if (name !== QUORUM_NONE && !names.has(name)) {
-          throw new FederationError(
-            'POLICY_NAME_UNKNOWN',
-            `policy line ${line}: ${name} is not a witness or group defined earlier`,
-          );
-        }
-        quorum = name;
-        return;
-      }
-      default:
-        throw malformed(line, `unknown keyword ${keyword.slice(0, 40)}`);
-    }
+    parseLine(draft, raw, i + 1);
   });
+  const { logs, witnesses, groups, quorum } = draft;
   if (quorum === null) throw new FederationError('POLICY_MALFORMED', 'the policy has no quorum line');
   return { text, logs, witnesses, groups, quorum };
 }

@@ -1,5 +1,12 @@
 import type { ActorSnapshot, Decider } from '../shared/decider.js';
-import type { IdentityCommand } from './commands.js';
+import type {
+  AccreditIdentity,
+  IdentityCommand,
+  RegisterAuthority,
+  RegisterIdentity,
+  RevokeIdentity,
+  RotateIdentityKey,
+} from './commands.js';
 import type { IdentityEvent, PublicKeyEntry } from './events.js';
 import { IdentityError } from './identity-error.js';
 import { ASSIGNABLE_ROLES, type Role } from './roles.js';
@@ -55,6 +62,141 @@ function requireUnusedKeys(keys: readonly PublicKeyEntry[], keysInUse: readonly 
   }
 }
 
+function decideRegisterAuthority(command: RegisterAuthority, state: IdentityState): IdentityEvent[] {
+  if (state.status !== 'none') {
+    throw new IdentityError('IDENTITY_ALREADY_EXISTS', `identity ${command.identityId} already exists`);
+  }
+  return [
+    {
+      type: 'IdentityRegistered',
+      data: {
+        identityId: command.identityId,
+        name: command.name,
+        organisationCode: command.organisationCode,
+        parentId: null,
+        roles: ['authority'],
+        keys: command.keys,
+        registeredAt: command.at,
+        registeredBy: command.identityId,
+      },
+    },
+  ];
+}
+
+function decideRegisterIdentity(command: RegisterIdentity, state: IdentityState): IdentityEvent[] {
+  requireAuthority(command.actor);
+  if (state.status !== 'none') {
+    throw new IdentityError(
+      'IDENTITY_ALREADY_EXISTS',
+      `organisation code ${command.organisationCode} is already registered`,
+    );
+  }
+  if (command.parentId !== null && !command.parentExists) {
+    throw new IdentityError('PARENT_NOT_FOUND', `parent identity ${command.parentId} does not exist`);
+  }
+  const unassignable = command.roles.filter((r) => !(ASSIGNABLE_ROLES as readonly string[]).includes(r));
+  // The schema already limits roles; the decider holds the rule so no other path can mint a second authority.
+  if (unassignable.length > 0) {
+    throw new IdentityError('ROLE_NOT_ASSIGNABLE', `role ${unassignable.join(', ')} cannot be assigned`);
+  }
+  if (command.keys.length === 0)
+    throw new IdentityError('KEY_NOT_ACTIVE', 'an identity needs at least one key');
+  requireUnusedKeys(command.keys, command.keysInUse);
+  return [
+    {
+      type: 'IdentityRegistered',
+      data: {
+        identityId: command.identityId,
+        name: command.name,
+        organisationCode: command.organisationCode,
+        parentId: command.parentId,
+        roles: [...new Set(command.roles)],
+        keys: command.keys,
+        registeredAt: command.at,
+        registeredBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
+function decideRotateIdentityKey(command: RotateIdentityKey, state: IdentityState): IdentityEvent[] {
+  requireActiveActor(command.actor);
+  requireExisting(state, command.identityId);
+  // An identity rotates its own keys; the authority may do it for anyone (lost key).
+  if (command.actor.identityId !== command.identityId && !command.actor.roles.includes('authority')) {
+    throw new IdentityError(
+      'ROLE_MISSING',
+      `actor ${command.actor.identityId} may not rotate keys of ${command.identityId}`,
+    );
+  }
+  if (state.status === 'revoked')
+    throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is revoked`);
+  requireUnusedKeys([command.newKey], [...command.keysInUse, ...state.keys.map((k) => k.keyId)]);
+  const active = state.keys.filter((k) => k.retiredAt === null).map((k) => k.keyId);
+  const retire = command.retireKeyIds.length === 0 ? active : [...new Set(command.retireKeyIds)];
+  for (const keyId of retire) {
+    if (!active.includes(keyId))
+      throw new IdentityError('KEY_NOT_ACTIVE', `key ${keyId} is not an active key of ${command.identityId}`);
+  }
+  return [
+    {
+      type: 'IdentityKeyRotated',
+      data: {
+        identityId: command.identityId,
+        added: [command.newKey],
+        retiredKeyIds: retire,
+        rotatedAt: command.at,
+        rotatedBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
+function decideAccreditIdentity(command: AccreditIdentity, state: IdentityState): IdentityEvent[] {
+  requireAuthority(command.actor);
+  requireExisting(state, command.identityId);
+  if (state.status === 'revoked')
+    throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is revoked`);
+  if (!state.roles.includes('issuer')) {
+    throw new IdentityError('NOT_AN_ISSUER', `identity ${command.identityId} does not hold the issuer role`);
+  }
+  const fresh = [...new Set(command.recordTypes)].filter((t) => !state.accreditations.includes(t));
+  // Accrediting again for types already held is a no-op, not an error: safe to script.
+  if (fresh.length === 0) return [];
+  return [
+    {
+      type: 'IdentityAccredited',
+      data: {
+        identityId: command.identityId,
+        recordTypes: fresh,
+        accreditedAt: command.at,
+        accreditedBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
+function decideRevokeIdentity(command: RevokeIdentity, state: IdentityState): IdentityEvent[] {
+  requireAuthority(command.actor);
+  requireExisting(state, command.identityId);
+  if (state.status === 'revoked')
+    throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is already revoked`);
+  if (state.roles.includes('authority')) {
+    throw new IdentityError('AUTHORITY_NOT_REVOCABLE', 'the root authority cannot be revoked');
+  }
+  return [
+    {
+      type: 'IdentityRevoked',
+      data: {
+        identityId: command.identityId,
+        reason: command.reason,
+        revokedAt: command.at,
+        revokedBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
 export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentityState> = {
   initialState: () => ({ status: 'none' }),
 
@@ -102,151 +244,16 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
 
   decide(command, state) {
     switch (command.type) {
-      case 'RegisterAuthority': {
-        if (state.status !== 'none') {
-          throw new IdentityError('IDENTITY_ALREADY_EXISTS', `identity ${command.identityId} already exists`);
-        }
-        return [
-          {
-            type: 'IdentityRegistered',
-            data: {
-              identityId: command.identityId,
-              name: command.name,
-              organisationCode: command.organisationCode,
-              parentId: null,
-              roles: ['authority'],
-              keys: command.keys,
-              registeredAt: command.at,
-              registeredBy: command.identityId,
-            },
-          },
-        ];
-      }
-
-      case 'RegisterIdentity': {
-        requireAuthority(command.actor);
-        if (state.status !== 'none') {
-          throw new IdentityError(
-            'IDENTITY_ALREADY_EXISTS',
-            `organisation code ${command.organisationCode} is already registered`,
-          );
-        }
-        if (command.parentId !== null && !command.parentExists) {
-          throw new IdentityError('PARENT_NOT_FOUND', `parent identity ${command.parentId} does not exist`);
-        }
-        const unassignable = command.roles.filter(
-          (r) => !(ASSIGNABLE_ROLES as readonly string[]).includes(r),
-        );
-        // The schema already limits roles; the decider holds the rule so no other path can mint a second authority.
-        if (unassignable.length > 0) {
-          throw new IdentityError(
-            'ROLE_NOT_ASSIGNABLE',
-            `role ${unassignable.join(', ')} cannot be assigned`,
-          );
-        }
-        if (command.keys.length === 0)
-          throw new IdentityError('KEY_NOT_ACTIVE', 'an identity needs at least one key');
-        requireUnusedKeys(command.keys, command.keysInUse);
-        return [
-          {
-            type: 'IdentityRegistered',
-            data: {
-              identityId: command.identityId,
-              name: command.name,
-              organisationCode: command.organisationCode,
-              parentId: command.parentId,
-              roles: [...new Set(command.roles)],
-              keys: command.keys,
-              registeredAt: command.at,
-              registeredBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
-
-      case 'RotateIdentityKey': {
-        requireActiveActor(command.actor);
-        requireExisting(state, command.identityId);
-        // An identity rotates its own keys; the authority may do it for anyone (lost key).
-        if (command.actor.identityId !== command.identityId && !command.actor.roles.includes('authority')) {
-          throw new IdentityError(
-            'ROLE_MISSING',
-            `actor ${command.actor.identityId} may not rotate keys of ${command.identityId}`,
-          );
-        }
-        if (state.status === 'revoked')
-          throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is revoked`);
-        requireUnusedKeys([command.newKey], [...command.keysInUse, ...state.keys.map((k) => k.keyId)]);
-        const active = state.keys.filter((k) => k.retiredAt === null).map((k) => k.keyId);
-        const retire = command.retireKeyIds.length === 0 ? active : [...new Set(command.retireKeyIds)];
-        for (const keyId of retire) {
-          if (!active.includes(keyId))
-            throw new IdentityError(
-              'KEY_NOT_ACTIVE',
-              `key ${keyId} is not an active key of ${command.identityId}`,
-            );
-        }
-        return [
-          {
-            type: 'IdentityKeyRotated',
-            data: {
-              identityId: command.identityId,
-              added: [command.newKey],
-              retiredKeyIds: retire,
-              rotatedAt: command.at,
-              rotatedBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
-
-      case 'AccreditIdentity': {
-        requireAuthority(command.actor);
-        requireExisting(state, command.identityId);
-        if (state.status === 'revoked')
-          throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is revoked`);
-        if (!state.roles.includes('issuer')) {
-          throw new IdentityError(
-            'NOT_AN_ISSUER',
-            `identity ${command.identityId} does not hold the issuer role`,
-          );
-        }
-        const fresh = [...new Set(command.recordTypes)].filter((t) => !state.accreditations.includes(t));
-        // Accrediting again for types already held is a no-op, not an error: safe to script.
-        if (fresh.length === 0) return [];
-        return [
-          {
-            type: 'IdentityAccredited',
-            data: {
-              identityId: command.identityId,
-              recordTypes: fresh,
-              accreditedAt: command.at,
-              accreditedBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
-
-      case 'RevokeIdentity': {
-        requireAuthority(command.actor);
-        requireExisting(state, command.identityId);
-        if (state.status === 'revoked')
-          throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is already revoked`);
-        if (state.roles.includes('authority')) {
-          throw new IdentityError('AUTHORITY_NOT_REVOCABLE', 'the root authority cannot be revoked');
-        }
-        return [
-          {
-            type: 'IdentityRevoked',
-            data: {
-              identityId: command.identityId,
-              reason: command.reason,
-              revokedAt: command.at,
-              revokedBy: command.actor.identityId,
-            },
-          },
-        ];
-      }
+      case 'RegisterAuthority':
+        return decideRegisterAuthority(command, state);
+      case 'RegisterIdentity':
+        return decideRegisterIdentity(command, state);
+      case 'RotateIdentityKey':
+        return decideRotateIdentityKey(command, state);
+      case 'AccreditIdentity':
+        return decideAccreditIdentity(command, state);
+      case 'RevokeIdentity':
+        return decideRevokeIdentity(command, state);
     }
   },
 };

@@ -1,0 +1,12 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { encodeBase32 } from './base32.js';
+
+/**
+ * An id derived from a domain-separated text: the prefix, then the first 120
+ * bits of its SHA-256 as 24 lowercase base32 characters. The same text always
+ * yields the same id, which is what makes a retried command land on the same
+ * stream.
+ */
+export function derivedId(prefix: string, text: string): string {
+  return prefix + encodeBase32(sha256(new TextEncoder().encode(text)).subarray(0, 15));
+}
