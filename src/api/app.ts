@@ -43,6 +43,15 @@ export interface AppDeps {
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = createServer(deps);
+  // Swagger collects routes as they are added, so it comes first.
+  await registerOpenApi(app, deps.version);
+  await registerRoutes(app, deps);
+  return app;
+}
+
+/** The Fastify instance with its validators, hooks and problem rendering, before any route. */
+function createServer(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -71,13 +80,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
   app.removeContentTypeParser(['text/plain']);
+  return app;
+}
 
+/** OpenAPI 3.1 of every route, at /docs. */
+async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Chancery API',
-        version: deps.version,
+        version,
         description:
           'Signed commands for identities and certifications. Every write is an envelope { payload, signature } ' +
           'whose Ed25519 signature covers the RFC 8785 canonical form of the payload. Errors are RFC 9457 problem+json.',
@@ -106,7 +119,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+}
 
+async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(async (scope) =>
     identityRoutes(scope, { commands: deps.commands, registry: deps.registry }),
   );
@@ -146,5 +161,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ])
       await app.register(async (scope) => routes(scope, directory));
   }
-  return app;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROOF_PAGE_CSP } from '../../src/api/routes/proof-routes.js';
+import { PROOF_PAGE_CSP } from '../../src/api/routes/proof-page-handlers.js';
 import { SCHEMA_DIR } from '../../src/api/schemas/schema-files.js';
 import { canonicalBytes } from '../../src/domain/canonical/canonical-json.js';
 import { leafHash, parseTlogProof, verifyInclusion } from '../../src/domain/log/index.js';

@@ -1,273 +1,148 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
-import {
-  CatalogQueryError,
-  FACET_ALIASES,
-  normaliseFacetValue,
-  parseFilterQuery,
-  parseQuery,
-} from '../../infrastructure/projections/catalog-query.js';
-import { FACETS, type Facet } from '../../infrastructure/projections/catalog-read-model.js';
-import {
-  SORT_ALIASES,
-  SORTS,
-  type SortName,
-  searchCatalog,
-} from '../../infrastructure/projections/catalog-search.js';
 import { entryView, metadataVersionView, versionView } from '../presenters/directory-views.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { problemResponses, schemas } from '../schemas/route-schemas.js';
+import { type CatalogSearchRoute, catalogSearch, catalogSearchSchema } from './catalog-search-handler.js';
 import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
 /** A publish or update carries a JSON Schema (conformsTo, ≤ 128 KiB canonical): more room than a command's 64 KiB. */
 export const CATALOG_BODY_LIMIT = 256 * 1024;
 
-const stringOrList = {
-  anyOf: [
-    { type: 'string', maxLength: 300 },
-    { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 300 } },
-  ],
-} as const;
-
-const searchQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    q: {
-      type: 'string',
-      maxLength: 500,
-      description: 'Free text, CKAN style: words, "phrases", OR, -exclude, prefix*, field:value',
-    },
-    fq: {
-      type: 'string',
-      maxLength: 1000,
-      description: 'Filters, CKAN style: field:value or field:"a value", all required',
-    },
-    publisher: stringOrList,
-    organization: stringOrList,
-    theme: stringOrList,
-    groups: stringOrList,
-    keyword: stringOrList,
-    tags: stringOrList,
-    accessRights: stringOrList,
-    license: stringOrList,
-    license_id: stringOrList,
-    format: stringOrList,
-    res_format: stringOrList,
-    sort: { type: 'string', enum: [...Object.keys(SORTS), ...Object.keys(SORT_ALIASES)] },
-    rows: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
-    start: { type: 'integer', minimum: 0, maximum: 100_000 },
-    cursor: {
-      type: 'string',
-      maxLength: 512,
-      description: 'nextCursor of the previous page (instead of start)',
-    },
-    'facet.field': {
-      type: 'string',
-      maxLength: 300,
-      description: 'Facets to count: a JSON array or a comma list (default: all)',
-    },
-    'facet.limit': { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
-    facet: { type: 'boolean', default: true, description: 'false: no facet counts' },
+const write = (summary: string, body: object, status: 200 | 201, withParams: boolean) => ({
+  bodyLimit: CATALOG_BODY_LIMIT,
+  schema: {
+    tags: ['directory'],
+    summary,
+    ...(withParams ? { params: entryIdParam } : {}),
+    body,
+    response: { [status]: schemas.writeResult, ...problemResponses },
   },
-} as const;
+});
 
-type SearchQuery = {
-  q?: string;
-  fq?: string;
-  sort?: string;
-  rows: number;
-  start?: number;
-  cursor?: string;
-  'facet.field'?: string;
-  'facet.limit': number;
-  facet: boolean;
-} & Record<string, string | string[] | number | boolean | undefined>;
-
-function facetList(raw: string | undefined): Facet[] {
-  if (raw === undefined) return [...FACETS];
-  let names: unknown;
-  try {
-    names = raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',').map((s) => s.trim());
-  } catch {
-    throw new ProblemError('QUERY_INVALID', 'facet.field must be a JSON array or a comma-separated list');
-  }
-  if (!Array.isArray(names)) throw new ProblemError('QUERY_INVALID', 'facet.field must list facet names');
-  return names.map((n) => {
-    const facet = typeof n === 'string' ? FACET_ALIASES[n] : undefined;
-    if (facet === undefined)
-      throw new ProblemError('QUERY_INVALID', `facet.field names an unknown facet ${String(n)}`);
-    return facet;
-  });
+interface PublishRoute {
+  Body: SignedEnvelope;
 }
 
-function asProblem(error: unknown): unknown {
-  return error instanceof CatalogQueryError ? new ProblemError(error.code, error.message) : error;
+function publishEntry(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<PublishRoute>, reply: FastifyReply) =>
+    reply.code(201).send(await deps.commands.execute(request.body, ['PublishCatalogEntry']));
+}
+
+/** The writes on an existing entry: path action, command type, body schema, summary. */
+const BY_ID = [
+  [
+    'update',
+    'UpdateCatalogEntry',
+    directorySchemas.updateCatalogEntry,
+    "Replace an entry's metadata (its publisher)",
+  ],
+  [
+    'withdraw',
+    'WithdrawCatalogEntry',
+    directorySchemas.withdrawCatalogEntry,
+    'Withdraw an entry (its publisher or the authority)',
+  ],
+] as const;
+
+interface EntryWriteRoute {
+  Body: SignedEnvelope;
+  Params: { entryId: string };
+}
+
+function writeEntry(deps: DirectoryRouteDeps, type: string) {
+  return async (request: FastifyRequest<EntryWriteRoute>) =>
+    deps.commands.execute(request.body, [type], { field: 'entryId', value: request.params.entryId });
+}
+
+interface EntryRoute {
+  Params: { entryId: string };
+}
+
+function found(deps: DirectoryRouteDeps, entryId: string) {
+  const entry = deps.catalog.get(entryId);
+  if (entry === undefined) throw new ProblemError('ENTRY_NOT_FOUND', `no catalog entry ${entryId}`);
+  return entry;
+}
+
+const entrySchema = {
+  tags: ['directory'],
+  summary: 'A catalog entry with its current metadata and latest dataset version',
+  params: entryIdParam,
+  response: { 200: directorySchemas.entry, ...problemResponses },
+};
+
+function getEntry(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<EntryRoute>) => entryView(found(deps, request.params.entryId));
+}
+
+const recordSchemaSchema = {
+  tags: ['directory'],
+  summary: "The entry's record schema (dct:conformsTo), as application/schema+json",
+  params: entryIdParam,
+  response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses },
+};
+
+function getRecordSchema(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<EntryRoute>, reply: FastifyReply) =>
+    reply.type('application/schema+json').send(found(deps, request.params.entryId).metadata.conformsTo);
+}
+
+const historySchema = {
+  tags: ['directory'],
+  summary: 'Every metadata version of an entry, oldest first',
+  params: entryIdParam,
+  response: { 200: directorySchemas.history, ...problemResponses },
+};
+
+function getHistory(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<EntryRoute>) => {
+    const { entryId } = request.params;
+    found(deps, entryId);
+    return { entryId, items: deps.catalog.history(entryId).map(metadataVersionView) };
+  };
+}
+
+const versionsSchema = {
+  tags: ['directory'],
+  summary: 'Dataset versions of an entry: digest, record and byte counts, schema digest',
+  params: entryIdParam,
+  response: { 200: directorySchemas.versions, ...problemResponses },
+};
+
+function getVersions(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<EntryRoute>) => {
+    const { entryId } = request.params;
+    found(deps, entryId);
+    return { entryId, items: deps.catalog.versions(entryId).map(versionView) };
+  };
 }
 
 export async function directoryCatalogRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {
-  const write = (summary: string, body: object, status: 200 | 201, withParams: boolean) => ({
-    bodyLimit: CATALOG_BODY_LIMIT,
-    schema: {
-      tags: ['directory'],
-      summary,
-      ...(withParams ? { params: entryIdParam } : {}),
-      body,
-      response: { [status]: schemas.writeResult, ...problemResponses },
-    },
-  });
-
-  app.post<{ Body: SignedEnvelope }>(
+  app.post<PublishRoute>(
     '/v1/directory/entries',
     write('Publish a catalog entry (publisher role)', directorySchemas.publishCatalogEntry, 201, false),
-    async (request, reply) =>
-      reply.code(201).send(await deps.commands.execute(request.body, ['PublishCatalogEntry'])),
+    publishEntry(deps),
   );
-
-  const byId = [
-    [
-      'update',
-      'UpdateCatalogEntry',
-      directorySchemas.updateCatalogEntry,
-      "Replace an entry's metadata (its publisher)",
-    ],
-    [
-      'withdraw',
-      'WithdrawCatalogEntry',
-      directorySchemas.withdrawCatalogEntry,
-      'Withdraw an entry (its publisher or the authority)',
-    ],
-  ] as const;
-  for (const [action, type, body, summary] of byId) {
-    app.post<{ Body: SignedEnvelope; Params: { entryId: string } }>(
+  for (const [action, type, body, summary] of BY_ID) {
+    app.post<EntryWriteRoute>(
       `/v1/directory/entries/:entryId/${action}`,
       write(summary, body, 200, true),
-      async (request) =>
-        deps.commands.execute(request.body, [type], { field: 'entryId', value: request.params.entryId }),
+      writeEntry(deps, type),
     );
   }
-
-  const found = (entryId: string) => {
-    const entry = deps.catalog.get(entryId);
-    if (entry === undefined) throw new ProblemError('ENTRY_NOT_FOUND', `no catalog entry ${entryId}`);
-    return entry;
-  };
-
-  app.get<{ Params: { entryId: string } }>(
-    '/v1/directory/entries/:entryId',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'A catalog entry with its current metadata and latest dataset version',
-        params: entryIdParam,
-        response: { 200: directorySchemas.entry, ...problemResponses },
-      },
-    },
-    async (request) => entryView(found(request.params.entryId)),
-  );
-
-  app.get<{ Params: { entryId: string } }>(
+  app.get<EntryRoute>('/v1/directory/entries/:entryId', { schema: entrySchema }, getEntry(deps));
+  app.get<EntryRoute>(
     '/v1/directory/entries/:entryId/schema',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: "The entry's record schema (dct:conformsTo), as application/schema+json",
-        params: entryIdParam,
-        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses },
-      },
-    },
-    async (request, reply) =>
-      reply.type('application/schema+json').send(found(request.params.entryId).metadata.conformsTo),
+    { schema: recordSchemaSchema },
+    getRecordSchema(deps),
   );
-
-  app.get<{ Params: { entryId: string } }>(
-    '/v1/directory/entries/:entryId/history',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'Every metadata version of an entry, oldest first',
-        params: entryIdParam,
-        response: { 200: directorySchemas.history, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const { entryId } = request.params;
-      found(entryId);
-      return { entryId, items: deps.catalog.history(entryId).map(metadataVersionView) };
-    },
-  );
-
-  app.get<{ Params: { entryId: string } }>(
+  app.get<EntryRoute>('/v1/directory/entries/:entryId/history', { schema: historySchema }, getHistory(deps));
+  app.get<EntryRoute>(
     '/v1/directory/entries/:entryId/versions',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'Dataset versions of an entry: digest, record and byte counts, schema digest',
-        params: entryIdParam,
-        response: { 200: directorySchemas.versions, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const { entryId } = request.params;
-      found(entryId);
-      return { entryId, items: deps.catalog.versions(entryId).map(versionView) };
-    },
+    { schema: versionsSchema },
+    getVersions(deps),
   );
-
-  app.get<{ Querystring: SearchQuery }>(
-    '/v1/directory/search',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'Full-text search with facets (CKAN package_search semantics)',
-        querystring: searchQuery,
-        response: { 200: directorySchemas.search, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const query = request.query;
-      if (query.cursor !== undefined && query.start !== undefined)
-        throw new ProblemError('QUERY_INVALID', 'page with start or with cursor, not both');
-      try {
-        const parsed = parseQuery(query.q);
-        const filters: (readonly [Facet, string])[] = [...parsed.filters, ...parseFilterQuery(query.fq)];
-        for (const [name, facet] of Object.entries(FACET_ALIASES)) {
-          const raw = query[name];
-          const values = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
-          for (const v of values) filters.push([facet, normaliseFacetValue(facet, v)]);
-        }
-        const sortName: SortName =
-          query.sort === undefined
-            ? parsed.match === null
-              ? 'metadata_modified desc'
-              : 'score desc'
-            : (SORT_ALIASES[query.sort] ?? (query.sort as SortName));
-        const result = searchCatalog(deps.db, deps.catalog, {
-          query: parsed,
-          filters,
-          sort: sortName,
-          rows: query.rows,
-          start: query.start ?? 0,
-          cursor: query.cursor ?? null,
-          facets: query.facet ? facetList(query['facet.field']) : [],
-          facetLimit: query['facet.limit'],
-        });
-        return {
-          count: result.count,
-          sort: sortName,
-          rows: query.rows,
-          start: query.cursor === undefined ? (query.start ?? 0) : 0,
-          results: result.results.map(({ entry, score }) => ({
-            ...entryView(entry, { withSchema: false }),
-            score,
-          })),
-          facets: result.facets,
-          nextCursor: result.nextCursor,
-        };
-      } catch (error) {
-        throw asProblem(error);
-      }
-    },
-  );
+  app.get<CatalogSearchRoute>('/v1/directory/search', { schema: catalogSearchSchema }, catalogSearch(deps));
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { grantProof } from '../../application/directory/grant-proof.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
@@ -13,18 +13,181 @@ import {
 import { identityIdParam, pagingQuery, problemResponses, schemas } from '../schemas/route-schemas.js';
 import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
-export async function directorySharingRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {
-  const write = (summary: string, body: object, params: object, status: 200 | 201 = 200) => ({
-    schema: {
-      tags: ['directory'],
-      summary,
-      params,
-      body,
-      response: { [status]: schemas.writeResult, ...problemResponses },
-    },
-  });
+const write = (summary: string, body: object, params: object, status: 200 | 201 = 200) => ({
+  schema: {
+    tags: ['directory'],
+    summary,
+    params,
+    body,
+    response: { [status]: schemas.writeResult, ...problemResponses },
+  },
+});
 
-  app.post<{ Body: SignedEnvelope; Params: { entryId: string } }>(
+interface RequestAccessRoute {
+  Body: SignedEnvelope;
+  Params: { entryId: string };
+}
+
+function requestAccess(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<RequestAccessRoute>, reply: FastifyReply) =>
+    reply.code(201).send(
+      await deps.commands.execute(request.body, ['RequestAccess'], {
+        field: 'entryId',
+        value: request.params.entryId,
+      }),
+    );
+}
+
+/** The owner's answers to a pending request: path action, command type, body schema, summary. */
+const DECISIONS = [
+  [
+    'grant',
+    'GrantAccess',
+    directorySchemas.grantAccess,
+    'Grant a pending request with a scope and an expiry (the owner)',
+  ],
+  ['deny', 'DenyAccess', directorySchemas.denyAccess, 'Deny a pending request (the owner)'],
+] as const;
+
+interface DecisionRoute {
+  Body: SignedEnvelope;
+  Params: { requestId: string };
+}
+
+function decide(deps: DirectoryRouteDeps, type: string) {
+  return async (request: FastifyRequest<DecisionRoute>) =>
+    deps.commands.execute(request.body, [type], { field: 'requestId', value: request.params.requestId });
+}
+
+interface RevokeGrantRoute {
+  Body: SignedEnvelope;
+  Params: { grantId: string };
+}
+
+function revokeGrant(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<RevokeGrantRoute>) =>
+    deps.commands.execute(request.body, ['RevokeGrant'], {
+      field: 'grantId',
+      value: request.params.grantId,
+    });
+}
+
+interface AccessRequestRoute {
+  Params: { requestId: string };
+}
+
+const accessRequestSchema = {
+  tags: ['directory'],
+  summary: 'An access request with its decision and grant',
+  params: requestIdParam,
+  response: { 200: directorySchemas.request, ...problemResponses },
+};
+
+function getAccessRequest(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<AccessRequestRoute>) => {
+    const view = deps.sharing.get(request.params.requestId);
+    if (view === undefined)
+      throw new ProblemError('REQUEST_NOT_FOUND', `no access request ${request.params.requestId}`);
+    return requestView(view, deps.clock());
+  };
+}
+
+interface GrantRoute {
+  Params: { grantId: string };
+}
+
+const grantSchema = {
+  tags: ['directory'],
+  summary: 'A grant, as the request it answers',
+  params: grantIdParam,
+  response: { 200: directorySchemas.request, ...problemResponses },
+};
+
+function getGrant(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<GrantRoute>) => {
+    const view = deps.sharing.byGrant(request.params.grantId);
+    if (view === undefined) throw new ProblemError('GRANT_NOT_FOUND', `no grant ${request.params.grantId}`);
+    return requestView(view, deps.clock());
+  };
+}
+
+const grantProofSchema = {
+  tags: ['directory'],
+  summary:
+    "Inclusion proofs of the grant's log leaf (and of its revocation) under the latest signed checkpoint",
+  params: grantIdParam,
+  response: { 200: directorySchemas.grantProof, ...problemResponses },
+};
+
+function getGrantProof(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<GrantRoute>) => {
+    const { grantId } = request.params;
+    const view = deps.sharing.byGrant(grantId);
+    if (view === undefined || deps.log === undefined)
+      throw new ProblemError('GRANT_NOT_FOUND', `no grant ${grantId}`);
+    const proof = grantProof(deps.log, [view.grantedPosition, view.revokedPosition]);
+    return {
+      grantId,
+      status: view.status === 'revoked' ? 'revoked' : 'granted',
+      treeSize: proof.treeSize,
+      checkpoint: proof.checkpoint,
+      grant: proof.leaves[0],
+      revocation: proof.leaves[1],
+    };
+  };
+}
+
+interface AccessRequestListRoute {
+  Querystring: {
+    limit: number;
+    cursor?: string;
+    entry?: string;
+    owner?: string;
+    requester?: string;
+    status?: RequestStatus;
+  };
+}
+
+const identity = identityIdParam.properties.identityId;
+const accessRequestListSchema = {
+  tags: ['directory'],
+  summary: 'List access requests by entry, owner, requester or status, oldest first',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...pagingQuery,
+      entry: entryIdParam.properties.entryId,
+      owner: identity,
+      requester: identity,
+      status: { type: 'string', enum: ['pending', 'granted', 'denied', 'revoked'] },
+    },
+  },
+  response: { 200: directorySchemas.requestPage, ...problemResponses },
+};
+
+function listAccessRequests(deps: DirectoryRouteDeps) {
+  return async (request: FastifyRequest<AccessRequestListRoute>) => {
+    const { limit, cursor, entry, owner, requester, status } = request.query;
+    const filter: RequestFilter = {
+      ...(entry === undefined ? {} : { entryId: entry }),
+      ...(owner === undefined ? {} : { ownerId: owner }),
+      ...(requester === undefined ? {} : { requesterId: requester }),
+      ...(status === undefined ? {} : { status }),
+    };
+    const items = deps.sharing.list(filter, cursor === undefined ? null : BigInt(cursor), limit);
+    const now = deps.clock();
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => requestView(r, now)),
+      // The cursor is the creation position, the order the list is in.
+      nextCursor: items.length === limit && last !== undefined ? last.createdPosition.toString() : null,
+    };
+  };
+}
+
+export async function directorySharingRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {
+  app.post<RequestAccessRoute>(
     '/v1/directory/entries/:entryId/requests',
     write(
       'Request access to a dataset, with a purpose and a duration (consumer or publisher role)',
@@ -32,152 +195,34 @@ export async function directorySharingRoutes(app: FastifyInstance, deps: Directo
       entryIdParam,
       201,
     ),
-    async (request, reply) =>
-      reply.code(201).send(
-        await deps.commands.execute(request.body, ['RequestAccess'], {
-          field: 'entryId',
-          value: request.params.entryId,
-        }),
-      ),
+    requestAccess(deps),
   );
-
-  const decisions = [
-    [
-      'grant',
-      'GrantAccess',
-      directorySchemas.grantAccess,
-      'Grant a pending request with a scope and an expiry (the owner)',
-    ],
-    ['deny', 'DenyAccess', directorySchemas.denyAccess, 'Deny a pending request (the owner)'],
-  ] as const;
-  for (const [action, type, body, summary] of decisions) {
-    app.post<{ Body: SignedEnvelope; Params: { requestId: string } }>(
+  for (const [action, type, body, summary] of DECISIONS) {
+    app.post<DecisionRoute>(
       `/v1/directory/requests/:requestId/${action}`,
       write(summary, body, requestIdParam),
-      async (request) =>
-        deps.commands.execute(request.body, [type], { field: 'requestId', value: request.params.requestId }),
+      decide(deps, type),
     );
   }
-
-  app.post<{ Body: SignedEnvelope; Params: { grantId: string } }>(
+  app.post<RevokeGrantRoute>(
     '/v1/directory/grants/:grantId/revoke',
     write('Revoke a grant (the owner or the authority)', directorySchemas.revokeGrant, grantIdParam),
-    async (request) =>
-      deps.commands.execute(request.body, ['RevokeGrant'], {
-        field: 'grantId',
-        value: request.params.grantId,
-      }),
+    revokeGrant(deps),
   );
-
-  app.get<{ Params: { requestId: string } }>(
+  app.get<AccessRequestRoute>(
     '/v1/directory/requests/:requestId',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'An access request with its decision and grant',
-        params: requestIdParam,
-        response: { 200: directorySchemas.request, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const view = deps.sharing.get(request.params.requestId);
-      if (view === undefined)
-        throw new ProblemError('REQUEST_NOT_FOUND', `no access request ${request.params.requestId}`);
-      return requestView(view, deps.clock());
-    },
+    { schema: accessRequestSchema },
+    getAccessRequest(deps),
   );
-
-  app.get<{ Params: { grantId: string } }>(
-    '/v1/directory/grants/:grantId',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'A grant, as the request it answers',
-        params: grantIdParam,
-        response: { 200: directorySchemas.request, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const view = deps.sharing.byGrant(request.params.grantId);
-      if (view === undefined) throw new ProblemError('GRANT_NOT_FOUND', `no grant ${request.params.grantId}`);
-      return requestView(view, deps.clock());
-    },
-  );
-
-  app.get<{ Params: { grantId: string } }>(
+  app.get<GrantRoute>('/v1/directory/grants/:grantId', { schema: grantSchema }, getGrant(deps));
+  app.get<GrantRoute>(
     '/v1/directory/grants/:grantId/proof',
-    {
-      schema: {
-        tags: ['directory'],
-        summary:
-          "Inclusion proofs of the grant's log leaf (and of its revocation) under the latest signed checkpoint",
-        params: grantIdParam,
-        response: { 200: directorySchemas.grantProof, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const { grantId } = request.params;
-      const view = deps.sharing.byGrant(grantId);
-      if (view === undefined || deps.log === undefined)
-        throw new ProblemError('GRANT_NOT_FOUND', `no grant ${grantId}`);
-      const proof = grantProof(deps.log, [view.grantedPosition, view.revokedPosition]);
-      return {
-        grantId,
-        status: view.status === 'revoked' ? 'revoked' : 'granted',
-        treeSize: proof.treeSize,
-        checkpoint: proof.checkpoint,
-        grant: proof.leaves[0],
-        revocation: proof.leaves[1],
-      };
-    },
+    { schema: grantProofSchema },
+    getGrantProof(deps),
   );
-
-  const identity = identityIdParam.properties.identityId;
-  app.get<{
-    Querystring: {
-      limit: number;
-      cursor?: string;
-      entry?: string;
-      owner?: string;
-      requester?: string;
-      status?: RequestStatus;
-    };
-  }>(
+  app.get<AccessRequestListRoute>(
     '/v1/directory/requests',
-    {
-      schema: {
-        tags: ['directory'],
-        summary: 'List access requests by entry, owner, requester or status, oldest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...pagingQuery,
-            entry: entryIdParam.properties.entryId,
-            owner: identity,
-            requester: identity,
-            status: { type: 'string', enum: ['pending', 'granted', 'denied', 'revoked'] },
-          },
-        },
-        response: { 200: directorySchemas.requestPage, ...problemResponses },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, entry, owner, requester, status } = request.query;
-      const filter: RequestFilter = {
-        ...(entry === undefined ? {} : { entryId: entry }),
-        ...(owner === undefined ? {} : { ownerId: owner }),
-        ...(requester === undefined ? {} : { requesterId: requester }),
-        ...(status === undefined ? {} : { status }),
-      };
-      const items = deps.sharing.list(filter, cursor === undefined ? null : BigInt(cursor), limit);
-      const now = deps.clock();
-      const last = items[items.length - 1];
-      return {
-        items: items.map((r) => requestView(r, now)),
-        // The cursor is the creation position, the order the list is in.
-        nextCursor: items.length === limit && last !== undefined ? last.createdPosition.toString() : null,
-      };
-    },
+    { schema: accessRequestListSchema },
+    listAccessRequests(deps),
   );
 }

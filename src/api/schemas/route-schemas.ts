@@ -81,3 +81,8 @@ export const writeQuery = {
     },
   },
 } as const;
+
+/** What a route with writeQuery receives. */
+export interface WriteQuery {
+  wait?: 'sealed' | 'final';
+}

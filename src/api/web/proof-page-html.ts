@@ -37,11 +37,34 @@ export function renderProofPage(input: ProofPageInput): string {
   const key = escapeHtml(input.logKey);
   // Only a policy that names witnesses changes what the page checks; "quorum none" alone adds nothing.
   const policy = input.policy !== undefined && input.policy !== null ? escapeHtml(input.policy) : '';
-  // Relative to /p/ID: the node may be mounted under a path prefix.
-  const proofJson = `../v1/proofs/${id}`;
   return `<!doctype html>
 <html lang="en">
-<head>
+${head(input, id)}
+<body data-certification-id="${id}" data-log-key="${key}" data-policy="${policy}">
+${masthead(input, id)}
+<main>
+${SUMMARY}
+
+${STEPS}
+
+${WITNESSES}
+
+${DOCUMENT}
+
+${RECORD}
+
+${trust(key)}
+
+${downloads(id, key)}
+</main>
+${FOOTER}
+</body>
+</html>
+`;
+}
+
+function head(input: ProofPageInput, id: string): string {
+  return `<head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
@@ -49,37 +72,41 @@ export function renderProofPage(input: ProofPageInput): string {
 <link rel="icon" type="image/svg+xml" href="${escapeHtml(input.iconUrl)}">
 <link rel="stylesheet" href="${escapeHtml(input.styleUrl)}">
 <script defer src="${escapeHtml(input.scriptUrl)}" integrity="${escapeHtml(input.scriptIntegrity)}"></script>
-</head>
-<body data-certification-id="${id}" data-log-key="${key}" data-policy="${policy}">
-<header class="masthead">
+</head>`;
+}
+
+function masthead(input: ProofPageInput, id: string): string {
+  return `<header class="masthead">
   <p class="brand">Chancery · ${escapeHtml(input.origin)}</p>
   <h1>Check a certified record</h1>
   <p class="muted">Certification <code>${id}</code></p>
-</header>
-<main>
-  <section id="summary" class="summary" data-state="loading" role="status" aria-live="polite" aria-atomic="true">
+</header>`;
+}
+
+/** The headline the script fills in with the verdict. */
+const SUMMARY = `  <section id="summary" class="summary" data-state="loading" role="status" aria-live="polite" aria-atomic="true">
     <p class="headline">Checking the proof on this device…</p>
     <p id="summary-detail">Nothing is sent anywhere: your browser checks the signatures and the log itself.</p>
   </section>
   <noscript>
     <p class="summary" data-state="error">This page checks the proof in your browser and needs JavaScript.
     You can download the proof below and check it with <code>chancery verify</code> instead.</p>
-  </noscript>
+  </noscript>`;
 
-  <section aria-labelledby="steps-heading">
+const STEPS = `  <section aria-labelledby="steps-heading">
     <h2 id="steps-heading">What was checked</h2>
     <ol id="steps" class="steps" aria-live="polite"></ol>
-  </section>
+  </section>`;
 
-  <section id="witnesses-section" aria-labelledby="witnesses-heading" hidden>
+const WITNESSES = `  <section id="witnesses-section" aria-labelledby="witnesses-heading" hidden>
     <h2 id="witnesses-heading">Who vouched for the log</h2>
     <p>Other cities and departments each keep a verified copy of the log and cosign its checkpoints only if
     they are consistent with everything they saw before. A checkpoint is final when enough of them did.</p>
     <p id="quorum" class="quorum"></p>
     <ul id="witnesses" class="witnesses"></ul>
-  </section>
+  </section>`;
 
-  <section aria-labelledby="document-heading">
+const DOCUMENT = `  <section aria-labelledby="document-heading">
     <h2 id="document-heading">Compare your document</h2>
     <p>Pick or drop the original file. Its fingerprint (SHA-256) is computed on this device and compared with
     the certified one. <strong>The file never leaves your device.</strong></p>
@@ -89,14 +116,15 @@ export function renderProofPage(input: ProofPageInput): string {
       <p class="muted">or drop it here</p>
     </div>
     <p id="document-status" class="document-status" aria-live="polite"></p>
-  </section>
+  </section>`;
 
-  <section aria-labelledby="record-heading">
+const RECORD = `  <section aria-labelledby="record-heading">
     <h2 id="record-heading">What the proof says</h2>
     <dl id="record" class="facts"></dl>
-  </section>
+  </section>`;
 
-  <section aria-labelledby="trust-heading">
+function trust(key: string): string {
+  return `  <section aria-labelledby="trust-heading">
     <h2 id="trust-heading">Which log this page trusts</h2>
     <p>This page checks the log's signature with this key, which the node serving the page put here:</p>
     <code id="log-key" class="trust-key">${key}</code>
@@ -105,21 +133,22 @@ export function renderProofPage(input: ProofPageInput): string {
     do not trust this result. The witnesses and the quorum come from the node's trust policy
     (<a href="../v1/federation/policy">download it</a>); <code>chancery verify --policy</code> checks a proof
     against a policy you obtained yourself.</p>
-  </section>
+  </section>`;
+}
 
-  <section aria-labelledby="download-heading">
+function downloads(id: string, key: string): string {
+  // Relative to /p/ID: the node may be mounted under a path prefix.
+  const proofJson = `../v1/proofs/${id}`;
+  return `  <section aria-labelledby="download-heading">
     <h2 id="download-heading">Check it yourself</h2>
     <ul class="links">
       <li><a href="${proofJson}" download="${id}.json">Download the proof (JSON)</a></li>
       <li><a href="${proofJson}?format=tlog-proof" download="${id}.tlog-proof">Download the proof (C2SP tlog-proof)</a></li>
     </ul>
     <p>Offline: <code>chancery verify ${id}.json --trust '${key}'</code></p>
-  </section>
-</main>
-<footer class="footer">
-  <p>Chancery proof page. It loads nothing from any other site and sends nothing about you or your document.</p>
-</footer>
-</body>
-</html>
-`;
+  </section>`;
 }
+
+const FOOTER = `<footer class="footer">
+  <p>Chancery proof page. It loads nothing from any other site and sends nothing about you or your document.</p>
+</footer>`;
