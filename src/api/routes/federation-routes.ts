@@ -6,6 +6,7 @@ import type { Alert } from '../../infrastructure/federation/federation-alerts.js
 import type { WitnessAnswer } from '../../infrastructure/federation/witness.js';
 import type { WitnessSubmissionStatus } from '../../infrastructure/federation/witness-submitter.js';
 import type { SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
+import { alertListSchema, federationStatusSchema } from '../schemas/federation-schemas.js';
 import { problemResponses } from '../schemas/route-schemas.js';
 
 /** What GET /v1/federation/status answers. */
@@ -50,148 +51,8 @@ export interface FederationRouteDeps {
   readonly policyDigest: () => string | null;
 }
 
-const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+/** The body schema of the text routes. */
 const string = { type: 'string' } as const;
-const integer = { type: 'integer', minimum: 0 } as const;
-
-const alertSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'source', 'kind', 'origin', 'detail', 'cosigned', 'submitted', 'proof', 'recordedAt'],
-  properties: {
-    id: integer,
-    source: { enum: ['witness', 'mirror'] },
-    kind: { enum: ['split-view', 'inconsistent', 'root-mismatch', 'entry-rejected'] },
-    origin: string,
-    detail: string,
-    cosigned: { ...nullable(string), description: 'The signed note this node had cosigned or accepted' },
-    submitted: {
-      ...nullable(string),
-      description: 'The contradicting signed note (or, for a rejected entry, the entry)',
-    },
-    proof: { type: 'array', items: string, description: 'The consistency proof that came with it, base64' },
-    recordedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-const statusSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'role',
-    'origin',
-    'logVerifierKey',
-    'policy',
-    'checkpoint',
-    'finalTreeSize',
-    'witness',
-    'mirror',
-    'submissions',
-    'alerts',
-  ],
-  properties: {
-    role: { enum: ['primary', 'mirror'] },
-    origin: string,
-    logVerifierKey: string,
-    policy: nullable({
-      type: 'object',
-      additionalProperties: false,
-      required: ['digest', 'quorum', 'witnesses'],
-      properties: {
-        digest: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-        quorum: string,
-        witnesses: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'vkey', 'url'],
-            properties: { name: string, vkey: string, url: nullable(string) },
-          },
-        },
-      },
-    }),
-    checkpoint: nullable({
-      type: 'object',
-      additionalProperties: false,
-      required: ['treeSize', 'final', 'cosigners'],
-      properties: {
-        treeSize: integer,
-        final: { type: 'boolean' },
-        cosigners: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'cosigned', 'timestamp'],
-            properties: { name: string, cosigned: { type: 'boolean' }, timestamp: nullable(integer) },
-          },
-        },
-      },
-    }),
-    finalTreeSize: integer,
-    witness: nullable({
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'vkey', 'logs'],
-      properties: {
-        name: string,
-        vkey: string,
-        logs: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['origin', 'treeSize', 'updatedAt'],
-            properties: { origin: string, treeSize: integer, updatedAt: string },
-          },
-        },
-      },
-    }),
-    mirror: nullable({
-      type: 'object',
-      additionalProperties: false,
-      required: [
-        'upstreams',
-        'upstream',
-        'replicatedSize',
-        'acceptedSize',
-        'upstreamSize',
-        'entriesDownloaded',
-        'lastSyncAt',
-        'lastError',
-        'halted',
-      ],
-      properties: {
-        upstreams: { type: 'array', items: string },
-        upstream: string,
-        replicatedSize: integer,
-        acceptedSize: integer,
-        upstreamSize: nullable(integer),
-        entriesDownloaded: integer,
-        lastSyncAt: nullable(string),
-        lastError: nullable(string),
-        halted: nullable(string),
-      },
-    }),
-    submissions: nullable({
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name', 'url', 'cosignedSize', 'lastError', 'lastLatencyMs'],
-        properties: {
-          name: string,
-          url: string,
-          cosignedSize: nullable(integer),
-          lastError: nullable(string),
-          lastLatencyMs: nullable({ type: 'number' }),
-        },
-      },
-    }),
-    alerts: integer,
-  },
-} as const;
 
 /**
  * C2SP tlog-witness add-checkpoint (plain text in and out, the spec's status
@@ -199,60 +60,64 @@ const statusSchema = {
  * alerts with their evidence, the trust policy, status, and /metrics.
  */
 export async function federationRoutes(app: FastifyInstance, deps: FederationRouteDeps): Promise<void> {
-  await app.register(async (witnessScope) => {
-    // The witness protocol is text, not JSON: in this scope only, any body is read as a string.
-    witnessScope.removeAllContentTypeParsers();
-    witnessScope.addContentTypeParser(
-      '*',
-      { parseAs: 'string', bodyLimit: MAX_ADD_CHECKPOINT_BYTES },
-      (_request, body, done) => done(null, body),
-    );
-    witnessScope.post(
-      '/add-checkpoint',
-      {
-        schema: {
-          tags: ['federation'],
-          summary:
-            'C2SP tlog-witness: cosign a checkpoint consistent with the last one this witness cosigned',
-          description:
-            'Body: "old <size>", up to 63 base64 consistency-proof lines, a blank line, the signed checkpoint. ' +
-            '200: cosignature/v1 signature line(s). 400 malformed or old size above the checkpoint size; 403 not ' +
-            "signed by a trusted log key; 404 unknown origin; 409 old size is not the witness's (body: its size, " +
-            'text/x.tlog.size) or a different root for the size it holds (recorded as evidence); 422 the proof does ' +
-            'not verify (recorded as evidence). State is committed (fsync) before the answer.',
-          response: {
-            200: { description: 'Cosignature lines', content: { 'text/plain': { schema: string } } },
-            400: { description: 'Malformed request', content: { 'text/plain': { schema: string } } },
-            403: {
-              description: 'Not signed by a trusted log key',
-              content: { 'text/plain': { schema: string } },
-            },
-            404: { description: 'Unknown log origin', content: { 'text/plain': { schema: string } } },
-            409: {
-              description: "The witness's tree size",
-              content: { 'text/x.tlog.size': { schema: string } },
-            },
-            422: {
-              description: 'The consistency proof does not verify',
-              content: { 'text/plain': { schema: string } },
-            },
+  await app.register((witnessScope) => addCheckpointRoute(witnessScope, deps));
+  alertsRoute(app, deps);
+  policyRoute(app, deps);
+  statusRoute(app, deps);
+  metricsRoute(app, deps);
+}
+
+async function addCheckpointRoute(witnessScope: FastifyInstance, deps: FederationRouteDeps): Promise<void> {
+  // The witness protocol is text, not JSON: in this scope only, any body is read as a string.
+  witnessScope.removeAllContentTypeParsers();
+  witnessScope.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: MAX_ADD_CHECKPOINT_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+  witnessScope.post(
+    '/add-checkpoint',
+    {
+      schema: {
+        tags: ['federation'],
+        summary: 'C2SP tlog-witness: cosign a checkpoint consistent with the last one this witness cosigned',
+        description:
+          'Body: "old <size>", up to 63 base64 consistency-proof lines, a blank line, the signed checkpoint. ' +
+          '200: cosignature/v1 signature line(s). 400 malformed or old size above the checkpoint size; 403 not ' +
+          "signed by a trusted log key; 404 unknown origin; 409 old size is not the witness's (body: its size, " +
+          'text/x.tlog.size) or a different root for the size it holds (recorded as evidence); 422 the proof does ' +
+          'not verify (recorded as evidence). State is committed (fsync) before the answer.',
+        response: {
+          200: { description: 'Cosignature lines', content: { 'text/plain': { schema: string } } },
+          400: { description: 'Malformed request', content: { 'text/plain': { schema: string } } },
+          403: {
+            description: 'Not signed by a trusted log key',
+            content: { 'text/plain': { schema: string } },
+          },
+          404: { description: 'Unknown log origin', content: { 'text/plain': { schema: string } } },
+          409: {
+            description: "The witness's tree size",
+            content: { 'text/x.tlog.size': { schema: string } },
+          },
+          422: {
+            description: 'The consistency proof does not verify',
+            content: { 'text/plain': { schema: string } },
           },
         },
       },
-      async (request, reply) => {
-        if (deps.witness === null) {
-          throw new ProblemError(
-            'ROUTE_NOT_FOUND',
-            'this node is not a witness (start it with --role mirror)',
-          );
-        }
-        const body = typeof request.body === 'string' ? request.body : '';
-        const answer = deps.witness.addCheckpoint(body);
-        return reply.code(answer.status).type(answer.contentType).send(answer.body);
-      },
-    );
-  });
+    },
+    async (request, reply) => {
+      if (deps.witness === null) {
+        throw new ProblemError('ROUTE_NOT_FOUND', 'this node is not a witness (start it with --role mirror)');
+      }
+      const body = typeof request.body === 'string' ? request.body : '';
+      const answer = deps.witness.addCheckpoint(body);
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    },
+  );
+}
 
+function alertsRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
   app.get<{ Querystring: { limit: number } }>(
     '/v1/federation/alerts',
     {
@@ -265,19 +130,16 @@ export async function federationRoutes(app: FastifyInstance, deps: FederationRou
           properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         },
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['total', 'alerts'],
-            properties: { total: integer, alerts: { type: 'array', items: alertSchema } },
-          },
+          200: alertListSchema,
           ...problemResponses,
         },
       },
     },
     async (request) => ({ total: deps.alerts.total(), alerts: deps.alerts.list(request.query.limit) }),
   );
+}
 
+function policyRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
   app.get(
     '/v1/federation/policy',
     {
@@ -296,7 +158,9 @@ export async function federationRoutes(app: FastifyInstance, deps: FederationRou
       return reply.type('text/plain; charset=utf-8').send(text);
     },
   );
+}
 
+function statusRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
   app.get(
     '/v1/federation/status',
     {
@@ -304,12 +168,14 @@ export async function federationRoutes(app: FastifyInstance, deps: FederationRou
         tags: ['federation'],
         summary:
           'Role, policy, which witnesses cosigned the latest checkpoint, finality, mirror and witness state',
-        response: { 200: statusSchema, ...problemResponses },
+        response: { 200: federationStatusSchema, ...problemResponses },
       },
     },
     async () => deps.status(),
   );
+}
 
+function metricsRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
   app.get(
     '/metrics',
     {

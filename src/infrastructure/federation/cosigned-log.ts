@@ -25,33 +25,13 @@ import type {
 } from '../sequencer/log-reader.js';
 import type { Sequencer } from '../sequencer/sequencer.js';
 import { COSIGNATURE_STREAM, readCosignedEvent } from './cosignature-event.js';
-
-/** A write waited for finality longer than it was allowed to. */
-export class FinalityTimeoutError extends Error {
-  readonly code = 'FINALITY_TIMEOUT' as const;
-  constructor(
-    readonly leafIndex: number,
-    readonly timeoutMs: number,
-  ) {
-    super(
-      `leaf ${leafIndex} was not under a checkpoint cosigned by the witness quorum within ${timeoutMs} ms`,
-    );
-    this.name = 'FinalityTimeoutError';
-  }
-}
+import { FinalityWaiters } from './finality-waiters.js';
 
 interface Row {
   tree_size: number;
   note: string;
   cosigners: number;
   final: number;
-}
-
-interface FinalWaiter {
-  readonly leafIndex: number;
-  resolve(treeSize: number): void;
-  reject(error: Error): void;
-  readonly timer: NodeJS.Timeout;
 }
 
 export class CosignedLog implements Projection, LogReader, CheckpointHistory {
@@ -61,8 +41,7 @@ export class CosignedLog implements Projection, LogReader, CheckpointHistory {
     upsert: Statement<[number, string, number, number]>;
   };
   private finalSize = 0;
-  private waiters: FinalWaiter[] = [];
-  private readonly listeners: ((treeSize: number) => void)[] = [];
+  private readonly finality = new FinalityWaiters();
 
   constructor(
     private readonly sequencer: Sequencer,
@@ -134,7 +113,7 @@ export class CosignedLog implements Projection, LogReader, CheckpointHistory {
     if (evaluation.final && published.treeSize > this.finalSize) {
       this.finalSize = published.treeSize;
       // Answered after the projector's transaction commits, like every other read-your-writes wait.
-      setImmediate(() => this.settle());
+      setImmediate(() => this.finality.settle(this.finalSize));
     }
   }
 
@@ -171,7 +150,7 @@ export class CosignedLog implements Projection, LogReader, CheckpointHistory {
 
   /** Told (outside the projector's transaction) whenever the final size grows. */
   onFinal(listener: (treeSize: number) => void): void {
-    this.listeners.push(listener);
+    this.finality.onFinal(listener);
   }
 
   /** Resolves with the final tree size once a final checkpoint covers leafIndex. */
@@ -180,37 +159,12 @@ export class CosignedLog implements Projection, LogReader, CheckpointHistory {
       return (await this.sequencer.waitForSeal(leafIndex, timeoutMs)).treeSize;
     }
     if (leafIndex < this.finalSize) return this.finalSize;
-    return new Promise((resolve, reject) => {
-      const waiter: FinalWaiter = {
-        leafIndex,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new FinalityTimeoutError(leafIndex, timeoutMs));
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  private settle(): void {
-    const size = this.finalSize;
-    const ready = this.waiters.filter((w) => w.leafIndex < size);
-    this.waiters = this.waiters.filter((w) => w.leafIndex >= size);
-    for (const w of ready) {
-      clearTimeout(w.timer);
-      w.resolve(size);
-    }
-    for (const listener of this.listeners) listener(size);
+    return this.finality.wait(leafIndex, timeoutMs);
   }
 
   /** Rejects every pending waitForFinal: the node is shutting down. */
   close(): void {
-    for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error('the node closed before the entry was final'));
-    }
+    this.finality.close();
   }
 
   /** The published (cosigned) note of a tree size, or null when none was published. */

@@ -14,21 +14,13 @@
  * that cosigns checkpoint N has vouched for every smaller one too.
  */
 
-import {
-  formatAddCheckpointRequest,
-  isQuorumMet,
-  type PolicyWitness,
-  parseAddCheckpointResponse,
-  type TrustPolicy,
-  withCosignatures,
-} from '../../domain/federation/index.js';
-import { encodeBase64, type NoteSignature, parseNote, verifyCosignature } from '../../domain/log/index.js';
-import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
+import { isQuorumMet, type TrustPolicy, withCosignatures } from '../../domain/federation/index.js';
+import { encodeBase64, type NoteSignature, parseNote } from '../../domain/log/index.js';
 import type { SealedCheckpoint } from '../sequencer/log-reader.js';
 import { type CheckpointCosignedData, checkpointCosignedEvent } from './cosignature-event.js';
 import type { Histogram } from './metrics.js';
+import { WitnessClient } from './witness-client.js';
 
-export const DEFAULT_WITNESS_TIMEOUT_MS = 3000;
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 5000;
 /** 409s in a row before a round gives up on a witness (each one teaches the client the witness's size). */
@@ -68,8 +60,7 @@ interface Round {
 
 interface WitnessState {
   readonly index: number;
-  readonly witness: PolicyWitness;
-  readonly url: string;
+  readonly client: WitnessClient;
   /** The tree size this witness last cosigned for the log, when known. */
   size: number | null;
   running: boolean;
@@ -94,7 +85,6 @@ export class WitnessSubmitter {
   private publishing: Promise<void> = Promise.resolve();
   private readonly sleepers = new Set<() => void>();
   private readonly clock: () => number;
-  private readonly fetch: typeof fetch;
   /** Milliseconds from a checkpoint's first sight to its quorum note being durable, newest last (bounded). */
   readonly quorumLatenciesMs: number[] = [];
   /** Likewise, to the note carrying every witness's cosignature (rounds where all of them cosigned). */
@@ -102,15 +92,14 @@ export class WitnessSubmitter {
 
   constructor(private readonly options: WitnessSubmitterOptions) {
     this.clock = options.clock ?? Date.now;
-    this.fetch = options.fetch ?? fetch;
+    const transport = { timeoutMs: options.timeoutMs, fetch: options.fetch };
     this.witnesses = options.policy.witnesses.flatMap((witness, index) =>
       witness.url === null
         ? []
         : [
             {
               index,
-              witness,
-              url: witness.url.replace(/\/+$/, ''),
+              client: new WitnessClient(witness, witness.url, transport),
               size: null,
               running: false,
               failures: 0,
@@ -161,8 +150,8 @@ export class WitnessSubmitter {
 
   status(): WitnessSubmissionStatus[] {
     return this.witnesses.map((w) => ({
-      name: w.witness.name,
-      url: w.url,
+      name: w.client.witness.name,
+      url: w.client.url,
       cosignedSize: w.size,
       lastError: w.lastError,
       lastLatencyMs: w.lastLatencyMs,
@@ -202,7 +191,7 @@ export class WitnessSubmitter {
         w.failures++;
         w.lastError = describe(error);
         w.retryAt = this.clock() + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (w.failures - 1));
-        if (w.failures === 1) this.options.onError?.(`witness ${w.witness.name}: ${w.lastError}`);
+        if (w.failures === 1) this.options.onError?.(`witness ${w.client.witness.name}: ${w.lastError}`);
       }
       round.settled.add(w.index);
       this.maybePublish(round);
@@ -229,49 +218,24 @@ export class WitnessSubmitter {
       const old = w.size ?? 0;
       if (old > treeSize) return;
       const proof = old === 0 || old === treeSize ? [] : this.options.log.consistencyProof(old, treeSize);
-      const body = formatAddCheckpointRequest({ oldSize: old, proof, checkpoint: round.checkpoint.note });
       const started = this.clock();
-      const response = await this.fetch(`${w.url}/add-checkpoint`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS),
-      });
-      const answer = await response.text();
-      if (response.status === 200) {
-        const cosignature = this.cosignatureIn(answer, w, round.text);
+      const reply = await w.client.addCheckpoint(old, proof, round.checkpoint.note, round.text);
+      if ('cosignature' in reply) {
         const latencyMs = this.clock() - started;
         w.lastLatencyMs = latencyMs;
-        this.options.latency?.observe(latencyMs / 1000, { witness: w.witness.name });
+        this.options.latency?.observe(latencyMs / 1000, { witness: w.client.witness.name });
         w.size = treeSize;
-        round.cosignatures.set(w.index, cosignature);
+        round.cosignatures.set(w.index, reply.cosignature);
         return;
       }
-      if (response.status === 409) {
-        const size = /^(0|[1-9][0-9]{0,15})\n$/.exec(answer);
-        if (size === null)
-          throw new Error(`409 with a malformed size body ${JSON.stringify(answer.slice(0, 40))}`);
-        const held = Number(size[1]);
-        // The same size back: the witness holds another root for it. Nothing a retry could fix.
-        if (held === old)
-          throw new Error(`409 at its own size ${held}: it holds a different checkpoint (split view?)`);
-        w.size = held;
-        continue;
-      }
-      throw new Error(`HTTP ${response.status}: ${answer.trim().slice(0, 200)}`);
+      // The same size back: the witness holds another root for it. Nothing a retry could fix.
+      if (reply.heldSize === old)
+        throw new Error(
+          `409 at its own size ${reply.heldSize}: it holds a different checkpoint (split view?)`,
+        );
+      w.size = reply.heldSize;
     }
     throw new Error(`${MAX_CONFLICTS_PER_ATTEMPT} conflicts in a row`);
-  }
-
-  /** The witness's own cosignature in its answer, verified over the checkpoint text. */
-  private cosignatureIn(answer: string, w: WitnessState, text: string): NoteSignature {
-    const { key } = w.witness;
-    const signature = parseAddCheckpointResponse(answer).find(
-      (s) => s.keyName === key.name && s.keyId === key.keyId,
-    );
-    if (signature === undefined) throw new Error('the answer carries no cosignature by its key');
-    verifyCosignature(text, signature, key, verifyEd25519);
-    return signature;
   }
 
   private maybePublish(round: Round): void {

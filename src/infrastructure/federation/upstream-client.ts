@@ -1,0 +1,136 @@
+/**
+ * One upstream of a mirror over HTTP: its latest checkpoint note, pages of
+ * log entries, consistency proofs and its trust policy, as the read API
+ * serves them. It fetches and parses, nothing more: whether what upstream
+ * says could come from the log is for the mirror to verify. Upstream may be
+ * hostile, so every answer is bounded and checked for shape.
+ */
+
+import { decodeBase64 } from '../../domain/log/index.js';
+import type { JsonValue } from '../../domain/shared/json.js';
+import type { LogEntry } from '../sequencer/log-entry.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const PAGE = 256;
+/** A page's entries are a few KB each; a page of bulk slices can reach ~9 MB. Anything above is refused. */
+const MAX_PAGE_BYTES = 32 * 1024 * 1024;
+
+/** The upstream cannot be used right now (unreachable, behind, broken): try the next one. */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+}
+
+/** A log entry as upstream serves it: its leaf index and the parsed leaf. */
+export interface UpstreamLogEntry extends LogEntry {
+  readonly leafIndex: number;
+}
+
+export interface UpstreamClientOptions {
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+export class UpstreamClient {
+  /** The upstream's base URL, without a trailing slash. */
+  readonly url: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(
+    url: string,
+    private readonly options: UpstreamClientOptions = {},
+  ) {
+    this.url = url.replace(/\/+$/, '');
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  /** The signed note of upstream's newest checkpoint, unverified; null when it has none yet (503). */
+  checkpointNote(): Promise<string | null> {
+    return this.getText('/v1/log/checkpoint');
+  }
+
+  /** Upstream's C2SP tlog-policy text, unparsed; null when it has none yet (503). */
+  policyText(): Promise<string | null> {
+    return this.getText('/v1/federation/policy');
+  }
+
+  /** Upstream's consistency proof between two tree sizes: at most 64 hashes of 32 bytes. */
+  async consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
+    const body = await this.getJson<{ proof?: unknown }>(`/v1/log/consistency?from=${from}&to=${to}`);
+    if (!Array.isArray(body.proof) || body.proof.length > 64)
+      throw new UpstreamError('malformed consistency proof');
+    return body.proof.map((hash) => {
+      const bytes = typeof hash === 'string' ? decodeBase64(hash) : undefined;
+      if (bytes === undefined || bytes.length !== 32) throw new UpstreamError('malformed consistency proof');
+      return bytes;
+    });
+  }
+
+  /** One page of entries from `start` (below `end`), at least one, each at the leaf index it must have. */
+  async entries(start: number, end: number): Promise<UpstreamLogEntry[]> {
+    const page = await this.getJson<{ entries?: unknown }>(
+      `/v1/log/entries?start=${start}&end=${end}&limit=${PAGE}`,
+    );
+    if (!Array.isArray(page.entries) || page.entries.length === 0)
+      throw new UpstreamError(`no entries from ${start}`);
+    return page.entries.map((raw, i) => readEntry(raw, start + i));
+  }
+
+  private async get(path: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.url}${path}`, {
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new UpstreamError(cause?.code ?? cause?.message ?? (error as Error).message);
+    }
+    return response;
+  }
+
+  private async getText(path: string): Promise<string | null> {
+    const response = await this.get(path);
+    const length = Number(response.headers.get('content-length') ?? 0);
+    if (length > MAX_PAGE_BYTES) throw new UpstreamError(`${path}: ${length} bytes is too large`);
+    const text = await response.text();
+    if (response.status === 503) return null;
+    if (!response.ok) throw new UpstreamError(`${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    return text;
+  }
+
+  private async getJson<T>(path: string): Promise<T> {
+    const text = await this.getText(path);
+    if (text === null) throw new UpstreamError(`${path}: not ready (503)`);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new UpstreamError(`${path}: not JSON`);
+    }
+  }
+}
+
+function readEntry(raw: unknown, expectedIndex: number): UpstreamLogEntry {
+  const entry = raw as { leafIndex?: unknown; leaf?: unknown } | null;
+  const leaf = entry?.leaf as
+    | { type?: unknown; stream?: unknown; data?: unknown; envelope?: unknown }
+    | undefined;
+  if (
+    entry === null ||
+    entry.leafIndex !== expectedIndex ||
+    leaf === undefined ||
+    leaf === null ||
+    typeof leaf.type !== 'string' ||
+    typeof leaf.stream !== 'string' ||
+    leaf.data === undefined ||
+    leaf.envelope === undefined
+  ) {
+    throw new UpstreamError(`malformed entry at ${expectedIndex}`);
+  }
+  return {
+    leafIndex: expectedIndex,
+    type: leaf.type,
+    stream: leaf.stream,
+    data: leaf.data as JsonValue,
+    envelope: leaf.envelope as JsonValue,
+  };
+}
