@@ -1,4 +1,4 @@
-import type { Decider } from '../../domain/shared/decider.js';
+import { type Decider, foldEvents } from '../../domain/shared/decider.js';
 import type { EventStore, ExpectedRevision, RecordedEvent } from '../../infrastructure/eventstore/port.js';
 
 /** Streams are read in pages of this many events: a long stream never arrives as one huge answer. */
@@ -29,9 +29,7 @@ export async function readWholeStream(store: EventStore, stream: string): Promis
 
 /** Folds a stream's events, from its decider's initial state, in revision order. */
 export function foldHistory<S>(decider: Evolver<S>, history: readonly RecordedEvent[]): S {
-  let state = decider.initialState();
-  for (const e of history) state = decider.evolve(state, { type: e.type, data: e.data });
-  return state;
+  return foldEvents(decider, history);
 }
 
 /** Reads a stream and folds it: the current state, and the revision a write after it expects. */
