@@ -1,4 +1,4 @@
-import { type CommandSpec, DEFAULT_NODE_URL, usageLine } from './command-spec.js';
+import { type CommandSpec, DEFAULT_NODE_URL, usageLine } from './command-line/command-spec.js';
 
 /**
  * Every command the CLI knows, with the one-line summary the root help shows.
@@ -68,7 +68,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'certify-bulk',
     summary: 'certify every file of a folder or manifest in one signed batch',
-    load: async () => (await import('./commands/certify-bulk.js')).certifyBulkCommand,
+    load: async () => (await import('./commands/certify-bulk/certify-bulk.js')).certifyBulkCommand,
   },
   {
     name: 'certification show',

@@ -1,11 +1,11 @@
 import type { CertificationView } from '../../client/index.js';
-import { connectAs } from '../actor.js';
-import { UsageError } from '../cli-errors.js';
-import type { CommandSpec, OptionSpec } from '../command-spec.js';
-import { nowSeconds, parseTimeArg } from '../dates.js';
-import { sha256File } from '../file-digest.js';
-import { NodeConnection } from '../node-connection.js';
-import { fieldLines } from '../output.js';
+import { UsageError } from '../command-line/cli-errors.js';
+import type { CommandSpec, OptionSpec } from '../command-line/command-spec.js';
+import { nowSeconds, parseTimeArg } from '../command-line/dates.js';
+import { fieldLines } from '../command-line/output.js';
+import { sha256File } from '../files/file-digest.js';
+import { connectAs } from '../node-access/actor.js';
+import { NodeConnection } from '../node-access/node-connection.js';
 
 const AS: OptionSpec = {
   type: 'string',

@@ -4,13 +4,13 @@ import { DirectoryClient } from '../../client/directory-client.js';
 import { ChanceryProblemError, type Problem, type WriteResult } from '../../client/index.js';
 import type { JsonValue } from '../../domain/shared/json.js';
 import { isoSeconds } from '../../protocol/iso-seconds.js';
-import { connectAs } from '../actor.js';
-import { CliError, UsageError } from '../cli-errors.js';
-import type { CommandArgs, CommandSpec, OptionSpec } from '../command-spec.js';
-import { describeFsError, loadPrivateKey } from '../key-files.js';
-import { NodeConnection } from '../node-connection.js';
-import { type CommandResult, fieldLines } from '../output.js';
-import { transferProgress } from '../transfer-progress.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
+import type { CommandArgs, CommandSpec, OptionSpec } from '../command-line/command-spec.js';
+import { type CommandResult, fieldLines } from '../command-line/output.js';
+import { describeFsError, loadPrivateKey } from '../files/key-files.js';
+import { connectAs } from '../node-access/actor.js';
+import { NodeConnection } from '../node-access/node-connection.js';
+import { transferProgress } from '../progress/transfer-progress.js';
 
 const AS: OptionSpec = {
   type: 'string',

@@ -1,9 +1,9 @@
 import type { IdentityView, WriteResult } from '../../client/index.js';
-import { connectAs } from '../actor.js';
-import type { CommandArgs, CommandSpec, OptionSpec } from '../command-spec.js';
-import { publicKeyArg } from '../key-files.js';
-import { NodeConnection } from '../node-connection.js';
-import { type CommandResult, fieldLines } from '../output.js';
+import type { CommandArgs, CommandSpec, OptionSpec } from '../command-line/command-spec.js';
+import { type CommandResult, fieldLines } from '../command-line/output.js';
+import { publicKeyArg } from '../files/key-files.js';
+import { connectAs } from '../node-access/actor.js';
+import { NodeConnection } from '../node-access/node-connection.js';
 
 const AS: OptionSpec = {
   type: 'string',

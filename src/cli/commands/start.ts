@@ -3,11 +3,11 @@ import { maskPassword } from '../../infrastructure/eventstore/eventstoredb/conne
 import { startNode } from '../../node/chancery-node.js';
 import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
 import { PACKAGE_VERSION } from '../../node/package-version.js';
-import { CliError, UsageError } from '../cli-errors.js';
-import type { CommandSpec } from '../command-spec.js';
-import { nextSteps } from '../next-steps.js';
-import { displayPath, fieldLines } from '../output.js';
-import { STORE_OPTIONS } from '../store-options.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
+import type { CommandSpec } from '../command-line/command-spec.js';
+import { displayPath, fieldLines } from '../command-line/output.js';
+import { nextSteps } from '../node-setup/next-steps.js';
+import { STORE_OPTIONS } from '../node-setup/store-options.js';
 
 export const startCommand: CommandSpec = {
   name: 'start',

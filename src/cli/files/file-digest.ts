@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { CliError } from './cli-errors.js';
+import { CliError } from '../command-line/cli-errors.js';
 import { describeFsError } from './key-files.js';
 
 /** Lower-case hex SHA-256 of a file, streamed: the record is hashed here and never sent anywhere. */

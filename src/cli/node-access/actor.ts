@@ -1,6 +1,6 @@
-import { ChanceryProblemError } from '../client/index.js';
-import { CliError } from './cli-errors.js';
-import { loadPrivateKey } from './key-files.js';
+import { ChanceryProblemError } from '../../client/index.js';
+import { CliError } from '../command-line/cli-errors.js';
+import { loadPrivateKey } from '../files/key-files.js';
 import type { NodeConnection } from './node-connection.js';
 
 /**

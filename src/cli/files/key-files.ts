@@ -1,9 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { type KeyPair, keyPairFromPem, parsePublicKey, rawPublicKey } from '../client/index.js';
-import { encodeBase64 } from '../domain/crypto/base64.js';
-import { keyIdOf } from '../domain/crypto/key-id.js';
-import { CliError, UsageError } from './cli-errors.js';
+import { type KeyPair, keyPairFromPem, parsePublicKey, rawPublicKey } from '../../client/index.js';
+import { encodeBase64 } from '../../domain/crypto/base64.js';
+import { keyIdOf } from '../../domain/crypto/key-id.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
 
 const PRIVATE_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
