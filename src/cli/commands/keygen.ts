@@ -2,7 +2,7 @@ import { generateKeyPair, writeKeyFiles } from '../../client/index.js';
 import { CliError } from '../command-line/cli-errors.js';
 import type { CommandSpec } from '../command-line/command-spec.js';
 import { displayPath } from '../command-line/output.js';
-import { describeFsError } from '../files/key-files.js';
+import { describeFsError } from '../files/fs-errors.js';
 
 export const keygenCommand: CommandSpec = {
   name: 'keygen',

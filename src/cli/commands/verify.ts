@@ -18,7 +18,7 @@ import {
 import type { CommandSpec } from '../command-line/command-spec.js';
 import { parseTimeArg } from '../command-line/dates.js';
 import { sha256File } from '../files/file-digest.js';
-import { describeFsError } from '../files/key-files.js';
+import { describeFsError } from '../files/fs-errors.js';
 
 /** A real bundle is a few kilobytes; anything this big is not one, and is not read into memory. */
 const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;

@@ -7,7 +7,7 @@ import { CliError, UsageError } from '../../command-line/cli-errors.js';
 import type { CommandSpec } from '../../command-line/command-spec.js';
 import { nowSeconds, parseTimeArg } from '../../command-line/dates.js';
 import { displayPath, fieldLines } from '../../command-line/output.js';
-import { describeFsError } from '../../files/key-files.js';
+import { describeFsError } from '../../files/fs-errors.js';
 import { connectAs } from '../../node-access/actor.js';
 import { NodeConnection } from '../../node-access/node-connection.js';
 import { progressBar } from '../../progress/progress-bar.js';
