@@ -8,7 +8,7 @@ import type { CommandSpec } from '../../command-line/command-spec.js';
 import { nowSeconds, parseTimeArg } from '../../command-line/dates.js';
 import { displayPath, fieldLines } from '../../command-line/output.js';
 import { describeFsError } from '../../files/fs-errors.js';
-import { connectAs } from '../../node-access/actor.js';
+import { AS_OPTION, connectAs } from '../../node-access/actor.js';
 import { NodeConnection } from '../../node-access/node-connection.js';
 import { progressBar } from '../../progress/progress-bar.js';
 import { batchRootHex, DIGEST_SIZE } from './batch-tree.js';
@@ -93,12 +93,7 @@ export const certifyBulkCommand: CommandSpec = {
   scope: 'client',
   positionals: ['FOLDER|MANIFEST'],
   options: {
-    as: {
-      type: 'string',
-      value: 'KEYFILE',
-      required: true,
-      description: 'private key file to sign with; the node says whose it is',
-    },
+    as: AS_OPTION,
     type: {
       type: 'string',
       value: 'TYPE',
