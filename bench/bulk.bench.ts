@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { buildBatchTree, DIGEST_SIZE } from '../src/cli/batch-tree.js';
+import { buildBatchTree, DIGEST_SIZE } from '../src/cli/commands/certify-bulk/batch-tree.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { ChanceryClient } from '../src/client/chancery-client.js';
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/protocol/key-pair.js';
@@ -15,8 +15,8 @@ import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/type
  * Bulk certification, records per second:
  *
  *  - baseline: SHA-256 of every record plus the merkletreejs batch tree over
- *    the digests (src/cli/batch-tree.ts), in memory, in this process: the
- *    least a client must do before it can sign a batch;
+ *    the digests (src/cli/commands/certify-bulk/batch-tree.ts), in memory,
+ *    in this process: the least a client must do before it can sign a batch;
  *  - end to end: `chancery certify-bulk FOLDER` (run in this process, as the
  *    CLI runs it) against a node in a child process: list and hash the files
  *    from disk, build the tree, sign, upload the digests, the node's root

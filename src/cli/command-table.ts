@@ -1,4 +1,4 @@
-import { type CommandSpec, DEFAULT_NODE_URL, usageLine } from './command-spec.js';
+import { type CommandSpec, DEFAULT_NODE_URL, usageLine } from './command-line/command-spec.js';
 
 /**
  * Every command the CLI knows, with the one-line summary the root help shows.
@@ -15,8 +15,6 @@ const identity = async (name: string) =>
   pick((await import('./commands/identity.js')).identityCommands, name);
 const certification = async (name: string) =>
   pick((await import('./commands/certification.js')).certificationCommands, name);
-const directory = async (name: string) =>
-  pick((await import('./commands/directory.js')).directoryCommands, name);
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -68,7 +66,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'certify-bulk',
     summary: 'certify every file of a folder or manifest in one signed batch',
-    load: async () => (await import('./commands/certify-bulk.js')).certifyBulkCommand,
+    load: async () => (await import('./commands/certify-bulk/certify-bulk.js')).certifyBulkCommand,
   },
   {
     name: 'certification show',
@@ -98,57 +96,57 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'directory publish',
     summary: 'publish a catalog entry (publisher role)',
-    load: () => directory('directory publish'),
+    load: async () => (await import('./commands/directory/publish.js')).publishCommand,
   },
   {
     name: 'directory update',
     summary: "replace an entry's metadata (new metadata version)",
-    load: () => directory('directory update'),
+    load: async () => (await import('./commands/directory/update.js')).updateCommand,
   },
   {
     name: 'directory withdraw',
     summary: 'withdraw a catalog entry',
-    load: () => directory('directory withdraw'),
+    load: async () => (await import('./commands/directory/withdraw.js')).withdrawCommand,
   },
   {
     name: 'directory search',
     summary: 'search the catalog, with facet counts',
-    load: () => directory('directory search'),
+    load: async () => (await import('./commands/directory/search.js')).searchCommand,
   },
   {
     name: 'directory request',
     summary: 'ask for access to a dataset',
-    load: () => directory('directory request'),
+    load: async () => (await import('./commands/directory/request.js')).requestCommand,
   },
   {
     name: 'directory grant',
     summary: 'grant an access request (publisher)',
-    load: () => directory('directory grant'),
+    load: async () => (await import('./commands/directory/grant.js')).grantCommand,
   },
   {
     name: 'directory deny',
     summary: 'deny an access request (publisher)',
-    load: () => directory('directory deny'),
+    load: async () => (await import('./commands/directory/deny.js')).denyCommand,
   },
   {
     name: 'directory revoke',
     summary: 'revoke a grant (publisher or authority)',
-    load: () => directory('directory revoke'),
+    load: async () => (await import('./commands/directory/revoke.js')).revokeCommand,
   },
   {
     name: 'directory upload',
     summary: 'upload a dataset version (.json or .ndjson), streamed',
-    load: () => directory('directory upload'),
+    load: async () => (await import('./commands/directory/upload.js')).uploadCommand,
   },
   {
     name: 'directory fetch',
     summary: 'fetch a dataset version you may read',
-    load: () => directory('directory fetch'),
+    load: async () => (await import('./commands/directory/fetch.js')).fetchCommand,
   },
   {
     name: 'directory audit',
     summary: 'list who fetched your dataset',
-    load: () => directory('directory audit'),
+    load: async () => (await import('./commands/directory/audit.js')).auditCommand,
   },
   {
     name: 'status',

@@ -1,5 +1,11 @@
 import { ChanceryProblemError } from '../client/index.js';
-import { CliError, EXIT_FAILURE, EXIT_USAGE, NodeUnreachableError, UsageError } from './cli-errors.js';
+import {
+  CliError,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  NodeUnreachableError,
+  UsageError,
+} from './command-line/cli-errors.js';
 
 /**
  * Prints a failure on stderr and returns the exit code. A refusal from the

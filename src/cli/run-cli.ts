@@ -1,7 +1,13 @@
-import { EXIT_OK, EXIT_USAGE, UsageError } from './cli-errors.js';
-import { type CommandSpec, helpText, parseCommand, usageLine, wantsHelp } from './command-spec.js';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './command-line/cli-errors.js';
+import {
+  type CommandSpec,
+  helpText,
+  parseCommand,
+  usageLine,
+  wantsHelp,
+} from './command-line/command-spec.js';
+import { printResult } from './command-line/output.js';
 import { COMMANDS, GROUPS, groupHelp, rootHelp } from './command-table.js';
-import { printResult } from './output.js';
 import { reportError } from './report-error.js';
 
 export interface CliIo {

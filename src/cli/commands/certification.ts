@@ -1,18 +1,11 @@
 import type { CertificationView } from '../../client/index.js';
-import { connectAs } from '../actor.js';
-import { UsageError } from '../cli-errors.js';
-import type { CommandSpec, OptionSpec } from '../command-spec.js';
-import { nowSeconds, parseTimeArg } from '../dates.js';
-import { sha256File } from '../file-digest.js';
-import { NodeConnection } from '../node-connection.js';
-import { fieldLines } from '../output.js';
-
-const AS: OptionSpec = {
-  type: 'string',
-  value: 'KEYFILE',
-  required: true,
-  description: 'private key file to sign with; the node says whose it is',
-};
+import { UsageError } from '../command-line/cli-errors.js';
+import type { CommandSpec } from '../command-line/command-spec.js';
+import { nowSeconds, parseTimeArg } from '../command-line/dates.js';
+import { fieldLines } from '../command-line/output.js';
+import { sha256File } from '../files/file-digest.js';
+import { AS_OPTION, connectAs } from '../node-access/actor.js';
+import { NodeConnection } from '../node-access/node-connection.js';
 
 const SALTED_DIGEST = /^[0-9a-f]{64}$/;
 
@@ -22,7 +15,7 @@ export const certifyCommand: CommandSpec = {
   scope: 'client',
   positionals: ['FILE'],
   options: {
-    as: AS,
+    as: AS_OPTION,
     type: {
       type: 'string',
       value: 'TYPE',
@@ -128,7 +121,7 @@ function statusCommand(action: 'suspend' | 'reinstate' | 'revoke', summary: stri
     scope: 'client',
     positionals: ['ID'],
     options: {
-      as: AS,
+      as: AS_OPTION,
       reason: { type: 'string', value: 'TEXT', required: true, description: 'why, kept in the log' },
     },
     async run(args) {

@@ -1,38 +1,20 @@
-import type { IdentityView, WriteResult } from '../../client/index.js';
-import { connectAs } from '../actor.js';
-import type { CommandArgs, CommandSpec, OptionSpec } from '../command-spec.js';
-import { publicKeyArg } from '../key-files.js';
-import { NodeConnection } from '../node-connection.js';
-import { type CommandResult, fieldLines } from '../output.js';
-
-const AS: OptionSpec = {
-  type: 'string',
-  value: 'KEYFILE',
-  required: true,
-  description: 'private key file to sign with; the node says whose it is',
-};
+import type { IdentityView } from '../../client/index.js';
+import type { CommandArgs, CommandSpec } from '../command-line/command-spec.js';
+import { fieldLines } from '../command-line/output.js';
+import { publicKeyArg } from '../files/key-files.js';
+import { AS_OPTION, connectAs } from '../node-access/actor.js';
+import { NodeConnection } from '../node-access/node-connection.js';
+import { written } from '../node-access/write-result.js';
 
 /** Identity ids are organisation codes, upper case on the wire; accept them typed in any case. */
 const identityIdArg = (args: CommandArgs) => args.positional(0).toUpperCase();
-
-/** Repeatable list flags also take comma-separated values: --role issuer,publisher. */
-const listArg = (args: CommandArgs, name: string) =>
-  args
-    .strings(name)
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-
-function written(result: WriteResult, line: string): CommandResult {
-  return { json: result, text: [line + (result.replayed ? ' (already done: replayed)' : '')] };
-}
 
 const registerCommand: CommandSpec = {
   name: 'identity register',
   summary: 'Register a department (signed by the authority). Its identity id is its organisation code.',
   scope: 'client',
   options: {
-    as: AS,
+    as: AS_OPTION,
     name: { type: 'string', value: 'NAME', required: true, description: 'display name of the department' },
     code: {
       type: 'string',
@@ -69,7 +51,7 @@ const registerCommand: CommandSpec = {
       c.registerIdentity({
         identityId,
         name: args.required('name'),
-        roles: listArg(args, 'role'),
+        roles: args.list('role'),
         publicKeys: keys.map((k) => k.publicKey),
         ...(parent === undefined ? {} : { parentId: parent.toUpperCase() }),
       }),
@@ -85,7 +67,7 @@ const accreditCommand: CommandSpec = {
   scope: 'client',
   positionals: ['ID'],
   options: {
-    as: AS,
+    as: AS_OPTION,
     'record-type': {
       type: 'string',
       value: 'TYPE',
@@ -96,7 +78,7 @@ const accreditCommand: CommandSpec = {
   },
   async run(args) {
     const identityId = identityIdArg(args);
-    const recordTypes = listArg(args, 'record-type');
+    const recordTypes = args.list('record-type');
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const result = await node.call((c) => c.accredit(identityId, recordTypes));
     return written(result, `accredited ${identityId} for ${recordTypes.join(', ')}`);
@@ -109,7 +91,7 @@ const rotateKeyCommand: CommandSpec = {
   scope: 'client',
   positionals: ['ID'],
   options: {
-    as: AS,
+    as: AS_OPTION,
     key: {
       type: 'string',
       value: 'NEWKEY',
@@ -132,7 +114,7 @@ const revokeCommand: CommandSpec = {
   scope: 'client',
   positionals: ['ID'],
   options: {
-    as: AS,
+    as: AS_OPTION,
     reason: { type: 'string', value: 'TEXT', required: true, description: 'why, kept in the log' },
   },
   async run(args) {

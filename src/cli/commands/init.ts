@@ -2,11 +2,11 @@ import { type DataDir, initDataDir } from '../../node/data-dir.js';
 import { type LogAuthority, settleAuthority } from '../../node/log-authority.js';
 import { eventStoreConfigOf, resolveNodeConfig } from '../../node/node-config.js';
 import { openEventStore } from '../../node/open-event-store.js';
-import { UsageError } from '../cli-errors.js';
-import { type CommandSpec, DEFAULT_NODE_URL } from '../command-spec.js';
-import { nextSteps } from '../next-steps.js';
-import { displayPath, fieldLines } from '../output.js';
-import { STORE_OPTIONS } from '../store-options.js';
+import { UsageError } from '../command-line/cli-errors.js';
+import { type CommandSpec, DEFAULT_NODE_URL } from '../command-line/command-spec.js';
+import { displayPath, fieldLines } from '../command-line/output.js';
+import { nextSteps } from '../node-setup/next-steps.js';
+import { STORE_OPTIONS } from '../node-setup/store-options.js';
 
 export const initCommand: CommandSpec = {
   name: 'init',

@@ -1,8 +1,8 @@
 import { generateKeyPair, writeKeyFiles } from '../../client/index.js';
-import { CliError } from '../cli-errors.js';
-import type { CommandSpec } from '../command-spec.js';
-import { describeFsError } from '../key-files.js';
-import { displayPath } from '../output.js';
+import { CliError } from '../command-line/cli-errors.js';
+import type { CommandSpec } from '../command-line/command-spec.js';
+import { displayPath } from '../command-line/output.js';
+import { describeFsError } from '../files/fs-errors.js';
 
 export const keygenCommand: CommandSpec = {
   name: 'keygen',

@@ -3,10 +3,10 @@ import { encodeBase64 } from '../../domain/log/index.js';
 import { startNode } from '../../node/chancery-node.js';
 import { dataDirLayout } from '../../node/data-dir.js';
 import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
-import { CliError, UsageError } from '../cli-errors.js';
-import type { CommandSpec } from '../command-spec.js';
-import { displayPath, fieldLines } from '../output.js';
-import { STORE_OPTIONS } from '../store-options.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
+import type { CommandSpec } from '../command-line/command-spec.js';
+import { displayPath, fieldLines } from '../command-line/output.js';
+import { STORE_OPTIONS } from '../node-setup/store-options.js';
 
 export const rebuildCommand: CommandSpec = {
   name: 'rebuild',

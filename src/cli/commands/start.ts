@@ -1,13 +1,14 @@
 import { describeQuorum } from '../../domain/federation/index.js';
 import { maskPassword } from '../../infrastructure/eventstore/eventstoredb/connection-string.js';
-import { startNode } from '../../node/chancery-node.js';
+import { type RunningNode, startNode } from '../../node/chancery-node.js';
+import type { LogAuthority } from '../../node/log-authority.js';
 import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
 import { PACKAGE_VERSION } from '../../node/package-version.js';
-import { CliError, UsageError } from '../cli-errors.js';
-import type { CommandSpec } from '../command-spec.js';
-import { nextSteps } from '../next-steps.js';
-import { displayPath, fieldLines } from '../output.js';
-import { STORE_OPTIONS } from '../store-options.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
+import type { CommandArgs, CommandSpec } from '../command-line/command-spec.js';
+import { displayPath, fieldLines } from '../command-line/output.js';
+import { nextSteps } from '../node-setup/next-steps.js';
+import { STORE_OPTIONS } from '../node-setup/store-options.js';
 
 export const startCommand: CommandSpec = {
   name: 'start',
@@ -84,123 +85,138 @@ serves the same reads and proofs, refuses writes, and witnesses (POST /add-check
 DATA/witness.key; see docs/federation.md.
 SIGINT or SIGTERM closes the node and exits 0.`,
   async run(args) {
-    let config: NodeConfig;
-    try {
-      config = resolveNodeConfig(
-        {
-          dataDir: args.string('data'),
-          port: args.string('port'),
-          host: args.string('host'),
-          store: args.string('store'),
-          esdbUrl: args.string('esdb-url'),
-          logKeyFile: args.string('log-key'),
-          federation: {
-            ...optional('role', args.string('role')),
-            upstream: args.strings('upstream'),
-            ...optional('trust', args.string('trust')),
-            ...optional('policyFile', args.string('policy')),
-            witness: args.strings('witness'),
-            ...optional('witnessQuorum', args.string('witness-quorum')),
-            ...optional('witnessName', args.string('witness-name')),
-          },
-        },
-        args.env,
-      );
-    } catch (error) {
-      throw new UsageError((error as Error).message, args.command);
-    }
-
-    let node: Awaited<ReturnType<typeof startNode>>;
+    const config = nodeConfigOf(args);
+    let node: RunningNode;
     try {
       node = await startNode(config, { notice: (line) => process.stderr.write(`${line}\n`) });
     } catch (error) {
       throw listenFailure(error, config) ?? error;
     }
-
-    const clientUrl = node.url.replace(/^(https?:\/\/)(0\.0\.0\.0|\[::\])(?=[:/]|$)/, '$1127.0.0.1');
-    const { identity, layout, created } = node.init;
-    const authority = node.authority();
-    const lines = [
-      `chancery ${PACKAGE_VERSION} listening on ${node.url}`,
-      ...fieldLines([
-        ['data dir', displayPath(layout.dir)],
-        ['origin', identity.origin],
-        [
-          'store',
-          config.store.kind === 'sqlite'
-            ? `sqlite ${displayPath(layout.eventStoreFile)}`
-            : `eventstoredb ${maskPassword(config.store.url)}`,
-        ],
-        [
-          'log key',
-          config.federation.role === 'mirror'
-            ? `${node.sequencer.verifierKey} (trusted; this mirror signs nothing under it)`
-            : `${node.sequencer.verifierKey} (${displayPath(config.logKeyFile)})`,
-        ],
-        ['role', roleLine(node, config)],
-        ...(node.federation.witness === null
-          ? []
-          : ([['witness key', node.federation.witness.identity.vkey]] as [string, string][])),
-        [
-          'authority',
-          authority === null
-            ? config.federation.role === 'mirror'
-              ? "not known yet: the mirror has not replayed the log's first entry"
-              : 'not known yet: the event store has not answered'
-            : authority.founded
-              ? `${authority.id}, key ${authority.keyId} in ${displayPath(layout.authorityKeyFile)}` +
-                ` (${created ? 'created, ' : ''}mode 0600: keep it secret)`
-              : `joined existing log; authority ${authority.id} (key ${authority.keyId}), its key is not on this node`,
-        ],
-        ['API docs', `${clientUrl}/docs`],
-      ]),
-      ...(authority?.founded === true
-        ? nextSteps({
-            dataDir: layout.dir,
-            authorityKeyFile: layout.authorityKeyFile,
-            url: clientUrl,
-            start: false,
-          })
-        : []),
-      ...(authority?.unusedKeyFile
-        ? [
-            `note: this folder's authority key was never registered in this log; moved to ${displayPath(authority.unusedKeyFile)}`,
-          ]
-        : []),
-    ];
+    const lines = bannerLines(node, config);
     // Store unreachable: the one line that says so, after the banner; the node is not ready and retries.
     const problem = node.startupProblem();
     if (problem !== null) lines.push(`${problem}; not ready, retrying in the background`);
     process.stderr.write(lines.join('\n') + '\n');
-
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      // A second signal while closing means "now": do not make the operator wait.
-      if (stopping) process.exit(1);
-      stopping = true;
-      process.stderr.write(`${signal}: closing the node\n`);
-      node.close().then(
-        () => {
-          process.stderr.write('stopped\n');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          process.stderr.write(`error while closing: ${(error as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    closeOnSignals(node);
     return undefined;
   },
 };
+
+/** Flags over environment over defaults; a bad value is a usage mistake. */
+function nodeConfigOf(args: CommandArgs): NodeConfig {
+  try {
+    return resolveNodeConfig(
+      {
+        dataDir: args.string('data'),
+        port: args.string('port'),
+        host: args.string('host'),
+        store: args.string('store'),
+        esdbUrl: args.string('esdb-url'),
+        logKeyFile: args.string('log-key'),
+        federation: {
+          ...optional('role', args.string('role')),
+          upstream: args.strings('upstream'),
+          ...optional('trust', args.string('trust')),
+          ...optional('policyFile', args.string('policy')),
+          witness: args.strings('witness'),
+          ...optional('witnessQuorum', args.string('witness-quorum')),
+          ...optional('witnessName', args.string('witness-name')),
+        },
+      },
+      args.env,
+    );
+  } catch (error) {
+    throw new UsageError((error as Error).message, args.command);
+  }
+}
+
+/** The banner on stderr: 'chancery VERSION listening on URL', then what the node runs with. */
+function bannerLines(node: RunningNode, config: NodeConfig): string[] {
+  const clientUrl = node.url.replace(/^(https?:\/\/)(0\.0\.0\.0|\[::\])(?=[:/]|$)/, '$1127.0.0.1');
+  const { identity, layout } = node.init;
+  // Read once: it turns up when a late store answers, and the authority line and next steps must agree.
+  const authority = node.authority();
+  return [
+    `chancery ${PACKAGE_VERSION} listening on ${node.url}`,
+    ...fieldLines([
+      ['data dir', displayPath(layout.dir)],
+      ['origin', identity.origin],
+      [
+        'store',
+        config.store.kind === 'sqlite'
+          ? `sqlite ${displayPath(layout.eventStoreFile)}`
+          : `eventstoredb ${maskPassword(config.store.url)}`,
+      ],
+      [
+        'log key',
+        config.federation.role === 'mirror'
+          ? `${node.sequencer.verifierKey} (trusted; this mirror signs nothing under it)`
+          : `${node.sequencer.verifierKey} (${displayPath(config.logKeyFile)})`,
+      ],
+      ['role', roleLine(node, config)],
+      ...(node.federation.witness === null
+        ? []
+        : ([['witness key', node.federation.witness.identity.vkey]] as [string, string][])),
+      ['authority', authorityLine(authority, node, config)],
+      ['API docs', `${clientUrl}/docs`],
+    ]),
+    ...(authority?.founded === true
+      ? nextSteps({
+          dataDir: layout.dir,
+          authorityKeyFile: layout.authorityKeyFile,
+          url: clientUrl,
+          start: false,
+        })
+      : []),
+    ...(authority?.unusedKeyFile
+      ? [
+          `note: this folder's authority key was never registered in this log; moved to ${displayPath(authority.unusedKeyFile)}`,
+        ]
+      : []),
+  ];
+}
+
+/** Who the log's authority is, and where its key is when this node founded the log. */
+function authorityLine(authority: LogAuthority | null, node: RunningNode, config: NodeConfig): string {
+  const { layout, created } = node.init;
+  if (authority === null)
+    return config.federation.role === 'mirror'
+      ? "not known yet: the mirror has not replayed the log's first entry"
+      : 'not known yet: the event store has not answered';
+  return authority.founded
+    ? `${authority.id}, key ${authority.keyId} in ${displayPath(layout.authorityKeyFile)}` +
+        ` (${created ? 'created, ' : ''}mode 0600: keep it secret)`
+    : `joined existing log; authority ${authority.id} (key ${authority.keyId}), its key is not on this node`;
+}
+
+/** SIGINT or SIGTERM closes the node and exits 0; the node owns the process from here on. */
+function closeOnSignals(node: RunningNode): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal while closing means "now": do not make the operator wait.
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`${signal}: closing the node\n`);
+    node.close().then(
+      () => {
+        process.stderr.write('stopped\n');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`error while closing: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-function roleLine(node: Awaited<ReturnType<typeof startNode>>, config: NodeConfig): string {
+function roleLine(node: RunningNode, config: NodeConfig): string {
   const policy = node.federation.policy;
   if (config.federation.role === 'mirror') return `mirror of ${config.federation.upstreams.join(', ')}`;
   const witnesses = policy?.witnesses.length ?? 0;

@@ -1,6 +1,6 @@
-import type { CommandSpec } from '../command-spec.js';
-import { NodeConnection } from '../node-connection.js';
-import { fieldLines } from '../output.js';
+import type { CommandSpec } from '../command-line/command-spec.js';
+import { fieldLines } from '../command-line/output.js';
+import { NodeConnection } from '../node-access/node-connection.js';
 
 export const statusCommand: CommandSpec = {
   name: 'status',

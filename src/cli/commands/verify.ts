@@ -8,11 +8,17 @@ import {
 } from '../../domain/log/index.js';
 import { type VerificationReport, verifyProofBundle } from '../../domain/proof/verify-bundle.js';
 import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, NodeUnreachableError, UsageError } from '../cli-errors.js';
-import type { CommandSpec } from '../command-spec.js';
-import { parseTimeArg } from '../dates.js';
-import { sha256File } from '../file-digest.js';
-import { describeFsError } from '../key-files.js';
+import {
+  CliError,
+  EXIT_FAILURE,
+  EXIT_OK,
+  NodeUnreachableError,
+  UsageError,
+} from '../command-line/cli-errors.js';
+import type { CommandSpec } from '../command-line/command-spec.js';
+import { parseTimeArg } from '../command-line/dates.js';
+import { sha256File } from '../files/file-digest.js';
+import { describeFsError } from '../files/fs-errors.js';
 
 /** A real bundle is a few kilobytes; anything this big is not one, and is not read into memory. */
 const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;

@@ -2,8 +2,8 @@
  * The batch tree three ways, which must agree for every size: the node's pure
  * RootAccumulator (src/domain/log/batch-tree.ts), the stored-hash prover the
  * read model serves paths from, and merkletreejs exactly as `chancery
- * certify-bulk` configures it (src/cli/batch-tree.ts). The Go vectors anchor
- * all three to RFC 6962.
+ * certify-bulk` configures it (src/cli/commands/certify-bulk/batch-tree.ts).
+ * The Go vectors anchor all three to RFC 6962.
  */
 
 import { createHash } from 'node:crypto';
@@ -16,7 +16,7 @@ import {
   RFC6962_TREE_OPTIONS,
   rfc6962LeafHash,
   rfc6962NodeHash,
-} from '../../../src/cli/batch-tree.js';
+} from '../../../src/cli/commands/certify-bulk/batch-tree.js';
 import {
   batchLeafHash,
   batchRoot,

@@ -1,9 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { type KeyPair, keyPairFromPem, parsePublicKey, rawPublicKey } from '../client/index.js';
-import { encodeBase64 } from '../domain/crypto/base64.js';
-import { keyIdOf } from '../domain/crypto/key-id.js';
-import { CliError, UsageError } from './cli-errors.js';
+import { type KeyPair, keyPairFromPem, parsePublicKey, rawPublicKey } from '../../client/index.js';
+import { encodeBase64 } from '../../domain/crypto/base64.js';
+import { keyIdOf } from '../../domain/crypto/key-id.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
+import { describeFsError } from './fs-errors.js';
 
 const PRIVATE_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
@@ -77,12 +78,4 @@ function readText(file: string): string {
   } catch (error) {
     throw new CliError(`cannot read key file ${file}: ${describeFsError(error)}`);
   }
-}
-
-export function describeFsError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,16 @@
-import { ChanceryProblemError } from '../client/index.js';
-import { CliError } from './cli-errors.js';
-import { loadPrivateKey } from './key-files.js';
+import { ChanceryProblemError } from '../../client/index.js';
+import { CliError } from '../command-line/cli-errors.js';
+import type { OptionSpec } from '../command-line/command-spec.js';
+import { loadPrivateKey } from '../files/key-files.js';
 import type { NodeConnection } from './node-connection.js';
+
+/** The flag of every command that signs: the node looks up whose key it is (connectAs). */
+export const AS_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'KEYFILE',
+  required: true,
+  description: 'private key file to sign with; the node says whose it is',
+};
 
 /**
  * `--as KEYFILE`: load the private key and ask the node whose it is, so a

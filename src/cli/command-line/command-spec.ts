@@ -91,6 +91,14 @@ export class CommandArgs {
     return typeof value === 'string' ? [value] : [];
   }
 
+  /** A repeatable list flag, which also takes comma-separated values: --role issuer,publisher. */
+  list(name: string): string[] {
+    return this.strings(name)
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+  }
+
   flag(name: string): boolean {
     return this.values[name] === true;
   }

@@ -1,5 +1,5 @@
-import { ChanceryClient, type Signer } from '../client/index.js';
-import { CliError, NodeUnreachableError } from './cli-errors.js';
+import { ChanceryClient, type Signer } from '../../client/index.js';
+import { CliError, NodeUnreachableError } from '../command-line/cli-errors.js';
 
 /**
  * The client for one node URL. Every call goes through `call`, which turns a

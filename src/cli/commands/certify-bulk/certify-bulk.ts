@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import type { BatchWriteResult } from '../../client/index.js';
-import { batchRecordIdFor } from '../../domain/certification/certification-id.js';
-import { MAX_BATCH_RECORDS } from '../../domain/certification/events.js';
-import { connectAs } from '../actor.js';
-import { batchRootHex, DIGEST_SIZE } from '../batch-tree.js';
-import { type BulkInput, listBulkInputs } from '../bulk-inputs.js';
-import { CliError, UsageError } from '../cli-errors.js';
-import type { CommandSpec } from '../command-spec.js';
-import { nowSeconds, parseTimeArg } from '../dates.js';
-import { describeFsError } from '../key-files.js';
-import { NodeConnection } from '../node-connection.js';
-import { displayPath, fieldLines } from '../output.js';
-import { progressBar } from '../progress-bar.js';
-import { type Receipt, writeReceipts } from '../receipts-file.js';
+import type { BatchWriteResult } from '../../../client/index.js';
+import { batchRecordIdFor } from '../../../domain/certification/certification-id.js';
+import { MAX_BATCH_RECORDS } from '../../../domain/certification/events.js';
+import { CliError, UsageError } from '../../command-line/cli-errors.js';
+import type { CommandSpec } from '../../command-line/command-spec.js';
+import { nowSeconds, parseTimeArg } from '../../command-line/dates.js';
+import { displayPath, fieldLines } from '../../command-line/output.js';
+import { describeFsError } from '../../files/fs-errors.js';
+import { AS_OPTION, connectAs } from '../../node-access/actor.js';
+import { NodeConnection } from '../../node-access/node-connection.js';
+import { progressBar } from '../../progress/progress-bar.js';
+import { batchRootHex, DIGEST_SIZE } from './batch-tree.js';
+import { type BulkInput, listBulkInputs } from './bulk-inputs.js';
+import { type Receipt, writeReceipts } from './receipts-file.js';
 
 /** Read size per call: the file's content is never held beyond one chunk. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -93,12 +93,7 @@ export const certifyBulkCommand: CommandSpec = {
   scope: 'client',
   positionals: ['FOLDER|MANIFEST'],
   options: {
-    as: {
-      type: 'string',
-      value: 'KEYFILE',
-      required: true,
-      description: 'private key file to sign with; the node says whose it is',
-    },
+    as: AS_OPTION,
     type: {
       type: 'string',
       value: 'TYPE',

@@ -8,8 +8,8 @@
 
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { CliError } from './cli-errors.js';
-import { describeFsError } from './key-files.js';
+import { CliError } from '../../command-line/cli-errors.js';
+import { describeFsError } from '../../files/fs-errors.js';
 
 export interface BulkInput {
   /** Where to read the file. */

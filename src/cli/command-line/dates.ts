@@ -1,4 +1,4 @@
-import { isoSeconds } from '../protocol/iso-seconds.js';
+import { isoSeconds } from '../../protocol/iso-seconds.js';
 import { UsageError } from './cli-errors.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

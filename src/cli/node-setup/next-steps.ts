@@ -1,5 +1,5 @@
-import { DEFAULT_NODE_URL } from './command-spec.js';
-import { displayPath, shellWord } from './output.js';
+import { DEFAULT_NODE_URL } from '../command-line/command-spec.js';
+import { displayPath, shellWord } from '../command-line/output.js';
 
 /** Copy-pasteable commands for a fresh node: make a department, accredit it, certify a file. */
 export function nextSteps(options: {

@@ -1,4 +1,4 @@
-import type { OptionSpec } from './command-spec.js';
+import type { OptionSpec } from '../command-line/command-spec.js';
 
 /** The flags that choose a node's event store, shared by init, start and rebuild. */
 export const STORE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
