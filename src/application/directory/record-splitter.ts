@@ -148,6 +148,9 @@ const S = {
   Done: 7,
 } as const;
 
+/** Below every index, so the first search in a chunk always runs. */
+const NOT_SEARCHED = -2;
+
 /** The first byte at or after `i` that is not JSON whitespace, or the chunk's length. */
 function skipSpace(chunk: Buffer, i: number): number {
   const n = chunk.length;
@@ -175,6 +178,12 @@ class JsonArrayScanner implements RecordSplitter {
   #offset = 0;
   /** Where the record being scanned starts in the current chunk: 0 when it began in an earlier one. */
   #valueStart = 0;
+  /**
+   * The next quote and the next backslash of the current chunk at or after the last search for them;
+   * -1 when there is none left, NOT_SEARCHED at the start of a chunk.
+   */
+  #quoteAt = NOT_SEARCHED;
+  #slashAt = NOT_SEARCHED;
   readonly #pending = new Pending();
 
   constructor(
@@ -184,6 +193,8 @@ class JsonArrayScanner implements RecordSplitter {
 
   push(chunk: Buffer): void {
     this.#valueStart = 0;
+    this.#quoteAt = NOT_SEARCHED;
+    this.#slashAt = NOT_SEARCHED;
     const n = chunk.length;
     let i = 0;
     while (i < n) i = this.#step(chunk, i);
@@ -291,9 +302,13 @@ class JsonArrayScanner implements RecordSplitter {
       this.#escaped = false;
       return i + 1;
     }
-    // Strings are most of the bytes: jump to the next quote or backslash instead of stepping.
-    const quote = chunk.indexOf(0x22, i);
-    const slash = chunk.indexOf(0x5c, i);
+    // Strings are most of the bytes: jump to the next quote or backslash instead of stepping. A search
+    // answer still ahead is reused: most chunks hold no backslash, and searching for one afresh in every
+    // string would read the rest of the chunk each time (quadratic in the strings per chunk).
+    let quote = this.#quoteAt;
+    if (quote !== -1 && quote < i) quote = this.#quoteAt = chunk.indexOf(0x22, i);
+    let slash = this.#slashAt;
+    if (slash !== -1 && slash < i) slash = this.#slashAt = chunk.indexOf(0x5c, i);
     const next = quote < 0 ? slash : slash < 0 ? quote : Math.min(quote, slash);
     if (next < 0) return chunk.length;
     if (chunk[next] === 0x5c) this.#escaped = true;
