@@ -94,6 +94,8 @@ interface VersionRow {
  * index (title, description, keywords, themes, publisher) and facet rows for
  * search. Only published entries are in the index and the facet counts;
  * withdrawn ones stay readable by id. Rebuildable from the event feed.
+ * The tables are in catalog-schema.ts and catalog-writer.ts applies the
+ * events to them; this class is the projection and what it answers.
  */
 export class CatalogReadModel implements Projection {
   readonly name = 'catalog';
