@@ -87,6 +87,21 @@ export function verifyRequestSignature(
   request: SignableRequest,
   options: VerifyOptions,
 ): VerifiedRequest | null {
+  const signed = readSignature(request);
+  if (signed === null) return null;
+  const { label, params, signature } = signed;
+  const { created, keyid, expires } = checkParams(params, options.required);
+  const base = buildSignatureBase(request, params);
+  const { key, actor } = checkSigner(options.registry, keyid, base, signature);
+  checkTime(created, expires, options);
+  rememberSignature(signature, options);
+  return { actor, key, createdMs: created * 1000, label, params, signatureBase: base, signature };
+}
+
+/** The one signature the request carries, or null when it carries none. */
+function readSignature(
+  request: SignableRequest,
+): { label: string; params: SignatureParams; signature: Uint8Array } | null {
   const inputHeader = headerText(request.headers, 'signature-input');
   const signatureHeader = headerText(request.headers, 'signature');
   if (inputHeader === undefined && signatureHeader === undefined) return null;
@@ -109,8 +124,15 @@ export function verifyRequestSignature(
   const [label, params] = [...inputs][0]!;
   const signature = signatures.get(label);
   if (signature === undefined) throw invalid(`Signature has no value labelled ${label}`);
+  return { label, params, signature };
+}
 
-  for (const name of ['@method', '@path', '@query', ...options.required]) {
+/** The covered components and the parameters Chancery requires: `created` (s), `keyid`, and `expires` (s) if any. */
+function checkParams(
+  params: SignatureParams,
+  required: readonly string[],
+): { created: number; keyid: string; expires: number | undefined } {
+  for (const name of ['@method', '@path', '@query', ...required]) {
     if (!params.components.includes(name)) throw invalid(`the signature must cover ${name}`);
   }
   const created = parameter(params, 'created');
@@ -123,19 +145,30 @@ export function verifyRequestSignature(
     throw invalid('alg, when present, must be "ed25519"');
   const expires = parameter(params, 'expires');
   if (expires !== undefined && expires.kind !== 'integer') throw invalid('expires must be an integer');
+  return { created: created.value, keyid: keyid.value, expires: expires?.value };
+}
 
+/** The exact text that was signed (RFC 9421 §2.5). */
+function buildSignatureBase(request: SignableRequest, params: SignatureParams): string {
   const values = params.components.map((name) => [name, componentValue(name, request)] as const);
-  let base: string;
   try {
-    base = signatureBase(values, params);
+    return signatureBase(values, params);
   } catch (error) {
     if (error instanceof StructuredFieldError) throw invalid(error.message);
     throw error;
   }
+}
 
-  const key = options.registry.key(keyid.value);
-  if (key === undefined) throw new ProblemError('KEY_UNKNOWN', `no identity holds key ${keyid.value}`);
-  const actor = options.registry.get(key.identityId);
+/** The key and its identity, once the signature verifies with the key, and only then whether either is still valid. */
+function checkSigner(
+  registry: SignatureRegistry,
+  keyId: string,
+  base: string,
+  signature: Uint8Array,
+): { key: RegistryKey; actor: RegistryIdentity } {
+  const key = registry.key(keyId);
+  if (key === undefined) throw new ProblemError('KEY_UNKNOWN', `no identity holds key ${keyId}`);
+  const actor = registry.get(key.identityId);
   if (actor === undefined) throw new ProblemError('ACTOR_UNKNOWN', `no identity ${key.identityId}`);
   if (!verifyEd25519(key.publicKeyBytes, new TextEncoder().encode(base), signature)) {
     throw new ProblemError(
@@ -147,17 +180,23 @@ export function verifyRequestSignature(
     throw new ProblemError('KEY_RETIRED', `key ${key.keyId} was retired at ${key.retiredAt}`);
   if (actor.status === 'revoked')
     throw new ProblemError('ACTOR_REVOKED', `identity ${actor.identityId} is revoked`);
+  return { key, actor };
+}
 
-  const createdMs = created.value * 1000;
-  if (Math.abs(options.now - createdMs) > options.maxSkewMs) {
+/** `created` within the allowed skew of the server's clock, and `expires`, if any, still ahead. */
+function checkTime(created: number, expires: number | undefined, options: VerifyOptions): void {
+  if (Math.abs(options.now - created * 1000) > options.maxSkewMs) {
     throw new ProblemError(
       'ISSUED_AT_SKEW',
-      `signature created ${created.value} is more than ${Math.round(options.maxSkewMs / 1000)} s from the server time ${Math.floor(options.now / 1000)}`,
+      `signature created ${created} is more than ${Math.round(options.maxSkewMs / 1000)} s from the server time ${Math.floor(options.now / 1000)}`,
     );
   }
-  if (expires?.kind === 'integer' && expires.value * 1000 <= options.now)
-    throw new ProblemError('ISSUED_AT_SKEW', `the signature expired at ${expires.value}`);
+  if (expires !== undefined && expires * 1000 <= options.now)
+    throw new ProblemError('ISSUED_AT_SKEW', `the signature expired at ${expires}`);
+}
 
+/** Takes the signature's place in the replay cache: a signature is good for one request. */
+function rememberSignature(signature: Uint8Array, options: VerifyOptions): void {
   const replayKey = createHash('sha256').update(signature).digest('base64');
   const seen = options.replay.remember(replayKey, options.now);
   if (seen === 'replayed') {
@@ -166,7 +205,6 @@ export function verifyRequestSignature(
   if (seen === 'full') {
     throw new ProblemError('STORE_OVERLOADED', 'too many signed requests in flight; retry shortly', {}, 5);
   }
-  return { actor, key, createdMs, label, params, signatureBase: base, signature };
 }
 
 /**

@@ -136,7 +136,7 @@ export function ndjsonBatcher(
   };
 }
 
-/** Scanner states; plain numbers keep the hot loop's switch cheap. */
+/** Scanner states; plain numbers keep the dispatch cheap. */
 const S = {
   Start: 0,
   BeforeFirst: 1,
@@ -148,130 +148,227 @@ const S = {
   Done: 7,
 } as const;
 
+/** Below every index, so the first search in a chunk always runs. */
+const NOT_SEARCHED = -2;
+
+/** The first byte at or after `i` that is not JSON whitespace, or the chunk's length. */
+function skipSpace(chunk: Buffer, i: number): number {
+  const n = chunk.length;
+  while (i < n && WS[chunk[i]!] === 1) i++;
+  return i;
+}
+
+/**
+ * The scanner behind jsonArraySplitter: a state machine over the bytes of a
+ * top-level array. Each step handles its state from byte `i` and answers the
+ * byte the next step starts at; the steps that cross a record's bytes (a
+ * container, a string, a scalar) loop on their own, so the state is looked at
+ * once per token rather than once per byte.
+ */
+class JsonArrayScanner implements RecordSplitter {
+  count = 0;
+  #state: number = S.Start;
+  /** Open brackets of the container record being scanned. */
+  #depth = 0;
+  /** The last byte of the previous chunk was a backslash inside a string. */
+  #escaped = false;
+  /** The string being scanned is a whole record (not inside a container). */
+  #topString = false;
+  /** Bytes of the body before the current chunk. */
+  #offset = 0;
+  /** Where the record being scanned starts in the current chunk: 0 when it began in an earlier one. */
+  #valueStart = 0;
+  /**
+   * The next quote and the next backslash of the current chunk at or after the last search for them;
+   * -1 when there is none left, NOT_SEARCHED at the start of a chunk.
+   */
+  #quoteAt = NOT_SEARCHED;
+  #slashAt = NOT_SEARCHED;
+  readonly #pending = new Pending();
+
+  constructor(
+    private readonly onRecord: RecordHandler,
+    private readonly maxRecordBytes: number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.#valueStart = 0;
+    this.#quoteAt = NOT_SEARCHED;
+    this.#slashAt = NOT_SEARCHED;
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) i = this.#step(chunk, i);
+    this.#offset += n;
+    const state = this.#state;
+    if (state === S.InContainer || state === S.InString || state === S.InScalar) {
+      this.#pending.add(chunk.subarray(this.#valueStart));
+      if (this.#pending.length > this.maxRecordBytes) throw tooLarge(this.count, this.maxRecordBytes);
+    }
+  }
+
+  end(): void {
+    if (this.#state === S.Done) return;
+    if (this.#state === S.Start) throw this.#malformed('the upload is empty; send a JSON array of records');
+    throw new RecordFormatError(
+      'UPLOAD_TRUNCATED',
+      `the JSON array is not closed: the upload ended after ${this.count} complete record(s)`,
+      this.count,
+    );
+  }
+
+  #step(chunk: Buffer, i: number): number {
+    switch (this.#state) {
+      case S.Start:
+        return this.#start(chunk, i);
+      case S.BeforeFirst:
+      case S.BeforeValue:
+        return this.#beforeValue(chunk, i);
+      case S.InContainer:
+        return this.#inContainer(chunk, i);
+      case S.InString:
+        return this.#inString(chunk, i);
+      case S.InScalar:
+        return this.#inScalar(chunk, i);
+      case S.AfterValue:
+        return this.#afterValue(chunk, i);
+      default:
+        return this.#done(chunk, i);
+    }
+  }
+
+  /** Before the array: whitespace, then its `[`. */
+  #start(chunk: Buffer, from: number): number {
+    const i = skipSpace(chunk, from);
+    if (i === chunk.length) return i;
+    const c = chunk[i]!;
+    if (c !== 0x5b)
+      throw this.#malformed(
+        `a JSON upload must be an array of records; it starts at byte ${this.#offset + i} with ${String.fromCharCode(c)}`,
+      );
+    this.#state = S.BeforeFirst;
+    return i + 1;
+  }
+
+  /** Where a record starts: after the `[` (where `]` may close an empty array) or after a comma. */
+  #beforeValue(chunk: Buffer, from: number): number {
+    const i = skipSpace(chunk, from);
+    if (i === chunk.length) return i;
+    const c = chunk[i]!;
+    if (c === 0x5d) {
+      if (this.#state === S.BeforeValue)
+        throw this.#malformed(`a comma after record ${this.count - 1} is not followed by a record`);
+      this.#state = S.Done;
+      return i + 1;
+    }
+    if (c === 0x2c) throw this.#malformed(`record ${this.count} is empty`);
+    this.#valueStart = i;
+    if (c === 0x7b || c === 0x5b) {
+      this.#depth = 1;
+      this.#state = S.InContainer;
+    } else if (c === 0x22) {
+      this.#topString = true;
+      this.#state = S.InString;
+    } else this.#state = S.InScalar;
+    return i + 1;
+  }
+
+  /** Inside an object or array record: brackets nest until the record's own one closes. */
+  #inContainer(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    let depth = this.#depth;
+    for (; i < n; i++) {
+      const c = chunk[i]!;
+      if (c === 0x22) {
+        this.#depth = depth;
+        this.#topString = false;
+        this.#state = S.InString;
+        return i + 1;
+      }
+      if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        this.#depth = 0;
+        this.#finish(chunk, i + 1);
+        this.#state = S.AfterValue;
+        return i + 1;
+      }
+    }
+    this.#depth = depth;
+    return n;
+  }
+
+  /** Inside a string, whole record or part of a container; the byte after a backslash never ends it. */
+  #inString(chunk: Buffer, i: number): number {
+    if (this.#escaped) {
+      this.#escaped = false;
+      return i + 1;
+    }
+    // Strings are most of the bytes: jump to the next quote or backslash instead of stepping. A search
+    // answer still ahead is reused: most chunks hold no backslash, and searching for one afresh in every
+    // string would read the rest of the chunk each time (quadratic in the strings per chunk).
+    let quote = this.#quoteAt;
+    if (quote !== -1 && quote < i) quote = this.#quoteAt = chunk.indexOf(0x22, i);
+    let slash = this.#slashAt;
+    if (slash !== -1 && slash < i) slash = this.#slashAt = chunk.indexOf(0x5c, i);
+    const next = quote < 0 ? slash : slash < 0 ? quote : Math.min(quote, slash);
+    if (next < 0) return chunk.length;
+    if (chunk[next] === 0x5c) this.#escaped = true;
+    else if (this.#topString) {
+      this.#finish(chunk, next + 1);
+      this.#state = S.AfterValue;
+    } else this.#state = S.InContainer;
+    return next + 1;
+  }
+
+  /** A number, true, false or null record: it ends at whitespace, a comma or the closing `]`. */
+  #inScalar(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    for (; i < n; i++) {
+      const c = chunk[i]!;
+      if (WS[c] === 1 || c === 0x2c || c === 0x5d) {
+        this.#finish(chunk, i);
+        this.#state = S.AfterValue;
+        return i; // the delimiter is read in AfterValue
+      }
+    }
+    return n;
+  }
+
+  /** After a record: a comma before the next one, or the `]` that closes the array. */
+  #afterValue(chunk: Buffer, from: number): number {
+    const i = skipSpace(chunk, from);
+    if (i === chunk.length) return i;
+    const c = chunk[i]!;
+    if (c === 0x2c) this.#state = S.BeforeValue;
+    else if (c === 0x5d) this.#state = S.Done;
+    else
+      throw this.#malformed(
+        `expected , or ] after record ${this.count - 1}, found ${String.fromCharCode(c)}`,
+      );
+    return i + 1;
+  }
+
+  /** After the array: nothing but whitespace. */
+  #done(chunk: Buffer, from: number): number {
+    const i = skipSpace(chunk, from);
+    if (i < chunk.length) throw this.#malformed('the upload continues after the closing ] of the array');
+    return i;
+  }
+
+  /** Hands over the record that ends at `end` in this chunk, with whatever of it earlier chunks held. */
+  #finish(chunk: Buffer, end: number): void {
+    const bytes = this.#pending.take(chunk.subarray(this.#valueStart, end));
+    if (bytes.length > this.maxRecordBytes) throw tooLarge(this.count, this.maxRecordBytes);
+    this.onRecord(bytes, this.count++);
+  }
+
+  #malformed(message: string): RecordFormatError {
+    return new RecordFormatError('BODY_MALFORMED', message, this.count);
+  }
+}
+
 /** A top-level JSON array; each element (object, array, string or scalar) is one record. */
 export function jsonArraySplitter(onRecord: RecordHandler, maxRecordBytes: number): RecordSplitter {
-  const pending = new Pending();
-  let state: number = S.Start;
-  let depth = 0;
-  let escaped = false;
-  let topString = false;
-  let count = 0;
-  let offset = 0;
-
-  const malformed = (message: string) => new RecordFormatError('BODY_MALFORMED', message, count);
-  const finish = (chunk: Buffer, start: number, end: number) => {
-    const bytes = pending.take(chunk.subarray(start, end));
-    if (bytes.length > maxRecordBytes) throw tooLarge(count, maxRecordBytes);
-    onRecord(bytes, count++);
-  };
-
-  return {
-    get count() {
-      return count;
-    },
-    push(chunk) {
-      let valueStart = 0;
-      let i = 0;
-      const n = chunk.length;
-      while (i < n) {
-        const c = chunk[i]!;
-        switch (state) {
-          case S.Start:
-            if (WS[c] === 1) break;
-            if (c !== 0x5b)
-              throw malformed(
-                `a JSON upload must be an array of records; it starts at byte ${offset + i} with ${String.fromCharCode(c)}`,
-              );
-            state = S.BeforeFirst;
-            break;
-          case S.BeforeFirst:
-          case S.BeforeValue:
-            if (WS[c] === 1) break;
-            if (c === 0x5d) {
-              if (state === S.BeforeValue)
-                throw malformed(`a comma after record ${count - 1} is not followed by a record`);
-              state = S.Done;
-              break;
-            }
-            if (c === 0x2c) throw malformed(`record ${count} is empty`);
-            valueStart = i;
-            if (c === 0x7b || c === 0x5b) {
-              depth = 1;
-              state = S.InContainer;
-            } else if (c === 0x22) {
-              topString = true;
-              state = S.InString;
-            } else state = S.InScalar;
-            break;
-          case S.InContainer:
-            if (c === 0x22) {
-              topString = false;
-              state = S.InString;
-            } else if (c === 0x7b || c === 0x5b) depth++;
-            else if (c === 0x7d || c === 0x5d) {
-              if (--depth === 0) {
-                finish(chunk, valueStart, i + 1);
-                state = S.AfterValue;
-              }
-            }
-            break;
-          case S.InString: {
-            if (escaped) {
-              escaped = false;
-              break;
-            }
-            // Strings are most of the bytes: jump to the next quote or backslash instead of stepping.
-            const quote = chunk.indexOf(0x22, i);
-            const slash = chunk.indexOf(0x5c, i);
-            const next = quote < 0 ? slash : slash < 0 ? quote : Math.min(quote, slash);
-            if (next < 0) {
-              i = n;
-              continue;
-            }
-            i = next;
-            if (chunk[i] === 0x5c) escaped = true;
-            else if (topString) {
-              finish(chunk, valueStart, i + 1);
-              state = S.AfterValue;
-            } else state = S.InContainer;
-            break;
-          }
-          case S.InScalar:
-            if (WS[c] === 1 || c === 0x2c || c === 0x5d) {
-              finish(chunk, valueStart, i);
-              state = S.AfterValue;
-              continue; // the delimiter is handled in AfterValue
-            }
-            break;
-          case S.AfterValue:
-            if (WS[c] === 1) break;
-            if (c === 0x2c) state = S.BeforeValue;
-            else if (c === 0x5d) state = S.Done;
-            else
-              throw malformed(`expected , or ] after record ${count - 1}, found ${String.fromCharCode(c)}`);
-            break;
-          case S.Done:
-            if (WS[c] !== 1) throw malformed('the upload continues after the closing ] of the array');
-            break;
-        }
-        i++;
-      }
-      offset += n;
-      if (state === S.InContainer || state === S.InString || state === S.InScalar) {
-        pending.add(chunk.subarray(valueStart));
-        if (pending.length > maxRecordBytes) throw tooLarge(count, maxRecordBytes);
-      }
-    },
-    end() {
-      if (state === S.Done) return;
-      if (state === S.Start) throw malformed('the upload is empty; send a JSON array of records');
-      throw new RecordFormatError(
-        'UPLOAD_TRUNCATED',
-        `the JSON array is not closed: the upload ended after ${count} complete record(s)`,
-        count,
-      );
-    },
-  };
+  return new JsonArrayScanner(onRecord, maxRecordBytes);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Facet } from './catalog-read-model.js';
+import type { Facet } from './catalog-facets.js';
 
 /** One facet's values with how many matched entries have each, most frequent first. */
 export interface FacetCount {

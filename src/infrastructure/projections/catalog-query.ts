@@ -1,4 +1,4 @@
-import type { Facet } from './catalog-read-model.js';
+import type { Facet } from './catalog-facets.js';
 
 /**
  * The search language, modelled on what CKAN users type into `q` and `fq`

@@ -1,11 +1,17 @@
 import type { Statement } from 'better-sqlite3';
 import type { CatalogMetadata } from '../../domain/directory/catalog-metadata.js';
-import type { CatalogEntryEvent, DatasetMediaType } from '../../domain/directory/events.js';
+import type { DatasetMediaType } from '../../domain/directory/events.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import { FacetIndex } from './catalog-facet-index.js';
+import type { Facet } from './catalog-facets.js';
+import { CATALOG_TABLES, DROP_CATALOG_TABLES } from './catalog-schema.js';
+import { CatalogWriter } from './catalog-writer.js';
 import type { NodeDatabase } from './node-database.js';
-import { positionFromKey, positionKey } from './position-key.js';
+import { positionFromKey } from './position-key.js';
 import type { Projection } from './projection.js';
+
+// Search, the routes and the presenters name the facets through the read model.
+export { FACETS, type Facet } from './catalog-facets.js';
 
 export interface DatasetVersionView {
   readonly version: number;
@@ -45,10 +51,6 @@ export interface MetadataVersionView {
   readonly position: bigint;
 }
 
-/** The facets search counts, and the field of the metadata each one reads. */
-export const FACETS = ['publisher', 'theme', 'keyword', 'accessRights', 'license', 'format'] as const;
-export type Facet = (typeof FACETS)[number];
-
 interface EntryRow {
   seq: number;
   entry_id: string;
@@ -87,50 +89,18 @@ interface VersionRow {
   position: string;
 }
 
-/** The facet values one entry contributes; formats and licences are upper-cased so CSV and csv count once. */
-export function facetValues(publisherId: string, metadata: CatalogMetadata): [Facet, string][] {
-  const pairs: [Facet, string][] = [
-    ['publisher', publisherId],
-    ['accessRights', metadata.accessRights],
-    ['license', metadata.license],
-  ];
-  for (const theme of new Set(metadata.themes)) pairs.push(['theme', theme]);
-  for (const keyword of new Set(metadata.keywords.map((k) => k.toLowerCase())))
-    pairs.push(['keyword', keyword]);
-  for (const format of new Set(metadata.distributions.map((d) => d.format.toUpperCase())))
-    pairs.push(['format', format]);
-  return pairs;
-}
-
 /**
  * Catalog entries, their metadata history and dataset versions, with an FTS5
  * index (title, description, keywords, themes, publisher) and facet rows for
  * search. Only published entries are in the index and the facet counts;
  * withdrawn ones stay readable by id. Rebuildable from the event feed.
+ * The tables are in catalog-schema.ts and catalog-writer.ts applies the
+ * events to them; this class is the projection and what it answers.
  */
 export class CatalogReadModel implements Projection {
   readonly name = 'catalog';
-  private s!: Record<
-    | 'insertEntry'
-    | 'updateEntry'
-    | 'withdrawEntry'
-    | 'seqOf'
-    | 'history'
-    | 'insertVersion'
-    | 'ftsInsert'
-    | 'ftsDelete'
-    | 'facetInsert'
-    | 'facetsOf'
-    | 'facetDelete'
-    | 'countAdd'
-    | 'countPrune'
-    | 'getEntry'
-    | 'getVersion'
-    | 'latestVersion'
-    | 'versions'
-    | 'historyOf',
-    Statement
-  >;
+  private writer!: CatalogWriter;
+  private s!: Record<'getEntry' | 'getVersion' | 'latestVersion' | 'versions' | 'historyOf', Statement>;
 
   /** directory_facets in memory for search (catalog-facet-index.ts); null until the first search loads it. */
   private facets: FacetIndex | null = null;
@@ -138,94 +108,9 @@ export class CatalogReadModel implements Projection {
   constructor(private readonly db: NodeDatabase) {}
 
   migrate(db: NodeDatabase): void {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS directory_entries (
-        seq INTEGER PRIMARY KEY,
-        entry_id TEXT NOT NULL UNIQUE,
-        publisher_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        metadata_version INTEGER NOT NULL,
-        metadata TEXT NOT NULL,
-        schema_digest TEXT NOT NULL,
-        title_sort TEXT NOT NULL,
-        published_at TEXT NOT NULL,
-        modified_at TEXT NOT NULL,
-        modified_ms INTEGER NOT NULL,
-        published_ms INTEGER NOT NULL,
-        withdrawn_at TEXT,
-        withdrawal_reason TEXT,
-        position TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS directory_entries_by_title ON directory_entries(status, title_sort, seq);
-      CREATE INDEX IF NOT EXISTS directory_entries_by_modified ON directory_entries(status, modified_ms, seq);
-      CREATE INDEX IF NOT EXISTS directory_entries_by_published ON directory_entries(status, published_ms, seq);
-      CREATE VIRTUAL TABLE IF NOT EXISTS directory_fts USING fts5(
-        title, description, keywords, themes, publisher, tokenize = 'unicode61 remove_diacritics 2'
-      );
-      CREATE TABLE IF NOT EXISTS directory_facets (
-        seq INTEGER NOT NULL,
-        facet TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (seq, facet, value)
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS directory_facets_by_value ON directory_facets(facet, value, seq);
-      CREATE TABLE IF NOT EXISTS directory_facet_counts (
-        facet TEXT NOT NULL,
-        value TEXT NOT NULL,
-        n INTEGER NOT NULL,
-        PRIMARY KEY (facet, value)
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS directory_entry_history (
-        entry_id TEXT NOT NULL,
-        metadata_version INTEGER NOT NULL,
-        event TEXT NOT NULL,
-        metadata TEXT NOT NULL,
-        schema_digest TEXT NOT NULL,
-        at TEXT NOT NULL,
-        by TEXT NOT NULL,
-        position TEXT NOT NULL,
-        PRIMARY KEY (entry_id, metadata_version)
-      );
-      CREATE TABLE IF NOT EXISTS directory_versions (
-        entry_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        digest TEXT NOT NULL,
-        media_type TEXT NOT NULL,
-        record_count INTEGER NOT NULL,
-        byte_count INTEGER NOT NULL,
-        schema_digest TEXT NOT NULL,
-        published_at TEXT NOT NULL,
-        published_by TEXT NOT NULL,
-        position TEXT NOT NULL,
-        PRIMARY KEY (entry_id, version)
-      );
-    `);
+    db.exec(CATALOG_TABLES);
+    this.writer = new CatalogWriter(db, () => this.facets);
     this.s = {
-      insertEntry:
-        db.prepare(`INSERT INTO directory_entries (entry_id, publisher_id, status, metadata_version,
-        metadata, schema_digest, title_sort, published_at, modified_at, modified_ms, published_ms, position)
-        VALUES (@entryId, @publisherId, 'published', 1, @metadata, @schemaDigest, @titleSort, @at, @at, @ms, @ms, @position)`),
-      updateEntry:
-        db.prepare(`UPDATE directory_entries SET metadata_version = @metadataVersion, metadata = @metadata,
-        schema_digest = @schemaDigest, title_sort = @titleSort, modified_at = @at, modified_ms = @ms, position = @position
-        WHERE entry_id = @entryId`),
-      withdrawEntry: db.prepare(`UPDATE directory_entries SET status = 'withdrawn', withdrawn_at = @at,
-        withdrawal_reason = @reason, modified_at = @at, modified_ms = @ms, position = @position WHERE entry_id = @entryId`),
-      seqOf: db.prepare('SELECT seq, publisher_id, status FROM directory_entries WHERE entry_id = ?'),
-      history: db.prepare('INSERT INTO directory_entry_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      insertVersion:
-        db.prepare(`INSERT INTO directory_versions VALUES (@entryId, @version, @digest, @mediaType,
-        @recordCount, @byteCount, @schemaDigest, @publishedAt, @publishedBy, @position)`),
-      ftsInsert: db.prepare(
-        'INSERT INTO directory_fts (rowid, title, description, keywords, themes, publisher) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      ftsDelete: db.prepare('DELETE FROM directory_fts WHERE rowid = ?'),
-      facetInsert: db.prepare('INSERT OR IGNORE INTO directory_facets (seq, facet, value) VALUES (?, ?, ?)'),
-      facetsOf: db.prepare('SELECT facet, value FROM directory_facets WHERE seq = ?'),
-      facetDelete: db.prepare('DELETE FROM directory_facets WHERE seq = ?'),
-      countAdd: db.prepare(`INSERT INTO directory_facet_counts (facet, value, n) VALUES (?, ?, ?)
-        ON CONFLICT(facet, value) DO UPDATE SET n = n + excluded.n`),
-      countPrune: db.prepare('DELETE FROM directory_facet_counts WHERE facet = ? AND value = ? AND n <= 0'),
       getEntry: db.prepare('SELECT * FROM directory_entries WHERE entry_id = ?'),
       getVersion: db.prepare('SELECT * FROM directory_versions WHERE entry_id = ? AND version = ?'),
       latestVersion: db.prepare(
@@ -240,117 +125,11 @@ export class CatalogReadModel implements Projection {
 
   reset(db: NodeDatabase): void {
     this.facets = null;
-    db.exec(`DROP TABLE IF EXISTS directory_versions; DROP TABLE IF EXISTS directory_entry_history;
-      DROP TABLE IF EXISTS directory_facet_counts; DROP TABLE IF EXISTS directory_facets;
-      DROP TABLE IF EXISTS directory_fts; DROP TABLE IF EXISTS directory_entries;`);
+    db.exec(DROP_CATALOG_TABLES);
   }
 
   apply(event: RecordedEvent): void {
-    const e = { type: event.type, data: event.data } as CatalogEntryEvent;
-    const position = positionKey(event.position);
-    switch (e.type) {
-      case 'CatalogEntryPublished': {
-        const d = e.data;
-        const info = this.s.insertEntry.run({
-          entryId: d.entryId,
-          publisherId: d.publisherId,
-          metadata: JSON.stringify(d.metadata),
-          schemaDigest: d.schemaDigest,
-          titleSort: d.metadata.title.toLowerCase(),
-          at: d.publishedAt,
-          ms: Date.parse(d.publishedAt),
-          position,
-        });
-        this.s.history.run(
-          d.entryId,
-          1,
-          e.type,
-          JSON.stringify(d.metadata),
-          d.schemaDigest,
-          d.publishedAt,
-          d.publisherId,
-          position,
-        );
-        this.index(Number(info.lastInsertRowid), d.publisherId, d.metadata);
-        return;
-      }
-      case 'CatalogEntryUpdated': {
-        const d = e.data;
-        const row = this.s.seqOf.get(d.entryId) as
-          | { seq: number; publisher_id: string; status: 'published' | 'withdrawn' }
-          | undefined;
-        if (row === undefined) return;
-        this.s.updateEntry.run({
-          entryId: d.entryId,
-          metadataVersion: d.metadataVersion,
-          metadata: JSON.stringify(d.metadata),
-          schemaDigest: d.schemaDigest,
-          titleSort: d.metadata.title.toLowerCase(),
-          at: d.updatedAt,
-          ms: Date.parse(d.updatedAt),
-          position,
-        });
-        this.s.history.run(
-          d.entryId,
-          d.metadataVersion,
-          e.type,
-          JSON.stringify(d.metadata),
-          d.schemaDigest,
-          d.updatedAt,
-          d.updatedBy,
-          position,
-        );
-        // Only published entries are searchable (the decider refuses updates to withdrawn ones anyway).
-        if (row.status === 'published') {
-          this.unindex(row.seq);
-          this.index(row.seq, row.publisher_id, d.metadata);
-        }
-        return;
-      }
-      case 'CatalogEntryWithdrawn': {
-        const d = e.data;
-        const row = this.s.seqOf.get(d.entryId) as { seq: number } | undefined;
-        if (row === undefined) return;
-        this.s.withdrawEntry.run({
-          entryId: d.entryId,
-          at: d.withdrawnAt,
-          ms: Date.parse(d.withdrawnAt),
-          reason: d.reason,
-          position,
-        });
-        this.unindex(row.seq);
-        return;
-      }
-      case 'DatasetVersionPublished':
-        this.s.insertVersion.run({ ...e.data, position });
-        return;
-    }
-  }
-
-  private index(seq: number, publisherId: string, metadata: CatalogMetadata): void {
-    this.s.ftsInsert.run(
-      seq,
-      metadata.title,
-      metadata.description,
-      metadata.keywords.join(' '),
-      metadata.themes.join(' '),
-      publisherId,
-    );
-    const pairs = facetValues(publisherId, metadata);
-    for (const [facet, value] of pairs) {
-      if (this.s.facetInsert.run(seq, facet, value).changes > 0) this.s.countAdd.run(facet, value, 1);
-    }
-    this.facets?.set(seq, pairs);
-  }
-
-  private unindex(seq: number): void {
-    this.facets?.delete(seq);
-    this.s.ftsDelete.run(seq);
-    for (const { facet, value } of this.s.facetsOf.all(seq) as { facet: string; value: string }[]) {
-      this.s.countAdd.run(facet, value, -1);
-      this.s.countPrune.run(facet, value);
-    }
-    this.s.facetDelete.run(seq);
+    this.writer.apply(event);
   }
 
   /** The facet values of every published entry, in memory; loaded from directory_facets on first use. */

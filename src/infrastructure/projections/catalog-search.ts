@@ -1,7 +1,8 @@
 import { decodeBase64Url, encodeBase64Url } from '../../domain/crypto/base64.js';
 import type { FacetCount } from './catalog-facet-index.js';
+import { FACETS, type Facet } from './catalog-facets.js';
 import { CatalogQueryError, type ParsedQuery } from './catalog-query.js';
-import { type CatalogEntryView, type CatalogReadModel, FACETS, type Facet } from './catalog-read-model.js';
+import type { CatalogEntryView, CatalogReadModel } from './catalog-read-model.js';
 import type { NodeDatabase } from './node-database.js';
 
 /** CKAN's sort names; `title` and `modified` are accepted as short forms. */

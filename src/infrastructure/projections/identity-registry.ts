@@ -1,6 +1,13 @@
 import type { Statement } from 'better-sqlite3';
 import { decodeBase64 } from '../../domain/crypto/base64.js';
-import type { IdentityEvent } from '../../domain/identity/events.js';
+import type {
+  IdentityAccredited,
+  IdentityEvent,
+  IdentityKeyRotated,
+  IdentityRegistered,
+  IdentityRevoked,
+  PublicKeyEntry,
+} from '../../domain/identity/events.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import type { NodeDatabase } from './node-database.js';
@@ -53,6 +60,33 @@ interface KeyRow {
   retired_at: string | null;
 }
 
+/** The registry in node.db, loaded into memory at start-up. */
+const IDENTITY_TABLES = `
+  CREATE TABLE IF NOT EXISTS identities (
+    identity_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    organisation_code TEXT NOT NULL UNIQUE,
+    parent_id TEXT,
+    roles TEXT NOT NULL,
+    accreditations TEXT NOT NULL,
+    status TEXT NOT NULL,
+    registered_at TEXT NOT NULL,
+    revoked_at TEXT,
+    revocation_reason TEXT,
+    position TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS identity_keys (
+    key_id TEXT PRIMARY KEY,
+    identity_id TEXT NOT NULL REFERENCES identities(identity_id),
+    public_key TEXT NOT NULL,
+    active_from TEXT NOT NULL,
+    retired_at TEXT,
+    position TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS identity_keys_by_identity ON identity_keys(identity_id, position);
+  CREATE INDEX IF NOT EXISTS identities_by_position ON identities(position);
+`;
+
 /**
  * The identity read model. The registry is small (departments, not citizens),
  * so it is also held in memory: every signed write checks its actor here, and
@@ -72,31 +106,7 @@ export class IdentityRegistry implements Projection {
   constructor(private readonly db: NodeDatabase) {}
 
   migrate(db: NodeDatabase): void {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS identities (
-        identity_id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        organisation_code TEXT NOT NULL UNIQUE,
-        parent_id TEXT,
-        roles TEXT NOT NULL,
-        accreditations TEXT NOT NULL,
-        status TEXT NOT NULL,
-        registered_at TEXT NOT NULL,
-        revoked_at TEXT,
-        revocation_reason TEXT,
-        position TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS identity_keys (
-        key_id TEXT PRIMARY KEY,
-        identity_id TEXT NOT NULL REFERENCES identities(identity_id),
-        public_key TEXT NOT NULL,
-        active_from TEXT NOT NULL,
-        retired_at TEXT,
-        position TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS identity_keys_by_identity ON identity_keys(identity_id, position);
-      CREATE INDEX IF NOT EXISTS identities_by_position ON identities(position);
-    `);
+    db.exec(IDENTITY_TABLES);
     this.statements = {
       insertIdentity: db.prepare(
         `INSERT INTO identities (identity_id, name, organisation_code, parent_id, roles, accreditations, status, registered_at, position)
@@ -140,104 +150,98 @@ export class IdentityRegistry implements Projection {
 
   apply(event: RecordedEvent): void {
     const e = { type: event.type, data: event.data } as IdentityEvent;
-    const position = positionKey(event.position);
     switch (e.type) {
-      case 'IdentityRegistered': {
-        const d = e.data;
-        this.statements.insertIdentity.run({
-          identityId: d.identityId,
-          name: d.name,
-          organisationCode: d.organisationCode,
-          parentId: d.parentId,
-          roles: JSON.stringify(d.roles),
-          registeredAt: d.registeredAt,
-          position,
-        });
-        const keys = d.keys.map((k) => {
-          this.statements.insertKey.run({
-            ...k,
-            identityId: d.identityId,
-            activeFrom: d.registeredAt,
-            position,
-          });
-          return toKey({
-            key_id: k.keyId,
-            identity_id: d.identityId,
-            public_key: k.publicKey,
-            active_from: d.registeredAt,
-            retired_at: null,
-          });
-        });
-        for (const k of keys) this.byKeyId.set(k.keyId, k);
-        this.byId.set(d.identityId, {
-          identityId: d.identityId,
-          name: d.name,
-          organisationCode: d.organisationCode,
-          parentId: d.parentId,
-          roles: [...d.roles],
-          accreditations: [],
-          status: 'active',
-          registeredAt: d.registeredAt,
-          revokedAt: null,
-          revocationReason: null,
-          keys,
-          position: event.position,
-        });
+      case 'IdentityRegistered':
+        this.registered(e.data, event.position);
         return;
-      }
-      case 'IdentityKeyRotated': {
-        const d = e.data;
-        const current = this.byId.get(d.identityId);
-        if (current === undefined) return;
-        const retired = new Set(d.retiredKeyIds);
-        const keys = current.keys.map((k) => {
-          if (!retired.has(k.keyId) || k.retiredAt !== null) return k;
-          this.statements.retireKey.run({ keyId: k.keyId, retiredAt: d.rotatedAt });
-          const updated = { ...k, retiredAt: d.rotatedAt };
-          this.byKeyId.set(k.keyId, updated);
-          return updated;
-        });
-        for (const k of d.added) {
-          this.statements.insertKey.run({
-            ...k,
-            identityId: d.identityId,
-            activeFrom: d.rotatedAt,
-            position,
-          });
-          const key = toKey({
-            key_id: k.keyId,
-            identity_id: d.identityId,
-            public_key: k.publicKey,
-            active_from: d.rotatedAt,
-            retired_at: null,
-          });
-          this.byKeyId.set(key.keyId, key);
-          keys.push(key);
-        }
-        this.byId.set(d.identityId, { ...current, keys });
+      case 'IdentityKeyRotated':
+        this.keyRotated(e.data, event.position);
         return;
-      }
-      case 'IdentityAccredited': {
-        const current = this.byId.get(e.data.identityId);
-        if (current === undefined) return;
-        this.save({
-          ...current,
-          accreditations: [...new Set([...current.accreditations, ...e.data.recordTypes])],
-        });
+      case 'IdentityAccredited':
+        this.accredited(e.data);
         return;
-      }
-      case 'IdentityRevoked': {
-        const current = this.byId.get(e.data.identityId);
-        if (current === undefined) return;
-        this.save({
-          ...current,
-          status: 'revoked',
-          revokedAt: e.data.revokedAt,
-          revocationReason: e.data.reason,
-        });
+      case 'IdentityRevoked':
+        this.revoked(e.data);
         return;
-      }
     }
+  }
+
+  private registered(d: IdentityRegistered['data'], position: bigint): void {
+    const stored = positionKey(position);
+    this.statements.insertIdentity.run({
+      identityId: d.identityId,
+      name: d.name,
+      organisationCode: d.organisationCode,
+      parentId: d.parentId,
+      roles: JSON.stringify(d.roles),
+      registeredAt: d.registeredAt,
+      position: stored,
+    });
+    const keys = d.keys.map((k) => this.insertKey(d.identityId, k, d.registeredAt, stored));
+    for (const k of keys) this.byKeyId.set(k.keyId, k);
+    this.byId.set(d.identityId, {
+      identityId: d.identityId,
+      name: d.name,
+      organisationCode: d.organisationCode,
+      parentId: d.parentId,
+      roles: [...d.roles],
+      accreditations: [],
+      status: 'active',
+      registeredAt: d.registeredAt,
+      revokedAt: null,
+      revocationReason: null,
+      keys,
+      position,
+    });
+  }
+
+  private keyRotated(d: IdentityKeyRotated['data'], position: bigint): void {
+    const current = this.byId.get(d.identityId);
+    if (current === undefined) return;
+    const retired = new Set(d.retiredKeyIds);
+    const keys = current.keys.map((k) => {
+      if (!retired.has(k.keyId) || k.retiredAt !== null) return k;
+      this.statements.retireKey.run({ keyId: k.keyId, retiredAt: d.rotatedAt });
+      const updated = { ...k, retiredAt: d.rotatedAt };
+      this.byKeyId.set(k.keyId, updated);
+      return updated;
+    });
+    const stored = positionKey(position);
+    for (const k of d.added) {
+      const key = this.insertKey(d.identityId, k, d.rotatedAt, stored);
+      this.byKeyId.set(key.keyId, key);
+      keys.push(key);
+    }
+    this.byId.set(d.identityId, { ...current, keys });
+  }
+
+  private accredited(d: IdentityAccredited['data']): void {
+    const current = this.byId.get(d.identityId);
+    if (current === undefined) return;
+    this.save({ ...current, accreditations: [...new Set([...current.accreditations, ...d.recordTypes])] });
+  }
+
+  private revoked(d: IdentityRevoked['data']): void {
+    const current = this.byId.get(d.identityId);
+    if (current === undefined) return;
+    this.save({ ...current, status: 'revoked', revokedAt: d.revokedAt, revocationReason: d.reason });
+  }
+
+  /** Writes a key's row and answers the key; the caller puts it in memory. */
+  private insertKey(
+    identityId: string,
+    k: PublicKeyEntry,
+    activeFrom: string,
+    position: string,
+  ): RegistryKey {
+    this.statements.insertKey.run({ ...k, identityId, activeFrom, position });
+    return toKey({
+      key_id: k.keyId,
+      identity_id: identityId,
+      public_key: k.publicKey,
+      active_from: activeFrom,
+      retired_at: null,
+    });
   }
 
   private save(identity: RegistryIdentity): void {

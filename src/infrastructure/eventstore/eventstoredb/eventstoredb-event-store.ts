@@ -41,6 +41,7 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { toEventJson } from '../event-json.js';
 import { checkExpected, expectationHolds } from '../expected-revision.js';
 import {
   type AppendResult,
@@ -48,7 +49,6 @@ import {
   type EventStore,
   type ExpectedRevision,
   type JsonValue,
-  MAX_PAGE,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -58,6 +58,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../port.js';
+import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
 import { maskPassword } from './connection-string.js';
 
 export { maskPassword };
@@ -104,9 +105,7 @@ export class EventStoreDbEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    if (typeof stream !== 'string' || stream.length === 0) {
-      throw new TypeError('stream must be a non-empty string');
-    }
+    checkStreamName(stream);
     checkExpected(expected);
     const proposed = events.map((event, index) => toEventData(stream, event, index));
     this.#checkOpen();
@@ -149,10 +148,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const fromRevision = options.fromRevision ?? 0n;
-    if (typeof fromRevision !== 'bigint' || fromRevision < 0n) {
-      throw new RangeError('fromRevision must be a non-negative bigint');
-    }
+    const fromRevision = fromRevisionOf(options.fromRevision);
     const limit = pageSize(options.maxCount);
     if (limit === 0) return [];
     this.#checkOpen();
@@ -183,7 +179,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after;
-    if (after !== undefined && typeof after !== 'bigint') throw new TypeError('after must be a bigint');
+    checkAfter(after);
     const limit = pageSize(options.maxCount);
     if (limit === 0) return [];
     this.#checkOpen();
@@ -221,9 +217,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   subscribe(handler: EventHandler, options: SubscribeOptions = {}): Subscription {
     if (this.#closing) throw new StoreUnavailableError('event store is closed');
-    if (options.after !== undefined && typeof options.after !== 'bigint') {
-      throw new TypeError('after must be a bigint');
-    }
+    checkAfter(options.after);
     const subscription = new EsdbSubscription(this.#client, handler, options.after, (error, what) =>
       this.#mapError(error, what),
     );
@@ -380,19 +374,11 @@ function positionAt(position: bigint): Position {
 }
 
 function toEventData(stream: string, event: NewEvent, index: number): EventData {
-  if (typeof event.type !== 'string' || event.type.length === 0) {
-    throw new TypeError(`stream ${stream}, event ${index}: type must be a non-empty string`);
-  }
-  if (JSON.stringify(event.data) === undefined) {
-    throw new TypeError(`stream ${stream}, event ${index}: data is not JSON`);
-  }
-  let metadata: Uint8Array | undefined;
-  if (event.metadata !== undefined && event.metadata !== null) {
-    const text = JSON.stringify(event.metadata);
-    if (text === undefined) throw new TypeError(`stream ${stream}, event ${index}: metadata is not JSON`);
-    // Bytes rather than an object: the client drops falsy metadata objects (false, 0, ''), bytes go as they are.
-    metadata = encoder.encode(text);
-  }
+  const json = toEventJson(stream, event, index);
+  // Bytes rather than an object: the client drops falsy metadata objects (false, 0, ''), bytes go as they are.
+  // Null metadata is sent as none, and read back as null.
+  const metadata =
+    json.metadata === null || event.metadata === null ? undefined : encoder.encode(json.metadata);
   // The client serialises `data` with JSON.stringify, which takes any JSON value, not only its narrower JSONType.
   return jsonEvent({ type: event.type, data: event.data as JSONType, metadata });
 }
@@ -428,14 +414,6 @@ function parseJsonBytes(bytes: Uint8Array, event: { streamId: string; revision: 
   } catch {
     throw new StoreUnavailableError(`eventstoredb: ${event.streamId}@${event.revision} is not JSON`);
   }
-}
-
-function pageSize(maxCount: number | undefined): number {
-  if (maxCount === undefined) return MAX_PAGE;
-  if (!Number.isInteger(maxCount) || maxCount < 0) {
-    throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
-  }
-  return Math.min(maxCount, MAX_PAGE);
 }
 
 function messageOf(error: unknown): string {

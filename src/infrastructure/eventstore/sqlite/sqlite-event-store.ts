@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { type EventJson, toEventJson } from '../event-json.js';
 import { checkExpected, expectationHolds } from '../expected-revision.js';
 import {
   type AppendResult,
@@ -16,7 +17,9 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../port.js';
+import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
+import { SqliteSubscription } from './sqlite-subscription.js';
 
 export { StoreOverloadedError } from './group-commit.js';
 
@@ -53,13 +56,7 @@ export interface SqlitePragmas {
 interface AppendRequest {
   readonly stream: string;
   readonly expected: ExpectedRevision;
-  readonly events: readonly SerializedEvent[];
-}
-
-interface SerializedEvent {
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string | null;
+  readonly events: readonly EventJson[];
 }
 
 interface EventRow {
@@ -191,30 +188,23 @@ export class SqliteEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    if (typeof stream !== 'string' || stream.length === 0) {
-      throw new TypeError('stream must be a non-empty string');
-    }
+    checkStreamName(stream);
     checkExpected(expected);
     // Serialise before queueing so that a bad event fails its own append only
     // and never reaches the shared transaction.
-    const serialized = events.map((event, index) => serializeEvent(stream, event, index));
+    const serialized = events.map((event, index) => toEventJson(stream, event, index));
     return this.#queue.enqueue({ stream, expected, events: serialized });
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const fromRevision = options.fromRevision ?? 0n;
-    if (typeof fromRevision !== 'bigint' || fromRevision < 0n) {
-      throw new RangeError('fromRevision must be a non-negative bigint');
-    }
+    const fromRevision = fromRevisionOf(options.fromRevision);
     const limit = pageSize(options.maxCount);
     if (limit === 0) return [];
     return this.#read(() => this.#readStream.all(stream, fromRevision, limit).map(toRecordedEvent));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    if (options.after !== undefined && typeof options.after !== 'bigint') {
-      throw new TypeError('after must be a bigint');
-    }
+    checkAfter(options.after);
     return this.#readPage(options.after, pageSize(options.maxCount));
   }
 
@@ -230,9 +220,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(handler: EventHandler, options: SubscribeOptions = {}): Subscription {
     if (this.#closing) throw new StoreUnavailableError('event store is closed');
-    if (options.after !== undefined && typeof options.after !== 'bigint') {
-      throw new TypeError('after must be a bigint');
-    }
+    checkAfter(options.after);
     const subscription = new SqliteSubscription(
       {
         readPage: (after) => this.#readPage(after, MAX_PAGE),
@@ -383,101 +371,6 @@ export class SqliteEventStore implements EventStore {
   #notifyCommit(): void {
     for (const listener of [...this.#commitListeners]) listener();
   }
-}
-
-interface SubscriptionSource {
-  readPage(after: bigint | undefined): RecordedEvent[];
-  onCommit(listener: () => void): () => void;
-  readonly pollIntervalMs: number;
-}
-
-/**
- * Catch-up and live delivery are the same loop: read the next page after the
- * last delivered position, deliver it, and when there is nothing new wait for
- * an in-process commit or the poll timer (commits by other processes). Because
- * positions become visible in order, "after the last delivered position" can
- * neither skip nor repeat an event at the switch to live.
- */
-class SqliteSubscription implements Subscription {
-  readonly done: Promise<void>;
-  #closed = false;
-  #wake: (() => void) | undefined;
-
-  constructor(
-    private readonly source: SubscriptionSource,
-    private readonly handler: EventHandler,
-    private last: bigint | undefined,
-  ) {
-    this.done = this.#run();
-    // The handler's error is reported through `done`; without this a caller
-    // that only uses close() would crash the process with an unhandled rejection.
-    this.done.catch(() => {});
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#wake?.();
-    await this.done.catch(() => {});
-  }
-
-  async #run(): Promise<void> {
-    // Never call the handler before subscribe() has returned to its caller.
-    await null;
-    while (!this.#closed) {
-      const page = this.source.readPage(this.last);
-      if (page.length === 0) {
-        await this.#waitForCommit();
-        continue;
-      }
-      for (const event of page) {
-        if (this.#closed) return;
-        await this.handler(event);
-        this.last = event.position;
-      }
-    }
-  }
-
-  #waitForCommit(): Promise<void> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        stopListening();
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, this.source.pollIntervalMs);
-      const stopListening = this.source.onCommit(finish);
-      this.#wake = finish;
-    });
-  }
-}
-
-function serializeEvent(stream: string, event: NewEvent, index: number): SerializedEvent {
-  if (typeof event.type !== 'string' || event.type.length === 0) {
-    throw new TypeError(`stream ${stream}, event ${index}: type must be a non-empty string`);
-  }
-  const data = JSON.stringify(event.data);
-  if (data === undefined) {
-    throw new TypeError(`stream ${stream}, event ${index}: data is not JSON`);
-  }
-  let metadata: string | null = null;
-  if (event.metadata !== undefined) {
-    const text = JSON.stringify(event.metadata);
-    if (text === undefined) throw new TypeError(`stream ${stream}, event ${index}: metadata is not JSON`);
-    metadata = text;
-  }
-  return { type: event.type, data, metadata };
-}
-
-function pageSize(maxCount: number | undefined): number {
-  if (maxCount === undefined) return MAX_PAGE;
-  if (!Number.isInteger(maxCount) || maxCount < 0) {
-    throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
-  }
-  return Math.min(maxCount, MAX_PAGE);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
