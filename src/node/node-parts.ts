@@ -89,7 +89,7 @@ function connect(
   const { clock } = options;
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
-  const commands = new CommandIndex(db);
+  const commands = new CommandIndex();
   const directory = createDirectory({
     db,
     store,

@@ -1,8 +1,7 @@
 import { CertificationError } from '../../domain/certification/certification-error.js';
 import { DirectoryError } from '../../domain/directory/directory-error.js';
 import { IdentityError } from '../../domain/identity/identity-error.js';
-import { StoreUnavailableError } from '../../infrastructure/eventstore/port.js';
-import { StoreOverloadedError } from '../../infrastructure/eventstore/sqlite/group-commit.js';
+import { StoreOverloadedError, StoreUnavailableError } from '../../infrastructure/eventstore/port.js';
 import { ProblemError } from '../problems/problem.js';
 
 /** Domain error codes are named exactly as catalogue codes, so the mapping is by name. */

@@ -122,3 +122,19 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * Backpressure: the adapter already queues as many appends as it allows; callers answer 503 with
+ * Retry-After. A kind of StoreUnavailableError, so code that only knows the port handles it too.
+ * Raised by adapters that queue writes in process (group commit).
+ */
+export class StoreOverloadedError extends StoreUnavailableError {
+  readonly reason = 'overloaded' as const;
+  constructor(
+    readonly pending: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`event store overloaded: ${pending} appends already waiting for a commit`);
+    this.name = 'StoreOverloadedError';
+  }
+}

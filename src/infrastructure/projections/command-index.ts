@@ -35,8 +35,6 @@ export class CommandIndex implements Projection {
   readonly name = 'commands';
   private statements!: { get: Statement; insert: Statement; addEvent: Statement };
 
-  constructor(_db: NodeDatabase) {}
-
   migrate(db: NodeDatabase): void {
     db.exec(`CREATE TABLE IF NOT EXISTS applied_commands (
       actor TEXT NOT NULL,

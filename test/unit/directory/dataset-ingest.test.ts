@@ -248,7 +248,9 @@ describe('dataset ingest through the validation workers', () => {
         malformed: null,
       });
       const { slots } = single as unknown as { slots: { worker: { terminate(): Promise<number> } }[] };
-      const pending = single.check(schema, batch(), limits);
+      // A batch long enough that the worker is still on it when it is terminated (a short one may finish first).
+      const long = { bytes: Buffer.from(lines(200_000).join('\n')), ranges: null };
+      const pending = single.check(schema, long, { ...limits, maxErrors: 1 });
       await slots[0]!.worker.terminate();
       await expect(pending).rejects.toThrow(/exited|closed/);
       expect(await single.check(schema, batch(), limits)).toEqual({

@@ -1,5 +1,4 @@
-import { StoreUnavailableError } from '../port.js';
-
+import { StoreOverloadedError, StoreUnavailableError } from '../port.js';
 /**
  * Group commit: requests from concurrent callers are queued and committed
  * together, once per event-loop turn, so one durable commit (one fsync) pays
@@ -26,23 +25,6 @@ export interface GroupCommitOptions {
   readonly maxPending?: number;
   /** Suggested Retry-After for overloaded callers, in seconds. Default 1. */
   readonly retryAfterSeconds?: number;
-}
-
-/**
- * Backpressure: too many appends are already waiting for a commit. It is a
- * StoreUnavailableError so that code mapping that error to 503 + Retry-After
- * handles it without knowing about group commit. Not part of the port on
- * purpose: it is specific to adapters that queue writes in process.
- */
-export class StoreOverloadedError extends StoreUnavailableError {
-  readonly reason = 'overloaded' as const;
-  constructor(
-    readonly pending: number,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(`event store overloaded: ${pending} appends already waiting for a commit`);
-    this.name = 'StoreOverloadedError';
-  }
 }
 
 interface Waiting<Req, Res> {

@@ -21,7 +21,7 @@ import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-a
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
-export { StoreOverloadedError } from './group-commit.js';
+export { StoreOverloadedError } from '../port.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file. Its directory must exist (openEventStore creates it). */
