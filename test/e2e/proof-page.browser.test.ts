@@ -26,7 +26,7 @@ if (!HAS_CHROMIUM) console.warn(`[proof page browser tests] SKIPPED: ${SKIP_REAS
 const DOCUMENT = Buffer.from('Driving licence B\nHolder: (personal data stays with the citizen)\n');
 const DOCUMENT_DIGEST = createHash('sha256').update(DOCUMENT).digest('hex');
 /** Screenshots are for a person to look at, never committed (.scratch/ is gitignored). */
-const SCREENSHOT_DIR = new URL('../../.scratch', import.meta.url);
+const SCREENSHOT_DIR = new URL('../../.scratch/', import.meta.url);
 
 type Bundle = {
   entry: { data: Record<string, unknown> };
