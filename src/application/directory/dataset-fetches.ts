@@ -12,12 +12,10 @@ import { requestIdOfGrant } from '../../domain/directory/directory-ids.js';
 import { accessRequestStream, catalogEntryStream, fetchAuditStream } from '../../domain/directory/events.js';
 import { authorizeFetch, type FetchAnswer, type FetchQuestion } from '../../domain/directory/fetch-policy.js';
 import type { Decider } from '../../domain/shared/decider.js';
-import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { requestEnvelope, type VerifiedRequest } from '../auth/verify-request.js';
 import { domainErrorToProblem } from '../pipeline/error-mapping.js';
 import type { CommandHandler, DecidedEvent } from '../pipeline/handle-command.js';
-import { foldStream } from '../pipeline/stream-reader.js';
 import { signedRequestMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
 import { signedTime } from './signed-time.js';
@@ -30,16 +28,19 @@ export const fetchAuditDecider: Decider<DecidedEvent, DecidedEvent, null> = {
 };
 
 /** The entry's current state, folded from its stream. */
-export async function entryState(store: EventStore, entryId: string): Promise<CatalogEntryState> {
-  return (await foldStream(store, catalogEntryStream(entryId), catalogEntryDecider)).state;
+export async function entryState(streams: StreamFolder, entryId: string): Promise<CatalogEntryState> {
+  return (await streams.fold(catalogEntryStream(entryId), catalogEntryDecider)).state;
 }
 
 /** A grant with its request stream's current state, as the fetch policy judges it; null for none. */
-export async function presentedGrant(store: EventStore, grantId: string | null): Promise<PresentedGrant> {
+export async function presentedGrant(streams: StreamFolder, grantId: string | null): Promise<PresentedGrant> {
   if (grantId === null) return null;
-  const { state } = await foldStream(store, accessRequestStream(requestIdOfGrant(grantId)), accessDecider);
+  const { state } = await streams.fold(accessRequestStream(requestIdOfGrant(grantId)), accessDecider);
   return { grantId, state };
 }
+
+/** What folds a stream's valid events (the write pipeline's CommandHandler). */
+type StreamFolder = Pick<CommandHandler, 'fold'>;
 
 type PresentedGrant = FetchQuestion['grant'];
 
@@ -65,7 +66,7 @@ export class DatasetFetches {
   /** Decides the read and records a signed one; the answer names the version whose bytes may leave. */
   async fetch(request: FetchRequest): Promise<FetchAnswer> {
     const { entryId, verified } = request;
-    const entry = await entryState(this.deps.handler.store, entryId);
+    const entry = await entryState(this.deps.handler, entryId);
     if (verified === null && entry.status !== 'none' && entry.metadata.accessRights !== 'public') {
       throw new ProblemError(
         'SIGNATURE_MISSING',
@@ -95,7 +96,7 @@ export class DatasetFetches {
           : this.deps.grantCandidates(request.entryId, consumer.identityId);
     let refusal: unknown = null;
     for (const grantId of grantIds.length === 0 ? [null] : grantIds) {
-      const grant = await presentedGrant(this.deps.handler.store, grantId);
+      const grant = await presentedGrant(this.deps.handler, grantId);
       try {
         return authorizeFetch({
           entryId: request.entryId,

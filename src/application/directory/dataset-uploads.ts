@@ -24,7 +24,6 @@ import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { requestEnvelope, type VerifiedRequest } from '../auth/verify-request.js';
 import { domainErrorToProblem } from '../pipeline/error-mapping.js';
 import type { CommandHandler } from '../pipeline/handle-command.js';
-import { foldStream } from '../pipeline/stream-reader.js';
 import { signedRequestMetadata } from '../pipeline/write-metadata.js';
 import { ingestDataset } from './dataset-ingest.js';
 import type { RecordSchemas } from './record-schemas.js';
@@ -100,7 +99,7 @@ export class DatasetUploads {
     const actor = actorSnapshot(verified.actor);
     const stream = catalogEntryStream(entryId);
     // Check ownership and the schema before reading the body: a refusal should not cost a gigabyte.
-    const { state } = await foldStream(this.deps.handler.store, stream, catalogEntryDecider);
+    const { state } = await this.deps.handler.fold(stream, catalogEntryDecider);
     try {
       assertUploadable(state, actor, entryId);
     } catch (error) {

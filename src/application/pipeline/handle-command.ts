@@ -16,9 +16,10 @@ import {
   WrongExpectedRevisionError,
 } from '../../infrastructure/eventstore/port.js';
 import { eventMetadata } from '../../infrastructure/projections/projection.js';
+import type { ProblemCode } from '../problems/catalogue.js';
 import { ProblemError } from '../problems/problem.js';
 import { domainErrorToProblem } from './error-mapping.js';
-import { foldHistory, readWholeStream } from './stream-reader.js';
+import { type Evolver, foldHistory, readWholeStream } from './stream-reader.js';
 import type { WriteMetadata } from './write-metadata.js';
 
 /** An event a decider produced, not yet appended. */
@@ -65,8 +66,15 @@ export interface CommandHandlerDeps {
   readonly store: EventStore;
   /** Resolves once every read model has applied the event at this position. */
   readonly projector: { waitFor(position: bigint, timeoutMs?: number): Promise<void> };
+  /** The ordered state machine's verdicts: a write that lost a race in log order is void. None: all valid. */
+  readonly verdicts?: WriteVerdicts;
   /** How long an acknowledged write waits for the read models (default: the projector's). */
   readonly settleTimeoutMs?: number;
+}
+
+/** Which writes the ordered state machine found void, by the position of any of their events. */
+export interface WriteVerdicts {
+  voidAt(position: bigint): { readonly code: string; readonly detail: string } | null;
 }
 
 /** A write conflicts only under a race on the same stream; a few retries settle it. */
@@ -97,9 +105,10 @@ export class CommandHandler {
       const earlier = eventsOfCommand(history, options.metadata);
       if (earlier.length > 0) {
         await this.settle(earlier[earlier.length - 1]!.position);
+        this.refuseVoid(earlier[0]!.position);
         return { kind: 'applied-before', events: earlier };
       }
-      const state = foldHistory(decider, history);
+      const state = foldHistory(decider, await this.validOnly(history));
       const events = decide(decider, command, state);
       const last = history[history.length - 1];
       if (events.length === 0) return { kind: 'unchanged', state, revision: last?.revision ?? null };
@@ -164,6 +173,7 @@ export class CommandHandler {
       expected,
     );
     await this.settle(appended.position);
+    this.refuseVoid(appended.position);
     return {
       kind: 'appended',
       state,
@@ -171,6 +181,33 @@ export class CommandHandler {
       position: appended.position,
       revision: appended.nextExpectedRevision,
     };
+  }
+
+  /**
+   * Reads a stream and folds its valid events: the state a decider, a route or a mirror judges against.
+   */
+  async fold<S>(stream: string, decider: Evolver<S>): Promise<{ state: S; revision: bigint | null }> {
+    const history = await readWholeStream(this.deps.store, stream);
+    const last = history[history.length - 1];
+    return { state: foldHistory(decider, await this.validOnly(history)), revision: last?.revision ?? null };
+  }
+
+  /**
+   * The events of a stream that belong to valid writes. Their verdicts are known once the state machine
+   * has applied them, so it waits for the last one first (at once, unless it was just written).
+   */
+  private async validOnly(history: readonly RecordedEvent[]): Promise<readonly RecordedEvent[]> {
+    const { verdicts } = this.deps;
+    const last = history[history.length - 1];
+    if (verdicts === undefined || last === undefined) return history;
+    await this.settle(last.position);
+    return history.filter((e) => verdicts.voidAt(e.position) === null);
+  }
+
+  /** A write the state machine found void in log order is answered with why, never as a success. */
+  private refuseVoid(position: bigint): void {
+    const verdict = this.deps.verdicts?.voidAt(position) ?? null;
+    if (verdict !== null) throw new ProblemError(verdict.code as ProblemCode, verdict.detail);
   }
 
   /**

@@ -152,7 +152,8 @@ export class EntryReplayer {
   ): Promise<ReplayWrite> {
     const envelope = group[0]!.envelope;
     if (!isObject(envelope)) throw reject('the entry carries no signed input');
-    if (envelope['scheme'] === 'rfc9421') return replaySignedRequest(group, envelope, this.deps, reject);
+    if (envelope['scheme'] === 'rfc9421')
+      return replaySignedRequest(group, envelope, { ...this.deps, streams: this.handler }, reject);
     if (!isObject(envelope['payload']) || !isObject(envelope['signature']))
       throw reject('the envelope is neither a signed command nor a signed request');
     const signed = envelope as unknown as SignedEnvelope;

@@ -18,11 +18,11 @@ import {
 } from '../../domain/directory/events.js';
 import { authorizeFetch } from '../../domain/directory/fetch-policy.js';
 import type { JsonObject } from '../../domain/shared/json.js';
-import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
 import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { entryState, fetchAuditDecider, presentedGrant } from '../directory/dataset-fetches.js';
 import { datasetVersionCommand } from '../directory/dataset-uploads.js';
+import type { CommandHandler } from '../pipeline/handle-command.js';
 import { signedRequestMetadata } from '../pipeline/write-metadata.js';
 import { checkRecordedRequest, type RecordedRequest, recordedTime } from './recorded-request.js';
 import type { ReplayWrite } from './replay-write.js';
@@ -31,7 +31,8 @@ import { isObject, type UpstreamEntry } from './upstream-entries.js';
 const FETCH_PATH = /^\/v1\/directory\/entries\/([^/]+)\/versions\/(latest|[1-9][0-9]{0,8})\/data$/;
 
 export interface SignedRequestReplayDeps {
-  readonly store: EventStore;
+  /** Folds a stream's valid events, as the pipeline does. */
+  readonly streams: Pick<CommandHandler, 'fold'>;
   readonly registry: IdentityRegistry;
   /** The skew the primary allows between a signed request's `created` and its own clock. */
   readonly maxSkewMs: number;
@@ -102,10 +103,10 @@ async function replayFetch(
   const grantId = typeof data['grantId'] === 'string' ? data['grantId'] : null;
   const answer = authorizeFetch({
     entryId,
-    entry: await entryState(deps.store, entryId),
+    entry: await entryState(deps.streams, entryId),
     version: path[2] === 'latest' ? 'latest' : Number(path[2]),
     consumer: actorSnapshot(request.actor),
-    grant: await presentedGrant(deps.store, grantId),
+    grant: await presentedGrant(deps.streams, grantId),
     at: recordedTime(request, data['fetchedAt'], deps.maxSkewMs, reject),
   });
   if (answer.event === null) throw reject('the fetch policy records nothing for this fetch');

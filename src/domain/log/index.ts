@@ -70,6 +70,7 @@ export {
   RFC6962_HASHER,
   type TreeHasher,
 } from './rfc6962.js';
+export { STATE_MAP_EXTENSION, stateMapExtensionLine, stateMapRootOf } from './state-map-extension.js';
 export {
   type HashReader,
   MAX_STORED_TREE_SIZE,

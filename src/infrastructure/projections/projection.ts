@@ -13,6 +13,16 @@ export interface Projection {
   apply(event: RecordedEvent): void;
   /** Drops everything this projection derived (for `chancery rebuild`). */
   reset(db: NodeDatabase): void;
+  /**
+   * true: applies every event, void entries included (the sequencer, the state machine). Otherwise the
+   * projection sees only events of writes the ordered state machine judged valid.
+   */
+  readonly everyEntry?: boolean;
+}
+
+/** The ordered state machine's verdict on the event just applied: void entries reach no read model. */
+export interface EventValidity {
+  isValid(event: RecordedEvent): boolean;
 }
 
 /** What the command handler stores in event metadata; the log leaf carries the envelope. */

@@ -7,7 +7,9 @@ import {
 } from '../eventstore/port.js';
 import type { NodeDatabase } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
-import type { Projection } from './projection.js';
+import type { EventValidity, Projection } from './projection.js';
+
+const EVERY_EVENT_VALID: EventValidity = { isValid: () => true };
 
 const POSITION_KEY = 'projector.position';
 /** Commit at least this often during catch-up so a long replay does not build one huge transaction. */
@@ -73,6 +75,8 @@ export class Projector {
     private readonly store: EventStore,
     private readonly db: NodeDatabase,
     private readonly projections: readonly Projection[],
+    /** Which events read models may see; it must be a projection listed before every read model. */
+    private readonly validity: EventValidity = EVERY_EVENT_VALID,
   ) {
     for (const p of projections) p.migrate(db);
     const row = db.prepare('SELECT value FROM projection_meta WHERE name = ?').get(POSITION_KEY) as
@@ -179,7 +183,8 @@ export class Projector {
       this.inTransaction = true;
     }
     try {
-      for (const p of this.projections) p.apply(event);
+      for (const p of this.projections)
+        if (p.everyEntry === true || this.validity.isValid(event)) p.apply(event);
     } catch (error) {
       // Marked so that the feed's end is not mistaken for a lost connection and retried.
       this.handlerFailure = { error };

@@ -152,9 +152,11 @@ export class CheckpointSealer {
       const treeSize = sequencer.sequencedSize();
       if (treeSize <= sequencer.knownTreeSize()) return;
       const rootHash = sequencer.rootAt(treeSize);
+      // Read in the same synchronous step as the tree size: the map stands at exactly these entries.
+      const stateRoot = sequencer.stateRootAt(treeSize) ?? undefined;
       const revision = sequencer.checkpointRevision();
       const expected: ExpectedRevision = revision === null ? 'no_stream' : revision;
-      const note = signer.sign(treeSize, rootHash);
+      const note = signer.sign(treeSize, rootHash, stateRoot);
       try {
         const appended = await store.append(
           CHECKPOINT_STREAM,

@@ -12,14 +12,15 @@ import {
   formatVerifierKey,
   SIGNATURE_TYPE_ED25519,
   signNote,
+  stateMapExtensionLine,
 } from '../../domain/log/index.js';
 
 export interface CheckpointSigner {
   readonly origin: string;
   /** The C2SP verifier key (origin+keyid+base64(0x01 ‖ public key)) that checks this signer's notes. */
   readonly verifierKey: string;
-  /** The signed note for a tree head. */
-  sign(treeSize: number, rootHash: Uint8Array): string;
+  /** The signed note for a tree head, with the state map root as an extension line when there is one. */
+  sign(treeSize: number, rootHash: Uint8Array, stateRoot?: Uint8Array): string;
 }
 
 export function ed25519CheckpointSigner(
@@ -31,8 +32,9 @@ export function ed25519CheckpointSigner(
   return {
     origin,
     verifierKey: formatVerifierKey(origin, SIGNATURE_TYPE_ED25519, publicKey),
-    sign(treeSize, rootHash) {
-      const body = formatCheckpoint({ origin, treeSize, rootHash, extensions: [] });
+    sign(treeSize, rootHash, stateRoot) {
+      const extensions = stateRoot === undefined ? [] : [stateMapExtensionLine(stateRoot)];
+      const body = formatCheckpoint({ origin, treeSize, rootHash, extensions });
       return formatNote(signNote(body, [signer]));
     },
   };

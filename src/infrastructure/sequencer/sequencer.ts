@@ -22,6 +22,7 @@ import {
   type NoteVerifier,
   parseCheckpoint,
   parseNote,
+  stateMapRootOf,
   verifyNote,
 } from '../../domain/log/index.js';
 import { verifyEd25519 } from '../crypto/ed25519-verifier.js';
@@ -73,6 +74,17 @@ export class LogDivergenceError extends Error {
   }
 }
 
+/**
+ * The ordered state machine's map, as the log commits to it: every checkpoint carries the map's root
+ * after its tree size's entries (src/infrastructure/log-state).
+ */
+export interface StateCommitment {
+  /** The map root after the log's first treeSize entries; null when that state is no longer kept. */
+  rootAt(treeSize: number): Uint8Array | null;
+  /** A checkpoint committed to this state: keep it provable. */
+  retainVersion(treeSize: number): void;
+}
+
 interface CheckpointRow {
   tree_size: number;
   root_hash: Buffer;
@@ -105,6 +117,8 @@ function sealed(checkpoint: PublishedCheckpoint): SealedCheckpoint {
 
 export class Sequencer implements Projection, LogReader, CheckpointHistory {
   readonly name = 'log';
+  /** Every event is a leaf, void ones included: the log is append-only whatever the verdict. */
+  readonly everyEntry = true;
   readonly hashes: MerkleHashStore;
   private statements!: { insertCheckpoint: Statement; checkpointAt: Statement<[number], CheckpointRow> };
   /** The newest checkpoint this node serves: published, verified, and within the sequenced leaves. */
@@ -125,6 +139,8 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
     readonly origin: string,
     /** The log's verifier key: every checkpoint this node serves or adopts must carry its signature. */
     readonly verifierKey: string,
+    /** The state map the checkpoints commit to; without it, checkpoints carry no state root. */
+    private readonly state: StateCommitment | null = null,
   ) {
     this.hashes = new MerkleHashStore(db);
     this.logKey = ed25519NoteVerifier(verifierKey, verifyEd25519);
@@ -222,6 +238,35 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
     ) {
       throw new LogDivergenceError(`${where}: the signed note names a different tree head`);
     }
+    this.verifyState(body, where);
+  }
+
+  /**
+   * The state map root the checkpoint signs must be this node's own, recomputed from the same entries
+   * in the same order. Checkpoints from before the state map carry none and claim nothing.
+   */
+  private verifyState(body: ReturnType<typeof parseCheckpoint>, where: string): void {
+    if (this.state === null) return;
+    let signed: Uint8Array | null;
+    try {
+      signed = stateMapRootOf(body);
+    } catch (error) {
+      throw new LogDivergenceError(`${where}: ${(error as Error).message}`);
+    }
+    if (signed === null) return;
+    const own = this.state.rootAt(body.treeSize);
+    if (own === null) return;
+    if (!hashesEqual(own, signed)) {
+      throw new LogDivergenceError(
+        `${where}: its state map root differs from the root of this node's state map at that size`,
+      );
+    }
+    this.state.retainVersion(body.treeSize);
+  }
+
+  /** The state map root the log commits to at treeSize (the current size when sealing); null without a map. */
+  stateRootAt(treeSize: number): Uint8Array | null {
+    return this.state?.rootAt(treeSize) ?? null;
   }
 
   /**
