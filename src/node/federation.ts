@@ -9,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FederationRouteDeps, FederationStatus } from '../api/routes/federation-routes.js';
 import { MirrorReplicator } from '../application/federation/mirror-replicator.js';
+import { replicaGate } from '../application/federation/replica-gate.js';
 import type { PlanContext } from '../application/pipeline/command-plan.js';
 import { ProblemError } from '../application/problems/problem.js';
-import { EntryReplayer } from '../application/replay/entry-replay.js';
+import { EntryReplayer, type ReplayJudge } from '../application/replay/entry-replay.js';
 import {
   describeQuorum,
   parseTrustPolicy,
@@ -56,6 +57,8 @@ export interface FederationBindings {
   readonly commands: CommandIndex;
   readonly certifications: CertificationReadModel;
   readonly directory: PlanContext['directory'];
+  /** The ordered state machine: a mirror judges each write in log order before it replays it. */
+  readonly logState: ReplayJudge;
   readonly maxSkewMs: number;
   /** A mirror applied the log's genesis: the node can now settle who the authority is. */
   readonly onGenesis: () => Promise<void>;
@@ -112,6 +115,15 @@ export class Federation {
             identity: loadWitnessIdentity(join(dataDir, 'witness.key'), config.witnessName ?? undefined),
             logKeys: [logVerifierKey],
             clock,
+            // A mirror-witness cosigns only what its own replica replayed and recomputed (tree and state).
+            replica: replicaGate({
+              sequencer,
+              alerts: this.alerts,
+              replication: {
+                halted: () => this.replicator?.status().halted ?? null,
+                pollNow: () => this.replicator?.pollNow(),
+              },
+            }),
           })
         : null;
     this.registerMetrics();
@@ -160,6 +172,7 @@ export class Federation {
           commands: bindings.commands,
           certifications: bindings.certifications,
           directory: bindings.directory,
+          logState: bindings.logState,
           maxSkewMs: bindings.maxSkewMs,
         }),
         alerts: this.alerts,

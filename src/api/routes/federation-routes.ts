@@ -38,7 +38,7 @@ export interface FederationStatus {
 
 export interface FederationRouteDeps {
   /** The node's witness (mirror-witness nodes); null elsewhere, and add-checkpoint answers 404. */
-  readonly witness: { addCheckpoint(body: string): WitnessAnswer } | null;
+  readonly witness: { addCheckpoint(body: string): Promise<WitnessAnswer> } | null;
   readonly alerts: { list(limit: number): Alert[]; total(): number };
   /** The C2SP tlog-policy text the node follows, or null when it has none. */
   readonly policyText: () => string | null;
@@ -100,7 +100,13 @@ async function addCheckpointRoute(witnessScope: FastifyInstance, deps: Federatio
             content: { 'text/x.tlog.size': { schema: string } },
           },
           422: {
-            description: 'The consistency proof does not verify',
+            description:
+              "The consistency proof does not verify, or this mirror-witness's replica contradicts the checkpoint (its tree or state map root; recorded as evidence), or the mirror halted",
+            content: { 'text/plain': { schema: string } },
+          },
+          503: {
+            description:
+              'This mirror-witness has not replayed the log up to the checkpoint yet: submit it again',
             content: { 'text/plain': { schema: string } },
           },
         },
@@ -111,7 +117,8 @@ async function addCheckpointRoute(witnessScope: FastifyInstance, deps: Federatio
         throw new ProblemError('ROUTE_NOT_FOUND', 'this node is not a witness (start it with --role mirror)');
       }
       const body = typeof request.body === 'string' ? request.body : '';
-      const answer = deps.witness.addCheckpoint(body);
+      const answer = await deps.witness.addCheckpoint(body);
+      if (answer.status === 503) reply.header('retry-after', '1');
       return reply.code(answer.status).type(answer.contentType).send(answer.body);
     },
   );

@@ -8,7 +8,7 @@ import type { WriteResult } from '../../protocol/write-result.js';
 import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { type Authenticated, authenticate } from '../auth/authenticate.js';
 import type { CommandInputs, CommandPlan, PlanContext } from '../pipeline/command-plan.js';
-import { CommandHandler, type Handled } from '../pipeline/handle-command.js';
+import { CommandHandler, type Handled, type WriteVerdicts } from '../pipeline/handle-command.js';
 import { commandMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
 import { planSignedCommand } from './plan-signed-command.js';
@@ -46,6 +46,11 @@ export interface CommandServiceOptions {
   readonly finality?: Finality;
   /** How long `?wait=final` waits before FINALITY_TIMEOUT. */
   readonly finalWaitMs?: number;
+  /**
+   * The ordered state machine's verdicts: a write void in log order is answered with why. (The command
+   * index holds valid writes only, so a retry of a void one is answered from its stream, with the same refusal.)
+   */
+  readonly verdicts?: WriteVerdicts;
 }
 
 export interface ExecuteOptions {
@@ -74,7 +79,11 @@ export class CommandService {
   private readonly context: PlanContext;
 
   constructor(private readonly options: CommandServiceOptions) {
-    this.handler = new CommandHandler({ store: options.store, projector: options.projector });
+    this.handler = new CommandHandler({
+      store: options.store,
+      projector: options.projector,
+      ...(options.verdicts === undefined ? {} : { verdicts: options.verdicts }),
+    });
     this.context = {
       identities: options.registry,
       certifications: options.certifications ?? { get: () => undefined },

@@ -135,6 +135,11 @@ export class MirrorReplicator {
     return this.poller.stop();
   }
 
+  /** Pulls from upstream now instead of at the next poll. */
+  pollNow(): void {
+    this.poller.pollNow();
+  }
+
   status(): MirrorStatus {
     return {
       upstreams: this.options.upstreams,

@@ -61,6 +61,11 @@ export class UpstreamPoller {
     this.running = this.loop();
   }
 
+  /** Ends the wait between rounds: something (a checkpoint to witness) says upstream has news. */
+  pollNow(): void {
+    this.wake?.();
+  }
+
   async stop(): Promise<void> {
     this.isStopped = true;
     this.wake?.();

@@ -22,6 +22,7 @@ import {
   leafHash,
   type NoteVerifier,
   parseCheckpoint,
+  stateMapRootOf,
   verifyConsistency,
   verifyNote,
 } from '../../domain/log/index.js';
@@ -170,6 +171,7 @@ export class UpstreamVerifier {
         upstream.note,
       );
     }
+    this.ownState(upstream);
     const accepted = sequencer.latestCheckpoint();
     if (accepted !== null) {
       // Implied by a tree that only grows, and cheap to check from the mirror's own hashes.
@@ -181,6 +183,24 @@ export class UpstreamVerifier {
         target.rootHash,
       );
     }
+  }
+
+  /**
+   * The state map root the log signed must be the one this mirror recomputed by replaying the same
+   * entries in the same order: a log that lies about the current state (a hidden revocation, a key
+   * that was never registered) is caught here, before its checkpoint is accepted or cosigned.
+   */
+  private ownState(upstream: UpstreamCheckpoint): void {
+    const target = upstream.checkpoint;
+    const signed = stateMapRootOf(target);
+    const own = this.options.sequencer.stateRootAt(target.treeSize);
+    if (signed === null || own === null || hashesEqual(own, signed)) return;
+    throw new MirrorHalt(
+      'map-root-mismatch',
+      `this mirror's state map has root ${encodeBase64(own)} after ${target.treeSize} entries, the log signed ${encodeBase64(signed)}`,
+      this.acceptedNote(),
+      upstream.note,
+    );
   }
 
   private acceptedNote(): string | null {

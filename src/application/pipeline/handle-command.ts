@@ -46,6 +46,8 @@ export interface HandleOptions {
   readonly maxAttempts?: number;
   /** Sees the decided events before they are appended and may refuse them by throwing (a mirror compares). */
   readonly beforeAppend?: (events: readonly DecidedEvent[]) => void;
+  /** A mirror copying a write the log holds as void expects the verdict: do not answer it as a refusal. */
+  readonly expectVoid?: boolean;
 }
 
 export type Handled =
@@ -114,7 +116,7 @@ export class CommandHandler {
       if (events.length === 0) return { kind: 'unchanged', state, revision: last?.revision ?? null };
       options.beforeAppend?.(events);
       try {
-        return await this.append(stream, state, events, options.metadata, last?.revision ?? 'no_stream');
+        return await this.append(stream, state, events, options, last?.revision ?? 'no_stream');
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= attempts)
@@ -140,7 +142,7 @@ export class CommandHandler {
     if (events.length === 0) return null;
     options.beforeAppend?.(events);
     try {
-      return await this.append(stream, state, events, options.metadata, 'no_stream');
+      return await this.append(stream, state, events, options, 'no_stream');
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return null;
       throw error;
@@ -157,23 +159,24 @@ export class CommandHandler {
     const events = decide(decider, command, state);
     if (events.length === 0) return { kind: 'unchanged', state, revision: null };
     options.beforeAppend?.(events);
-    return this.append(stream, state, events, options.metadata, 'any');
+    return this.append(stream, state, events, options, 'any');
   }
 
   private async append(
     stream: string,
     state: unknown,
     events: readonly DecidedEvent[],
-    metadata: WriteMetadata,
+    options: HandleOptions,
     expected: ExpectedRevision,
   ): Promise<Handled> {
+    const { metadata } = options;
     const appended = await this.deps.store.append(
       stream,
       events.map((e) => ({ type: e.type, data: e.data as never, metadata })),
       expected,
     );
     await this.settle(appended.position);
-    this.refuseVoid(appended.position);
+    if (options.expectVoid !== true) this.refuseVoid(appended.position);
     return {
       kind: 'appended',
       state,

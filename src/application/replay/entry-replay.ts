@@ -28,6 +28,9 @@
  */
 
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import type { Verdict } from '../../domain/log-state/judge-write.js';
+import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
+import type { KeyRecord } from '../../domain/log-state/state-records.js';
 import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
@@ -37,7 +40,12 @@ import { authenticate } from '../auth/authenticate.js';
 import { planGenesis } from '../commands/genesis.js';
 import { planSignedCommand } from '../commands/plan-signed-command.js';
 import type { PlanContext } from '../pipeline/command-plan.js';
-import { CommandHandler, type DecidedEvent, type Handled } from '../pipeline/handle-command.js';
+import {
+  CommandHandler,
+  type DecidedEvent,
+  type Handled,
+  type WriteVerdicts,
+} from '../pipeline/handle-command.js';
 import { commandMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
 import type { ReplayWrite } from './replay-write.js';
@@ -50,6 +58,7 @@ import {
   sameEvent,
   type UpstreamEntry,
 } from './upstream-entries.js';
+import { replayVoidWrite } from './void-replay.js';
 
 export type { UpstreamEntry } from './upstream-entries.js';
 export { groupLength } from './upstream-entries.js';
@@ -65,8 +74,15 @@ export class ReplayRejectedError extends Error {
   }
 }
 
+/** The mirror's own ordered state machine, as it stands before the write being replayed, and its verdicts. */
+export interface ReplayJudge extends WriteVerdicts {
+  judge(write: LoggedWrite): Verdict;
+  keyRecord(keyId: string): KeyRecord | null;
+}
+
 export interface EntryReplayDeps {
   readonly store: EventStore;
+  readonly logState: ReplayJudge;
   readonly projector: Projector;
   readonly registry: IdentityRegistry;
   readonly commands: CommandIndex;
@@ -96,6 +112,7 @@ export class EntryReplayer {
     this.handler = new CommandHandler({
       store: deps.store,
       projector: deps.projector,
+      verdicts: deps.logState,
       settleTimeoutMs: SETTLE_TIMEOUT_MS,
     });
     this.context = {
@@ -129,6 +146,7 @@ export class EntryReplayer {
         metadata: write.metadata,
         streamOfCommand: write.streamOfCommand,
         appendOnly: write.appendOnly,
+        expectVoid: write.expectVoid,
         // The mirror is its store's only writer: a changed stream is not a race to retry.
         maxAttempts: 1,
         beforeAppend: (events) => compareWithLog(group, events, complete, reject),
@@ -150,8 +168,19 @@ export class EntryReplayer {
     group: readonly UpstreamEntry[],
     reject: (message: string) => Error,
   ): Promise<ReplayWrite> {
-    const envelope = group[0]!.envelope;
+    const head = group[0]!;
+    const envelope = head.envelope;
     if (!isObject(envelope)) throw reject('the entry carries no signed input');
+    // Judged in log order first, as the primary's state machine judged it: a void write is copied, not decided.
+    const signer = signerOf(envelope);
+    const write = {
+      leafIndex: head.leafIndex,
+      signer,
+      events: [{ type: head.type, data: head.data, leafIndex: head.leafIndex }],
+    };
+    const { logState } = this.deps;
+    if (!logState.judge(write).valid)
+      return replayVoidWrite(group, envelope, signer, (keyId) => logState.keyRecord(keyId), reject);
     if (envelope['scheme'] === 'rfc9421')
       return replaySignedRequest(group, envelope, { ...this.deps, streams: this.handler }, reject);
     if (!isObject(envelope['payload']) || !isObject(envelope['signature']))

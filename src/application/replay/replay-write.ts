@@ -9,4 +9,6 @@ export interface ReplayWrite {
   readonly metadata: WriteMetadata;
   readonly streamOfCommand?: boolean;
   readonly appendOnly?: boolean;
+  /** The log holds the write as void; the mirror copies it and expects the same verdict. */
+  readonly expectVoid?: boolean;
 }

@@ -27,6 +27,13 @@ import type { Sequencer } from '../sequencer/sequencer.js';
 import { COSIGNATURE_STREAM, readCosignedEvent } from './cosignature-event.js';
 import { FinalityWaiters } from './finality-waiters.js';
 
+interface Evaluation {
+  readonly cosigners: number;
+  readonly final: boolean;
+  /** The newest cosignature's time, in seconds since the epoch (0 when none is known). */
+  readonly newest: number;
+}
+
 interface Row {
   tree_size: number;
   note: string;
@@ -103,7 +110,7 @@ export class CosignedLog implements Projection, LogReader, CheckpointHistory {
     const evaluation = this.evaluate(published.note, sealed);
     if (evaluation === null) return;
     const existing = this.statements.at.get(published.treeSize);
-    if (existing !== undefined && existing.cosigners >= evaluation.cosigners) return;
+    if (existing !== undefined && !this.supersedes(evaluation, existing, sealed)) return;
     this.statements.upsert.run(
       published.treeSize,
       published.note,
@@ -117,18 +124,31 @@ export class CosignedLog implements Projection, LogReader, CheckpointHistory {
     }
   }
 
-  /** The note's cosignature count and finality, or null when it is not a note of this checkpoint. */
-  private evaluate(note: string, sealed: SealedCheckpoint): { cosigners: number; final: boolean } | null {
+  /**
+   * A note replaces the one served for its size when more witnesses cosigned it, or as many did, more
+   * recently: the log resubmits an idle checkpoint to its witnesses, and their fresh cosignatures say
+   * the state it commits to is still the current one (freshness).
+   */
+  private supersedes(next: Evaluation, existing: Row, sealed: SealedCheckpoint): boolean {
+    if (next.cosigners !== existing.cosigners) return next.cosigners > existing.cosigners;
+    const before = this.evaluate(existing.note, sealed);
+    return before === null || next.newest > before.newest;
+  }
+
+  /** The note's cosignature count, finality and newest cosignature time, or null when it is not a note of this checkpoint. */
+  private evaluate(note: string, sealed: SealedCheckpoint): Evaluation | null {
     try {
       if (parseNote(note).text !== parseNote(sealed.note).text) return null;
       if (this.policy === null) {
         const verified = verifyNote(note, [ed25519NoteVerifier(this.verifierKey, verifyEd25519)]);
-        return { cosigners: verified.unverified.length, final: false };
+        return { cosigners: verified.unverified.length, final: false, newest: 0 };
       }
       const witnessing = witnessingOf(note, this.policy, verifyEd25519, [this.verifierKey]);
+      const cosigned = witnessing.cosigners.filter((c) => c.cosigned);
       return {
-        cosigners: witnessing.cosigners.filter((c) => c.cosigned).length,
+        cosigners: cosigned.length,
         final: witnessing.quorumMet,
+        newest: Math.max(0, ...cosigned.map((c) => c.timestamp ?? 0)),
       };
     } catch {
       return null;

@@ -19,7 +19,9 @@ export type AlertKind =
   /** Entries whose recomputed tree does not match the log-signed root. */
   | 'root-mismatch'
   /** An entry the mirror could not re-verify (signature, key state or decider). */
-  | 'entry-rejected';
+  | 'entry-rejected'
+  /** A log-signed state map root that differs from the one this node recomputed from the same entries. */
+  | 'map-root-mismatch';
 
 export interface NewAlert {
   readonly source: AlertSource;

@@ -45,10 +45,20 @@ export interface WitnessSubmitterOptions {
   readonly quorumLatency?: Histogram;
   readonly fetch?: typeof fetch;
   readonly onError?: (message: string) => void;
+  /**
+   * How often the latest checkpoint is submitted again when no newer one came: the witnesses' fresh
+   * cosignatures keep an idle log's state "as of" recent (default 60 s; 0 never).
+   */
+  readonly refreshIntervalMs?: number;
 }
+
+/** An idle log's checkpoint is cosigned again this often by default. */
+const DEFAULT_REFRESH_MS = 60_000;
 
 interface Round {
   readonly checkpoint: SealedCheckpoint;
+  /** A resubmission of a checkpoint already cosigned, for fresh cosignatures. */
+  readonly refresh: boolean;
   readonly text: string;
   readonly startedAt: number;
   readonly cosignatures: Map<number, NoteSignature>;
@@ -111,13 +121,22 @@ export class WitnessSubmitter {
     );
   }
 
+  private refreshTimer: NodeJS.Timeout | null = null;
+
   start(): void {
     this.stopped = false;
     this.checkpointServed();
+    const interval = this.options.refreshIntervalMs ?? DEFAULT_REFRESH_MS;
+    if (interval > 0) {
+      this.refreshTimer = setInterval(() => this.refresh(interval), Math.max(1000, interval / 4));
+      this.refreshTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.refreshTimer !== null) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
     for (const wake of this.sleepers) wake();
     await this.publishing;
   }
@@ -127,9 +146,23 @@ export class WitnessSubmitter {
     if (this.stopped) return;
     const latest = this.options.log.latestCheckpoint();
     if (latest === null || (this.round !== null && latest.treeSize <= this.round.checkpoint.treeSize)) return;
+    this.begin(latest, false);
+  }
+
+  /** Submits the latest checkpoint again once its round is older than the interval and nothing newer came. */
+  private refresh(intervalMs: number): void {
+    const round = this.round;
+    if (this.stopped || round === null || this.clock() - round.startedAt < intervalMs) return;
+    const latest = this.options.log.latestCheckpoint();
+    if (latest === null || latest.treeSize !== round.checkpoint.treeSize) return;
+    this.begin(latest, true);
+  }
+
+  private begin(latest: SealedCheckpoint, refresh: boolean): void {
     const text = parseNote(latest.note).text;
     const round: Round = {
       checkpoint: latest,
+      refresh,
       text,
       startedAt: this.clock(),
       cosignatures: new Map(),
@@ -253,7 +286,10 @@ export class WitnessSubmitter {
     const cosignatures = [...round.cosignatures.values()];
     this.publishing = this.publishing.then(async () => {
       const { checkpoint } = round;
-      const base = this.options.cosignedNote(checkpoint.treeSize) ?? checkpoint.note;
+      // A refresh publishes the fresh cosignatures alone: merged with the old ones, the old would win.
+      const base = round.refresh
+        ? checkpoint.note
+        : (this.options.cosignedNote(checkpoint.treeSize) ?? checkpoint.note);
       const data: CheckpointCosignedData = {
         origin: round.text.slice(0, round.text.indexOf('\n')),
         treeSize: checkpoint.treeSize,

@@ -19,12 +19,15 @@ import {
   type WitnessedCheckpoint,
 } from '../../domain/federation/index.js';
 import {
+  type Checkpoint,
   createCosignature,
   ed25519NoteVerifier,
   formatKeyId,
   formatWitnessKey,
   isValidKeyName,
   type NoteVerifier,
+  parseCheckpoint,
+  verifyNote,
   witnessKeyId,
 } from '../../domain/log/index.js';
 import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../protocol/key-pair.js';
@@ -61,10 +64,20 @@ export function loadWitnessIdentity(file: string, name: string | undefined): Wit
 
 /** An HTTP answer to add-checkpoint, independent of the framework serving it. */
 export interface WitnessAnswer {
-  readonly status: 200 | 400 | 403 | 404 | 409 | 422;
+  readonly status: 200 | 400 | 403 | 404 | 409 | 422 | 503;
   readonly contentType: string;
   readonly body: string;
 }
+
+/** A mirror-witness's own replica, asked before cosigning (src/application/federation/replica-gate.ts). */
+export interface ReplicaGate {
+  vouch(checkpoint: Checkpoint, note: string): Promise<ReplicaVouch>;
+}
+
+export type ReplicaVouch =
+  | { readonly ok: true }
+  /** 503: not replayed that far yet, ask again; 422: the replica contradicts the checkpoint. */
+  | { readonly ok: false; readonly status: 422 | 503; readonly reason: string };
 
 interface StateRow {
   origin: string;
@@ -81,6 +94,8 @@ export interface WitnessOptions {
   /** The log verifier keys (type 0x01) this witness serves; each key name is an origin. */
   readonly logKeys: readonly string[];
   readonly clock: () => number;
+  /** The witness's own mirror: without one, the witness vouches for consistency only. */
+  readonly replica?: ReplicaGate;
 }
 
 export interface WitnessStats {
@@ -133,7 +148,7 @@ export class Witness {
   }
 
   /** Handles one add-checkpoint request body. Never throws on hostile input. */
-  addCheckpoint(body: string): WitnessAnswer {
+  async addCheckpoint(body: string): Promise<WitnessAnswer> {
     let request: AddCheckpointRequest;
     try {
       request = parseAddCheckpointRequest(body);
@@ -141,6 +156,28 @@ export class Witness {
       if (!(error instanceof FederationError)) throw error;
       return this.refuse(400, error.message);
     }
+    const vouched = await this.askReplica(request);
+    if (vouched !== null) return vouched;
+    return this.decide(request);
+  }
+
+  /**
+   * The replica's word on a checkpoint the witness would otherwise cosign (anything else is answered by
+   * decide, with its evidence, without making the replica wait); null when it vouches or there is none.
+   */
+  private async askReplica(request: AddCheckpointRequest): Promise<WitnessAnswer | null> {
+    const { replica } = this.options;
+    if (replica === undefined) return null;
+    const origin = this.originOf(request);
+    const preview = decideAddCheckpoint(request, origin === null ? null : this.state(origin), (o) =>
+      this.logs.get(o),
+    );
+    if (preview.status !== 200) return null;
+    const vouch = await replica.vouch(parseCheckpoint(preview.checkpointText), request.checkpoint);
+    return vouch.ok ? null : this.refuse(vouch.status, vouch.reason);
+  }
+
+  private decide(request: AddCheckpointRequest): WitnessAnswer {
     const { db, alerts, identity, clock } = this.options;
     const decide = db.transaction(() => {
       const origin = this.originOf(request);
@@ -190,7 +227,7 @@ export class Witness {
     return { status: 200, contentType: 'text/plain; charset=utf-8', body: formatSignatureLine(cosignature) };
   }
 
-  private refuse(status: 400 | 403 | 404 | 422, reason: string): WitnessAnswer {
+  private refuse(status: 400 | 403 | 404 | 422 | 503, reason: string): WitnessAnswer {
     this.refused[status] = (this.refused[status] ?? 0) + 1;
     return { status, contentType: 'text/plain; charset=utf-8', body: `${reason}\n` };
   }

@@ -11,6 +11,7 @@
 import type { Statement } from 'better-sqlite3';
 import { judgeWrite, type StateView, type Verdict } from '../../domain/log-state/judge-write.js';
 import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
+import { type KeyRecord, stateKey } from '../../domain/log-state/state-records.js';
 import { effectsOfEvent } from '../../domain/log-state/write-effects.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import type { NodeDatabase } from '../projections/node-database.js';
@@ -117,6 +118,16 @@ export class LogStateProjection implements Projection {
   /** Whether the event just applied belongs to a valid write (true for anything that is not a log entry). */
   isValid(event: RecordedEvent): boolean {
     return event.position === this.lastPosition ? this.lastValid : true;
+  }
+
+  /** The verdict the state machine would give a write at the current end of the log (a mirror about to replay it). */
+  judge(write: LoggedWrite): Verdict {
+    return judgeWrite(write, this.view);
+  }
+
+  /** A key's record in the state map as it stands now, or null. */
+  keyRecord(keyId: string): KeyRecord | null {
+    return this.deps.map.get(stateKey.key(keyId)) as KeyRecord | null;
   }
 
   /** The verdict on the write an event belongs to, when that write is void; null when it is valid. */
