@@ -252,7 +252,7 @@ describe('the ordered state machine', () => {
       status: 'revoked',
       issuerId: 'DMV',
       certifiedAt: 4,
-      setAt: 8,
+      setAt: 7,
       batch: null,
     });
   });
