@@ -55,6 +55,8 @@ export interface StateMapStoreOptions {
   readonly maxUnpersistedChanges?: number;
   /** Decoded pages below the top levels kept in memory (default 4096); the top levels are always kept. */
   readonly pageCacheSize?: number;
+  /** Pages rooted at this depth or above count as the top levels (default 12; tests lower it to exercise the LRU). */
+  readonly topDepth?: number;
   /** Current values kept in memory for get() (default 4096). */
   readonly valueCacheSize?: number;
   /** Stale-list rows (one per persisted version) pruned per retain or release at most (default 16). */
@@ -119,6 +121,7 @@ export class StateMapStore implements PageSource {
   private readonly pruneBatch: number;
   /** Pages of the top TOP_DEPTH levels: bounded by the tree's shape (4369 at most per version), not its size. */
   private readonly topPages = new LruCache<number, DecodedPage>(TOP_PAGE_CAPACITY);
+  private readonly topDepth: number;
   private readonly pages: LruCache<number, DecodedPage>;
   private readonly values: LruCache<string, string | null>;
   private st!: StateStatements;
@@ -147,6 +150,7 @@ export class StateMapStore implements PageSource {
     if (!Number.isInteger(this.cap) || this.cap < 1)
       throw new RangeError('maxUnpersistedChanges must be ≥ 1');
     this.pages = new LruCache(options.pageCacheSize ?? 4096);
+    this.topDepth = options.topDepth ?? TOP_DEPTH;
     this.values = new LruCache(options.valueCacheSize ?? 4096);
   }
 
@@ -310,7 +314,7 @@ export class StateMapStore implements PageSource {
 
   /** PageSource: a page by id, through the caches. */
   page(id: number, depth: number): DecodedPage {
-    const cache = depth <= TOP_DEPTH ? this.topPages : this.pages;
+    const cache = depth <= this.topDepth ? this.topPages : this.pages;
     let page = cache.get(id);
     if (page === undefined) {
       const body = this.st.page.get(id);
@@ -505,7 +509,7 @@ export class StateMapStore implements PageSource {
     for (const page of written.pages) {
       this.st.insertPage.run(page.id, page.body);
       // The next update reads the new top pages first thing: keep them instead of reading them back.
-      if (page.depth <= TOP_DEPTH)
+      if (page.depth <= this.topDepth)
         this.topPages.set(page.id, new DecodedPage(page.id, page.body, page.depth));
     }
     for (const id of written.replaced) {
