@@ -1,0 +1,567 @@
+/**
+ * The state map in the node's SQLite file (docs/state-map.md §6), kept by the
+ * ordered state machine from inside the projector's transactions.
+ *
+ * Versions follow the log: version V is the state after leaves 0..V−1, so a
+ * set() for leaf i belongs to version i + 1. In memory the store keeps only
+ * what changed since the newest persisted version (the base): the changes in
+ * log order, each also appended to state_changes in the caller's transaction
+ * (so a committed change survives a crash and is reloaded by migrate()), and
+ * for each version whose root was asked for, a layer of the tree nodes that
+ * changed. retainVersion(N) writes version N as immutable pages that share
+ * everything unchanged with the version before (copy-on-write, as Diem/Aptos's
+ * Jellyfish Merkle tree does) and drops the memory it no longer needs. When
+ * more than `maxUnpersistedChanges` pile up without a retain (a mirror
+ * replaying the log, a sealer that stopped), the store persists the last
+ * complete version by itself, so memory stays bounded by that cap whatever
+ * the map's size and however many versions are retained.
+ *
+ * Any version from the release floor (releaseBefore) to the current one can be
+ * rooted and proved: persisted ones from their pages, later ones through the
+ * layers, ones in between by replaying state_changes onto the persisted
+ * version below them (at most the cap's worth of changes).
+ */
+
+import { hashesEqual } from '../../domain/log/rfc6962.js';
+import type { JsonObject } from '../../domain/shared/json.js';
+import {
+  type ProvenState,
+  type StateHasher,
+  type StateProofTerminal,
+  stateKeyHash,
+  stateValueText,
+} from '../../domain/state-map/index.js';
+import type { NodeDatabase } from '../projections/node-database.js';
+import { LruCache } from './lru-cache.js';
+import { NODE_STATE_HASHER } from './node-state-hasher.js';
+import { writePages } from './page-writer.js';
+import { packPageIds, packStaleKeys, type StaleKey, unpackPageIds, unpackStaleKeys } from './stale-lists.js';
+import { DecodedPage } from './state-page.js';
+import {
+  createStateTables,
+  dropStateTables,
+  prepareStateStatements,
+  type StateStatements,
+  type VersionRow,
+} from './state-tables.js';
+import { walkProof } from './tree-proof.js';
+import { type BaseRef, type MemNode, NODE_EMPTY, type PageSource, TreeView } from './tree-view.js';
+import { type Change, hashChanges, latestByKey, type VersionLayer } from './version-layers.js';
+
+export interface StateMapStoreOptions {
+  /** SHA-256 for keys, values and the tree; node:crypto's by default. */
+  readonly hasher?: StateHasher;
+  /** Changes kept in memory before the store persists a version by itself (default 8192). */
+  readonly maxUnpersistedChanges?: number;
+  /** Decoded pages below the top levels kept in memory (default 4096); the top levels are always kept. */
+  readonly pageCacheSize?: number;
+  /** Pages rooted at this depth or above count as the top levels (default 12; tests lower it to exercise the LRU). */
+  readonly topDepth?: number;
+  /** Current values kept in memory for get() (default 4096). */
+  readonly valueCacheSize?: number;
+  /** Stale-list rows (one per persisted version) pruned per retain or release at most (default 16). */
+  readonly pruneBatch?: number;
+}
+
+export interface StateMapStats {
+  readonly currentVersion: number;
+  readonly baseVersion: number;
+  readonly floor: number;
+  readonly unpersistedChanges: number;
+  readonly layers: number;
+  readonly layerNodes: number;
+  readonly cachedPages: number;
+  readonly pageReads: number;
+}
+
+/** The versions a call may name: between the release floor and the current version. */
+export class StateVersionError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateVersionError';
+  }
+}
+
+interface Base {
+  readonly version: number;
+  readonly root: Uint8Array;
+  readonly rootPage: number | null;
+}
+
+/** A version ready to read: its tree and where the values of changed keys are. */
+interface ResolvedVersion {
+  readonly version: number;
+  readonly view: TreeView;
+  readonly root: Uint8Array;
+  /** Changes above the persisted rows, newest layer first. */
+  readonly latest: readonly ReadonlyMap<string, Change>[];
+}
+
+const MAX_VERSION = Number.MAX_SAFE_INTEGER;
+/** state_changes rows deleted per prune step at most, so a long-delayed release is paid off gradually. */
+const CHANGES_PER_PRUNE = 50_000;
+const ZERO_ROOT = Buffer.alloc(32);
+/**
+ * Pages whose root is at depth ≤ 12 (1 + 16 + 256 + 4096 of them in a full
+ * tree) are read by nearly every update, so they are cached apart from the
+ * LRU of deeper pages and put in the cache as soon as they are written.
+ */
+const TOP_DEPTH = 12;
+const TOP_PAGE_CAPACITY = 2 * (1 + 16 + 256 + 4096);
+
+function checkVersionNumber(version: number, what: string): void {
+  if (!Number.isSafeInteger(version) || version < 0) {
+    throw new StateVersionError(`${what} must be a non-negative safe integer, got ${version}`);
+  }
+}
+
+export class StateMapStore implements PageSource {
+  private readonly hasher: StateHasher;
+  private readonly cap: number;
+  private readonly pruneBatch: number;
+  /** Pages of the top TOP_DEPTH levels: bounded by the tree's shape (4369 at most per version), not its size. */
+  private readonly topPages = new LruCache<number, DecodedPage>(TOP_PAGE_CAPACITY);
+  private readonly topDepth: number;
+  private readonly pages: LruCache<number, DecodedPage>;
+  private readonly values: LruCache<string, string | null>;
+  private st!: StateStatements;
+  private base: Base = { version: 0, root: ZERO_ROOT, rootPage: null };
+  private layers: VersionLayer[] = [];
+  private pending: Change[] = [];
+  /** The newest in-memory change of each key (pending or in a layer). */
+  private readonly live = new Map<string, Change>();
+  private current = 0;
+  private floor = 0;
+  /** The version the last change belongs to, and the position the next change of it takes. */
+  private ordVersion = 0;
+  private nextOrd = 0;
+  private nextPageId = 1;
+  private pageReads = 0;
+  /** The last version rebuilt below the base, kept for the next question about it. */
+  private replayed: ResolvedVersion | null = null;
+
+  constructor(
+    private readonly db: NodeDatabase,
+    options: StateMapStoreOptions = {},
+  ) {
+    this.hasher = options.hasher ?? NODE_STATE_HASHER;
+    this.cap = options.maxUnpersistedChanges ?? 8192;
+    this.pruneBatch = options.pruneBatch ?? 16;
+    if (!Number.isInteger(this.cap) || this.cap < 1)
+      throw new RangeError('maxUnpersistedChanges must be ≥ 1');
+    this.pages = new LruCache(options.pageCacheSize ?? 4096);
+    this.topDepth = options.topDepth ?? TOP_DEPTH;
+    this.values = new LruCache(options.valueCacheSize ?? 4096);
+  }
+
+  /** Creates the tables if missing and loads the state: the base version and the changes after it. */
+  migrate(): void {
+    createStateTables(this.db);
+    this.st = prepareStateStatements(this.db);
+    if (this.st.newestVersion.get() === undefined) this.st.insertVersion.run(0, ZERO_ROOT, null);
+    const newest = this.st.newestVersion.get()!;
+    this.base = { version: newest.version, root: new Uint8Array(newest.root), rootPage: newest.root_page };
+    this.floor = this.st.readMeta.get('floor') ?? 0;
+    this.nextPageId = this.st.maxPageId.get()! + 1;
+    this.clearMemory();
+    for (const row of this.st.changesBetween.iterate(this.base.version, MAX_VERSION)) {
+      const change = this.change(row.version, row.key, row.value);
+      this.pending.push(change);
+      this.live.set(change.key, change);
+    }
+    const last = this.pending.at(-1)?.version ?? this.base.version;
+    this.current = Math.max(this.st.readMeta.get('current') ?? 0, last, this.base.version);
+    this.ordVersion = this.pending.at(-1)?.version ?? 0;
+    this.nextOrd = this.pending.filter((c) => c.version === this.ordVersion).length;
+  }
+
+  /** Drops every table and all memory (`chancery rebuild`), then starts over empty. */
+  reset(): void {
+    dropStateTables(this.db);
+    this.migrate();
+  }
+
+  currentVersion(): number {
+    return this.current;
+  }
+
+  /** The oldest version still answerable (the last releaseBefore). */
+  oldestVersion(): number {
+    return this.floor;
+  }
+
+  /** The current value of a key (after every set so far), or null. */
+  get(key: string): JsonObject | null {
+    const live = this.live.get(key);
+    if (live !== undefined) return JSON.parse(live.text) as JsonObject;
+    let text = this.values.get(key);
+    if (text === undefined) {
+      text = this.st.latestValue.get(stateKeyHash(key, this.hasher)) ?? null;
+      this.values.set(key, text);
+    }
+    return text === null ? null : (JSON.parse(text) as JsonObject);
+  }
+
+  /**
+   * Sets a key's value as of leaf `leafIndex` (version leafIndex + 1). Calls
+   * come in log order; several keys may change at one leaf. The change is
+   * written to state_changes in the caller's transaction.
+   */
+  set(key: string, value: JsonObject, leafIndex: number): void {
+    checkVersionNumber(leafIndex, 'leafIndex');
+    const version = leafIndex + 1;
+    if (version < this.current) {
+      throw new StateVersionError(
+        `set at version ${version} after version ${this.current}: sets come in log order`,
+      );
+    }
+    if (version <= this.base.version) {
+      throw new StateVersionError(`version ${version} is persisted and cannot change any more`);
+    }
+    const text = stateValueText(value);
+    const change = this.change(version, key, text);
+    if (version > this.current) this.completeVersion();
+    this.reopen(version);
+    if (version !== this.ordVersion) {
+      this.ordVersion = version;
+      this.nextOrd = 0;
+    }
+    this.st.insertChange.run(version, this.nextOrd++, key, text);
+    this.pending.push(change);
+    this.live.set(key, change);
+    this.current = version;
+  }
+
+  /** The log has `treeSize` leaves, whether or not the last of them changed a key. */
+  advanceTo(treeSize: number): void {
+    checkVersionNumber(treeSize, 'treeSize');
+    if (treeSize <= this.current) return;
+    this.completeVersion();
+    this.current = treeSize;
+    this.st.writeMeta.run('current', treeSize);
+  }
+
+  /** The map root at `version` (floor ≤ version ≤ current). */
+  rootAt(version: number): Uint8Array {
+    return this.resolve(version).root.slice();
+  }
+
+  /** Keeps `version` provable from pages until releaseBefore passes it (a checkpoint's size). */
+  retainVersion(version: number): void {
+    this.checkAnswerable(version);
+    this.inTransaction(() => {
+      if (version > this.base.version) this.persistLive(version);
+      else if (this.st.versionAtOrBefore.get(version)!.version !== version) this.persistPast(version);
+      this.pruneStep();
+    });
+  }
+
+  /** Versions below `version` need not stay answerable; what only they needed is pruned (in steps). */
+  releaseBefore(version: number): void {
+    checkVersionNumber(version, 'version');
+    if (version > this.current) {
+      throw new StateVersionError(
+        `cannot release versions up to ${version}: the current version is ${this.current}`,
+      );
+    }
+    this.inTransaction(() => {
+      if (version > this.floor) {
+        this.floor = version;
+        this.st.writeMeta.run('floor', version);
+      }
+      this.pruneStep();
+    });
+  }
+
+  /** A key's value at `version` (null when absent) and the proof of it against rootAt(version). */
+  proveAt(key: string, version: number): ProvenState {
+    const keyHash = stateKeyHash(key, this.hasher);
+    const resolved = this.resolve(version);
+    const walk = walkProof(resolved.view, keyHash);
+    const siblings = walk.siblings.map((s) => s.slice());
+    const node = walk.terminal;
+    if (node.type === NODE_EMPTY) return { value: null, proof: { siblings, terminal: { kind: 'empty' } } };
+    if (!hashesEqual(node.keyHash!, keyHash)) {
+      const terminal: StateProofTerminal = {
+        kind: 'leaf',
+        keyHash: node.keyHash!.slice(),
+        valueHash: node.valueHash!.slice(),
+      };
+      return { value: null, proof: { siblings, terminal } };
+    }
+    const text = this.valueAt(resolved, key, keyHash);
+    // The tree and the value rows are written together; disagreement means a damaged or edited file.
+    if (text === null || !hashesEqual(this.hasher.digest(Buffer.from(text)), node.valueHash!)) {
+      throw new Error(
+        `state map corrupt: the value of "${key}" at version ${version} does not match its leaf`,
+      );
+    }
+    return { value: JSON.parse(text) as JsonObject, proof: { siblings, terminal: { kind: 'value' } } };
+  }
+
+  stats(): StateMapStats {
+    return {
+      currentVersion: this.current,
+      baseVersion: this.base.version,
+      floor: this.floor,
+      unpersistedChanges: this.unpersisted(),
+      layers: this.layers.length,
+      layerNodes: this.layers.reduce((n, l) => n + l.nodes.size, 0),
+      cachedPages: this.pages.size + this.topPages.size,
+      pageReads: this.pageReads,
+    };
+  }
+
+  /** PageSource: a page by id, through the caches. */
+  page(id: number, depth: number): DecodedPage {
+    const cache = depth <= this.topDepth ? this.topPages : this.pages;
+    let page = cache.get(id);
+    if (page === undefined) {
+      const body = this.st.page.get(id);
+      // Every id reachable from an answerable version is kept; a miss is a damaged file or a pruning bug.
+      if (body === undefined) throw new Error(`state map corrupt: page ${id} is missing`);
+      this.pageReads++;
+      page = new DecodedPage(id, body, depth);
+      cache.set(id, page);
+    }
+    return page;
+  }
+
+  private change(version: number, key: string, text: string): Change {
+    const keyHash = stateKeyHash(key, this.hasher);
+    return { version, key, keyHash, valueHash: this.hasher.digest(Buffer.from(text)), text };
+  }
+
+  private unpersisted(): number {
+    return this.layers.reduce((n, l) => n + l.changes.length, this.pending.length);
+  }
+
+  private clearMemory(): void {
+    this.layers = [];
+    this.pending = [];
+    this.live.clear();
+    this.pages.clear();
+    this.topPages.clear();
+    this.values.clear();
+    this.replayed = null;
+  }
+
+  private inTransaction(fn: () => void): void {
+    if (this.db.inTransaction) fn();
+    else this.db.transaction(fn)();
+  }
+
+  /** The current version is complete (a later one starts): persist it if memory reached the cap. */
+  private completeVersion(): void {
+    if (this.current > this.base.version && this.unpersisted() >= this.cap) {
+      this.inTransaction(() => this.persistLive(this.current));
+    }
+  }
+
+  /** A set at a version whose root was already taken: that layer is stale, its changes pending again. */
+  private reopen(version: number): void {
+    while (this.layers.length > 0 && this.layers.at(-1)!.version >= version) {
+      this.pending = [...this.layers.pop()!.changes, ...this.pending];
+    }
+  }
+
+  private checkAnswerable(version: number): void {
+    checkVersionNumber(version, 'version');
+    if (version > this.current || version < this.floor) {
+      throw new StateVersionError(
+        `version ${version} is not answerable: only versions ${this.floor} to ${this.current} are`,
+      );
+    }
+  }
+
+  private rootRef(rootPage: number | null): BaseRef {
+    return rootPage === null ? null : { page: this.page(rootPage, 0), index: 0 };
+  }
+
+  private persistedView(row: Base | VersionRow): TreeView {
+    const rootPage = 'rootPage' in row ? row.rootPage : row.root_page;
+    return new TreeView(this.rootRef(rootPage), [], this);
+  }
+
+  private resolve(version: number): ResolvedVersion {
+    this.checkAnswerable(version);
+    if (version === this.base.version) {
+      return { version, view: this.persistedView(this.base), root: this.base.root, latest: [] };
+    }
+    if (version > this.base.version) {
+      const layer = this.ensureLayer(version);
+      const below = this.layers.filter((l) => l.version <= version).reverse();
+      const view = new TreeView(
+        this.rootRef(this.base.rootPage),
+        below.map((l) => l.nodes),
+        this,
+      );
+      return { version, view, root: layer.root, latest: below.map((l) => l.latest) };
+    }
+    const row = this.st.versionAtOrBefore.get(version)!;
+    if (row.version === version) {
+      return { version, view: this.persistedView(row), root: new Uint8Array(row.root), latest: [] };
+    }
+    return this.replay(row, version);
+  }
+
+  /** A version between two persisted ones: the one below plus the logged changes up to it. */
+  private replay(row: VersionRow, version: number): ResolvedVersion {
+    if (this.replayed?.version === version) return this.replayed;
+    const changes = this.st.changesBetween
+      .all(row.version, version)
+      .map((r) => this.change(r.version, r.key, r.value));
+    const base = this.persistedView(row);
+    const { root, nodes } = hashChanges(base, changes, this.hasher);
+    const view = new TreeView(base.root, [nodes], this);
+    this.replayed = { version, view, root, latest: [latestByKey(changes)] };
+    return this.replayed;
+  }
+
+  /** The layer for `version` (base < version ≤ current), hashing the changes it needs. */
+  private ensureLayer(version: number): VersionLayer {
+    let at = this.layers.findIndex((l) => l.version >= version);
+    if (at < 0) at = this.layers.length;
+    if (at < this.layers.length && this.layers[at]!.version === version) return this.layers[at]!;
+    let taken: Change[];
+    if (at < this.layers.length) {
+      // Split the layer above: it keeps its nodes, valid relative to the new one, and its later changes.
+      const above = this.layers[at]!;
+      taken = above.changes.filter((c) => c.version <= version);
+      above.changes = above.changes.filter((c) => c.version > version);
+      above.latest = latestByKey(above.changes);
+    } else {
+      let n = 0;
+      while (n < this.pending.length && this.pending[n]!.version <= version) n++;
+      taken = this.pending.slice(0, n);
+      this.pending = this.pending.slice(n);
+    }
+    const below = this.layers
+      .slice(0, at)
+      .reverse()
+      .map((l) => l.nodes);
+    const view = new TreeView(this.rootRef(this.base.rootPage), below, this);
+    const { root, nodes } = hashChanges(view, taken, this.hasher);
+    const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken) };
+    this.layers.splice(at, 0, layer);
+    return layer;
+  }
+
+  private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array): string | null {
+    for (const latest of resolved.latest) {
+      const change = latest.get(key);
+      if (change !== undefined) return change.text;
+    }
+    return this.st.valueAt.get(keyHash, resolved.version) ?? null;
+  }
+
+  /** Writes version N > base from the layers; N becomes the base. */
+  private persistLive(version: number): void {
+    const layer = this.ensureLayer(version);
+    const count = this.layers.indexOf(layer) + 1;
+    const upTo = this.layers.slice(0, count);
+    const changed = (position: string): MemNode | undefined => {
+      for (let i = upTo.length - 1; i >= 0; i--) {
+        const node = upTo[i]!.nodes.get(position);
+        if (node !== undefined) return node;
+      }
+      return undefined;
+    };
+    const changes = upTo.flatMap((l) => l.changes);
+    const base = this.persistedView(this.base);
+    const rootPage = this.writeVersion(version, base, this.base.rootPage, changed, layer.root, changes, null);
+    this.base = { version, root: layer.root, rootPage };
+    this.layers = this.layers.slice(count);
+    for (const change of changes) {
+      if (this.live.get(change.key) === change) this.live.delete(change.key);
+      if (this.values.has(change.key)) this.values.set(change.key, change.text);
+    }
+  }
+
+  /** Writes version N below the base (between two persisted versions), e.g. a checkpoint after a spill. */
+  private persistPast(version: number): void {
+    const below = this.st.versionAtOrBefore.get(version)!;
+    const next = this.st.versionAfter.get(version)!;
+    const changes = this.st.changesBetween
+      .all(below.version, version)
+      .map((r) => this.change(r.version, r.key, r.value));
+    const base = this.persistedView(below);
+    const { root, nodes } = hashChanges(base, changes, this.hasher);
+    this.writeVersion(version, base, below.root_page, (p) => nodes.get(p), root, changes, next.version);
+    this.replayed = null;
+  }
+
+  /**
+   * Writes the pages, value rows, version row and stale lists of `version`.
+   * `nextPersisted` is set when the version goes in below an existing one,
+   * which never uses what this one writes.
+   */
+  private writeVersion(
+    version: number,
+    base: TreeView,
+    basePage: number | null,
+    changed: (position: string) => MemNode | undefined,
+    root: Uint8Array,
+    changes: readonly Change[],
+    nextPersisted: number | null,
+  ): number | null {
+    const written = writePages(base, basePage, changed, () => this.nextPageId++);
+    for (const page of written.pages) {
+      this.st.insertPage.run(page.id, page.body);
+      // The next update reads the new top pages first thing: keep them instead of reading them back.
+      if (page.depth <= this.topDepth)
+        this.topPages.set(page.id, new DecodedPage(page.id, page.body, page.depth));
+    }
+    for (const id of written.replaced) {
+      this.topPages.delete(id);
+      this.pages.delete(id);
+    }
+    this.st.insertVersion.run(version, Buffer.from(root), written.rootPage);
+    const replacedRows: StaleKey[] = [];
+    const addedRows: StaleKey[] = [];
+    for (const change of latestByKey(changes).values()) {
+      const keyHash = Buffer.from(change.keyHash);
+      const { changes: inserted } = this.st.insertValue.run(keyHash, change.version, change.text);
+      replacedRows.push({ keyHash, before: change.version });
+      if (inserted > 0) addedRows.push({ keyHash, before: change.version + 1 });
+    }
+    this.addStale(version, written.replaced, replacedRows);
+    if (nextPersisted !== null) {
+      this.addStale(
+        nextPersisted,
+        written.pages.map((p) => p.id),
+        addedRows,
+      );
+    }
+    return written.rootPage;
+  }
+
+  private addStale(since: number, pages: readonly number[], keys: readonly StaleKey[]): void {
+    if (pages.length === 0 && keys.length === 0) return;
+    const seq = this.st.nextStaleSeq.get(since)!;
+    this.st.insertStale.run(since, seq, packPageIds(pages), packStaleKeys(keys));
+  }
+
+  /**
+   * Deletes what no answerable version needs: everything made stale by
+   * versions up to L, the newest persisted version at or below the floor
+   * (every version ≥ floor is read from L or a later persisted version).
+   * Bounded per call; the rest waits for the next retain or release.
+   */
+  private pruneStep(): void {
+    const floorRow = this.st.versionAtOrBefore.get(this.floor);
+    if (floorRow === undefined) return;
+    const limit = floorRow.version;
+    for (const row of this.st.staleUpTo.all(limit, this.pruneBatch)) {
+      for (const id of unpackPageIds(row.pages)) {
+        this.st.deletePage.run(id);
+        this.pages.delete(id);
+        this.topPages.delete(id);
+      }
+      for (const key of unpackStaleKeys(row.keys)) this.st.deleteValuesBefore.run(key.keyHash, key.before);
+      this.st.deleteStale.run(row.since, row.seq);
+    }
+    this.st.deleteVersionsBefore.run(limit);
+    this.st.deleteChangesUpTo.run({ limit, chunk: CHANGES_PER_PRUNE });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The state map's tables in the node's SQLite file (docs/state-map.md §6).
+ *
+ *   state_changes   every set, in log order: the durable record of changes not
+ *                   yet in pages, and the replay source for versions between
+ *                   persisted ones. Appended at the right edge of its key.
+ *   state_values    (key hash, version of the change) → RFC 8785 value, one row
+ *                   per persisted change: the current value is the newest row,
+ *                   the value at version V the newest row ≤ V.
+ *   state_pages     immutable tree pages by row id (state-page.ts).
+ *   state_versions  persisted versions: root hash and root page.
+ *   state_stale     per persisted version, what it made unnecessary for every
+ *                   later version: page ids and (key hash, version) "older rows
+ *                   of this key"; pruned once no answerable version needs them.
+ *   state_meta      the current version and the release floor.
+ */
+
+import type { Statement } from 'better-sqlite3';
+import type { NodeDatabase } from '../projections/node-database.js';
+
+const TABLES = [
+  'state_changes',
+  'state_values',
+  'state_pages',
+  'state_versions',
+  'state_stale',
+  'state_meta',
+];
+
+export function createStateTables(db: NodeDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS state_changes (
+      version INTEGER NOT NULL,
+      ord INTEGER NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (version, ord)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_values (
+      key_hash BLOB NOT NULL,
+      version INTEGER NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (key_hash, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_pages (
+      id INTEGER PRIMARY KEY,
+      body BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS state_versions (
+      version INTEGER PRIMARY KEY,
+      root BLOB NOT NULL,
+      root_page INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS state_stale (
+      since INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      pages BLOB NOT NULL,
+      keys BLOB NOT NULL,
+      PRIMARY KEY (since, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_meta (
+      name TEXT PRIMARY KEY,
+      value INTEGER NOT NULL
+    );
+  `);
+}
+
+export function dropStateTables(db: NodeDatabase): void {
+  db.exec(TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'));
+}
+
+export interface VersionRow {
+  version: number;
+  root: Buffer;
+  root_page: number | null;
+}
+
+export interface ChangeRow {
+  version: number;
+  key: string;
+  value: string;
+}
+
+export interface StaleRow {
+  since: number;
+  seq: number;
+  pages: Buffer;
+  keys: Buffer;
+}
+
+export interface StateStatements {
+  readonly insertChange: Statement<[number, number, string, string]>;
+  readonly changesBetween: Statement<[number, number], ChangeRow>;
+  readonly lastChangeVersion: Statement<[], number | null>;
+  readonly deleteChangesUpTo: Statement<[{ limit: number; chunk: number }]>;
+  readonly insertValue: Statement<[Buffer, number, string]>;
+  readonly latestValue: Statement<[Uint8Array], string>;
+  readonly valueAt: Statement<[Uint8Array, number], string>;
+  readonly deleteValuesBefore: Statement<[Uint8Array, number]>;
+  readonly insertPage: Statement<[number, Buffer]>;
+  readonly page: Statement<[number], Buffer>;
+  readonly deletePage: Statement<[number]>;
+  readonly maxPageId: Statement<[], number>;
+  readonly insertVersion: Statement<[number, Buffer, number | null]>;
+  readonly versionAtOrBefore: Statement<[number], VersionRow>;
+  readonly versionAfter: Statement<[number], VersionRow>;
+  readonly newestVersion: Statement<[], VersionRow>;
+  readonly deleteVersionsBefore: Statement<[number]>;
+  readonly insertStale: Statement<[number, number, Buffer, Buffer]>;
+  readonly nextStaleSeq: Statement<[number], number>;
+  readonly staleUpTo: Statement<[number, number], StaleRow>;
+  readonly deleteStale: Statement<[number, number]>;
+  readonly readMeta: Statement<[string], number>;
+  readonly writeMeta: Statement<[string, number]>;
+}
+
+export function prepareStateStatements(db: NodeDatabase): StateStatements {
+  const p = <A extends unknown[], R = unknown>(sql: string) => db.prepare<A, R>(sql);
+  return {
+    insertChange: p('INSERT INTO state_changes (version, ord, key, value) VALUES (?, ?, ?, ?)'),
+    changesBetween: p(
+      'SELECT version, key, value FROM state_changes WHERE version > ? AND version <= ? ORDER BY version, ord',
+    ),
+    lastChangeVersion: p<[], number | null>('SELECT MAX(version) FROM state_changes').pluck(),
+    // At most about `chunk` rows per run: the oldest `chunk` changes, and only those up to `limit`.
+    deleteChangesUpTo: p(
+      `DELETE FROM state_changes WHERE version <= MIN(@limit, COALESCE(
+        (SELECT version FROM state_changes ORDER BY version, ord LIMIT 1 OFFSET @chunk), @limit))`,
+    ),
+    insertValue: p('INSERT OR IGNORE INTO state_values (key_hash, version, value) VALUES (?, ?, ?)'),
+    latestValue: p<[Uint8Array], string>(
+      'SELECT value FROM state_values WHERE key_hash = ? ORDER BY version DESC LIMIT 1',
+    ).pluck(),
+    valueAt: p<[Uint8Array, number], string>(
+      'SELECT value FROM state_values WHERE key_hash = ? AND version <= ? ORDER BY version DESC LIMIT 1',
+    ).pluck(),
+    deleteValuesBefore: p('DELETE FROM state_values WHERE key_hash = ? AND version < ?'),
+    insertPage: p('INSERT INTO state_pages (id, body) VALUES (?, ?)'),
+    page: p<[number], Buffer>('SELECT body FROM state_pages WHERE id = ?').pluck(),
+    deletePage: p('DELETE FROM state_pages WHERE id = ?'),
+    maxPageId: p<[], number>('SELECT COALESCE(MAX(id), 0) FROM state_pages').pluck(),
+    insertVersion: p('INSERT INTO state_versions (version, root, root_page) VALUES (?, ?, ?)'),
+    versionAtOrBefore: p('SELECT * FROM state_versions WHERE version <= ? ORDER BY version DESC LIMIT 1'),
+    versionAfter: p('SELECT * FROM state_versions WHERE version > ? ORDER BY version LIMIT 1'),
+    newestVersion: p('SELECT * FROM state_versions ORDER BY version DESC LIMIT 1'),
+    deleteVersionsBefore: p('DELETE FROM state_versions WHERE version < ?'),
+    insertStale: p('INSERT INTO state_stale (since, seq, pages, keys) VALUES (?, ?, ?, ?)'),
+    nextStaleSeq: p<[number], number>(
+      'SELECT COALESCE(MAX(seq) + 1, 0) FROM state_stale WHERE since = ?',
+    ).pluck(),
+    staleUpTo: p('SELECT * FROM state_stale WHERE since <= ? ORDER BY since, seq LIMIT ?'),
+    deleteStale: p('DELETE FROM state_stale WHERE since = ? AND seq = ?'),
+    readMeta: p<[string], number>('SELECT value FROM state_meta WHERE name = ?').pluck(),
+    writeMeta: p(
+      'INSERT INTO state_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+    ),
+  } as StateStatements;
+}

@@ -1,0 +1,15 @@
+/** A node of the state map's tree as the store handles it, in memory or decoded from a page. */
+
+export const NODE_EMPTY = 0;
+export const NODE_LEAF = 1;
+export const NODE_INTERNAL = 2;
+
+export interface MemNode {
+  readonly type: typeof NODE_EMPTY | typeof NODE_LEAF | typeof NODE_INTERNAL;
+  readonly hash: Uint8Array;
+  /** Leaves only. */
+  readonly keyHash?: Uint8Array;
+  readonly valueHash?: Uint8Array;
+}
+
+export const EMPTY_NODE: MemNode = { type: NODE_EMPTY, hash: new Uint8Array(32) };

@@ -1,0 +1,28 @@
+import { stateBit } from '../../domain/state-map/index.js';
+import { type MemNode, NODE_INTERNAL, type TreeView } from './tree-view.js';
+
+export interface ProofWalk {
+  /** Sibling hashes, nearest the terminal first. */
+  readonly siblings: Uint8Array[];
+  /** Where the key's path ends: an empty subtree or a leaf (the key's own or another's). */
+  readonly terminal: MemNode;
+}
+
+/** Follows a key hash's bits from the root of `view` to the first leaf or empty subtree. */
+export function walkProof(view: TreeView, keyHash: Uint8Array): ProofWalk {
+  const siblings: Uint8Array[] = [];
+  let position = '';
+  let ref = view.root;
+  let node = view.node(position, ref);
+  while (node.type === NODE_INTERNAL) {
+    const bit = stateBit(keyHash, position.length);
+    const other = bit === 0 ? 1 : 0;
+    // Only the sibling's hash is needed: a pointer entry already carries it, no page load.
+    siblings.push(view.node(position + other, view.child(ref, other)).hash);
+    ref = view.child(ref, bit);
+    position += bit;
+    node = view.node(position, ref);
+  }
+  siblings.reverse();
+  return { siblings, terminal: node };
+}
