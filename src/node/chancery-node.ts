@@ -90,6 +90,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     commands: parts.commands,
     certifications: parts.certifications,
     directory: parts.directory.planning,
+    logState: parts.logState,
     maxSkewMs: config.maxSkewSeconds * 1000,
     onGenesis: startup.settle,
   });

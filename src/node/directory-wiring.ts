@@ -15,7 +15,7 @@ import {
   sharedRecordValidationPool,
 } from '../application/directory/record-validation-pool.js';
 import type { PlanContext } from '../application/pipeline/command-plan.js';
-import { CommandHandler } from '../application/pipeline/handle-command.js';
+import { CommandHandler, type WriteVerdicts } from '../application/pipeline/handle-command.js';
 import { BlobStore } from '../infrastructure/blobs/blob-store.js';
 import type { EventStore } from '../infrastructure/eventstore/port.js';
 import { CatalogReadModel } from '../infrastructure/projections/catalog-read-model.js';
@@ -40,6 +40,8 @@ export interface Directory {
   routes(bind: {
     commands: CommandService;
     projector: Projector;
+    /** The ordered state machine's verdicts: uploads and fetches are refused once void, like commands. */
+    verdicts: WriteVerdicts;
     registry: SignatureRegistry;
     links: { readonly publicUrl: string };
     catalog: { readonly publisherId: string; readonly title: string };
@@ -82,7 +84,11 @@ export function createDirectory(options: {
     projections: [catalog, sharing],
     planning,
     routes: (bind) => {
-      const handler = new CommandHandler({ store: options.store, projector: bind.projector });
+      const handler = new CommandHandler({
+        store: options.store,
+        projector: bind.projector,
+        verdicts: bind.verdicts,
+      });
       const validationPool =
         options.validationPool === undefined ? sharedRecordValidationPool() : options.validationPool;
       return {

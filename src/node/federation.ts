@@ -139,7 +139,7 @@ export class Federation {
 
   /** Wires the parts that need the projector and the read models; call once they exist. */
   bind(bindings: FederationBindings): void {
-    const { config, sequencer, store, clock, logVerifierKey, notice } = this.context;
+    const { config, sequencer, store, logVerifierKey, notice } = this.context;
     const policy = this.log.policy;
     if (config.role === 'primary' && policy !== null && policy.witnesses.some((w) => w.url !== null)) {
       this.submitter = new WitnessSubmitter({
@@ -149,7 +149,7 @@ export class Federation {
         publish: async (event) => {
           await store.append(COSIGNATURE_STREAM, [event], 'any');
         },
-        clock,
+        // Backoffs, refreshes and latencies run on real time, whatever clock the node signs times with.
         timeoutMs: config.witnessTimeoutMs,
         latency: this.latency,
         quorumLatency: this.quorumLatency,

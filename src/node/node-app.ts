@@ -40,6 +40,7 @@ function commandServiceOf(
     directory: directory.planning,
     finality: federation.log,
     finalWaitMs: config.federation.finalWaitMs,
+    verdicts: parts.logState,
     decorateSealed: withProofBundle({
       log: federation.log,
       certifications,
@@ -81,6 +82,7 @@ export async function buildNodeApp(
     directory: directory.routes({
       commands,
       projector,
+      verdicts: parts.logState,
       registry,
       links,
       catalog: { publisherId: init.identity.authorityId, title: `${init.identity.origin} data directory` },

@@ -6,6 +6,7 @@
  */
 
 import type { EventStore } from '../infrastructure/eventstore/port.js';
+import { LogStateProjection } from '../infrastructure/log-state/log-state-projection.js';
 import { CertificationReadModel } from '../infrastructure/projections/certification-read-model.js';
 import { CommandIndex } from '../infrastructure/projections/command-index.js';
 import { IdentityRegistry } from '../infrastructure/projections/identity-registry.js';
@@ -14,12 +15,14 @@ import { Projector } from '../infrastructure/projections/projector.js';
 import { CheckpointSealer } from '../infrastructure/sequencer/checkpoint-sealer.js';
 import { ed25519CheckpointSigner } from '../infrastructure/sequencer/checkpoint-signer.js';
 import { Sequencer } from '../infrastructure/sequencer/sequencer.js';
+import { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
 import { type KeyPair, readKeyFile } from '../protocol/key-pair.js';
 import { type InitResult, initDataDir } from './data-dir.js';
 import { createDirectory, type Directory } from './directory-wiring.js';
 import { Federation } from './federation.js';
 import { eventStoreConfigOf, type NodeConfig } from './node-config.js';
 import { type EventStoreConfig, openEventStore } from './open-event-store.js';
+import { keepStateProvable, stateCommitment } from './state-retention.js';
 
 export interface NodeParts {
   readonly config: NodeConfig;
@@ -32,6 +35,9 @@ export interface NodeParts {
   readonly commands: CommandIndex;
   readonly directory: Directory;
   readonly sequencer: Sequencer;
+  /** The ordered state machine: verdicts in log order and the state map the checkpoints commit to. */
+  readonly logState: LogStateProjection;
+  readonly stateMap: StateMapStore;
   readonly federation: Federation;
   readonly projector: Projector;
   readonly sealer: CheckpointSealer;
@@ -90,6 +96,7 @@ function connect(
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
   const commands = new CommandIndex();
+  const stateMap = new StateMapStore(db);
   const directory = createDirectory({
     db,
     store,
@@ -104,7 +111,14 @@ function connect(
     db,
     init.identity.origin,
     mirror ? config.federation.trust! : checkpointSigner.verifierKey,
+    stateCommitment(stateMap),
   );
+  // Runs right after the sequencer: every event has its leaf index when it is judged in log order.
+  const logState = new LogStateProjection({
+    map: stateMap,
+    leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
+    batchOfRecord: (certificationId) => certifications.get(certificationId)?.batch ?? null,
+  });
   const federation = new Federation({
     config: config.federation,
     dataDir: init.layout.dir,
@@ -115,14 +129,14 @@ function connect(
     ...(options.notice === undefined ? {} : { notice: options.notice }),
   });
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
-  const projector = new Projector(store, db, [
-    sequencer,
-    federation.log,
-    registry,
-    certifications,
-    commands,
-    ...directory.projections,
-  ]);
+  // Read models see only writes the state machine judged valid in log order.
+  const projector = new Projector(
+    store,
+    db,
+    [sequencer, logState, federation.log, registry, certifications, commands, ...directory.projections],
+    logState,
+  );
+  keepStateProvable(stateMap, sequencer, federation);
   const sealer = new CheckpointSealer({
     store,
     sequencer,
@@ -141,6 +155,8 @@ function connect(
     commands,
     directory,
     sequencer,
+    logState,
+    stateMap,
     federation,
     projector,
     sealer,

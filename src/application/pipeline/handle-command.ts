@@ -8,6 +8,7 @@
  * the same code.
  */
 
+import type { VoidCode } from '../../domain/log-state/judge-write.js';
 import type { Decider } from '../../domain/shared/decider.js';
 import {
   type EventStore,
@@ -16,7 +17,6 @@ import {
   WrongExpectedRevisionError,
 } from '../../infrastructure/eventstore/port.js';
 import { eventMetadata } from '../../infrastructure/projections/projection.js';
-import type { ProblemCode } from '../problems/catalogue.js';
 import { ProblemError } from '../problems/problem.js';
 import { domainErrorToProblem } from './error-mapping.js';
 import { type Evolver, foldHistory, readWholeStream } from './stream-reader.js';
@@ -76,7 +76,7 @@ export interface CommandHandlerDeps {
 
 /** Which writes the ordered state machine found void, by the position of any of their events. */
 export interface WriteVerdicts {
-  voidAt(position: bigint): { readonly code: string; readonly detail: string } | null;
+  voidAt(position: bigint): { readonly code: VoidCode; readonly detail: string } | null;
 }
 
 /** A write conflicts only under a race on the same stream; a few retries settle it. */
@@ -210,7 +210,7 @@ export class CommandHandler {
   /** A write the state machine found void in log order is answered with why, never as a success. */
   private refuseVoid(position: bigint): void {
     const verdict = this.deps.verdicts?.voidAt(position) ?? null;
-    if (verdict !== null) throw new ProblemError(verdict.code as ProblemCode, verdict.detail);
+    if (verdict !== null) throw new ProblemError(verdict.code, verdict.detail);
   }
 
   /**

@@ -42,6 +42,10 @@ export const PROBLEM_CATALOGUE = {
   // Certification
   CERTIFICATION_ALREADY_EXISTS: { status: 409, title: 'The certification already exists' },
   CERTIFICATION_NOT_FOUND: { status: 404, title: 'No such certification' },
+  GENESIS_MISPLACED: {
+    status: 409,
+    title: "A root authority can only be registered by the log's first entry",
+  },
   INVALID_STATUS_TRANSITION: { status: 409, title: 'The certification cannot make this status change' },
   VALIDITY_WINDOW_INVALID: { status: 422, title: 'The validity window is empty or reversed' },
   BATCH_ROOT_MISMATCH: {

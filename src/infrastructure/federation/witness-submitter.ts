@@ -39,6 +39,7 @@ export interface WitnessSubmitterOptions {
   readonly cosignedNote: (treeSize: number) => string | null;
   /** Appends a CheckpointCosigned event; resolves once it is durable. */
   readonly publish: (event: ReturnType<typeof checkpointCosignedEvent>) => Promise<void>;
+  /** Milliseconds for backoffs, refreshes and latencies (default Date.now); only tests replace it. */
   readonly clock?: () => number;
   readonly timeoutMs?: number;
   readonly latency?: Histogram;

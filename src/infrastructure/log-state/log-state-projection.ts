@@ -9,7 +9,7 @@
  */
 
 import type { Statement } from 'better-sqlite3';
-import { judgeWrite, type StateView, type Verdict } from '../../domain/log-state/judge-write.js';
+import { judgeWrite, type StateView, type Verdict, type VoidCode } from '../../domain/log-state/judge-write.js';
 import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
 import { type KeyRecord, stateKey } from '../../domain/log-state/state-records.js';
 import { effectsOfEvent } from '../../domain/log-state/write-effects.js';
@@ -22,7 +22,7 @@ import type { StateMapPort } from './state-map-port.js';
 
 /** Why a write is void, as recorded at each of its events' positions. */
 export interface VoidVerdict {
-  readonly code: string;
+  readonly code: VoidCode;
   readonly detail: string;
   /** Leaf index of the write's first event. */
   readonly leafIndex: number;
@@ -133,7 +133,9 @@ export class LogStateProjection implements Projection {
   /** The verdict on the write an event belongs to, when that write is void; null when it is valid. */
   voidAt(position: bigint): VoidVerdict | null {
     const row = this.statements.voidAt.get(positionKey(position));
-    return row === undefined ? null : { code: row.code, detail: row.detail, leafIndex: row.leaf_index };
+    return row === undefined
+      ? null
+      : { code: row.code as VoidCode, detail: row.detail, leafIndex: row.leaf_index };
   }
 
   /** The write an event belongs to: the one in progress (same stream and signed input), or a new one, judged. */

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../domain/shared/json.js';
+import type { ProvenState } from '../../domain/state-map/index.js';
 
 /**
  * The authenticated state map as the ordered state machine uses it
@@ -15,8 +16,10 @@ export interface StateMapPort {
   /** The log reached treeSize (versions exist even where nothing changed). */
   advanceTo(treeSize: number): void;
   currentVersion(): number;
+  /** The oldest version still provable (versions below it were released). */
+  oldestVersion(): number;
   rootAt(version: number): Uint8Array;
   retainVersion(version: number): void;
-  proveAt(key: string, version: number): { value: JsonObject | null; proof: unknown };
+  proveAt(key: string, version: number): ProvenState;
   releaseBefore(version: number): void;
 }
