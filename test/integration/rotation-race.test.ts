@@ -28,15 +28,15 @@ import {
 import { stateMapRootOf } from '../../src/domain/log/state-map-extension.js';
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
 import { signCommand } from '../../src/protocol/sign-command.js';
-import { type ClusterProcess, startClusterProcess } from '../support/cluster-process.js';
 import { eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
+import { CLUSTER_NODE, type NodeProcess, startNodeProcess } from '../support/node-process.js';
 
 const NODES = 3;
 const CERTIFICATIONS = 200;
 const ORIGIN = 'race.test/chancery';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chancery-race-'));
-const nodes: ClusterProcess[] = [];
+const nodes: NodeProcess[] = [];
 let mirror: LiveNode | undefined;
 afterAll(async () => {
   await mirror?.close();
@@ -74,8 +74,10 @@ describe('the rotation race, on three API nodes sharing one store', () => {
       CHANCERY_ORIGIN: ORIGIN,
       CHANCERY_SEAL_INTERVAL_MS: '50',
     };
-    nodes.push(await startClusterProcess(join(tmp, 'node-0'), env));
-    nodes.push(...(await Promise.all([1, 2].map((i) => startClusterProcess(join(tmp, `node-${i}`), env)))));
+    nodes.push(await startNodeProcess(CLUSTER_NODE, join(tmp, 'node-0'), env));
+    nodes.push(
+      ...(await Promise.all([1, 2].map((i) => startNodeProcess(CLUSTER_NODE, join(tmp, `node-${i}`), env)))),
+    );
     const founder = nodes[0]!;
     const authority = new ChanceryClient(founder.url, {
       actor: 'AUTHORITY',

@@ -1,7 +1,8 @@
 /**
- * One API node of a cluster as a real child process
- * (test/integration/fixtures/cluster-node.ts): several of them share one
- * store and one log key. Each prints one JSON line once it serves.
+ * A node as a real child process, started from one of the test fixtures
+ * (test/integration/fixtures/cluster-node.ts: an API node of a cluster on a
+ * shared store; federation-node.ts: a primary or a mirror-witness), with its
+ * settings in the environment. Each prints one JSON line once it serves.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -9,21 +10,28 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXTURE = join(ROOT, 'test/integration/fixtures/cluster-node.ts');
 
-export interface ClusterProcess {
+export const CLUSTER_NODE = join(ROOT, 'test/integration/fixtures/cluster-node.ts');
+export const FEDERATION_NODE = join(ROOT, 'test/integration/fixtures/federation-node.ts');
+
+export interface NodeProcess<Line = Record<string, unknown>> {
   readonly child: ChildProcess;
   readonly url: string;
   readonly dataDir: string;
-  readonly authority: { id: string; keyId: string; founded: boolean };
+  /** The JSON line the node printed once it served. */
+  readonly line: Line;
   stderr(): string;
   /** Stops it the way the test harness does: closing its stdin. */
   stop(): Promise<void>;
 }
 
-/** Starts a cluster node in `dataDir` with `env` (CHANCERY_TEST_STORE, CHANCERY_LOG_KEY_FILE, …). */
-export function startClusterProcess(dataDir: string, env: Record<string, string>): Promise<ClusterProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir], {
+/** Starts `fixture` on `dataDir` with `env` (CHANCERY_* settings, CHANCERY_TEST_STORE for a cluster node). */
+export function startNodeProcess<Line extends { url: string }>(
+  fixture: string,
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<NodeProcess<Line>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], {
     cwd: ROOT,
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHANCERY_'))),
@@ -50,13 +58,10 @@ export function startClusterProcess(dataDir: string, env: Record<string, string>
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const newline = stdout.indexOf('\n');
-      if (newline < 0 || timer === null) return;
+      if (newline < 0) return;
       clearTimeout(timer);
-      const line = JSON.parse(stdout.slice(0, newline)) as {
-        url: string;
-        authority: ClusterProcess['authority'];
-      };
-      resolveStart({ child, url: line.url, dataDir, authority: line.authority, stderr: () => stderr, stop });
+      const line = JSON.parse(stdout.slice(0, newline)) as Line;
+      resolveStart({ child, url: line.url, dataDir, line, stderr: () => stderr, stop });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
