@@ -160,7 +160,6 @@ describe('witnesses vouch for the state map', () => {
       method: 'POST',
       body: `old ${size}\n\n${forged}`,
     });
-    console.error('REFUSED', refused.status, await refused.clone().text(), 'size', size);
     expect(refused.status).toBe(422);
     expect(await refused.text()).toMatch(
       /^this mirror's replica contradicts the checkpoint: its state map root at size \d+ is not this mirror's /,
