@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectConformant, validateDcatAp } from '../support/dcat-ap-validation.js';
 import { jsonOf, type NodeProcess, runCli, startNodeProcess } from './support/cli-process.js';
 
 /**
@@ -144,5 +145,136 @@ describe('chancery directory CLI', () => {
     const denied = await cli('directory', 'fetch', entryId, '--as', key('HEALTH'), '--out', out, '--json');
     expect(denied.code).toBe(1);
     expect(JSON.parse(denied.stderr)).toMatchObject({ code: 'GRANT_REVOKED', status: 403 });
+
+    // The README's directory example, followed to here, exports a DCAT-AP 3 conformant catalog.
+    expectConformant(await validateDcatAp(await exported([entryId])));
   });
+
+  it('states coverage, languages and contact with flags, and describes the catalog', async () => {
+    const schema = join(tmp, 'stops.schema.json');
+    writeFileSync(schema, JSON.stringify({ type: 'object' }));
+    const { entryId } = jsonOf<{ entryId: string }>(
+      await cli(
+        'directory',
+        'publish',
+        '--as',
+        key('TRANSPORT'),
+        '--title',
+        'Bus stops',
+        '--description',
+        'Every stop',
+        '--theme',
+        'TRAN,road safety',
+        '--access-rights',
+        'public',
+        '--license',
+        'CC0-1.0',
+        '--schema',
+        schema,
+        '--language',
+        'ENG,zho',
+        '--spatial',
+        'https://sws.geonames.org/1808520/',
+        '--spatial-label',
+        'Henan',
+        '--bbox',
+        '110.35,31.38,116.65,36.37',
+        '--temporal-start',
+        '2020-01-01',
+        '--temporal-end',
+        '2025-12-31',
+        '--contact-name',
+        'Open data desk',
+        '--contact-email',
+        'data@transport.example',
+        '--contact-url',
+        'https://transport.example/contact',
+        '--update-frequency',
+        'monthly',
+        '--json',
+      ),
+    );
+    // An update changes only what its flags name: here the end of the coverage and the box.
+    jsonOf(
+      await cli(
+        'directory',
+        'update',
+        entryId,
+        '--as',
+        key('TRANSPORT'),
+        '--temporal-end',
+        '2026-06-30',
+        '--bbox',
+        '110,31,117,37',
+        '--json',
+      ),
+    );
+    const entry = (await (await fetch(`${node.url}/v1/directory/entries/${entryId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(entry).toMatchObject({
+      metadataVersion: 2,
+      languages: ['ENG', 'ZHO'],
+      spatial: { uri: 'https://sws.geonames.org/1808520/', label: 'Henan', bbox: [110, 31, 117, 37] },
+      temporal: { start: '2020-01-01', end: '2026-06-30' },
+      contactPoint: {
+        name: 'Open data desk',
+        email: 'data@transport.example',
+        url: 'https://transport.example/contact',
+      },
+      updateFrequency: 'monthly',
+    });
+
+    const authority = join(tmp, 'data', 'authority.key');
+    jsonOf(
+      await cli(
+        'directory',
+        'describe-catalog',
+        '--as',
+        authority,
+        '--title',
+        'Province data directory',
+        '--language',
+        'ENG',
+        '--license',
+        'CC-BY-4.0',
+        '--spatial',
+        'https://sws.geonames.org/1808520/',
+        '--theme-taxonomy',
+        'http://eurovoc.europa.eu/100141=EuroVoc',
+        '--publisher-type',
+        'RegionalAuthority',
+        '--json',
+      ),
+    );
+    const refused = await cli(
+      'directory',
+      'describe-catalog',
+      '--as',
+      key('TRANSPORT'),
+      '--language',
+      'ENG',
+      '--json',
+    );
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr)).toMatchObject({ code: 'ROLE_MISSING', status: 403 });
+
+    const docs = await exported([entryId]);
+    expect(docs[0]).toMatchObject({ 'dct:title': 'Province data directory' });
+    expectConformant(await validateDcatAp(docs));
+  });
+
+  /** The catalog's first page and the entries' documents, over HTTP from the running node. */
+  async function exported(entryIds: string[]): Promise<object[]> {
+    const get = async (path: string) => {
+      const res = await fetch(`${node.url}${path}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as object;
+    };
+    return [
+      await get('/v1/catalog.jsonld'),
+      ...(await Promise.all(entryIds.map((id) => get(`/v1/directory/entries/${id}.jsonld`)))),
+    ];
+  }
 });

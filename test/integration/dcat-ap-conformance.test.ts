@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConformanceReport,
-  describeResult,
-  type ShaclResult,
-  validateDcatAp,
-} from '../support/dcat-ap-validation.js';
+import { describeResult, expectConformant, validateDcatAp } from '../support/dcat-ap-validation.js';
 import { type Department, entryFields, ndjson, publishEntry, upload } from '../support/directory-fixtures.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 
@@ -27,48 +22,6 @@ let transport: Department;
 let health: Department;
 let finance: Department;
 const entries: string[] = [];
-
-/** What docs/directory.md says may remain as a warning: the property (or shape) and why. */
-const DOCUMENTED_WARNINGS: readonly { path: string; component: string }[] = [
-  // The departments are not EU corporate bodies (mdr-vocabularies: CorporateBodyRestriction).
-  { path: 'http://purl.org/dc/terms/publisher', component: 'NodeConstraintComponent' },
-  // A spatial coverage given as a bounding box or label is a blank dct:Location, or a URI
-  // outside the EU country/place/continent tables and GeoNames (mdr-vocabularies).
-  { path: 'http://purl.org/dc/terms/spatial', component: 'NodeKindConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/spatial', component: 'NodeConstraintComponent' },
-  // Themes of the catalog's own scheme are not EU data themes (mdr-vocabularies: DataThemeRestriction).
-  { path: 'http://www.w3.org/ns/dcat#theme', component: 'NodeConstraintComponent' },
-  // Recommended properties a publisher did not state (shapes_recommended).
-  { path: 'http://www.w3.org/ns/dcat#contactPoint', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/spatial', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/temporal', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#keyword', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#theme', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#distribution', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#startDate', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#endDate', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#bbox', component: 'MinCountConstraintComponent' },
-  { path: 'http://www.w3.org/ns/dcat#centroid', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/description', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/format', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/type', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/language', component: 'MinCountConstraintComponent' },
-  { path: 'http://purl.org/dc/terms/license', component: 'MinCountConstraintComponent' },
-  // dcatap:availability: the planned-availability table is not among the fixtures (docs/directory.md).
-  { path: 'http://data.europa.eu/r5r/availability', component: 'MinCountConstraintComponent' },
-];
-
-const documented = (r: ShaclResult) =>
-  DOCUMENTED_WARNINGS.some((d) => r.path === d.path && r.component.endsWith(`#${d.component}`));
-
-function expectConformant(report: ConformanceReport): void {
-  expect(report.quads).toBeGreaterThan(0);
-  expect(report.violations.map(describeResult), report.text()).toEqual([]);
-  const undocumented = report.warnings.filter((w) => !documented(w));
-  expect(undocumented.map(describeResult), report.text()).toEqual([]);
-  // The one known shape defect: reported for every checksum, and nothing else under its name.
-  for (const r of report.knownShapeBug) expect(r.focusNode).not.toBe('');
-}
 
 async function jsonld(url: string): Promise<object> {
   const res = await t.get(url);
