@@ -81,6 +81,13 @@ describe('chancery directory CLI', () => {
         'CC-BY-4.0',
         '--schema',
         schema,
+        // As the README's example: what harvesters look for.
+        '--language',
+        'ENG',
+        '--bbox',
+        '110.35,31.38,116.65,36.37',
+        '--temporal-start',
+        '2020-01-01',
         '--json',
       ),
     );
