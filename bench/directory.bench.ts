@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { EU_THEMES } from '../src/api/presenters/dcat-jsonld.js';
+import { EU_THEMES } from '../src/api/presenters/dcat-vocabularies.js';
 import { ingestDataset } from '../src/application/directory/dataset-ingest.js';
 import { RecordSchemas } from '../src/application/directory/record-schemas.js';
 import { RecordValidationPool } from '../src/application/directory/record-validation-pool.js';
@@ -117,7 +117,7 @@ const WORDS = [
   'forest',
   'tax',
 ];
-const THEMES = [...EU_THEMES];
+const THEMES = Object.keys(EU_THEMES);
 const LICENSES = ['CC-BY-4.0', 'CC0-1.0', 'OGL-3.0'];
 const ACCESS = ['public', 'restricted', 'non-public'] as const;
 const FORMATS = ['CSV', 'JSON', 'NDJSON', 'XLSX'];

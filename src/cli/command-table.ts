@@ -109,6 +109,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/directory/withdraw.js')).withdrawCommand,
   },
   {
+    name: 'directory describe-catalog',
+    summary: 'describe the catalog as a whole: languages, licence, coverage (authority)',
+    load: async () => (await import('./commands/directory/describe-catalog.js')).describeCatalogCommand,
+  },
+  {
     name: 'directory search',
     summary: 'search the catalog, with facet counts',
     load: async () => (await import('./commands/directory/search.js')).searchCommand,

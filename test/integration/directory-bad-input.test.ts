@@ -121,6 +121,63 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a language that is not in the EU language table',
+    send: () =>
+      t.post(
+        '/v1/directory/entries',
+        t.sign(transport, 'PublishCatalogEntry', entryFields({ languages: ['ENG', 'XYZ'] }) as never),
+      ),
+    status: 422,
+    code: 'LANGUAGE_UNKNOWN',
+    title: 'A language is not a known EU language authority code',
+    detail:
+      /^language XYZ is not an EU language authority code this node accepts; allowed: BUL, CES, .*, ZHO$/,
+  },
+  {
+    name: 'a language that is not a code at all',
+    send: () =>
+      t.post(
+        '/v1/directory/entries',
+        t.sign(transport, 'PublishCatalogEntry', entryFields({ languages: ['english'] }) as never),
+      ),
+    status: 400,
+    code: 'BODY_INVALID',
+    title: 'The request does not match its schema',
+    detail: 'body/payload/languages/0 must match pattern "^[A-Z][A-Z0-9]{2}$"',
+    extra: {
+      errors: [{ pointer: '/payload/languages/0', message: 'must match pattern "^[A-Z][A-Z0-9]{2}$"' }],
+    },
+  },
+  {
+    name: 'a catalog description by a department, not the authority',
+    send: () => t.post('/v1/directory/catalog', t.sign(transport, 'DescribeCatalog', { languages: ['ENG'] })),
+    status: 403,
+    code: 'ROLE_MISSING',
+    title: 'The actor lacks the role this command needs',
+    detail: 'only the authority describes the catalog; TRANSPORT is not the authority',
+  },
+  {
+    name: 'a catalog description with an unknown language',
+    send: () =>
+      t.post('/v1/directory/catalog', t.sign(t.authority, 'DescribeCatalog', { languages: ['QQQ'] })),
+    status: 422,
+    code: 'LANGUAGE_UNKNOWN',
+    title: 'A language is not a known EU language authority code',
+    detail: /^language QQQ is not an EU language authority code/,
+  },
+  {
+    name: 'a catalog description with a publisher type outside ADMS',
+    send: () =>
+      t.post('/v1/directory/catalog', t.sign(t.authority, 'DescribeCatalog', { publisherType: 'Province' })),
+    status: 400,
+    code: 'BODY_INVALID',
+    title: 'The request does not match its schema',
+    detail: 'body/payload/publisherType must be equal to one of the allowed values',
+    extra: {
+      errors: [{ pointer: '/payload/publisherType', message: 'must be equal to one of the allowed values' }],
+    },
+  },
+  {
     name: 'a schema that does not compile (unresolvable $ref)',
     send: () =>
       t.post(

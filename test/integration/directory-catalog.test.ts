@@ -207,13 +207,20 @@ describe('directory catalog', () => {
       'hydra:totalItems': 24,
       '@type': 'hydra:PartialCollectionView',
     });
-    expect(doc['hydra:view']['hydra:next']).toMatch(/page=3&pageSize=10$/);
+    // Paging links are links (IRIs), not text.
+    expect(doc['hydra:view']['hydra:next']['@id']).toMatch(/page=3&pageSize=10$/);
     const one = JSON.parse((await t.get(`/v1/directory/entries/${ids[0]}.jsonld`)).body);
     expect(one).toMatchObject({
       '@type': 'dcat:Dataset',
       'dct:identifier': ids[0],
       'dct:accessRights': { '@id': 'http://publications.europa.eu/resource/authority/access-right/PUBLIC' },
-      'dcat:theme': [{ '@id': 'http://publications.europa.eu/resource/authority/data-theme/TRAN' }],
+      'dcat:theme': [
+        {
+          '@id': 'http://publications.europa.eu/resource/authority/data-theme/TRAN',
+          '@type': 'skos:Concept',
+          'skos:prefLabel': { '@value': 'Transport', '@language': 'en' },
+        },
+      ],
       'dct:publisher': { 'foaf:name': 'TRANSPORT department' },
     });
     expect(one['dcat:distribution'][0]['dct:license']['@id']).toBe('http://spdx.org/licenses/CC-BY-4.0');

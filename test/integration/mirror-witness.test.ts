@@ -142,9 +142,19 @@ async function workload(primary: LiveNode): Promise<string> {
   const entry = await expectPosted(
     primary,
     '/v1/directory/entries',
-    sign(transport, 'PublishCatalogEntry', entryFields()),
+    sign(
+      transport,
+      'PublishCatalogEntry',
+      entryFields({ languages: ['ENG'], temporal: { start: '2020-01-01' } }),
+    ),
   );
   const entryId = entry['entryId'] as string;
+  // The catalog's description: a command type of its own, replayed like any other.
+  await expectPosted(
+    primary,
+    '/v1/directory/catalog',
+    sign(authorityOf(primary), 'DescribeCatalog', { languages: ['ENG'], publisherType: 'RegionalAuthority' }),
+  );
   const records = ndjson([{ id: 1, name: 'a', age: 3 }]);
   const uploadTarget = `/v1/directory/entries/${entryId}/versions`;
   const uploaded = await primary.node.app.inject({
@@ -255,6 +265,27 @@ describe('a primary and a mirror-witness', () => {
       witness: { vkey: witnessVkey, logs: [{ origin: ORIGIN }] },
       alerts: 0,
     });
+  });
+
+  it("serves the primary's catalog description and languages from its replay", async () => {
+    const size = primary.node.sequencer.sequencedSize();
+    await eventually('the mirror to replay every write', async () => {
+      const status = await mirror.json<{ checkpointTreeSize: number }>('/v1/status');
+      return status.checkpointTreeSize >= size ? true : undefined;
+    });
+    const [a, b] = await Promise.all([
+      primary.json<Record<string, unknown>>('/v1/catalog.jsonld'),
+      mirror.json<Record<string, unknown>>('/v1/catalog.jsonld'),
+    ]);
+    const said = (doc: Record<string, unknown>) => ({
+      language: doc['dct:language'],
+      publisherType: (doc['dct:publisher'] as Record<string, unknown>)['dct:type'],
+      datasetLanguages: (doc['dcat:dataset'] as Record<string, unknown>[]).map((d) => d['dct:language']),
+    });
+    expect(said(b)).toEqual(said(a));
+    expect(said(a).language).toEqual([
+      expect.objectContaining({ '@id': 'http://publications.europa.eu/resource/authority/language/ENG' }),
+    ]);
   });
 
   it('answers wait=final with the checkpoint the witness quorum cosigned', async () => {

@@ -1,12 +1,30 @@
-import type { Distribution, UpdateFrequency } from '../../domain/directory/catalog-metadata.js';
-import type { CatalogEntryView } from '../../infrastructure/projections/catalog-read-model.js';
+import type { CatalogDescription, PublisherType } from '../../domain/directory/catalog-description.js';
+import type {
+  ContactPoint,
+  SpatialCoverage,
+  TemporalCoverage,
+} from '../../domain/directory/catalog-metadata.js';
+import type { CatalogDates, CatalogEntryView } from '../../infrastructure/projections/catalog-read-model.js';
+import { dateTime, declaredDistribution, recordSchema, versionDistribution } from './dcat-distributions.js';
+import {
+  accessRightNode,
+  EU_THEME_SCHEME,
+  euThemeCode,
+  euThemeNode,
+  frequencyNode,
+  languageNode,
+  licenceNode,
+  publisherTypeNode,
+} from './dcat-vocabularies.js';
 
 /**
- * The catalog as DCAT-AP 3 JSON-LD. Controlled vocabularies are the EU
- * Publications Office authority tables that DCAT-AP names (access-right,
- * frequency, data-theme, file-type); licences given as SPDX ids become SPDX
- * licence URIs. Paging follows the Hydra partial-collection view that
- * DCAT-AP implementations (ckanext-dcat among them) use.
+ * The catalog as DCAT-AP 3 JSON-LD, conformant to the DCAT-AP 3.0.1 SHACL
+ * shapes (docs/directory.md, "DCAT-AP conformance"). Controlled vocabularies
+ * are the EU Publications Office tables DCAT-AP names and the ADMS types,
+ * declared inline (dcat-vocabularies.ts); formats follow dcat-formats.ts.
+ * The context is inline, so a consumer needs no network to read a document.
+ * Paging follows the Hydra partial-collection view that DCAT-AP
+ * implementations (ckanext-dcat among them) use.
  */
 
 export const DCAT_CONTEXT = {
@@ -17,135 +35,140 @@ export const DCAT_CONTEXT = {
   skos: 'http://www.w3.org/2004/02/skos/core#',
   locn: 'http://www.w3.org/ns/locn#',
   spdx: 'http://spdx.org/rdf/terms#',
-  owl: 'http://www.w3.org/2002/07/owl#',
   xsd: 'http://www.w3.org/2001/XMLSchema#',
   hydra: 'http://www.w3.org/ns/hydra/core#',
   gsp: 'http://www.opengis.net/ont/geosparql#',
+  rdfs: 'http://www.w3.org/2000/01/rdf-schema#',
 } as const;
 
-const EU = 'http://publications.europa.eu/resource/authority';
-
-const ACCESS_RIGHT: Record<string, string> = {
-  public: `${EU}/access-right/PUBLIC`,
-  restricted: `${EU}/access-right/RESTRICTED`,
-  'non-public': `${EU}/access-right/NON_PUBLIC`,
-};
-
-const FREQUENCY: Record<UpdateFrequency, string> = {
-  continuous: 'CONT',
-  daily: 'DAILY',
-  weekly: 'WEEKLY',
-  biweekly: 'BIWEEKLY',
-  monthly: 'MONTHLY',
-  quarterly: 'QUARTERLY',
-  semiannual: 'ANNUAL_2',
-  annual: 'ANNUAL',
-  irregular: 'IRREG',
-  never: 'NEVER',
-  unknown: 'UNKNOWN',
-};
-
-/** The EU data-theme vocabulary's codes (DCAT-AP's mandatory theme scheme). */
-export const EU_THEMES: ReadonlySet<string> = new Set([
-  'AGRI',
-  'ECON',
-  'EDUC',
-  'ENER',
-  'ENVI',
-  'GOVE',
-  'HEAL',
-  'INTR',
-  'JUST',
-  'REGI',
-  'SOCI',
-  'TECH',
-  'TRAN',
-]);
-
-const isUri = (text: string) => /^https?:\/\//.test(text);
-const dateTime = (value: string) => ({ '@value': value, '@type': 'xsd:dateTime' });
 const date = (value: string) => ({ '@value': value, '@type': 'xsd:date' });
-
-function theme(value: string) {
-  if (EU_THEMES.has(value.toUpperCase())) return { '@id': `${EU}/data-theme/${value.toUpperCase()}` };
-  if (isUri(value)) return { '@id': value };
-  return { '@type': 'skos:Concept', 'skos:prefLabel': value };
-}
-
-function license(value: string) {
-  if (isUri(value)) return { '@id': value, '@type': 'dct:LicenseDocument' };
-  // An SPDX identifier (CC-BY-4.0, OGL-UK-3.0…) has a stable SPDX licence URI.
-  if (/^[A-Za-z0-9.+-]+$/.test(value))
-    return { '@id': `http://spdx.org/licenses/${value}`, '@type': 'dct:LicenseDocument' };
-  return { '@type': 'dct:LicenseDocument', 'rdfs:label': value };
-}
-
-/** EU file-type codes for the formats the directory commonly sees; others stay literals. */
-function format(value: string) {
-  const code = value.toUpperCase();
-  if (/^[A-Z0-9_]+$/.test(code)) return { '@id': `${EU}/file-type/${code}` };
-  return value;
-}
 
 export interface DcatLinks {
   readonly base: string;
   publisherName(identityId: string): string | undefined;
 }
 
+/** What the export needs to know about the catalog beside its entries. */
+export interface CatalogContext {
+  /** The node's default title, used when the description has none. */
+  readonly title: string;
+  readonly publisherId: string;
+  readonly description: CatalogDescription | null;
+}
+
 function entryUri(links: DcatLinks, entryId: string): string {
   return `${links.base}/v1/directory/entries/${entryId}`;
 }
 
-function declaredDistribution(entry: CatalogEntryView, d: Distribution, i: number, links: DcatLinks) {
+/** The catalog's own theme scheme: themes that are not EU data themes are its concepts. */
+export function localThemeScheme(links: DcatLinks): string {
+  return `${links.base}/v1/directory/themes`;
+}
+
+const catalogTitle = (catalog: CatalogContext) => catalog.description?.title ?? catalog.title;
+
+function localThemeSchemeNode(catalog: CatalogContext, links: DcatLinks) {
   return {
-    '@id': `${entryUri(links, entry.entryId)}#distribution-${i + 1}`,
-    '@type': 'dcat:Distribution',
-    ...(d.title === undefined ? {} : { 'dct:title': d.title }),
-    ...(d.description === undefined ? {} : { 'dct:description': d.description }),
-    'dct:format': format(d.format),
-    ...(d.mediaType === undefined
-      ? {}
-      : { 'dcat:mediaType': { '@id': `http://www.iana.org/assignments/media-types/${d.mediaType}` } }),
-    'dcat:accessURL': { '@id': d.accessUrl ?? entryUri(links, entry.entryId) },
-    'dct:license': license(entry.metadata.license),
+    '@id': localThemeScheme(links),
+    '@type': 'skos:ConceptScheme',
+    'dct:title': `${catalogTitle(catalog)}: themes`,
   };
 }
 
-/** The uploaded data as a distribution: Chancery's own access and download URLs, with the digest. */
-function chanceryDistribution(entry: CatalogEntryView, links: DcatLinks) {
-  const v = entry.latestVersion;
-  if (v === null) return [];
-  const uri = entryUri(links, entry.entryId);
-  return [
-    {
-      '@id': `${uri}/versions/${v.version}`,
-      '@type': 'dcat:Distribution',
-      'dct:title': `Dataset version ${v.version}`,
-      'dct:format': {
-        '@id': `${EU}/file-type/${v.mediaType === 'application/json' ? 'JSON' : 'JSON_LINES'}`,
-      },
-      'dcat:mediaType': { '@id': `http://www.iana.org/assignments/media-types/${v.mediaType}` },
-      'dcat:accessURL': { '@id': `${uri}/versions/latest/data` },
-      'dcat:downloadURL': { '@id': `${uri}/versions/${v.version}/data` },
-      'dcat:byteSize': { '@value': String(v.byteCount), '@type': 'xsd:nonNegativeInteger' },
-      'spdx:checksum': {
-        '@type': 'spdx:Checksum',
-        'spdx:algorithm': { '@id': 'spdx:checksumAlgorithm_sha256' },
-        'spdx:checksumValue': v.digest,
-      },
-      'dct:issued': dateTime(v.publishedAt),
-      'dct:license': license(entry.metadata.license),
-      'dct:conformsTo': { '@id': `${uri}/schema` },
-      'dct:rights': { '@id': ACCESS_RIGHT[entry.metadata.accessRights] },
-    },
-  ];
+/**
+ * dcat:theme must be a skos:Concept IRI with a label. An EU data-theme code or
+ * URI is that concept; any other theme (a label, or another taxonomy's URI,
+ * which the export cannot label) is a concept of the catalog's own scheme,
+ * labelled with what the publisher wrote, and an exactMatch of a given URI.
+ */
+function themeNode(theme: string, links: DcatLinks) {
+  const code = euThemeCode(theme);
+  if (code !== undefined) return euThemeNode(code);
+  const scheme = localThemeScheme(links);
+  return {
+    '@id': `${scheme}#${encodeURIComponent(theme)}`,
+    '@type': 'skos:Concept',
+    'skos:prefLabel': theme,
+    'skos:inScheme': { '@id': scheme },
+    ...(/^https?:\/\//.test(theme) ? { 'skos:exactMatch': { '@id': theme } } : {}),
+  };
+}
+
+function agentNode(links: DcatLinks, identityId: string, type: PublisherType | null) {
+  return {
+    '@id': `${links.base}/v1/identities/${identityId}`,
+    '@type': 'foaf:Agent',
+    'foaf:name': links.publisherName(identityId) ?? identityId,
+    'dct:identifier': identityId,
+    ...(type === null ? {} : { 'dct:type': publisherTypeNode(type) }),
+  };
+}
+
+function contactNode(contact: ContactPoint, owner: string) {
+  return {
+    '@id': `${owner}#contact-point`,
+    '@type': 'vcard:Kind',
+    'vcard:fn': contact.name,
+    ...(contact.email === undefined ? {} : { 'vcard:hasEmail': { '@id': `mailto:${contact.email}` } }),
+    ...(contact.url === undefined ? {} : { 'vcard:hasURL': { '@id': contact.url } }),
+  };
+}
+
+/** WKT wants plain decimals: no exponent, whatever the number. */
+const decimal = (x: number) => x.toFixed(7).replace(/\.?0+$/, '');
+
+function centroid([w, s, e, n]: readonly number[]): string {
+  // A box across the antimeridian (west > east) is centred across it too.
+  let lon = w! <= e! ? (w! + e!) / 2 : (w! + e! + 360) / 2;
+  if (lon > 180) lon -= 360;
+  return `POINT(${decimal(lon)} ${decimal((s! + n!) / 2)})`;
+}
+
+function polygon([w, s, e, n]: readonly number[]): string {
+  const [W, S, E, N] = [w!, s!, e!, n!].map(decimal);
+  return `POLYGON((${W} ${S},${E} ${S},${E} ${N},${W} ${N},${W} ${S}))`;
+}
+
+/**
+ * dct:spatial: the named place as its own IRI (shared by every entry that
+ * names it, so nothing entry-specific is said about it), and the label and
+ * bounding box (with its centroid) on a location of the entry's own.
+ * The entry's own nodes have IRIs under the entry's (#spatial, #temporal…):
+ * a harvester that merges a catalog page with the entry's document must still
+ * see one bounding box, not two (dcat:bbox has at most one value).
+ */
+function spatialNodes(spatial: SpatialCoverage, owner: string) {
+  const wkt = (value: string) => ({ '@value': value, '@type': 'gsp:wktLiteral' });
+  const nodes: object[] = [];
+  if (spatial.uri !== undefined) nodes.push({ '@id': spatial.uri, '@type': 'dct:Location' });
+  if (spatial.label !== undefined || spatial.bbox !== undefined) {
+    nodes.push({
+      '@id': `${owner}#spatial`,
+      '@type': 'dct:Location',
+      ...(spatial.label === undefined ? {} : { 'skos:prefLabel': spatial.label }),
+      ...(spatial.bbox === undefined
+        ? {}
+        : { 'dcat:bbox': wkt(polygon(spatial.bbox)), 'dcat:centroid': wkt(centroid(spatial.bbox)) }),
+    });
+  }
+  return nodes;
+}
+
+function temporalNode(temporal: TemporalCoverage, owner: string) {
+  return {
+    '@id': `${owner}#temporal`,
+    '@type': 'dct:PeriodOfTime',
+    ...(temporal.start === undefined ? {} : { 'dcat:startDate': date(temporal.start) }),
+    ...(temporal.end === undefined ? {} : { 'dcat:endDate': date(temporal.end) }),
+  };
 }
 
 /** One dcat:Dataset node (without @context). */
-export function datasetNode(entry: CatalogEntryView, links: DcatLinks) {
+export function datasetNode(entry: CatalogEntryView, links: DcatLinks, publisherType: PublisherType | null) {
   const m = entry.metadata;
   const uri = entryUri(links, entry.entryId);
-  const name = links.publisherName(entry.publisherId);
+  const optional = <T>(value: T | null, key: string, node: (v: T, owner: string) => unknown) =>
+    value === null ? {} : { [key]: node(value, uri) };
   return {
     '@id': uri,
     '@type': 'dcat:Dataset',
@@ -153,104 +176,85 @@ export function datasetNode(entry: CatalogEntryView, links: DcatLinks) {
     'dct:title': m.title,
     'dct:description': m.description,
     ...(m.keywords.length === 0 ? {} : { 'dcat:keyword': m.keywords }),
-    ...(m.themes.length === 0 ? {} : { 'dcat:theme': m.themes.map(theme) }),
-    'dct:publisher': {
-      '@id': `${links.base}/v1/identities/${entry.publisherId}`,
-      '@type': 'foaf:Agent',
-      'foaf:name': name ?? entry.publisherId,
-      'dct:identifier': entry.publisherId,
-    },
-    ...(m.contactPoint === null
+    ...(m.themes.length === 0
       ? {}
-      : {
-          'dcat:contactPoint': {
-            '@type': 'vcard:Kind',
-            'vcard:fn': m.contactPoint.name,
-            ...(m.contactPoint.email === undefined
-              ? {}
-              : { 'vcard:hasEmail': { '@id': `mailto:${m.contactPoint.email}` } }),
-            ...(m.contactPoint.url === undefined ? {} : { 'vcard:hasURL': { '@id': m.contactPoint.url } }),
-          },
-        }),
-    'dct:accessRights': { '@id': ACCESS_RIGHT[m.accessRights] },
-    ...(m.updateFrequency === null
-      ? {}
-      : { 'dct:accrualPeriodicity': { '@id': `${EU}/frequency/${FREQUENCY[m.updateFrequency]}` } }),
-    ...(m.spatial === null
-      ? {}
-      : {
-          'dct:spatial': {
-            '@type': 'dct:Location',
-            ...(m.spatial.uri === undefined ? {} : { '@id': m.spatial.uri }),
-            ...(m.spatial.label === undefined ? {} : { 'skos:prefLabel': m.spatial.label }),
-            ...(m.spatial.bbox === undefined
-              ? {}
-              : {
-                  'dcat:bbox': {
-                    '@value': bboxPolygon(m.spatial.bbox),
-                    '@type': 'gsp:wktLiteral',
-                  },
-                }),
-          },
-        }),
-    ...(m.temporal === null
-      ? {}
-      : {
-          'dct:temporal': {
-            '@type': 'dct:PeriodOfTime',
-            ...(m.temporal.start === undefined ? {} : { 'dcat:startDate': date(m.temporal.start) }),
-            ...(m.temporal.end === undefined ? {} : { 'dcat:endDate': date(m.temporal.end) }),
-          },
-        }),
-    'dct:conformsTo': { '@id': `${uri}/schema`, '@type': 'dct:Standard' },
+      : { 'dcat:theme': [...new Set(m.themes)].map((t) => themeNode(t, links)) }),
+    'dct:publisher': agentNode(links, entry.publisherId, publisherType),
+    ...optional(m.contactPoint, 'dcat:contactPoint', contactNode),
+    'dct:accessRights': accessRightNode(m.accessRights),
+    ...optional(m.updateFrequency, 'dct:accrualPeriodicity', frequencyNode),
+    ...(m.languages.length === 0 ? {} : { 'dct:language': m.languages.map(languageNode) }),
+    ...optional(m.spatial, 'dct:spatial', spatialNodes),
+    ...optional(m.temporal, 'dct:temporal', temporalNode),
+    'dct:conformsTo': recordSchema(uri),
     'dct:issued': dateTime(entry.publishedAt),
     'dct:modified': dateTime(entry.modifiedAt),
-    'owl:versionInfo': String(entry.metadataVersion),
     ...(entry.latestVersion === null ? {} : { 'dcat:version': String(entry.latestVersion.version) }),
     'dcat:distribution': [
-      ...m.distributions.map((d, i) => declaredDistribution(entry, d, i, links)),
-      ...chanceryDistribution(entry, links),
+      ...m.distributions.map((d, i) => declaredDistribution(entry, uri, d, i)),
+      ...versionDistribution(entry, uri),
     ],
   };
 }
 
-function bboxPolygon([w, s, e, n]: [number, number, number, number]): string {
-  return `POLYGON((${w} ${s},${e} ${s},${e} ${n},${w} ${n},${w} ${s}))`;
+/** The JSON-LD view of one entry. */
+export function datasetDocument(
+  entry: CatalogEntryView,
+  links: DcatLinks,
+  description: CatalogDescription | null,
+) {
+  return { '@context': DCAT_CONTEXT, ...datasetNode(entry, links, description?.publisherType ?? null) };
 }
 
-/** The JSON-LD view of one entry. */
-export function datasetDocument(entry: CatalogEntryView, links: DcatLinks) {
+/** dcat:themeTaxonomy: the EU data themes, the catalog's own scheme, and those the authority named. */
+function themeTaxonomies(catalog: CatalogContext, links: DcatLinks) {
+  const own = localThemeSchemeNode(catalog, links);
+  const named = (catalog.description?.themeTaxonomies ?? [])
+    .filter((t) => t.uri !== EU_THEME_SCHEME['@id'] && t.uri !== own['@id'])
+    .map((t) => ({ '@id': t.uri, '@type': 'skos:ConceptScheme', 'dct:title': t.title }));
+  return [EU_THEME_SCHEME, own, ...named];
+}
+
+/** The dcat:Catalog node's own properties: what the authority described, and the catalog's dates. */
+function catalogProperties(catalog: CatalogContext, dates: CatalogDates, links: DcatLinks) {
+  const d = catalog.description;
   return {
-    '@context': { ...DCAT_CONTEXT, rdfs: 'http://www.w3.org/2000/01/rdf-schema#' },
-    ...datasetNode(entry, links),
+    'dct:title': catalogTitle(catalog),
+    'dct:description':
+      d?.description ?? 'Datasets the departments of this network publish and share under grants.',
+    'dct:publisher': agentNode(links, catalog.publisherId, d?.publisherType ?? null),
+    'foaf:homepage': { '@id': `${links.base}/docs`, '@type': 'foaf:Document' },
+    ...(dates.issued === null ? {} : { 'dct:issued': dateTime(dates.issued) }),
+    ...(dates.modified === null ? {} : { 'dct:modified': dateTime(dates.modified) }),
+    ...(d === null || d.languages.length === 0 ? {} : { 'dct:language': d.languages.map(languageNode) }),
+    ...(d?.license == null ? {} : { 'dct:license': licenceNode(d.license, catalogIri(links)) }),
+    ...(d?.spatial == null ? {} : { 'dct:spatial': spatialNodes(d.spatial, catalogIri(links)) }),
+    'dcat:themeTaxonomy': themeTaxonomies(catalog, links),
   };
 }
+
+const catalogIri = (links: DcatLinks) => `${links.base}/v1/catalog.jsonld`;
 
 /** One page of the catalog, with Hydra paging links. */
 export function catalogDocument(
   entries: readonly CatalogEntryView[],
   page: { page: number; pageSize: number; total: number },
-  catalog: { title: string; publisherId: string },
+  catalog: CatalogContext,
+  dates: CatalogDates,
   links: DcatLinks,
 ) {
-  const base = `${links.base}/v1/catalog.jsonld`;
+  const base = catalogIri(links);
   const last = Math.max(1, Math.ceil(page.total / page.pageSize));
-  const at = (n: number) => `${base}?page=${n}&pageSize=${page.pageSize}`;
+  const at = (n: number) => ({ '@id': `${base}?page=${n}&pageSize=${page.pageSize}` });
+  const publisherType = catalog.description?.publisherType ?? null;
   return {
-    '@context': { ...DCAT_CONTEXT, rdfs: 'http://www.w3.org/2000/01/rdf-schema#' },
+    '@context': DCAT_CONTEXT,
     '@id': base,
     '@type': 'dcat:Catalog',
-    'dct:title': catalog.title,
-    'dct:description': 'Datasets the departments of this network publish and share under grants.',
-    'dct:publisher': {
-      '@id': `${links.base}/v1/identities/${catalog.publisherId}`,
-      '@type': 'foaf:Agent',
-      'foaf:name': links.publisherName(catalog.publisherId) ?? catalog.publisherId,
-    },
-    'foaf:homepage': { '@id': `${links.base}/docs` },
-    'dcat:dataset': entries.map((e) => datasetNode(e, links)),
+    ...catalogProperties(catalog, dates, links),
+    'dcat:dataset': entries.map((e) => datasetNode(e, links, publisherType)),
     'hydra:view': {
-      '@id': at(page.page),
+      ...at(page.page),
       '@type': 'hydra:PartialCollectionView',
       'hydra:totalItems': page.total,
       'hydra:first': at(1),
@@ -258,5 +262,14 @@ export function catalogDocument(
       ...(page.page > 1 ? { 'hydra:previous': at(page.page - 1) } : {}),
       ...(page.page < last ? { 'hydra:next': at(page.page + 1) } : {}),
     },
+  };
+}
+
+/** The catalog's own theme scheme as a document: its IRI dereferences to the concepts it holds. */
+export function themeSchemeDocument(themes: readonly string[], catalog: CatalogContext, links: DcatLinks) {
+  return {
+    '@context': DCAT_CONTEXT,
+    ...localThemeSchemeNode(catalog, links),
+    'skos:hasTopConcept': themes.filter((t) => euThemeCode(t) === undefined).map((t) => themeNode(t, links)),
   };
 }

@@ -9,6 +9,7 @@ export const directorySchemas = {
   grantAccess: loadSchema('commands/grant-access.json'),
   denyAccess: loadSchema('commands/deny-access.json'),
   revokeGrant: loadSchema('commands/revoke-grant.json'),
+  describeCatalog: loadSchema('commands/describe-catalog.json'),
   entry: loadSchema('api/directory-entry.json'),
   history: loadSchema('api/directory-entry-history.json'),
   versions: loadSchema('api/directory-versions.json'),

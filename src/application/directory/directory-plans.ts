@@ -2,6 +2,8 @@
 
 import type { CommandPayload } from '../../domain/crypto/envelope.js';
 import { accessDecider } from '../../domain/directory/access-decider.js';
+import { catalogDecider } from '../../domain/directory/catalog-decider.js';
+import type { CatalogDescription } from '../../domain/directory/catalog-description.js';
 import { catalogEntryDecider } from '../../domain/directory/catalog-entry-decider.js';
 import type { CatalogMetadata } from '../../domain/directory/catalog-metadata.js';
 import type { AccessCommand, CatalogEntryCommand } from '../../domain/directory/commands.js';
@@ -11,7 +13,12 @@ import {
   requestIdFor,
   requestIdOfGrant,
 } from '../../domain/directory/directory-ids.js';
-import { accessRequestStream, catalogEntryStream, type GrantScope } from '../../domain/directory/events.js';
+import {
+  accessRequestStream,
+  CATALOG_STREAM,
+  catalogEntryStream,
+  type GrantScope,
+} from '../../domain/directory/events.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { CommandPlan, Planner } from '../pipeline/command-plan.js';
 import { optionalField, stringField } from '../pipeline/payload-fields.js';
@@ -27,6 +34,7 @@ function metadataOf(payload: CommandPayload): CatalogMetadata {
     license: stringField(payload, 'license'),
     accessRights: payload['accessRights'] as CatalogMetadata['accessRights'],
     updateFrequency: optionalField(payload, 'updateFrequency'),
+    languages: (payload['languages'] as string[] | undefined) ?? [],
     spatial: optionalField(payload, 'spatial'),
     temporal: optionalField(payload, 'temporal'),
     distributions: (payload['distributions'] as CatalogMetadata['distributions'] | undefined) ?? [],
@@ -137,6 +145,26 @@ const revokeGrant: Planner = (payload, actor) => {
   return accessPlan(requestId, command, { requestId, grantId });
 };
 
+/** The catalog's description, with omitted fields filled in so every event has one shape. */
+function descriptionOf(payload: CommandPayload): CatalogDescription {
+  return {
+    title: optionalField(payload, 'title'),
+    description: optionalField(payload, 'description'),
+    languages: (payload['languages'] as string[] | undefined) ?? [],
+    license: optionalField(payload, 'license'),
+    spatial: optionalField(payload, 'spatial'),
+    themeTaxonomies: (payload['themeTaxonomies'] as CatalogDescription['themeTaxonomies'] | undefined) ?? [],
+    publisherType: optionalField(payload, 'publisherType'),
+  };
+}
+
+const describeCatalog: Planner = (payload, actor) => ({
+  stream: CATALOG_STREAM,
+  decider: catalogDecider,
+  command: { type: 'DescribeCatalog', actor, at: payload.issuedAt, description: descriptionOf(payload) },
+  resourceIds: {},
+});
+
 export const DIRECTORY_PLANNERS: Readonly<Record<string, Planner>> = {
   PublishCatalogEntry: publishOrUpdateEntry,
   UpdateCatalogEntry: publishOrUpdateEntry,
@@ -145,4 +173,5 @@ export const DIRECTORY_PLANNERS: Readonly<Record<string, Planner>> = {
   GrantAccess: grantAccess,
   DenyAccess: denyAccess,
   RevokeGrant: revokeGrant,
+  DescribeCatalog: describeCatalog,
 };

@@ -83,6 +83,7 @@ export const PROBLEM_CATALOGUE = {
   NOT_OWNER: { status: 403, title: 'Only the publishing department may do this' },
   SCHEMA_INVALID: { status: 422, title: 'conformsTo is not a valid JSON Schema (2020-12)' },
   COVERAGE_INVALID: { status: 422, title: 'The temporal coverage ends before it starts' },
+  LANGUAGE_UNKNOWN: { status: 422, title: 'A language is not a known EU language authority code' },
   SCHEMA_CHANGED: { status: 409, title: "The entry's schema changed during the upload; upload again" },
   OWN_DATASET: { status: 422, title: 'A department cannot request access to its own dataset' },
   REQUEST_ALREADY_EXISTS: { status: 409, title: 'The access request already exists' },

@@ -20,6 +20,13 @@ export function parseTimeArg(flag: string, value: string, command: string): stri
   return trimmed.replace(/^(.{10})[t ]/, '$1T').replace(/z$/, 'Z');
 }
 
+/** A calendar date from the command line (temporal coverage): YYYY-MM-DD, checked to exist. */
+export function parseDateArg(flag: string, value: string, command: string): string {
+  const trimmed = value.trim();
+  if (DATE.test(trimmed) && isCalendarDate(trimmed)) return trimmed;
+  throw new UsageError(`${flag} ${value}: expected a date, YYYY-MM-DD (2025-01-31)`, command);
+}
+
 /** Now in whole seconds, as the signed payloads carry it. */
 export function nowSeconds(): string {
   return isoSeconds();

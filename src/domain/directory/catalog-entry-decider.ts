@@ -8,6 +8,7 @@ import type {
   WithdrawCatalogEntry,
 } from './commands.js';
 import { DirectoryError } from './directory-error.js';
+import { EU_LANGUAGE_CODES, unknownLanguages } from './eu-languages.js';
 import type { CatalogEntryEvent, DatasetVersionPublished } from './events.js';
 
 export type DatasetVersion = DatasetVersionPublished['data'];
@@ -44,6 +45,17 @@ function requireCoherentCoverage(metadata: CatalogMetadata): void {
     throw new DirectoryError(
       'COVERAGE_INVALID',
       `temporal coverage ends (${temporal.end}) before it starts (${temporal.start})`,
+    );
+  }
+}
+
+/** dct:language must name a concept of the EU language table; see eu-languages.ts. */
+export function requireKnownLanguages(languages: readonly string[]): void {
+  const unknown = unknownLanguages(languages);
+  if (unknown.length > 0) {
+    throw new DirectoryError(
+      'LANGUAGE_UNKNOWN',
+      `language ${unknown.join(', ')} is not an EU language authority code this node accepts; allowed: ${[...EU_LANGUAGE_CODES].join(', ')}`,
     );
   }
 }
@@ -89,6 +101,7 @@ function decidePublishCatalogEntry(
     throw new DirectoryError('ROLE_MISSING', `actor ${command.actor.identityId} lacks the publisher role`);
   }
   requireCoherentCoverage(command.metadata);
+  requireKnownLanguages(command.metadata.languages);
   return [
     {
       type: 'CatalogEntryPublished',
@@ -112,6 +125,7 @@ function decideUpdateCatalogEntry(
   requireOwner(state, command.actor);
   requirePublished(state);
   requireCoherentCoverage(command.metadata);
+  requireKnownLanguages(command.metadata.languages);
   return [
     {
       type: 'CatalogEntryUpdated',

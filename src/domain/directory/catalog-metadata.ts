@@ -62,6 +62,8 @@ export interface CatalogMetadata {
   readonly license: string;
   readonly accessRights: AccessRights;
   readonly updateFrequency: UpdateFrequency | null;
+  /** dct:language: EU language authority codes (ENG, FRA, ZHO…), see eu-languages.ts. */
+  readonly languages: string[];
   readonly spatial: SpatialCoverage | null;
   readonly temporal: TemporalCoverage | null;
   readonly distributions: Distribution[];
@@ -78,8 +80,19 @@ export const METADATA_FIELDS = [
   'license',
   'accessRights',
   'updateFrequency',
+  'languages',
   'spatial',
   'temporal',
   'distributions',
   'conformsTo',
 ] as const satisfies readonly (keyof CatalogMetadata)[];
+
+/**
+ * Metadata as an event recorded it, with the fields added since filled in.
+ * Events are immutable history: one written before `languages` existed has
+ * none, and reads (the read model, the export) see an empty list.
+ */
+export function withMetadataDefaults(recorded: CatalogMetadata): CatalogMetadata {
+  const languages = (recorded as Partial<CatalogMetadata>).languages;
+  return languages === undefined ? { ...recorded, languages: [] } : recorded;
+}

@@ -1,4 +1,5 @@
 import type { ActorSnapshot } from '../shared/decider.js';
+import type { CatalogDescription } from './catalog-description.js';
 import type { CatalogMetadata } from './catalog-metadata.js';
 import type { DatasetMediaType, GrantScope } from './events.js';
 
@@ -44,6 +45,12 @@ export type CatalogEntryCommand =
   | UpdateCatalogEntry
   | WithdrawCatalogEntry
   | PublishDatasetVersion;
+
+/** The authority describes the catalog as a whole (one stream, directory-catalog). */
+export interface DescribeCatalog extends DirectoryCommandBase {
+  readonly type: 'DescribeCatalog';
+  readonly description: CatalogDescription;
+}
 
 /** What the handler knows about the requested entry from the read model; null when there is none. */
 export interface EntrySnapshot {

@@ -7,6 +7,7 @@ export type DirectoryErrorCode =
   | 'ACTOR_REVOKED'
   | 'SCHEMA_CHANGED'
   | 'COVERAGE_INVALID'
+  | 'LANGUAGE_UNKNOWN'
   | 'OWN_DATASET'
   | 'REQUEST_ALREADY_EXISTS'
   | 'REQUEST_NOT_FOUND'

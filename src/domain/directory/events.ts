@@ -1,3 +1,4 @@
+import type { CatalogDescription } from './catalog-description.js';
 import type { CatalogMetadata } from './catalog-metadata.js';
 
 /** Which versions a grant lets its holder fetch. */
@@ -130,7 +131,18 @@ export interface DatasetFetched {
   };
 }
 
-export type DirectoryEvent = CatalogEntryEvent | AccessEvent | DatasetFetched;
+export interface CatalogDescribed {
+  readonly type: 'CatalogDescribed';
+  readonly data: {
+    /** 1, 2, 3… : each description replaces the previous one. */
+    readonly revision: number;
+    readonly description: CatalogDescription;
+    readonly describedAt: string;
+    readonly describedBy: string;
+  };
+}
+
+export type DirectoryEvent = CatalogEntryEvent | AccessEvent | DatasetFetched | CatalogDescribed;
 
 export const DIRECTORY_EVENT_TYPES = [
   'CatalogEntryPublished',
@@ -142,6 +154,7 @@ export const DIRECTORY_EVENT_TYPES = [
   'AccessDenied',
   'AccessRevoked',
   'DatasetFetched',
+  'CatalogDescribed',
 ] as const satisfies readonly DirectoryEvent['type'][];
 
 /** Metadata, versions and withdrawal of one entry: one stream, so versions number without gaps. */
@@ -161,3 +174,6 @@ export function accessRequestStream(requestId: string): string {
 export function fetchAuditStream(entryId: string): string {
   return `directory-audit-${entryId}`;
 }
+
+/** The catalog's own description: one stream for the whole catalog. */
+export const CATALOG_STREAM = 'directory-catalog';

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { CatalogMetadata } from '../../domain/directory/catalog-metadata.js';
+import type { CatalogDescription } from '../../domain/directory/catalog-description.js';
+import { type CatalogMetadata, withMetadataDefaults } from '../../domain/directory/catalog-metadata.js';
 import type { DatasetMediaType } from '../../domain/directory/events.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import { FacetIndex } from './catalog-facet-index.js';
@@ -49,6 +50,20 @@ export interface MetadataVersionView {
   readonly at: string;
   readonly by: string;
   readonly position: bigint;
+}
+
+/** The catalog's own description, as the authority last stated it. */
+export interface CatalogDescriptionView {
+  readonly revision: number;
+  readonly description: CatalogDescription;
+  readonly describedAt: string;
+  readonly describedBy: string;
+}
+
+/** When the catalog first had an entry and when anything in it last changed (dct:issued, dct:modified). */
+export interface CatalogDates {
+  readonly issued: string | null;
+  readonly modified: string | null;
 }
 
 interface EntryRow {
@@ -171,7 +186,7 @@ export class CatalogReadModel implements Projection {
     return (this.s.historyOf.all(entryId) as HistoryRow[]).map((r) => ({
       metadataVersion: r.metadata_version,
       event: r.event,
-      metadata: JSON.parse(r.metadata) as CatalogMetadata,
+      metadata: withMetadataDefaults(JSON.parse(r.metadata) as CatalogMetadata),
       schemaDigest: r.schema_digest,
       at: r.at,
       by: r.by,
@@ -204,6 +219,47 @@ export class CatalogReadModel implements Projection {
     ).n;
   }
 
+  /** The themes of published entries, each once, in text order (the catalog's own theme scheme). */
+  themes(): string[] {
+    const rows = this.db
+      .prepare("SELECT value FROM directory_facet_counts WHERE facet = 'theme' AND n > 0 ORDER BY value")
+      .all() as { value: string }[];
+    return rows.map((r) => r.value);
+  }
+
+  /** The catalog's description, or null until the authority gives one. */
+  description(): CatalogDescriptionView | null {
+    const row = this.db.prepare('SELECT * FROM directory_catalog WHERE id = 1').get() as
+      | { revision: number; description: string; described_at: string; described_by: string }
+      | undefined;
+    if (row === undefined) return null;
+    return {
+      revision: row.revision,
+      description: JSON.parse(row.description) as CatalogDescription,
+      describedAt: row.described_at,
+      describedBy: row.described_by,
+    };
+  }
+
+  /**
+   * dct:issued is the first publication of an entry; dct:modified the last
+   * change to an entry or to the catalog's description. Compared as instants
+   * (the *_ms columns): signed times may carry any RFC 3339 offset.
+   */
+  dates(): CatalogDates {
+    const first = this.db
+      .prepare('SELECT published_at AS at FROM directory_entries ORDER BY published_ms LIMIT 1')
+      .get() as { at: string } | undefined;
+    const last = this.db
+      .prepare('SELECT modified_at AS at FROM directory_entries ORDER BY modified_ms DESC LIMIT 1')
+      .get() as { at: string } | undefined;
+    const described = this.description()?.describedAt;
+    let modified = last?.at ?? null;
+    if (described !== undefined && (modified === null || Date.parse(described) > Date.parse(modified)))
+      modified = described;
+    return { issued: first?.at ?? null, modified };
+  }
+
   private toView(row: EntryRow): CatalogEntryView {
     const latest = this.s.latestVersion.get(row.entry_id) as VersionRow | undefined;
     return {
@@ -211,7 +267,7 @@ export class CatalogReadModel implements Projection {
       publisherId: row.publisher_id,
       status: row.status,
       metadataVersion: row.metadata_version,
-      metadata: JSON.parse(row.metadata) as CatalogMetadata,
+      metadata: withMetadataDefaults(JSON.parse(row.metadata) as CatalogMetadata),
       schemaDigest: row.schema_digest,
       publishedAt: row.published_at,
       modifiedAt: row.modified_at,

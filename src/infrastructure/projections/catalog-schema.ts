@@ -3,6 +3,7 @@
  * sorts by), each entry's metadata history and dataset versions, and for
  * search the FTS5 index, one row per facet value of an entry and the count of
  * entries per facet value. Only published entries are in the last three.
+ * directory_catalog holds the catalog's own description (one row).
  */
 export const CATALOG_TABLES = `
   CREATE TABLE IF NOT EXISTS directory_entries (
@@ -65,8 +66,16 @@ export const CATALOG_TABLES = `
     position TEXT NOT NULL,
     PRIMARY KEY (entry_id, version)
   );
+  CREATE TABLE IF NOT EXISTS directory_catalog (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    revision INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    described_at TEXT NOT NULL,
+    described_by TEXT NOT NULL,
+    position TEXT NOT NULL
+  );
 `;
 
-export const DROP_CATALOG_TABLES = `DROP TABLE IF EXISTS directory_versions; DROP TABLE IF EXISTS directory_entry_history;
+export const DROP_CATALOG_TABLES = `DROP TABLE IF EXISTS directory_catalog; DROP TABLE IF EXISTS directory_versions; DROP TABLE IF EXISTS directory_entry_history;
   DROP TABLE IF EXISTS directory_facet_counts; DROP TABLE IF EXISTS directory_facets;
   DROP TABLE IF EXISTS directory_fts; DROP TABLE IF EXISTS directory_entries;`;

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CatalogMetadata } from '../../domain/directory/catalog-metadata.js';
 import type {
+  CatalogDescribed,
   CatalogEntryEvent,
   CatalogEntryPublished,
   CatalogEntryUpdated,
@@ -25,7 +26,8 @@ type Statements = Record<
   | 'facetsOf'
   | 'facetDelete'
   | 'countAdd'
-  | 'countPrune',
+  | 'countPrune'
+  | 'describe',
   Statement
 >;
 
@@ -54,6 +56,9 @@ function prepare(db: NodeDatabase): Statements {
     countAdd: db.prepare(`INSERT INTO directory_facet_counts (facet, value, n) VALUES (?, ?, ?)
       ON CONFLICT(facet, value) DO UPDATE SET n = n + excluded.n`),
     countPrune: db.prepare('DELETE FROM directory_facet_counts WHERE facet = ? AND value = ? AND n <= 0'),
+    describe: db.prepare(`INSERT OR REPLACE INTO directory_catalog
+      (id, revision, description, described_at, described_by, position)
+      VALUES (1, @revision, @description, @describedAt, @describedBy, @position)`),
   };
 }
 
@@ -81,7 +86,7 @@ export class CatalogWriter {
   }
 
   apply(event: RecordedEvent): void {
-    const e = { type: event.type, data: event.data } as CatalogEntryEvent;
+    const e = { type: event.type, data: event.data } as CatalogEntryEvent | CatalogDescribed;
     const position = positionKey(event.position);
     switch (e.type) {
       case 'CatalogEntryPublished':
@@ -95,6 +100,9 @@ export class CatalogWriter {
         return;
       case 'DatasetVersionPublished':
         this.s.insertVersion.run({ ...e.data, position });
+        return;
+      case 'CatalogDescribed':
+        this.s.describe.run({ ...e.data, description: JSON.stringify(e.data.description), position });
         return;
     }
   }

@@ -40,6 +40,7 @@ export function metadata(overrides: Partial<CatalogMetadata> = {}): CatalogMetad
     license: 'CC-BY-4.0',
     accessRights: 'restricted',
     updateFrequency: 'monthly',
+    languages: [],
     spatial: null,
     temporal: null,
     distributions: [],

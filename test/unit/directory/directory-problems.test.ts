@@ -14,6 +14,7 @@ describe('directory problem codes', () => {
       ACTOR_REVOKED: true,
       SCHEMA_CHANGED: true,
       COVERAGE_INVALID: true,
+      LANGUAGE_UNKNOWN: true,
       OWN_DATASET: true,
       REQUEST_ALREADY_EXISTS: true,
       REQUEST_NOT_FOUND: true,

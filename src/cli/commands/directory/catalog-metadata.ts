@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import type { JsonValue } from '../../../domain/shared/json.js';
-import { CliError } from '../../command-line/cli-errors.js';
+import type { JsonObject, JsonValue } from '../../../domain/shared/json.js';
+import { CliError, UsageError } from '../../command-line/cli-errors.js';
 import type { CommandArgs, OptionSpec } from '../../command-line/command-spec.js';
 import { describeFsError } from '../../files/fs-errors.js';
+import {
+  COVERAGE_OPTIONS,
+  frequencyFlag,
+  httpUrl,
+  languagesFlag,
+  spatialFlags,
+  temporalFlags,
+} from './coverage-flags.js';
 
 /** The DCAT-AP fields of a catalog entry as flags, shared by publish (some required) and update. */
 export const METADATA_OPTIONS: Record<string, OptionSpec> = {
@@ -30,15 +38,60 @@ export const METADATA_OPTIONS: Record<string, OptionSpec> = {
   },
   'contact-name': { type: 'string', value: 'NAME', description: 'dcat:contactPoint name' },
   'contact-email': { type: 'string', value: 'EMAIL', description: 'dcat:contactPoint email' },
+  'contact-url': { type: 'string', value: 'URL', description: 'dcat:contactPoint web page or form' },
   'update-frequency': {
     type: 'string',
     value: 'F',
     description: 'daily, weekly, monthly, annual, irregular…',
   },
+  ...COVERAGE_OPTIONS,
+  'temporal-start': {
+    type: 'string',
+    value: 'DATE',
+    description: 'dct:temporal: first day covered (YYYY-MM-DD)',
+  },
+  'temporal-end': {
+    type: 'string',
+    value: 'DATE',
+    description: 'dct:temporal: last day covered (YYYY-MM-DD)',
+  },
 };
 
-/** Metadata fields from the flags given; absent flags are left out (update keeps the current values). */
-export function metadataFlags(args: CommandArgs): Record<string, JsonValue> {
+const asObject = (value: JsonValue | undefined): JsonObject =>
+  value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value) ? value : {};
+
+/** The contact flags over `current`; a contact point needs a name, given now or before. */
+function contactFlags(
+  args: CommandArgs,
+  current: JsonValue | undefined,
+  needName: boolean,
+): JsonObject | undefined {
+  const name = args.string('contact-name');
+  const email = args.string('contact-email');
+  const url = args.string('contact-url');
+  if (name === undefined && email === undefined && url === undefined) return undefined;
+  const merged = {
+    ...asObject(current),
+    ...(name === undefined ? {} : { name }),
+    ...(email === undefined ? {} : { email }),
+    ...(url === undefined ? {} : { url: httpUrl('--contact-url', url, args.command) }),
+  };
+  if (needName && typeof merged['name'] !== 'string')
+    throw new UsageError('--contact-email and --contact-url need --contact-name', args.command);
+  return merged;
+}
+
+/**
+ * Metadata fields from the flags given; absent flags are left out (update
+ * keeps the current values). Contact, spatial and temporal flags change only
+ * their part of `current` (the entry's current metadata, on update).
+ */
+export function metadataFlags(
+  args: CommandArgs,
+  current: JsonObject = {},
+  /** False only to check the flags before the current metadata is known (update). */
+  complete = true,
+): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   const put = (field: string, value: JsonValue | undefined) => {
     if (value !== undefined) out[field] = value;
@@ -49,18 +102,19 @@ export function metadataFlags(args: CommandArgs): Record<string, JsonValue> {
   if (args.strings('theme').length > 0) put('themes', args.list('theme'));
   put('accessRights', args.string('access-rights'));
   put('license', args.string('license'));
-  const schema = args.string('schema');
-  if (schema !== undefined) put('conformsTo', readJsonFile(schema, 'schema'));
   if (args.strings('format').length > 0)
     put(
       'distributions',
       args.list('format').map((format) => ({ format })),
     );
-  const contact = args.string('contact-name');
-  const email = args.string('contact-email');
-  if (contact !== undefined)
-    put('contactPoint', { name: contact, ...(email === undefined ? {} : { email }) });
-  put('updateFrequency', args.string('update-frequency'));
+  put('contactPoint', contactFlags(args, current['contactPoint'], complete));
+  put('updateFrequency', frequencyFlag(args));
+  put('languages', languagesFlag(args));
+  put('spatial', spatialFlags(args, current['spatial']));
+  put('temporal', temporalFlags(args, current['temporal']));
+  // Last: every flag is checked before a file is read.
+  const schema = args.string('schema');
+  if (schema !== undefined && complete) put('conformsTo', readJsonFile(schema, 'schema'));
   return out;
 }
 

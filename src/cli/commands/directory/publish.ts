@@ -19,7 +19,11 @@ export const publishCommand: CommandSpec = {
   },
   details: `example:
   chancery directory publish --as transport.key --title 'Traffic counts' --description 'Hourly counts' \\
-    --keyword traffic --theme TRAN --access-rights restricted --license CC-BY-4.0 --schema counts.schema.json`,
+    --keyword traffic --theme TRAN --access-rights restricted --license CC-BY-4.0 --schema counts.schema.json \\
+    --language ENG --spatial https://sws.geonames.org/1808520/ --bbox 110.35,31.38,116.65,36.37 \\
+    --temporal-start 2020-01-01 --contact-name 'Open data desk' --contact-email data@transport.example
+
+Theme codes, languages, frequencies and the DCAT-AP export: docs/directory.md.`,
   async run(args) {
     const fields = metadataFlags(args);
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));

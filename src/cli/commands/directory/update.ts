@@ -14,6 +14,7 @@ export const updateCommand: CommandSpec = {
   options: { as: AS_OPTION, ...METADATA_OPTIONS },
   async run(args) {
     const entryId = args.positional(0);
+    metadataFlags(args, {}, false); // a usage mistake is reported before the node is asked anything
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const current = await getJson<Record<string, JsonValue>>(
       node,
@@ -28,16 +29,15 @@ export const updateCommand: CommandSpec = {
       'license',
       'accessRights',
       'updateFrequency',
+      'languages',
       'spatial',
       'temporal',
       'distributions',
       'conformsTo',
     ];
-    const fields = {
-      ...Object.fromEntries(keep.map((k) => [k, current[k] ?? null])),
-      ...metadataFlags(args),
-      entryId,
-    };
+    // Optional fields the entry lacks stay out: null is not a value every field takes (languages).
+    const kept = Object.fromEntries(keep.flatMap((k) => (current[k] === undefined ? [] : [[k, current[k]]])));
+    const fields = { ...kept, ...metadataFlags(args, current), entryId };
     const result = await node.call((c) =>
       c.submit(
         `/v1/directory/entries/${encodeURIComponent(entryId)}/update`,
