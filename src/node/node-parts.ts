@@ -136,7 +136,7 @@ function connect(
     [sequencer, logState, federation.log, registry, certifications, commands, ...directory.projections],
     logState,
   );
-  keepStateProvable(stateMap, sequencer, federation);
+  keepStateProvable(stateMap, sequencer, federation, db);
   const sealer = new CheckpointSealer({
     store,
     sequencer,

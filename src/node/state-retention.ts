@@ -8,6 +8,7 @@
  * schedule).
  */
 
+import type { NodeDatabase } from '../infrastructure/projections/node-database.js';
 import type { Sequencer, StateCommitment } from '../infrastructure/sequencer/sequencer.js';
 import type { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
 import type { Federation } from './federation.js';
@@ -29,11 +30,14 @@ export function keepStateProvable(
   stateMap: StateMapStore,
   sequencer: Sequencer,
   federation: Federation,
+  db: NodeDatabase,
 ): void {
   const recent: number[] = [];
   let scheduled = false;
   const release = () => {
     scheduled = false;
+    // Scheduled before a shutdown that closed the database since: nothing to release any more.
+    if (!db.open) return;
     const final = federation.log.finalTreeSize();
     const window = recent.length < RECENT_CHECKPOINTS ? 0 : recent[0]!;
     const floor = Math.max(Math.min(final, sequencer.latestCheckpoint()?.treeSize ?? 0), window);
