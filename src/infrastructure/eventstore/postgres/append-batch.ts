@@ -16,7 +16,7 @@ import { quoteIdentifier } from './schema-migrations.js';
  * One group commit: every append queued during an event-loop turn, written
  * in one transaction on one connection.
  *
- *   BEGIN; take the sequencing lock          one round trip
+ *   BEGIN; take the sequencing lock          one round trip (with synchronous_commit on)
  *   read the head of every stream involved   one round trip (an index probe per stream)
  *   check each expectation, in queue order   in memory: the heads cannot move, the lock is held
  *   INSERT every event in one statement      one round trip; positions drawn in queue order
@@ -61,11 +61,16 @@ export function batchStatements(
   const events = `${quoteIdentifier(schema)}.events`;
   // Literals spliced into SQL: integers we computed and a channel name built from a checked identifier.
   const lock = `SELECT pg_advisory_xact_lock(${SEQUENCING_LOCK_CLASS}, ${schemaLockKey(schema)})`;
+  // A 2xx means committed: where the server's default is synchronous_commit=off, COMMIT would return before
+  // the WAL is flushed, so the transaction asks for 'on' there. Any other value (remote_apply for a
+  // synchronous standby, say) is kept.
+  const durable =
+    "SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'";
   // The lock holder's COMMIT must not be cancelled by statement_timeout: a cancel while waiting for a
   // synchronous standby returns success with only a WARNING, so the commit could be acknowledged unreplicated.
   const commit = 'SET LOCAL statement_timeout = 0; COMMIT';
   return {
-    begin: options.sequencingLock ? `BEGIN; ${lock}` : 'BEGIN',
+    begin: options.sequencingLock ? `BEGIN; ${durable}; ${lock}` : `BEGIN; ${durable}`,
     heads: {
       name: `chancery-heads-${schema}`,
       text: `SELECT s.stream, h.revision, h.position

@@ -86,6 +86,7 @@ export interface PostgresEventStoreStats {
 /** Server settings that decide what "committed" means, for status output and the benchmark. */
 export interface PostgresDurability {
   readonly fsync: string;
+  /** What the adapter's appends commit with (never off). */
   readonly synchronousCommit: string;
   readonly synchronousStandbyNames: string;
   readonly serverVersion: string;
@@ -139,15 +140,6 @@ export class PostgresEventStore implements EventStore {
       // An idle connection the server dropped is discarded by the pool; without a listener the error would crash the process.
       pool.on('error', () => undefined);
     }
-    // A 2xx means committed: a server whose default is synchronous_commit=off would acknowledge before the WAL
-    // is flushed, so writes ask for 'on' there (queued before the connection's first use; other values are kept).
-    this.#writer.on('connect', (client) => {
-      client
-        .query(
-          "SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'",
-        )
-        .catch(() => undefined);
-    });
     this.#listener = new FeedListener(
       () => new pg.Client(base),
       feedChannel(this.schema),
@@ -241,7 +233,8 @@ export class PostgresEventStore implements EventStore {
     const setting = (name: string) => rows.find((row) => row.name === name)?.setting ?? '';
     return {
       fsync: setting('fsync'),
-      synchronousCommit: setting('synchronous_commit'),
+      // What appends commit with: a default of off is raised to on inside every append transaction.
+      synchronousCommit: setting('synchronous_commit') === 'off' ? 'on' : setting('synchronous_commit'),
       synchronousStandbyNames: setting('synchronous_standby_names'),
       serverVersion: setting('server_version'),
     };

@@ -165,6 +165,8 @@ export class PostgresSubscription implements Subscription {
       if (this.#lost !== null) throw this.#lost;
       const seen = this.#wakes;
       const page = await this.source.readPage(this.last);
+      // close() may have come during the read, when there was no wait to cut short.
+      if (this.#closed) return;
       if (page.length === 0) {
         if (this.#wakes === seen) await this.#waitForWake();
         continue;

@@ -1,5 +1,4 @@
 import type { ClientBase } from 'pg';
-import { StoreUnavailableError } from '../port.js';
 import { MIGRATION_LOCK_CLASS, SEQUENCING_LOCK_CLASS, schemaLockKey } from './connection-string.js';
 
 /**
@@ -94,8 +93,9 @@ export async function migrate(client: ClientBase, schema: string): Promise<numbe
     );
     const found = rows[0]?.version ?? 0;
     if (found > LATEST_SCHEMA_VERSION) {
-      throw new StoreUnavailableError(
-        `postgres schema ${schema} is at version ${found}, newer than this Chancery knows (${LATEST_SCHEMA_VERSION}): upgrade this node`,
+      // The adapter reports it as StoreUnavailableError: other nodes may be upgrading; this one keeps retrying.
+      throw new Error(
+        `schema ${schema} is at version ${found}, newer than this Chancery knows (${LATEST_SCHEMA_VERSION}): upgrade this node`,
       );
     }
     for (const migration of MIGRATIONS) {
