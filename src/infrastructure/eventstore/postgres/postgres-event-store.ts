@@ -257,15 +257,15 @@ export class PostgresEventStore implements EventStore {
   /** Creates or upgrades the schema once per instance; a failure is retried by the next call. */
   #ready(): Promise<void> {
     this.#migrated ??= (async () => {
-      const client = await this.#writer.connect();
+      const connection = await checkOut(this.#writer);
       let failure: unknown;
       try {
-        await migrate(client, this.schema);
+        await migrate(connection.client, this.schema);
       } catch (error) {
         failure = error;
         throw error;
       } finally {
-        client.release(failure !== undefined);
+        connection.giveBack(failure);
       }
     })().catch((error: unknown) => {
       this.#migrated = null;
@@ -300,12 +300,12 @@ export class PostgresEventStore implements EventStore {
   /** Runs on the group-commit queue: one transaction on the writer connection for the whole batch. */
   async #commitBatch(batch: readonly AppendRequest[]) {
     const started = performance.now();
-    let client: pg.PoolClient | undefined;
+    let connection: CheckedOut | undefined;
     let failure: unknown;
     try {
       await this.#ready();
-      client = await this.#writer.connect();
-      const result = await commitBatch(client, this.#statements, batch);
+      connection = await checkOut(this.#writer);
+      const result = await commitBatch(connection.client, this.#statements, batch);
       this.#stats.commits += 1;
       this.#stats.appends += result.outcomes.filter((outcome) => outcome.ok).length;
       this.#stats.events += result.events;
@@ -316,10 +316,33 @@ export class PostgresEventStore implements EventStore {
       failure = error;
       throw toStoreError(error, this.target, `append (${batch.length} in one transaction)`);
     } finally {
-      // After any failure the connection's state is unknown (mid-transaction, or cut): never reuse it.
-      client?.release(failure !== undefined);
+      connection?.giveBack(failure);
     }
   }
+}
+
+interface CheckedOut {
+  readonly client: pg.PoolClient;
+  giveBack(failure: unknown): void;
+}
+
+/**
+ * A connection taken from a pool for several statements. pg-pool listens for errors only on idle
+ * connections: a socket error on one that is checked out would be an uncaught exception and end the
+ * process, so it gets a listener of its own (the error also fails the statement under way, or the next).
+ * After any failure its state is unknown (mid-transaction, or cut): it is closed, never reused.
+ */
+async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  return {
+    client,
+    giveBack(failure: unknown) {
+      client.removeListener('error', ignore);
+      client.release(failure !== undefined);
+    },
+  };
 }
 
 function readStatements(schema: string) {
