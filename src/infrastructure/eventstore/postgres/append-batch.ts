@@ -1,13 +1,8 @@
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryConfig } from 'pg';
 import type { EventJson } from '../event-json.js';
 import { expectationHolds } from '../expected-revision.js';
 import type { Outcome } from '../group-commit.js';
-import {
-  type AppendResult,
-  type ExpectedRevision,
-  StoreUnavailableError,
-  WrongExpectedRevisionError,
-} from '../port.js';
+import { type AppendResult, type ExpectedRevision, WrongExpectedRevisionError } from '../port.js';
 import { feedChannel, SEQUENCING_LOCK_CLASS, schemaLockKey } from './connection-string.js';
 import { sqlStateOf, UNIQUE_VIOLATION } from './postgres-errors.js';
 import { quoteIdentifier } from './schema-migrations.js';
@@ -52,12 +47,20 @@ export interface BatchStatements {
   readonly insert: { readonly name: string; readonly text: string };
   notifyAndCommit(lastPosition: bigint): string;
   readonly commit: string;
+  readonly commitTimeoutMs: number;
 }
 
-export function batchStatements(
-  schema: string,
-  options: { readonly sequencingLock: boolean },
-): BatchStatements {
+export interface BatchOptions {
+  readonly sequencingLock: boolean;
+  /**
+   * How long to wait for COMMIT to answer. COMMIT has no statement_timeout (see below), so this is what
+   * bounds it when a synchronous standby is gone: the appends then reject as unavailable (their outcome
+   * unknown: the commit may still complete) instead of hanging. Default 30,000 ms.
+   */
+  readonly commitTimeoutMs?: number;
+}
+
+export function batchStatements(schema: string, options: BatchOptions): BatchStatements {
   const events = `${quoteIdentifier(schema)}.events`;
   // Literals spliced into SQL: integers we computed and a channel name built from a checked identifier.
   const lock = `SELECT pg_advisory_xact_lock(${SEQUENCING_LOCK_CLASS}, ${schemaLockKey(schema)})`;
@@ -89,6 +92,7 @@ export function batchStatements(
     notifyAndCommit: (lastPosition) =>
       `SELECT pg_notify('${feedChannel(schema)}', '${lastPosition.toString()}'); ${commit}`,
     commit,
+    commitTimeoutMs: options.commitTimeoutMs ?? 30_000,
   };
 }
 
@@ -122,20 +126,38 @@ export async function commitBatch(
   const rows: Rows = { stream: [], revision: [], type: [], data: [], metadata: [] };
   const planned = batch.map((request) => plan(request, heads, rows));
   if (rows.stream.length === 0) {
-    await client.query(statements.commit);
+    await commit(client, statements, statements.commit);
     return { outcomes: planned.map((p) => settle(p, [])), events: 0, lastPosition: null };
   }
   const positions = await insert(client, statements, rows);
   const lastPosition = positions.at(-1)!;
-  const results = await client.query(statements.notifyAndCommit(lastPosition));
-  // A COMMIT in a failed transaction answers ROLLBACK without an error: never take that for a commit.
-  const tag = (Array.isArray(results) ? results.at(-1) : results)?.command;
-  if (tag !== 'COMMIT') throw new StoreUnavailableError(`postgres: COMMIT answered ${String(tag)}`);
+  await commit(client, statements, statements.notifyAndCommit(lastPosition));
   return {
     outcomes: planned.map((p) => settle(p, positions)),
     events: rows.stream.length,
     lastPosition,
   };
+}
+
+async function commit(client: ClientBase, statements: BatchStatements, text: string): Promise<void> {
+  let results: unknown;
+  try {
+    // node-postgres honours a per-query query_timeout (client side), which its types only declare on the client.
+    const query = { text, query_timeout: statements.commitTimeoutMs };
+    results = await client.query(query as QueryConfig);
+  } catch (error) {
+    if (error instanceof Error && error.message === 'Query read timeout') {
+      throw new Error(
+        `COMMIT did not answer within ${statements.commitTimeoutMs} ms (is a synchronous standby down?); ` +
+          'these appends may still commit: retry them with the same command ids',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  // A COMMIT in a failed transaction answers ROLLBACK without an error: never take that for a commit.
+  const last = (Array.isArray(results) ? results.at(-1) : results) as { command?: string } | undefined;
+  if (last?.command !== 'COMMIT') throw new Error(`COMMIT answered ${String(last?.command)}`);
 }
 
 async function readHeads(
@@ -186,8 +208,8 @@ async function insert(client: ClientBase, statements: BatchStatements, rows: Row
     ).rows;
   } catch (error) {
     if (sqlStateOf(error) === UNIQUE_VIOLATION) {
-      throw new StoreUnavailableError(
-        'postgres: (stream, revision) already taken by a writer that bypassed the sequencing lock; nothing of this batch was written',
+      throw new Error(
+        '(stream, revision) already taken by a writer that bypassed the sequencing lock; nothing of this batch was written',
         { cause: error },
       );
     }
@@ -197,8 +219,7 @@ async function insert(client: ClientBase, statements: BatchStatements, rows: Row
   const byKey = new Map(inserted.map((row) => [`${row.revision} ${row.stream}`, BigInt(row.position)]));
   return rows.stream.map((stream, i) => {
     const position = byKey.get(`${rows.revision[i]} ${stream}`);
-    if (position === undefined)
-      throw new StoreUnavailableError('postgres: INSERT returned fewer rows than sent');
+    if (position === undefined) throw new Error('INSERT returned fewer rows than sent');
     return position;
   });
 }

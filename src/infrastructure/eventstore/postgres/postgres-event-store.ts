@@ -42,6 +42,7 @@ import {
 import { toStoreError } from './postgres-errors.js';
 import { FeedListener, PostgresSubscription } from './postgres-subscription.js';
 import { migrate, quoteIdentifier } from './schema-migrations.js';
+import { WriterConnection } from './writer-connection.js';
 
 export interface PostgresEventStoreOptions {
   /** postgres://user:password@host:5432/database (libpq-style parameters such as ?sslmode= are honoured). */
@@ -55,6 +56,12 @@ export interface PostgresEventStoreOptions {
    * with StoreUnavailableError instead of hanging. Default 10,000 ms. COMMIT is exempt (see append-batch.ts).
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * How long COMMIT may take before its appends reject with StoreUnavailableError (their outcome then
+   * unknown). COMMIT is exempt from statement_timeout; this bounds it when a synchronous standby is gone.
+   * Default 30,000 ms.
+   */
+  readonly commitTimeoutMs?: number;
   /** How long to wait for a connection before StoreUnavailableError. Default 5000 ms. */
   readonly connectTimeoutMs?: number;
   /** Connections for reads. Default 4. */
@@ -111,7 +118,7 @@ export class PostgresEventStore implements EventStore {
   /** The connection string with any password masked, for messages and status. */
   readonly target: string;
   readonly schema: string;
-  readonly #writer: pg.Pool;
+  readonly #writer: WriterConnection;
   readonly #readers: pg.Pool;
   readonly #listener: FeedListener;
   readonly #queue: GroupCommitQueue<AppendRequest, AppendResult>;
@@ -134,18 +141,19 @@ export class PostgresEventStore implements EventStore {
     this.#pollIntervalMs = positive(options.pollIntervalMs ?? 1000, 'pollIntervalMs');
     this.#onCommit = options.onCommit;
     const base = connectionConfig(options);
-    this.#writer = new pg.Pool({ ...base, max: 1 });
+    this.#writer = new WriterConnection(base);
     this.#readers = new pg.Pool({ ...base, max: positive(options.readConnections ?? 4, 'readConnections') });
-    for (const pool of [this.#writer, this.#readers]) {
-      // An idle connection the server dropped is discarded by the pool; without a listener the error would crash the process.
-      pool.on('error', () => undefined);
-    }
+    // An idle connection the server dropped is discarded by the pool; without a listener the error would crash the process.
+    this.#readers.on('error', () => undefined);
     this.#listener = new FeedListener(
       () => new pg.Client(base),
       feedChannel(this.schema),
       (error, what) => toStoreError(error, this.target, what),
     );
-    this.#statements = batchStatements(this.schema, { sequencingLock: options.sequencingLock ?? true });
+    this.#statements = batchStatements(this.schema, {
+      sequencingLock: options.sequencingLock ?? true,
+      commitTimeoutMs: positive(options.commitTimeoutMs ?? 30_000, 'commitTimeoutMs'),
+    });
     this.#sql = readStatements(this.schema);
     this.#queue = new GroupCommitQueue((batch) => this.#commitBatch(batch), {
       maxPending: options.maxPendingAppends ?? DEFAULT_MAX_PENDING,
@@ -251,21 +259,18 @@ export class PostgresEventStore implements EventStore {
     await this.#queue.close();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#listener.close();
-    await Promise.allSettled([this.#writer.end(), this.#readers.end()]);
+    await Promise.allSettled([this.#writer.close(), this.#readers.end()]);
   }
 
   /** Creates or upgrades the schema once per instance; a failure is retried by the next call. */
   #ready(): Promise<void> {
     this.#migrated ??= (async () => {
-      const connection = await checkOut(this.#writer);
-      let failure: unknown;
+      const client = await this.#writer.acquire();
       try {
-        await migrate(connection.client, this.schema);
+        await migrate(client, this.schema);
       } catch (error) {
-        failure = error;
+        this.#writer.discard(client);
         throw error;
-      } finally {
-        connection.giveBack(failure);
       }
     })().catch((error: unknown) => {
       this.#migrated = null;
@@ -300,12 +305,11 @@ export class PostgresEventStore implements EventStore {
   /** Runs on the group-commit queue: one transaction on the writer connection for the whole batch. */
   async #commitBatch(batch: readonly AppendRequest[]) {
     const started = performance.now();
-    let connection: CheckedOut | undefined;
-    let failure: unknown;
+    let client: pg.Client | undefined;
     try {
       await this.#ready();
-      connection = await checkOut(this.#writer);
-      const result = await commitBatch(connection.client, this.#statements, batch);
+      client = await this.#writer.acquire();
+      const result = await commitBatch(client, this.#statements, batch);
       this.#stats.commits += 1;
       this.#stats.appends += result.outcomes.filter((outcome) => outcome.ok).length;
       this.#stats.events += result.events;
@@ -313,36 +317,11 @@ export class PostgresEventStore implements EventStore {
       this.#onCommit?.(batch.length, performance.now() - started);
       return result.outcomes;
     } catch (error) {
-      failure = error;
+      // After any failure the connection's state is unknown (mid-transaction, cut, stuck in COMMIT): never reuse it.
+      if (client !== undefined) this.#writer.discard(client);
       throw toStoreError(error, this.target, `append (${batch.length} in one transaction)`);
-    } finally {
-      connection?.giveBack(failure);
     }
   }
-}
-
-interface CheckedOut {
-  readonly client: pg.PoolClient;
-  giveBack(failure: unknown): void;
-}
-
-/**
- * A connection taken from a pool for several statements. pg-pool listens for errors only on idle
- * connections: a socket error on one that is checked out would be an uncaught exception and end the
- * process, so it gets a listener of its own (the error also fails the statement under way, or the next).
- * After any failure its state is unknown (mid-transaction, or cut): it is closed, never reused.
- */
-async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
-  const client = await pool.connect();
-  const ignore = () => undefined;
-  client.on('error', ignore);
-  return {
-    client,
-    giveBack(failure: unknown) {
-      client.removeListener('error', ignore);
-      client.release(failure !== undefined);
-    },
-  };
 }
 
 function readStatements(schema: string) {
