@@ -8,7 +8,7 @@ import { type CpuLoad, cpuMeter, describeLoad } from './lib/cpu-load.js';
 import { runLoad } from './lib/http-load.js';
 import { startNodeChild } from './lib/node-child.js';
 import { PGBENCH_TABLE, postgresCpuSeconds, runPgbench } from './lib/pgbench.js';
-import { formatNumber, formatRatio, mib, nowMs, percentile } from './lib/stats.js';
+import { formatNumber, formatRatio, mib, nowMs, percentile, sleep } from './lib/stats.js';
 import type { BenchContext, Benchmark, BenchRow } from './lib/types.js';
 import { scaled } from './lib/types.js';
 
@@ -82,6 +82,8 @@ async function appendPhase(
         const page = await watcherStore.readAll({ after });
         watched.push(...page);
         after = page.at(-1)?.position ?? after;
+        // A subscriber's pace (a read every millisecond or so), not a busy loop taking CPU from the writers.
+        await sleep(1);
       }
     })();
     await Promise.all(
