@@ -380,7 +380,7 @@ function clusterScenario(
       `[multi-node] ${name}: ${published.length} checkpoints; sealed per node ${sealers.map((s) => s.sealed).join('/')}, ` +
         `races lost ${sealers.map((s) => s.racesLost).join('/')}`,
     );
-  }, 60_000);
+  }, 120_000);
 }
 
 async function waitForIdentity(url: string, identityId: string): Promise<void> {
