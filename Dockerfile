@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Chancery node image: `docker build -t chancery .`, then `docker run -p 8080:8080 -v chancery-data:/data chancery`.
-# The default store is sqlite in /data; CHANCERY_STORE=eventstoredb and CHANCERY_ESDB_URL select EventStoreDB.
+# The default store is sqlite in /data; CHANCERY_STORE=postgres and CHANCERY_PG_URL select PostgreSQL,
+# CHANCERY_STORE=eventstoredb and CHANCERY_ESDB_URL EventStoreDB.
 
 # ── build: compile TypeScript and native modules, then drop the dev dependencies ──
 FROM node:20-bookworm-slim AS build

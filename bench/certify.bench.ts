@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ChanceryClient } from '../src/client/chancery-client.js';
-import { generateKeyPair, readKeyFile } from '../src/protocol/key-pair.js';
-import { type Signer, signCommand } from '../src/protocol/sign-command.js';
+import { presign, setUpIssuer } from './lib/certify-setup.js';
 import { BUSY_THRESHOLD_CORES, type CpuLoad, cpuMeter, describeLoad } from './lib/cpu-load.js';
 import { type HttpClientKind, type LoadResult, runLoad } from './lib/http-load.js';
-import { type NodeChild, startNodeChild } from './lib/node-child.js';
+import { startNodeChild } from './lib/node-child.js';
 import { formatNumber, formatRatio, mib } from './lib/stats.js';
 import { type Baseline, type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 import { type Profile, summarise } from './tools/cpuprofile-summary.js';
@@ -27,8 +25,6 @@ import { type Profile, summarise } from './tools/cpuprofile-summary.js';
  *   CHANCERY_*          configure the node under test as for `chancery start`
  */
 
-const ISSUER_ID = 'BENCH-ISSUER';
-const RECORD_TYPE = 'diploma';
 /** The issue's target: certifications/s at least this share of the all-core Ed25519 ceiling. */
 const TARGET_SHARE_OF_ALL_CORES = 0.6;
 
@@ -57,39 +53,6 @@ function clientChoice(): HttpClientKind | 'auto' {
     throw new Error(`BENCH_HTTP_CLIENT must be http, fetch or auto, got "${raw}"`);
   }
   return raw;
-}
-
-/** Signs `count` distinct CertifyRecord envelopes and serialises them, ready to send. */
-function presign(signer: Signer, count: number): Buffer[] {
-  const validFrom = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const bodies: Buffer[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const envelope = signCommand(signer, 'CertifyRecord', {
-      recordDigest: randomBytes(32).toString('hex'),
-      recordType: RECORD_TYPE,
-      subjectRef: randomBytes(32).toString('hex'),
-      validFrom,
-      validUntil: null,
-      metadata: { programme: 'BSc Physics', level: 6, honours: true },
-    });
-    bodies[i] = Buffer.from(JSON.stringify(envelope));
-  }
-  return bodies;
-}
-
-/** Registers an issuer department with the node's authority key and accredits it. */
-async function setUpIssuer(node: NodeChild): Promise<Signer> {
-  const authority: Signer = { actor: node.authorityId, keyPair: readKeyFile(node.authorityKeyFile) };
-  const client = new ChanceryClient(node.url, authority);
-  const issuerKey = generateKeyPair();
-  await client.registerIdentity({
-    identityId: ISSUER_ID,
-    name: 'Benchmark issuing department',
-    roles: ['issuer'],
-    publicKeys: [issuerKey.publicKeyBase64],
-  });
-  await client.accredit(ISSUER_ID, [RECORD_TYPE]);
-  return { actor: ISSUER_ID, keyPair: issuerKey };
 }
 
 function checkLoad(result: LoadResult, what: string): void {

@@ -37,6 +37,8 @@ export interface StartNodeChildOptions {
   readonly repoRoot: string;
   readonly dataDir: string;
   readonly startTimeoutMs?: number;
+  /** Extra environment for the node (CHANCERY_* settings, e.g. its event store). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const live = new Set<ChildProcess>();
@@ -82,7 +84,7 @@ export async function startNodeChild(options: StartNodeChildOptions): Promise<No
   const child = spawn(process.execPath, args, {
     cwd: options.repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...options.env, NODE_ENV: 'production' },
   });
   live.add(child);
   const exited = new Promise<void>((resolve) => {

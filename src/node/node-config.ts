@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { checkSchemaName, isPostgresUrl } from '../infrastructure/eventstore/postgres/connection-string.js';
 import {
   type FederationConfig,
   type FederationConfigInput,
@@ -9,6 +10,7 @@ import type { EventStoreConfig } from './open-event-store.js';
 /** Which event store the node writes to. The sqlite file lives in the data folder. */
 export type StoreSelection =
   | { readonly kind: 'sqlite' }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string }
   | { readonly kind: 'eventstoredb'; readonly url: string };
 
 export interface NodeConfig {
@@ -49,9 +51,11 @@ export interface NodeConfigInput {
   logLevel?: string;
   sealIntervalMs?: number | string;
   sealMaxLeaves?: number | string;
-  /** sqlite | eventstoredb */
+  /** sqlite | postgres | eventstoredb */
   store?: string;
   esdbUrl?: string;
+  pgUrl?: string;
+  pgSchema?: string;
   logKeyFile?: string;
   federation?: FederationConfigInput;
 }
@@ -102,20 +106,48 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
 }
 
 function storeSelection(flags: NodeConfigInput, env: NodeJS.ProcessEnv): StoreSelection {
-  const url = flags.esdbUrl ?? env['CHANCERY_ESDB_URL'];
-  // An EventStoreDB URL alone selects EventStoreDB; an explicit --store sqlite wins over an inherited URL.
-  const kind = flags.store ?? env['CHANCERY_STORE'] ?? (url ? 'eventstoredb' : 'sqlite');
+  const esdbUrl = flags.esdbUrl ?? env['CHANCERY_ESDB_URL'];
+  const pgUrl = flags.pgUrl ?? env['CHANCERY_PG_URL'];
+  // A URL alone selects its store (both at once need --store); an explicit --store sqlite wins over an inherited URL.
+  const implied = pgUrl && esdbUrl ? undefined : pgUrl ? 'postgres' : esdbUrl ? 'eventstoredb' : 'sqlite';
+  const kind = flags.store ?? env['CHANCERY_STORE'] ?? implied;
+  if (kind === undefined) {
+    throw new Error('both a PostgreSQL and an EventStoreDB URL are set: choose one with --store');
+  }
   if (kind === 'sqlite') return { kind };
-  if (kind !== 'eventstoredb') throw new Error(`invalid store: ${kind} (expected sqlite or eventstoredb)`);
-  if (!url)
+  if (kind === 'postgres') return postgresSelection(pgUrl, flags.pgSchema ?? env['CHANCERY_PG_SCHEMA']);
+  if (kind !== 'eventstoredb') {
+    throw new Error(`invalid store: ${kind} (expected sqlite, postgres or eventstoredb)`);
+  }
+  if (!esdbUrl)
     throw new Error(
       '--store eventstoredb needs --esdb-url esdb://HOST:2113?tls=false (env CHANCERY_ESDB_URL)',
     );
-  if (!/^esdb(\+discover)?:\/\/\S+$/.test(url)) {
+  if (!/^esdb(\+discover)?:\/\/\S+$/.test(esdbUrl)) {
     // The URL is not echoed: it may carry a password.
     throw new Error('invalid EventStoreDB URL: expected esdb://HOST:PORT?… or esdb+discover://HOST:PORT?…');
   }
-  return { kind, url };
+  return { kind, url: esdbUrl };
+}
+
+function postgresSelection(url: string | undefined, schema: string | undefined): StoreSelection {
+  if (!url) {
+    throw new Error(
+      '--store postgres needs --pg-url postgres://USER@HOST:5432/DATABASE (env CHANCERY_PG_URL)',
+    );
+  }
+  if (!isPostgresUrl(url)) {
+    // The URL is not echoed: it may carry a password.
+    throw new Error('invalid PostgreSQL URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE');
+  }
+  if (schema === undefined || schema === '') return { kind: 'postgres', url };
+  try {
+    return { kind: 'postgres', url, schema: checkSchemaName(schema) };
+  } catch {
+    throw new Error(
+      `invalid PostgreSQL schema: ${JSON.stringify(schema)} (expected a lower-case SQL identifier, [a-z_][a-z0-9_]*, at most 48 characters)`,
+    );
+  }
 }
 
 /** The adapter config for a node's store selection; the sqlite file is DATA/events.db. */

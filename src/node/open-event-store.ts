@@ -18,12 +18,29 @@ export interface EventStoreDbConfig {
   readonly url: string;
 }
 
+/** PostgreSQL through node-postgres: several API nodes on one database. */
+export interface PostgresEventStoreConfig {
+  readonly kind: 'postgres';
+  /** postgres://USER:PASSWORD@HOST:5432/DATABASE */
+  readonly url: string;
+  /** Schema holding the log's tables (one log per schema). Default `chancery`. */
+  readonly schema?: string;
+  /** How long an idle subscription waits for a NOTIFY before reading anyway. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** statement_timeout of every statement, lock waits included. Default 10,000 ms. */
+  readonly statementTimeoutMs?: number;
+  /** How long COMMIT may wait (for a synchronous standby) before its appends answer 503. Default 30,000 ms. */
+  readonly commitTimeoutMs?: number;
+  /** application_name of the node's connections (pg_stat_activity). Default `chancery`. */
+  readonly applicationName?: string;
+}
+
 /**
  * Which adapter to open and how. Plain JSON on purpose: it travels through
  * config files, environment variables and to child processes. Add an adapter
  * as another member discriminated by `kind`.
  */
-export type EventStoreConfig = SqliteEventStoreConfig | EventStoreDbConfig;
+export type EventStoreConfig = SqliteEventStoreConfig | EventStoreDbConfig | PostgresEventStoreConfig;
 
 export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
   switch (config.kind) {
@@ -41,6 +58,14 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
       );
       // Connects lazily: an unreachable server shows up as StoreUnavailableError on first use, not here.
       return new EventStoreDbEventStore({ url: config.url });
+    }
+    case 'postgres': {
+      // Loaded on use, like EventStoreDB's client; connects on first use, so an unreachable server is a
+      // StoreUnavailableError the node retries, not a failed start.
+      const { PostgresEventStore } = await import(
+        '../infrastructure/eventstore/postgres/postgres-event-store.js'
+      );
+      return new PostgresEventStore(config);
     }
     default:
       return unknownKind(config);

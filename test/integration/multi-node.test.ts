@@ -1,16 +1,20 @@
 /**
  * Several API nodes writing one log through one store: three node processes
- * share a store (one sqlite file in WAL mode with a busy timeout; the same
- * test against EventStoreDB where a container runtime exists) and one log
- * key. They start together on the empty store, take concurrent writes and all
- * seal on a short interval. Then:
+ * share a store (one sqlite file in WAL mode with a busy timeout; the
+ * machine's real PostgreSQL, in a database of its own; EventStoreDB where a
+ * container runtime exists) and one log key. They start together on the empty
+ * store, take concurrent writes and all seal on a short interval. Then:
  *   - exactly one node founded the log; the other two joined it, and their
  *     node.json names the founder's authority, with no authority key of their own;
  *   - the published checkpoints form one chain: strictly increasing sizes
  *     (no size twice), each signed by the log key, each consistent with the one
  *     before;
- *   - every node serves the same entries, roots and proofs, and every
- *     acknowledged write has a leaf.
+ *   - every node serves the same entries and roots, and byte for byte the
+ *     same inclusion and consistency proofs and proof bundles; every
+ *     acknowledged write has a leaf;
+ *   - on PostgreSQL, a mirror-witness replicating from the three (any of them
+ *     may answer it) replays the whole log and serves the same checkpoint
+ *     and the same bytes for every proof.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -45,6 +49,8 @@ import {
   eventStoreDbSkipReason,
   startEventStoreDb,
 } from '../support/eventstoredb-server.js';
+import { eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
+import { createTestDatabase, uniqueSchema } from '../support/postgres-server.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURE = join(ROOT, 'test/integration/fixtures/cluster-node.ts');
@@ -69,9 +75,12 @@ interface ClusterNode {
 }
 
 const children = new Set<ChildProcess>();
+const mirrors = new Set<LiveNode>();
 const tmp = mkdtempSync(join(tmpdir(), 'chancery-cluster-'));
-afterAll(() => {
+afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
+  await Promise.allSettled([...mirrors].map((mirror) => mirror.close()));
+  for (const mirror of mirrors) rmSync(mirror.dataDir, { recursive: true, force: true });
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -136,8 +145,33 @@ async function allEntries(client: ChanceryClient, size: number): Promise<LogEntr
   return entries;
 }
 
-function clusterScenario(name: string, store: () => Promise<EventStoreConfig>): void {
-  it(`${name}: ${NODES} nodes on one store seal one consistent chain and serve the same proofs`, async () => {
+interface ScenarioOptions {
+  /** Start a mirror-witness pulling from the nodes, and hold it to the same checkpoint and proof bytes. */
+  readonly mirror?: boolean;
+}
+
+/** The same body from every node (and the mirror): proofs must agree byte for byte, not only once parsed. */
+async function sameBytes(urls: readonly string[], path: string): Promise<string> {
+  const bodies = await Promise.all(
+    urls.map(async (url) => {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status, `${url}${path}`).toBe(200);
+      return response.text();
+    }),
+  );
+  for (const [i, body] of bodies.entries()) expect(body, `${urls[i]}${path}`).toBe(bodies[0]);
+  return bodies[0]!;
+}
+
+function clusterScenario(
+  name: string,
+  store: () => Promise<EventStoreConfig>,
+  options: ScenarioOptions = {},
+): void {
+  const title = options.mirror
+    ? `${name}: ${NODES} nodes on one store seal one consistent chain; they and a mirror-witness serve the same proofs`
+    : `${name}: ${NODES} nodes on one store seal one consistent chain and serve the same proofs`;
+  it(title, async () => {
     const storeConfig = await store();
     const logKeyFile = join(tmp, `${name}-log.key`);
     const logKey = generateKeyPair();
@@ -181,6 +215,15 @@ function clusterScenario(name: string, store: () => Promise<EventStoreConfig>): 
       expect(status).toMatchObject({ ready: true, authorityId: 'AUTHORITY', logVerifierKey: verifierKey });
     }
 
+    // A mirror-witness of another city, pulling from the three (the first that answers), replaying as they write.
+    let mirror: LiveNode | undefined;
+    if (options.mirror) {
+      mirror = await startLiveNode({
+        federation: { role: 'mirror', upstream: nodes.map((n) => n.url), trust: verifierKey },
+      });
+      mirrors.add(mirror);
+    }
+
     const authority = new ChanceryClient(founder.url, {
       actor: 'AUTHORITY',
       keyPair: readKeyFile(join(founder.dataDir, 'authority.key')),
@@ -196,6 +239,7 @@ function clusterScenario(name: string, store: () => Promise<EventStoreConfig>): 
 
     // Concurrent writes spread over every node; one in three waits for its seal.
     const acknowledged = new Map<string, number | undefined>();
+    const certificationIds: string[] = [];
     await Promise.all(
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let n = 0; n < WRITES_PER_WRITER; n++) {
@@ -214,6 +258,7 @@ function clusterScenario(name: string, store: () => Promise<EventStoreConfig>): 
             envelope,
           );
           acknowledged.set(result.position!, result.leafIndex);
+          certificationIds.push(result.certificationId!);
           if (sealed) {
             // The receipt's checkpoint verifies under the one log key, whichever node sealed it.
             expect(verified(result.checkpoint!.note).treeSize).toBeGreaterThan(result.leafIndex!);
@@ -287,21 +332,39 @@ function clusterScenario(name: string, store: () => Promise<EventStoreConfig>): 
       if (leafIndex !== undefined) expect(byPosition.get(position)).toBe(leafIndex);
     }
     const finalRoot = verified(heads[0]!.checkpoint!).rootHash;
+    const urls = nodes.map((n) => n.url);
+    if (mirror !== undefined) {
+      await eventually(
+        'the mirror to replay and accept the whole log',
+        async () => {
+          const head = await new ChanceryClient(mirror.url).log();
+          return head.checkpoint === heads[0]!.checkpoint && head.sequencedSize === size ? true : undefined;
+        },
+        30_000,
+      );
+      urls.push(mirror.url);
+      await sameBytes(urls, '/v1/log/checkpoint');
+    }
     for (let index = 0; index < size; index += 7) {
-      const proofs = await Promise.all(clients.map((c) => c.logInclusionProof(index, size)));
-      for (const other of proofs.slice(1)) expect(other).toEqual(proofs[0]);
+      const text = await sameBytes(urls, `/v1/log/proofs/inclusion?index=${index}&size=${size}`);
+      const proof = JSON.parse(text) as { leafHash: string; proof: string[] };
       verifyInclusion(
         index,
         size,
-        decodeBase64(proofs[0]!.leafHash)!,
-        proofs[0]!.proof.map((h) => decodeBase64(h)!),
+        decodeBase64(proof.leafHash)!,
+        proof.proof.map((h) => decodeBase64(h)!),
         finalRoot,
       );
     }
     for (const from of sizes.slice(0, -1)) {
-      const proofs = await Promise.all(clients.map((c) => c.logConsistency(from, size)));
-      for (const other of proofs.slice(1)) expect(other).toEqual(proofs[0]);
+      await sameBytes(urls, `/v1/log/consistency?from=${from}&to=${size}`);
     }
+    for (const certificationId of certificationIds.filter((_, i) => i % 10 === 0)) {
+      await sameBytes(urls, `/v1/proofs/${certificationId}`);
+      await sameBytes(urls, `/v1/proofs/${certificationId}?format=tlog-proof`);
+    }
+    await mirror?.close();
+    if (mirror !== undefined) mirrors.delete(mirror);
 
     for (const node of nodes) node.child.stdin!.end();
     await Promise.all(
@@ -317,7 +380,7 @@ function clusterScenario(name: string, store: () => Promise<EventStoreConfig>): 
       `[multi-node] ${name}: ${published.length} checkpoints; sealed per node ${sealers.map((s) => s.sealed).join('/')}, ` +
         `races lost ${sealers.map((s) => s.racesLost).join('/')}`,
     );
-  }, 60_000);
+  }, 120_000);
 }
 
 async function waitForIdentity(url: string, identityId: string): Promise<void> {
@@ -340,6 +403,27 @@ describe('several API nodes on one store', () => {
     path: join(tmp, 'shared', 'events.db'),
     pollIntervalMs: 20,
   }));
+});
+
+describe('several API nodes on one PostgreSQL', () => {
+  // The machine's real server, a database of its own, dropped afterwards. Never skipped: an unreachable
+  // server fails here, saying how to start it.
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  afterAll(async () => {
+    await database?.drop();
+  });
+  clusterScenario(
+    'postgres',
+    async () => {
+      database = await createTestDatabase('cluster');
+      return { kind: 'postgres', url: database.url, schema: uniqueSchema('cluster') };
+    },
+    { mirror: true },
+  );
+  it.skip('postgres: the key-rotation race across nodes (waits for issue "Verifiable current state", which the lead is building)', () => {
+    // Placeholder, on purpose: a rotation decided on one node racing a certification under the old key on
+    // another must be judged the same way by every node and the mirror. The rule it tests lands with that issue.
+  });
 });
 
 const esdbSkip = await eventStoreDbSkipReason();

@@ -36,6 +36,8 @@ log's authority, and no authority key is kept here.`,
           origin: args.string('origin'),
           store: args.string('store'),
           esdbUrl: args.string('esdb-url'),
+          pgUrl: args.string('pg-url'),
+          pgSchema: args.string('pg-schema'),
         },
         args.env,
       );

@@ -34,6 +34,8 @@ rebuilt log has the same leaves, hashes and checkpoints. Nothing is written to t
           dataDir: args.string('data'),
           store: args.string('store'),
           esdbUrl: args.string('esdb-url'),
+          pgUrl: args.string('pg-url'),
+          pgSchema: args.string('pg-schema'),
           logKeyFile: args.string('log-key'),
         },
         args.env,

@@ -1,5 +1,9 @@
 import { describeQuorum } from '../../domain/federation/index.js';
 import { maskPassword } from '../../infrastructure/eventstore/eventstoredb/connection-string.js';
+import {
+  DEFAULT_SCHEMA,
+  maskPostgresPassword,
+} from '../../infrastructure/eventstore/postgres/connection-string.js';
 import { type RunningNode, startNode } from '../../node/chancery-node.js';
 import type { LogAuthority } from '../../node/log-authority.js';
 import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
@@ -112,6 +116,8 @@ function nodeConfigOf(args: CommandArgs): NodeConfig {
         host: args.string('host'),
         store: args.string('store'),
         esdbUrl: args.string('esdb-url'),
+        pgUrl: args.string('pg-url'),
+        pgSchema: args.string('pg-schema'),
         logKeyFile: args.string('log-key'),
         federation: {
           ...optional('role', args.string('role')),
@@ -130,6 +136,19 @@ function nodeConfigOf(args: CommandArgs): NodeConfig {
   }
 }
 
+/** Where the events live; connection strings with their passwords masked. */
+function storeLine(config: NodeConfig, eventStoreFile: string): string {
+  const store = config.store;
+  switch (store.kind) {
+    case 'sqlite':
+      return `sqlite ${displayPath(eventStoreFile)}`;
+    case 'postgres':
+      return `postgres ${maskPostgresPassword(store.url)} (schema ${store.schema ?? DEFAULT_SCHEMA})`;
+    default:
+      return `eventstoredb ${maskPassword(store.url)}`;
+  }
+}
+
 /** The banner on stderr: 'chancery VERSION listening on URL', then what the node runs with. */
 function bannerLines(node: RunningNode, config: NodeConfig): string[] {
   const clientUrl = node.url.replace(/^(https?:\/\/)(0\.0\.0\.0|\[::\])(?=[:/]|$)/, '$1127.0.0.1');
@@ -141,12 +160,7 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
     ...fieldLines([
       ['data dir', displayPath(layout.dir)],
       ['origin', identity.origin],
-      [
-        'store',
-        config.store.kind === 'sqlite'
-          ? `sqlite ${displayPath(layout.eventStoreFile)}`
-          : `eventstoredb ${maskPassword(config.store.url)}`,
-      ],
+      ['store', storeLine(config, layout.eventStoreFile)],
       [
         'log key',
         config.federation.role === 'mirror'

@@ -26,6 +26,8 @@ const ALLOWED: Readonly<Record<Layer, readonly Layer[]>> = {
 const PACKAGE_OWNERS: readonly { readonly pattern: RegExp; readonly layers: readonly Layer[] }[] = [
   { pattern: /^(fastify|@fastify\/)/, layers: ['api', 'node'] },
   { pattern: /^better-sqlite3$/, layers: ['infrastructure', 'node', 'cli'] },
+  // The PostgreSQL client is the postgres adapter's (src/infrastructure/eventstore/postgres) alone.
+  { pattern: /^pg$/, layers: ['infrastructure'] },
 ];
 
 const SPECIFIER = /(?:\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/gm;

@@ -3,15 +3,16 @@
  * the real validation and should run wherever Compose exists; this test keeps
  * the invariants the README promises true everywhere else: a 3-node insecure
  * EventStoreDB cluster with health checks, at least two Chancery nodes on it
- * sharing one log key and one origin, every reference declared, and a
- * multi-stage, non-root image with a health check.
+ * sharing one log key and one origin; the `postgres` profile's primary with
+ * a synchronous streaming replica and Chancery nodes on the primary; every
+ * reference declared, and a multi-stage, non-root image with a health check.
  *
  * docker-compose.yml is written in a small YAML subset (block mappings and
  * lists, flow lists, quoted or plain scalars, `{}`) that parseComposeSubset
  * reads; anything outside it (anchors, block scalars) fails the test, so the
  * file stays checkable.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -214,6 +215,101 @@ describe('docker-compose.yml', () => {
       const dependsOn = asMap(asMap(services[name], name)['depends_on'], 'depends_on');
       expect(asMap(dependsOn[chancery[0]!], 'first')['condition']).toBe('service_healthy');
     }
+  });
+
+  describe('profile postgres', () => {
+    const inProfile = (name: string) =>
+      asList(asMap(services[name], name)['profiles'] ?? [], 'profiles').includes('postgres');
+    const postgres = Object.keys(services).filter(
+      (name) =>
+        inProfile(name) &&
+        asText(asMap(services[name], name)['image'] ?? '', 'image').startsWith('postgres:'),
+    );
+    const nodes = Object.keys(services).filter((name) => /^chancery-pg\d+$/.test(name));
+    const service = (name: string) => asMap(services[name], name);
+    const texts = (value: Yaml | undefined, what: string) => asList(value, what).map((v) => asText(v, what));
+
+    it('runs a PostgreSQL 15 primary and one streaming replica, only under the profile, with health checks', () => {
+      expect(postgres.sort()).toEqual(['pg-primary', 'pg-replica']);
+      for (const name of postgres) {
+        expect(service(name)['image']).toBe('postgres:15');
+        expect(texts(asMap(service(name)['healthcheck'], 'healthcheck')['test'], 'test').join(' ')).toContain(
+          'pg_isready',
+        );
+      }
+      // Nothing of the profile starts with a plain `docker compose up`.
+      for (const name of [...postgres, ...nodes]) expect(inProfile(name), name).toBe(true);
+    });
+
+    it('makes the replica synchronous: the primary waits for it by the name it streams under', () => {
+      const command = texts(service('pg-primary')['command'], 'command');
+      const settings = command.filter((_, i) => command[i - 1] === '-c');
+      expect(settings).toContain('wal_level=replica');
+      expect(settings).toContain('synchronous_commit=on');
+      const standbys = settings.find((s) => s.startsWith('synchronous_standby_names='));
+      expect(standbys).toBe('synchronous_standby_names=FIRST 1 (pg_replica)');
+
+      const entrypoint = texts(service('pg-replica')['entrypoint'], 'entrypoint').join(' ');
+      expect(entrypoint).toContain('pg_basebackup --host=pg-primary --username=replicator');
+      expect(entrypoint).toContain('--write-recovery-conf');
+      expect(entrypoint).toContain('exec docker-entrypoint.sh postgres -c cluster_name=pg_replica');
+      // $ would be interpolated by Compose: the one-liner must not need it.
+      expect(entrypoint).not.toContain('$');
+      expect(
+        asMap(asMap(service('pg-replica')['depends_on'], 'depends_on')['pg-primary'], 'p')['condition'],
+      ).toBe('service_healthy');
+      expect(asMap(service('pg-replica')['environment'], 'environment')['PGPASSWORD']).toBe(
+        asMap(service('pg-primary')['environment'], 'environment')['REPLICATION_PASSWORD'],
+      );
+    });
+
+    it('lets the replica connect for replication, through the init script it mounts', () => {
+      const mount = texts(service('pg-primary')['volumes'], 'volumes').find((v) =>
+        v.includes('/docker-entrypoint-initdb.d/'),
+      );
+      expect(mount).toBeDefined();
+      const script = join(ROOT, mount!.split(':')[0]!);
+      expect(existsSync(script)).toBe(true);
+      expect(statSync(script).mode & 0o111).not.toBe(0);
+      const text = readFileSync(script, 'utf8');
+      expect(text).toContain('CREATE ROLE replicator WITH REPLICATION LOGIN');
+      expect(text).toContain('host replication replicator all scram-sha-256');
+    });
+
+    it('runs at least two Chancery nodes on the primary, with one log key, one origin and health checks', () => {
+      expect(nodes.length).toBeGreaterThanOrEqual(2);
+      const ports = new Set<string>();
+      const dataVolumes = new Set<string>();
+      for (const name of nodes) {
+        const vars = asMap(service(name)['environment'], `${name}.environment`) as Record<string, string>;
+        expect(vars).toMatchObject({
+          CHANCERY_STORE: 'postgres',
+          CHANCERY_LOG_KEY_FILE: '/keys/log.key',
+          CHANCERY_ORIGIN: (asMap(service(nodes[0]!)['environment'], 'env') as Record<string, string>)[
+            'CHANCERY_ORIGIN'
+          ],
+        });
+        expect(new URL(vars['CHANCERY_PG_URL']!).host).toBe('pg-primary:5432');
+        // The node reads these variables as the README documents them.
+        expect(resolveNodeConfig({}, vars).store).toEqual({ kind: 'postgres', url: vars['CHANCERY_PG_URL'] });
+        const volumes = texts(service(name)['volumes'], 'volumes');
+        expect(volumes).toContain('log-key:/keys:ro');
+        dataVolumes.add(volumes.find((v) => v.endsWith(':/data'))!);
+        for (const port of texts(service(name)['ports'], 'ports')) ports.add(port.split(':')[0]!);
+        expect(texts(asMap(service(name)['healthcheck'], 'healthcheck')['test'], 'test').join(' ')).toContain(
+          '/health/ready',
+        );
+      }
+      expect(ports.size).toBe(nodes.length);
+      expect(dataVolumes.size).toBe(nodes.length);
+      // The first node waits for both servers (commits wait for the synchronous replica); the others for it.
+      const first = asMap(service(nodes[0]!)['depends_on'], 'depends_on');
+      for (const name of postgres) expect(asMap(first[name], name)['condition']).toBe('service_healthy');
+      for (const name of nodes.slice(1)) {
+        const dependsOn = asMap(service(name)['depends_on'], 'depends_on');
+        expect(asMap(dependsOn[nodes[0]!], 'first')['condition']).toBe('service_healthy');
+      }
+    });
   });
 
   it('declares every volume, network and dependency it uses', () => {

@@ -4,15 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommitQueue, type Outcome } from '../../../src/infrastructure/eventstore/group-commit.js';
 import {
   type RecordedEvent,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../../src/infrastructure/eventstore/port.js';
-import {
-  GroupCommitQueue,
-  type Outcome,
-} from '../../../src/infrastructure/eventstore/sqlite/group-commit.js';
 import {
   SqliteEventStore,
   type SqliteEventStoreOptions,

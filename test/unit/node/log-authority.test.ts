@@ -147,23 +147,58 @@ describe('resolveNodeConfig: store and log key', () => {
     });
   });
 
-  it('refuses an unknown store, EventStoreDB without a URL, and a URL that is not esdb://, without echoing it', () => {
-    expect(() => resolveNodeConfig({ store: 'postgres' }, {})).toThrow(
-      'invalid store: postgres (expected sqlite or eventstoredb)',
+  it('selects PostgreSQL by flag or environment; a PostgreSQL URL alone selects it; a schema is optional', () => {
+    const url = 'postgres://chancery:secret@db.example:5432/chancery';
+    expect(resolveNodeConfig({ store: 'postgres', pgUrl: url }, {}).store).toEqual({ kind: 'postgres', url });
+    expect(resolveNodeConfig({}, { CHANCERY_PG_URL: url }).store).toEqual({ kind: 'postgres', url });
+    expect(
+      resolveNodeConfig({ pgSchema: 'province_log' }, { CHANCERY_STORE: 'postgres', CHANCERY_PG_URL: url })
+        .store,
+    ).toEqual({ kind: 'postgres', url, schema: 'province_log' });
+    expect(resolveNodeConfig({}, { CHANCERY_PG_URL: url, CHANCERY_PG_SCHEMA: 'other' }).store).toEqual({
+      kind: 'postgres',
+      url,
+      schema: 'other',
+    });
+    expect(resolveNodeConfig({ store: 'sqlite' }, { CHANCERY_PG_URL: url }).store).toEqual({
+      kind: 'sqlite',
+    });
+    // Both URLs at once: --store decides.
+    const esdb = 'esdb://a:2113?tls=false';
+    expect(() => resolveNodeConfig({}, { CHANCERY_PG_URL: url, CHANCERY_ESDB_URL: esdb })).toThrow(
+      'both a PostgreSQL and an EventStoreDB URL are set: choose one with --store',
+    );
+    expect(
+      resolveNodeConfig({ store: 'eventstoredb' }, { CHANCERY_PG_URL: url, CHANCERY_ESDB_URL: esdb }).store,
+    ).toEqual({ kind: 'eventstoredb', url: esdb });
+  });
+
+  it('refuses an unknown store, a store without its URL, and a URL of the wrong kind, without echoing it', () => {
+    expect(() => resolveNodeConfig({ store: 'mysql' }, {})).toThrow(
+      'invalid store: mysql (expected sqlite, postgres or eventstoredb)',
     );
     expect(() => resolveNodeConfig({ store: 'eventstoredb' }, {})).toThrow(
       '--store eventstoredb needs --esdb-url esdb://HOST:2113?tls=false (env CHANCERY_ESDB_URL)',
     );
-    const error = (() => {
+    expect(() => resolveNodeConfig({ store: 'postgres' }, {})).toThrow(
+      '--store postgres needs --pg-url postgres://USER@HOST:5432/DATABASE (env CHANCERY_PG_URL)',
+    );
+    const messageOf = (run: () => unknown) => {
       try {
-        resolveNodeConfig({ esdbUrl: 'https://admin:secret@host:2113' }, {});
+        run();
       } catch (e) {
-        return e as Error;
+        return (e as Error).message;
       }
       return null;
-    })();
-    expect(error?.message).toBe(
+    };
+    expect(messageOf(() => resolveNodeConfig({ esdbUrl: 'https://admin:secret@host:2113' }, {}))).toBe(
       'invalid EventStoreDB URL: expected esdb://HOST:PORT?… or esdb+discover://HOST:PORT?…',
+    );
+    expect(messageOf(() => resolveNodeConfig({ pgUrl: 'mysql://admin:secret@host/db' }, {}))).toBe(
+      'invalid PostgreSQL URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE',
+    );
+    expect(messageOf(() => resolveNodeConfig({ pgUrl: 'postgres://h/d', pgSchema: 'Bad-Name' }, {}))).toBe(
+      'invalid PostgreSQL schema: "Bad-Name" (expected a lower-case SQL identifier, [a-z_][a-z0-9_]*, at most 48 characters)',
     );
   });
 

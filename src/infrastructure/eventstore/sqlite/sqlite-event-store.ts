@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { type EventJson, toEventJson } from '../event-json.js';
 import { checkExpected, expectationHolds } from '../expected-revision.js';
+import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from '../group-commit.js';
 import {
   type AppendResult,
   type EventHandler,
@@ -18,7 +19,6 @@ import {
   WrongExpectedRevisionError,
 } from '../port.js';
 import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
-import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from './group-commit.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 export { StoreOverloadedError } from '../port.js';

@@ -1,4 +1,4 @@
-import { StoreOverloadedError, StoreUnavailableError } from '../port.js';
+import { StoreOverloadedError, StoreUnavailableError } from './port.js';
 /**
  * Group commit: requests from concurrent callers are queued and committed
  * together, once per event-loop turn, so one durable commit (one fsync) pays
