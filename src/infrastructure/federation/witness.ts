@@ -27,7 +27,6 @@ import {
   isValidKeyName,
   type NoteVerifier,
   parseCheckpoint,
-  verifyNote,
   witnessKeyId,
 } from '../../domain/log/index.js';
 import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../../protocol/key-pair.js';

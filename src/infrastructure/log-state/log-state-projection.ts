@@ -9,7 +9,12 @@
  */
 
 import type { Statement } from 'better-sqlite3';
-import { judgeWrite, type StateView, type Verdict, type VoidCode } from '../../domain/log-state/judge-write.js';
+import {
+  judgeWrite,
+  type StateView,
+  type Verdict,
+  type VoidCode,
+} from '../../domain/log-state/judge-write.js';
 import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
 import { type KeyRecord, stateKey } from '../../domain/log-state/state-records.js';
 import { effectsOfEvent } from '../../domain/log-state/write-effects.js';
