@@ -15,7 +15,7 @@ import { type FederationRouteDeps, federationRoutes } from './routes/federation-
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
-import { proofRoutes } from './routes/proof-routes.js';
+import { type ProofRouteDeps, proofRoutes } from './routes/proof-routes.js';
 import { createValidators } from './schemas/validator.js';
 
 export interface AppDeps {
@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly gate?: (path: string, method: string) => ProblemError | null;
   /** Witness add-checkpoint, alerts, trust policy, federation status and /metrics. */
   readonly federation?: FederationRouteDeps;
+  /** Proof bundles version 2: the state map's proofs and the authority keys the citizen page pins. */
+  readonly proofs?: Pick<ProofRouteDeps, 'state' | 'authorityKeys'>;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -141,6 +143,7 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
       log: deps.log,
       certifications: deps.certifications,
       keys: deps.registry,
+      ...deps.proofs,
       ...(federation === undefined
         ? {}
         : {
