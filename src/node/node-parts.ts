@@ -16,6 +16,7 @@ import { CheckpointSealer } from '../infrastructure/sequencer/checkpoint-sealer.
 import { ed25519CheckpointSigner } from '../infrastructure/sequencer/checkpoint-signer.js';
 import { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 import { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
+import { UnauthenticatedStateMap } from '../infrastructure/state-map/unauthenticated-state-map.js';
 import { type KeyPair, readKeyFile } from '../protocol/key-pair.js';
 import { type InitResult, initDataDir } from './data-dir.js';
 import { createDirectory, type Directory } from './directory-wiring.js';
@@ -52,6 +53,11 @@ export interface AssembleOptions {
   /** An already open store to use instead of opening one. */
   readonly eventStore?: EventStore;
   readonly notice?: (line: string) => void;
+  /**
+   * Benchmarks only (bench/state.bench.ts's baseline): judge writes in log order over a plain key-value
+   * table instead of the authenticated state map; checkpoints then carry no map root. Never set otherwise.
+   */
+  readonly withoutStateMap?: boolean;
 }
 
 /** Opens the data folder, the store and the node's database, and connects every part. */
@@ -111,11 +117,11 @@ function connect(
     db,
     init.identity.origin,
     mirror ? config.federation.trust! : checkpointSigner.verifierKey,
-    stateCommitment(stateMap),
+    options.withoutStateMap === true ? null : stateCommitment(stateMap),
   );
   // Runs right after the sequencer: every event has its leaf index when it is judged in log order.
   const logState = new LogStateProjection({
-    map: stateMap,
+    map: options.withoutStateMap === true ? new UnauthenticatedStateMap(db) : stateMap,
     leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
     batchOfRecord: (certificationId) => certifications.get(certificationId)?.batch ?? null,
   });
@@ -136,7 +142,7 @@ function connect(
     [sequencer, logState, federation.log, registry, certifications, commands, ...directory.projections],
     logState,
   );
-  keepStateProvable(stateMap, sequencer, federation, db);
+  if (options.withoutStateMap !== true) keepStateProvable(stateMap, sequencer, federation, db);
   const sealer = new CheckpointSealer({
     store,
     sequencer,
