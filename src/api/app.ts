@@ -16,6 +16,7 @@ import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
 import { type ProofRouteDeps, proofRoutes } from './routes/proof-routes.js';
+import { type TilesRouteDeps, tilesRoutes } from './routes/tiles-routes.js';
 import { createValidators } from './schemas/validator.js';
 
 export interface AppDeps {
@@ -39,6 +40,8 @@ export interface AppDeps {
   readonly federation?: FederationRouteDeps;
   /** Proof bundles version 2: the state map's proofs and the authority keys the citizen page pins. */
   readonly proofs?: Pick<ProofRouteDeps, 'state' | 'authorityKeys'>;
+  /** The log as C2SP tlog-tiles (/checkpoint, /tile/…), read from the stored hashes and leaves. */
+  readonly tiles?: TilesRouteDeps['tiles'];
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -137,6 +140,8 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
+  const { tiles } = deps;
+  if (tiles !== undefined) await app.register(async (scope) => tilesRoutes(scope, { log: deps.log, tiles }));
   const { federation } = deps;
   await app.register(async (scope) =>
     proofRoutes(scope, {

@@ -5,6 +5,7 @@ import { buildApp } from '../api/app.js';
 import { CommandService } from '../application/commands/command-service.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
+import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
 import { nodeHealth } from './node-health.js';
 import type { NodeParts } from './node-parts.js';
 import type { NodeStartup } from './node-startup.js';
@@ -96,6 +97,8 @@ export async function buildNodeApp(
     }),
     federation: federationRouteDeps,
     proofs: { state: parts.stateMap, authorityKeys: authorityKeysOf(parts) },
+    // Tiles come from the sequencer's stored hashes, bounded by the checkpoint `log` serves.
+    tiles: new TilesSource(parts.sequencer.hashes, parts.sequencer),
     logger:
       options.logging === false
         ? false

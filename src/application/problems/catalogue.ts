@@ -67,6 +67,12 @@ export const PROBLEM_CATALOGUE = {
   LOG_RANGE_INVALID: { status: 400, title: 'The range is reversed' },
   CHECKPOINT_NOT_YET: { status: 503, title: 'No checkpoint has been signed yet; retry later' },
   SEAL_TIMEOUT: { status: 503, title: 'The write is durable but not sealed yet; retry it later' },
+  TILE_PATH_INVALID: { status: 400, title: 'The path is not a C2SP tlog-tiles tile or entry bundle name' },
+  TILE_NOT_FOUND: { status: 404, title: 'The tile or entry bundle is not in the latest checkpoint’s tree' },
+  BUNDLE_ENTRY_TOO_LARGE: {
+    status: 409,
+    title: 'An entry is longer than the 65,535 bytes an entry bundle can frame; read it from /v1/log/entries',
+  },
 
   // Federation: witnesses, mirrors, finality
   FINALITY_TIMEOUT: {
