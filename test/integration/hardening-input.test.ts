@@ -210,3 +210,39 @@ describe('problems name the bad value and what is allowed', () => {
     });
   });
 });
+
+describe('issuedAt is RFC 3339 UTC with Z, nothing else', () => {
+  it.each([
+    ['an offset naming the same instant', '2026-11-22T00:00:00+14:00'],
+    ['lowercase t and z', '2026-11-21t10:00:00z'],
+    ['a space for the T', '2026-11-21 10:00:00Z'],
+  ])('%s (%s) is 400 ISSUED_AT_INVALID and nothing is stored', async (_name, issuedAt) => {
+    const envelope = t.sign(
+      dmv,
+      'CertifyRecord',
+      { recordDigest: 'cd'.repeat(32), recordType: 'driving-licence', validFrom: ISSUED_AT },
+      { issuedAt },
+    );
+    const res = await unmoved(() => inject('/v1/certifications', JSON.stringify(envelope)));
+    expect(res).toEqual({
+      status: 400,
+      body: problem(
+        'ISSUED_AT_INVALID',
+        400,
+        'issuedAt is not an RFC 3339 UTC time ending in Z',
+        `issuedAt '${issuedAt}' is not an RFC 3339 UTC time; allowed: YYYY-MM-DDTHH:MM:SS[.fraction]Z (uppercase T and Z, no offset), e.g. 2026-11-21T10:00:00Z`,
+        '/v1/certifications',
+      ),
+    });
+  });
+
+  it('a fraction of a second with Z is accepted', async () => {
+    const envelope = t.sign(
+      dmv,
+      'CertifyRecord',
+      { recordDigest: 'ce'.repeat(32), recordType: 'driving-licence', validFrom: ISSUED_AT },
+      { issuedAt: '2026-11-21T10:00:00.250Z' },
+    );
+    expect((await t.post('/v1/certifications', envelope)).statusCode).toBe(201);
+  });
+});
