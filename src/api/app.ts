@@ -4,6 +4,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { CommandService } from '../application/commands/command-service.js';
 import type { ProblemError } from '../application/problems/problem.js';
+import { installHardening } from './hardening/install-hardening.js';
+import type { LoadLimits } from './hardening/load-shedding.js';
+import { serverLimitOptions } from './hardening/server-limits.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
@@ -42,6 +45,8 @@ export interface AppDeps {
   readonly proofs?: Pick<ProofRouteDeps, 'state' | 'authorityKeys'>;
   /** The log as C2SP tlog-tiles (/checkpoint, /tile/…), read from the stored hashes and leaves. */
   readonly tiles?: TilesRouteDeps['tiles'];
+  /** In-flight caps (overall, uploads per key); defaults in hardening/load-shedding.ts. */
+  readonly limits?: LoadLimits;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -66,6 +71,8 @@ function createServer(deps: AppDeps): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Header and request timeouts, header size, and parser refusals as problem+json.
+    ...serverLimitOptions(),
   });
 
   const validators = createValidators();
@@ -85,6 +92,7 @@ function createServer(deps: AppDeps): FastifyInstance {
   }
   // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
   app.removeContentTypeParser(['text/plain']);
+  installHardening(app, deps.limits);
   return app;
 }
 

@@ -19,6 +19,7 @@ import { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
 import { UnauthenticatedStateMap } from '../infrastructure/state-map/unauthenticated-state-map.js';
 import { type KeyPair, readKeyFile } from '../protocol/key-pair.js';
 import { type InitResult, initDataDir } from './data-dir.js';
+import { type DataFolderLock, lockDataFolder } from './data-folder-lock.js';
 import { createDirectory, type Directory } from './directory-wiring.js';
 import { Federation } from './federation.js';
 import { eventStoreConfigOf, type NodeConfig } from './node-config.js';
@@ -44,6 +45,8 @@ export interface NodeParts {
   readonly sealer: CheckpointSealer;
   /** A mirror serves a log it trusts and never seals it. */
   readonly mirror: boolean;
+  /** Held for the node's lifetime: one node per data folder. */
+  readonly folderLock: DataFolderLock;
 }
 
 export interface AssembleOptions {
@@ -60,8 +63,22 @@ export interface AssembleOptions {
   readonly withoutStateMap?: boolean;
 }
 
-/** Opens the data folder, the store and the node's database, and connects every part. */
+/** Locks the data folder (a second node on it fails at once), then opens and connects every part. */
 export async function assembleNode(config: NodeConfig, options: AssembleOptions): Promise<NodeParts> {
+  const folderLock = lockDataFolder(config.dataDir);
+  try {
+    return { ...(await assembleLocked(config, options)), folderLock };
+  } catch (error) {
+    folderLock.release();
+    throw error;
+  }
+}
+
+/** Opens the data folder, the store and the node's database, and connects every part. */
+async function assembleLocked(
+  config: NodeConfig,
+  options: AssembleOptions,
+): Promise<Omit<NodeParts, 'folderLock'>> {
   const { clock } = options;
   // A mirror serves the log it trusts: the trusted key's name is the log's origin.
   const mirror = config.federation.role === 'mirror';
@@ -96,7 +113,7 @@ function connect(
   config: NodeConfig,
   options: AssembleOptions,
   opened: { init: InitResult; logKey: KeyPair; store: EventStore; db: NodeDatabase; mirror: boolean },
-): NodeParts {
+): Omit<NodeParts, 'folderLock'> {
   const { init, logKey, store, db, mirror } = opened;
   const { clock } = options;
   const registry = new IdentityRegistry(db);
@@ -189,4 +206,5 @@ export async function shutDownParts(parts: NodeParts): Promise<void> {
   await parts.projector.stop().catch(() => undefined);
   await parts.store.close().catch(() => undefined);
   parts.db.close();
+  parts.folderLock.release();
 }
