@@ -17,6 +17,7 @@ import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
 import { proofRoutes } from './routes/proof-routes.js';
 import { createValidators } from './schemas/validator.js';
+import { landingRoutes } from './web/landing-routes.js';
 
 export interface AppDeps {
   readonly commands: CommandService;
@@ -134,6 +135,7 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
     }),
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
+  await app.register(async (scope) => landingRoutes(scope, { origin: deps.log.origin }));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
   const { federation } = deps;
   await app.register(async (scope) =>
