@@ -21,6 +21,7 @@ import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
 import { type ProofRouteDeps, proofRoutes } from './routes/proof-routes.js';
 import { type TilesRouteDeps, tilesRoutes } from './routes/tiles-routes.js';
 import { createValidators } from './schemas/validator.js';
+import { landingRoutes } from './web/landing-routes.js';
 
 export interface AppDeps {
   readonly commands: CommandService;
@@ -147,6 +148,7 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
     }),
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
+  await app.register(async (scope) => landingRoutes(scope, { origin: deps.log.origin }));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
   const { tiles } = deps;
   if (tiles !== undefined) await app.register(async (scope) => tilesRoutes(scope, { log: deps.log, tiles }));

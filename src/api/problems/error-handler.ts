@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { storeErrorToProblem } from '../../application/pipeline/error-mapping.js';
 import type { ProblemCode } from '../../application/problems/catalogue.js';
 import { ProblemError } from '../../application/problems/problem.js';
+import { sendNotFoundPage } from '../web/landing-routes.js';
 import { type ValidationIssue, validationProblem } from './validation-problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -11,6 +12,8 @@ export function sendProblem(
   request: FastifyRequest,
   problem: ProblemError,
 ): FastifyReply {
+  // A person's browser that finds nothing gets a page it can act on; a program keeps problem+json.
+  if (sendNotFoundPage(request, reply, problem)) return reply;
   if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
   return reply
     .code(problem.status)

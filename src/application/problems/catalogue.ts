@@ -94,6 +94,10 @@ export const PROBLEM_CATALOGUE = {
   OWN_DATASET: { status: 422, title: 'A department cannot request access to its own dataset' },
   REQUEST_ALREADY_EXISTS: { status: 409, title: 'The access request already exists' },
   REQUEST_NOT_FOUND: { status: 404, title: 'No such access request' },
+  REQUEST_NOT_VISIBLE: {
+    status: 403,
+    title: "Only the entry's owner and the requester may read an access request",
+  },
   REQUEST_NOT_PENDING: { status: 409, title: 'The access request was already decided' },
   GRANT_NOT_FOUND: { status: 404, title: 'No such grant' },
   GRANT_NOT_ACTIVE: { status: 409, title: 'The grant is already revoked or expired' },
