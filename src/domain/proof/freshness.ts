@@ -9,6 +9,7 @@
  */
 
 import { type Cosigner, isQuorumMet, QUORUM_NONE, type TrustPolicy } from '../federation/index.js';
+import { isoFromUnixSeconds } from '../shared/unix-time.js';
 import type { VerificationStep } from './verification-report.js';
 import { ensure, step } from './verification-step.js';
 
@@ -30,9 +31,7 @@ export function quorumTime(policy: TrustPolicy, cosigners: readonly Cosigner[]):
   return null;
 }
 
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
+const iso = isoFromUnixSeconds;
 
 /** Whether the proven state is recent enough: it passes without a maximum age unless it is unknown. */
 export function freshnessStep(
