@@ -1,7 +1,7 @@
 /**
  * Every field of a real bundle is covered by a signature or a hash, or does not change the result. Over
  * real version 2 bundles from a real node (active, revoked, suspended, reinstated, a record of a bulk
- * batch, a revoked record of one), every mutant (each scalar flipped, each key dropped, each sub-object
+ * batch, a revoked record of one, one signed with a key its holder rotated to), every mutant (each scalar flipped, each key dropped, each sub-object
  * spliced over another) must fail verification or produce a report identical to the original's.
  */
 
@@ -105,6 +105,7 @@ const HEADLINES = {
   reinstated: 'verified',
   bulk: 'verified',
   bulkRevoked: 'revoked',
+  rotated: 'verified',
 } as const;
 
 describe('mutation test over real v2 bundles', () => {
@@ -126,6 +127,7 @@ describe('mutation test over real v2 bundles', () => {
     'reinstated',
     'bulk',
     'bulkRevoked',
+    'rotated',
   ] as const)('no mutant of the %s bundle passes with another report', (kind) => {
     const original = verifyProofBundle(bundles[kind], options);
     expect(original.version).toBe(2);
