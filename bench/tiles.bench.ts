@@ -234,7 +234,7 @@ export const benchmark: Benchmark = {
     const out = rows(mid, { size, appendUs: bigAppend, served: bigServed, target, buildSeconds, dbBytes });
     const tile = out.find((r) => r.id === 'tile-gets')!;
     ctx.headline(
-      `tiles: full tile GET ${(tile.value / tile.baselines![0]!.value).toFixed(2)}× a static-file GET at ${sizeLabel(size)}; proof p99 ${bigServed.proofs.p99Ms.toFixed(2)} ms; RSS ${mib(bigServed.rss.current).toFixed(0)} MiB`,
+      `full tile GET ${(tile.value / tile.baselines![0]!.value).toFixed(2)}× a static-file GET at ${sizeLabel(size)}; proof p99 ${bigServed.proofs.p99Ms.toFixed(2)} ms; RSS ${mib(bigServed.rss.current).toFixed(0)} MiB`,
     );
     return out;
   },
