@@ -48,6 +48,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => identity('identity accredit'),
   },
   {
+    name: 'identity update-roles',
+    summary: "add or remove a department's roles (authority)",
+    load: () => identity('identity update-roles'),
+  },
+  {
     name: 'identity rotate-key',
     summary: "replace an identity's keys",
     load: () => identity('identity rotate-key'),
@@ -127,6 +132,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'directory request',
     summary: 'ask for access to a dataset',
     load: async () => (await import('./commands/directory/request.js')).requestCommand,
+  },
+  {
+    name: 'directory requests',
+    summary: 'list the access requests on your entries (pending by default)',
+    load: async () => (await import('./commands/directory/requests.js')).requestsCommand,
   },
   {
     name: 'directory grant',

@@ -187,6 +187,24 @@ export class ChanceryClient {
     );
   }
 
+  /** Adds and removes roles of a department (authority only); an empty list is left out of the command. */
+  updateRoles(
+    identityId: string,
+    change: { add?: string[]; remove?: string[] },
+    options?: SignOptions,
+  ): Promise<WriteResult> {
+    const fields = {
+      identityId,
+      ...(change.add !== undefined && change.add.length > 0 ? { add: change.add } : {}),
+      ...(change.remove !== undefined && change.remove.length > 0 ? { remove: change.remove } : {}),
+    };
+    return this.send(
+      'POST',
+      `/v1/identities/${encodeURIComponent(identityId)}/roles`,
+      this.sign('UpdateIdentityRoles', fields, options),
+    );
+  }
+
   revokeIdentity(identityId: string, reason: string, options?: SignOptions): Promise<WriteResult> {
     return this.send(
       'POST',

@@ -48,8 +48,14 @@ function commandServiceOf(
       keys: registry,
       finalCheckpoint: federationRouteDeps.finalCheckpoint,
       policyDigest: federationRouteDeps.policyDigest,
+      state: parts.stateMap,
     }),
   });
+}
+
+/** Every key the authority ever held (base64), for the citizen page to pin: the registry's, so it follows rotations. */
+function authorityKeysOf(parts: NodeParts): () => string[] {
+  return () => parts.registry.get(parts.init.identity.authorityId)?.keys.map((k) => k.publicKey) ?? [];
 }
 
 /** Until the node has reached its store and caught up, its read models are empty or stale: say so. */
@@ -90,6 +96,7 @@ export async function buildNodeApp(
       log: federation.log,
     }),
     federation: federationRouteDeps,
+    proofs: { state: parts.stateMap, authorityKeys: authorityKeysOf(parts) },
     // Tiles come from the sequencer's stored hashes, bounded by the checkpoint `log` serves.
     tiles: new TilesSource(parts.sequencer.hashes, parts.sequencer),
     logger:

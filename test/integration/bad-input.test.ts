@@ -219,8 +219,8 @@ const cases: Case[] = [
     status: 400,
     code: 'BODY_INVALID',
     title: 'The request does not match its schema',
-    detail: 'body/signature/alg must be equal to constant',
-    errors: [{ pointer: '/signature/alg', message: 'must be equal to constant' }],
+    detail: "body/signature/alg is 'RS256'; allowed: Ed25519",
+    errors: [{ pointer: '/signature/alg', message: "is 'RS256'; allowed: Ed25519" }],
   },
   {
     name: 'signature is not base64',

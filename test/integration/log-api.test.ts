@@ -517,10 +517,10 @@ describe('writes with ?wait=sealed', () => {
     expect(JSON.parse(res.body)).toEqual(
       problem(
         'BODY_INVALID',
-        'querystring/wait must be equal to one of the allowed values',
+        "querystring/wait is 'cosigned'; allowed: sealed, final",
         '/v1/certifications',
         {
-          errors: [{ pointer: '/wait', message: 'must be equal to one of the allowed values' }],
+          errors: [{ pointer: '/wait', message: "is 'cosigned'; allowed: sealed, final" }],
         },
       ),
     );

@@ -151,7 +151,7 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
     });
     const bad = await t.get('/v1/proofs/nope');
     expect(bad.statusCode).toBe(400);
-    expect(JSON.parse(bad.body)).toMatchObject({ code: 'BODY_INVALID', instance: '/v1/proofs/nope' });
+    expect(JSON.parse(bad.body)).toMatchObject({ code: 'PARAMS_INVALID', instance: '/v1/proofs/nope' });
     const format = await t.get(`/v1/proofs/${id}?format=pdf`);
     expect(format.statusCode).toBe(400);
     expect(JSON.parse(format.body)).toMatchObject({ code: 'BODY_INVALID' });

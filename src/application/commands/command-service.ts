@@ -7,6 +7,7 @@ import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { type Authenticated, authenticate } from '../auth/authenticate.js';
+import { requireUtcIssuedAt } from '../auth/issued-at.js';
 import type { CommandInputs, CommandPlan, PlanContext } from '../pipeline/command-plan.js';
 import { CommandHandler, type Handled, type WriteVerdicts } from '../pipeline/handle-command.js';
 import { commandMetadata } from '../pipeline/write-metadata.js';
@@ -131,6 +132,7 @@ export class CommandService {
   ): Promise<WriteResult> {
     const { payload } = envelope;
     checkRoute(envelope, accepts, pathId);
+    requireUtcIssuedAt(payload.issuedAt);
     const { registry, clock, maxSkewMs } = this.options;
     const auth = await authenticate(envelope, registry, clock(), maxSkewMs);
     const applied = this.options.commands.get(payload.actor, payload.commandId);
