@@ -90,6 +90,7 @@ class NodeHealth {
       sequencedSize,
       checkpointAgeSeconds: seal.checkpointAgeSeconds(),
       unsealedLeaves: Math.max(0, sequencedSize - latest),
+      sealLatencyMs: seal.percentilesMs(),
     };
   }
 

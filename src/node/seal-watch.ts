@@ -9,6 +9,7 @@ import type { Histogram, MetricsRegistry } from '../infrastructure/metrics/metri
 import type { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 
 /** Seal latencies: the interval is 300 ms by default, a loaded node takes seconds. */
+const RECENT = 512;
 const SEAL_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 export interface SealWatchOptions {
@@ -24,6 +25,8 @@ export class SealWatch {
   /** Real time the oldest leaf not yet under a checkpoint was sequenced, or null when all are sealed. */
   private unsealedSince: number | null = null;
   private lastCheckpointAt = Date.now();
+  /** The latest seal latencies (ms), bounded: enough for a stable p99 on the console. */
+  private readonly recent: number[] = [];
 
   constructor(private readonly options: SealWatchOptions) {
     this.latency = options.metrics.histogram(
@@ -46,6 +49,14 @@ export class SealWatch {
     return (Date.now() - this.lastCheckpointAt) / 1000;
   }
 
+  /** p50 and p99 of the latest seal latencies in ms, or null before the first seal. */
+  percentilesMs(): { p50: number; p99: number } | null {
+    if (this.recent.length === 0) return null;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    return { p50: at(0.5), p99: at(0.99) };
+  }
+
   /** Milliseconds the oldest unsealed leaf has waited so far, or 0. */
   waitingMs(): number {
     return this.unsealedSince === null ? 0 : Date.now() - this.unsealedSince;
@@ -57,6 +68,8 @@ export class SealWatch {
     if (this.unsealedSince === null) return;
     const waited = now - this.unsealedSince;
     this.latency.observe(waited / 1000);
+    this.recent.push(waited);
+    if (this.recent.length > RECENT) this.recent.shift();
     if (waited > this.options.slowAfterMs) this.options.onSlow(waited, treeSize);
     // Leaves sequenced after this checkpoint was signed wait from now on (close enough for a histogram).
     this.unsealedSince = treeSize >= this.options.sequencer.sequencedSize() ? null : now;

@@ -68,6 +68,8 @@ export interface OperationsStatus {
     readonly sequencedSize: number;
     readonly checkpointAgeSeconds: number;
     readonly unsealedLeaves: number;
+    /** Over the latest seals this node saw, in ms; null before the first. */
+    readonly sealLatencyMs: { readonly p50: number; readonly p99: number } | null;
   };
   readonly witnesses: readonly WitnessHealth[];
   readonly mirror: {

@@ -94,11 +94,17 @@ export const operationsSchema = {
     log: {
       type: 'object',
       additionalProperties: false,
-      required: ['sequencedSize', 'checkpointAgeSeconds', 'unsealedLeaves'],
+      required: ['sequencedSize', 'checkpointAgeSeconds', 'unsealedLeaves', 'sealLatencyMs'],
       properties: {
         sequencedSize: integer,
         checkpointAgeSeconds: { type: 'number' },
         unsealedLeaves: integer,
+        sealLatencyMs: nullable({
+          type: 'object',
+          additionalProperties: false,
+          required: ['p50', 'p99'],
+          properties: { p50: { type: 'number' }, p99: { type: 'number' } },
+        }),
       },
     },
     witnesses: { type: 'array', items: witness },
