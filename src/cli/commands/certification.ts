@@ -37,6 +37,12 @@ export const certifyCommand: CommandSpec = {
       value: 'D',
       description: 'YYYY-MM-DD (midnight UTC) or RFC 3339; default open',
     },
+    reissue: {
+      type: 'string',
+      value: 'ID',
+      description:
+        'certify anew a record this issuer certified before (the latest certification, crt_…, which the refusal names); links the two',
+    },
     wait: {
       type: 'string',
       value: 'sealed|final',
@@ -71,6 +77,7 @@ example:
     if (wait !== undefined && wait !== 'sealed' && wait !== 'final') {
       throw new UsageError(`--wait must be sealed or final, not ${wait}`, args.command);
     }
+    const reissue = args.string('reissue');
     const recordDigest = await sha256File(file);
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const result = await node.call((c) =>
@@ -81,6 +88,7 @@ example:
           validFrom,
           ...(subject === undefined ? {} : { subjectRef: subject.toLowerCase() }),
           ...(validUntil === undefined ? {} : { validUntil }),
+          ...(reissue === undefined ? {} : { reissueOf: reissue }),
         },
         wait === undefined ? {} : { wait },
       ),
