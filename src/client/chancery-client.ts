@@ -126,6 +126,8 @@ export interface CertifyInput {
   validFrom: string;
   validUntil?: string | null;
   metadata?: Record<string, string | number | boolean> | null;
+  /** An explicit reissue of the issuer's latest certification of this record (else 409 RECORD_ALREADY_CERTIFIED). */
+  reissueOf?: string;
 }
 
 /**
