@@ -1,5 +1,6 @@
 /** What a node says about itself: /v1/status, and why it is not ready (null when it is). */
 
+import { describeQuorum } from '../domain/federation/trust-policy.js';
 import type { NodeStatus } from '../protocol/node-status.js';
 import type { NodeParts } from './node-parts.js';
 import type { NodeStartup } from './node-startup.js';
@@ -42,6 +43,7 @@ export function nodeHealth(parts: NodeParts, startup: NodeStartup) {
       role: federation.role,
       witnessVerifierKey: federation.witness?.identity.vkey ?? null,
       ...federation.finality(),
+      trustPolicy: federation.policy === null ? null : describeQuorum(federation.policy),
     };
   };
 
