@@ -1,12 +1,24 @@
+import { existsSync } from 'node:fs';
+import { formatVerifierKey, SIGNATURE_TYPE_ED25519 } from '../../domain/log/index.js';
 import { type DataDir, initDataDir } from '../../node/data-dir.js';
 import { type LogAuthority, settleAuthority } from '../../node/log-authority.js';
 import { eventStoreConfigOf, resolveNodeConfig } from '../../node/node-config.js';
 import { openEventStore } from '../../node/open-event-store.js';
+import { readKeyFile } from '../../protocol/key-pair.js';
 import { UsageError } from '../command-line/cli-errors.js';
 import { type CommandSpec, DEFAULT_NODE_URL } from '../command-line/command-spec.js';
 import { displayPath, fieldLines } from '../command-line/output.js';
 import { nextSteps } from '../node-setup/next-steps.js';
 import { STORE_OPTIONS } from '../node-setup/store-options.js';
+
+/**
+ * The log's C2SP verifier key: what `chancery verify --trust`, mirrors and witnesses pin. The log
+ * signs with data/node.key unless CHANCERY_LOG_KEY_FILE names another key; null if that file is absent.
+ */
+function logVerifierKey(origin: string, logKeyFile: string): string | null {
+  if (!existsSync(logKeyFile)) return null;
+  return formatVerifierKey(origin, SIGNATURE_TYPE_ED25519, readKeyFile(logKeyFile).publicKey);
+}
 
 export const initCommand: CommandSpec = {
   name: 'init',
@@ -68,6 +80,7 @@ log's authority, and no authority key is kept here.`,
     if (!authority.founded) return joinedResult(layout, identity, authority);
     const created = init.created || lastBefore === null;
     const requestedOrigin = args.string('origin');
+    const logKey = logVerifierKey(identity.origin, config.logKeyFile);
     const text = [
       `${created ? 'initialised' : 'already initialised'} ${displayPath(layout.dir)} (origin ${identity.origin})`,
       ...fieldLines([
@@ -77,6 +90,7 @@ log's authority, and no authority key is kept here.`,
           `${identity.authorityKeyId} in ${displayPath(layout.authorityKeyFile)} (mode 0600, keep it secret)`,
         ],
         ['node key', `${identity.nodeKeyId} in ${displayPath(layout.nodeKeyFile)}`],
+        ['log key', logKey ?? `unknown: ${displayPath(config.logKeyFile)} is missing`],
       ]),
     ];
     if (requestedOrigin !== undefined && requestedOrigin !== identity.origin) {
@@ -102,6 +116,7 @@ log's authority, and no authority key is kept here.`,
         authorityKeyFile: layout.authorityKeyFile,
         nodeKeyId: identity.nodeKeyId,
         nodeKeyFile: layout.nodeKeyFile,
+        logVerifierKey: logKey,
       },
       text,
     };
