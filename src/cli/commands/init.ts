@@ -6,7 +6,7 @@ import { eventStoreConfigOf, resolveNodeConfig } from '../../node/node-config.js
 import { openEventStore } from '../../node/open-event-store.js';
 import { readKeyFile } from '../../protocol/key-pair.js';
 import { UsageError } from '../command-line/cli-errors.js';
-import { type CommandSpec, DEFAULT_NODE_URL } from '../command-line/command-spec.js';
+import { type CommandArgs, type CommandSpec, DEFAULT_NODE_URL } from '../command-line/command-spec.js';
 import { displayPath, fieldLines } from '../command-line/output.js';
 import { nextSteps } from '../node-setup/next-steps.js';
 import { STORE_OPTIONS } from '../node-setup/store-options.js';
@@ -18,6 +18,25 @@ import { STORE_OPTIONS } from '../node-setup/store-options.js';
 function logVerifierKey(origin: string, logKeyFile: string): string | null {
   if (!existsSync(logKeyFile)) return null;
   return formatVerifierKey(origin, SIGNATURE_TYPE_ED25519, readKeyFile(logKeyFile).publicKey);
+}
+
+/** The node configuration from init's flags and environment; a bad value is a usage error. */
+function initConfig(args: CommandArgs): ReturnType<typeof resolveNodeConfig> {
+  try {
+    return resolveNodeConfig(
+      {
+        dataDir: args.string('data'),
+        origin: args.string('origin'),
+        store: args.string('store'),
+        esdbUrl: args.string('esdb-url'),
+        pgUrl: args.string('pg-url'),
+        pgSchema: args.string('pg-schema'),
+      },
+      args.env,
+    );
+  } catch (error) {
+    throw new UsageError((error as Error).message, args.command);
+  }
 }
 
 export const initCommand: CommandSpec = {
@@ -40,22 +59,7 @@ The authority's id and name come from CHANCERY_AUTHORITY_CODE and CHANCERY_AUTHO
 On a store that already holds a log (another node founded it) the node joins it: node.json names that
 log's authority, and no authority key is kept here.`,
   async run(args) {
-    let config: ReturnType<typeof resolveNodeConfig>;
-    try {
-      config = resolveNodeConfig(
-        {
-          dataDir: args.string('data'),
-          origin: args.string('origin'),
-          store: args.string('store'),
-          esdbUrl: args.string('esdb-url'),
-          pgUrl: args.string('pg-url'),
-          pgSchema: args.string('pg-schema'),
-        },
-        args.env,
-      );
-    } catch (error) {
-      throw new UsageError((error as Error).message, args.command);
-    }
+    const config = initConfig(args);
     const now = new Date();
     const init = initDataDir(config.dataDir, {
       origin: config.origin,
