@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { CertificationView } from '../../client/index.js';
-import { UsageError } from '../command-line/cli-errors.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
 import type { CommandSpec } from '../command-line/command-spec.js';
 import { nowSeconds, parseTimeArg } from '../command-line/dates.js';
-import { fieldLines } from '../command-line/output.js';
+import { displayPath, fieldLines } from '../command-line/output.js';
 import { sha256File } from '../files/file-digest.js';
+import { type QrFormat, qrFormatOf, terminalQr, writeQr } from '../files/qr-files.js';
 import { AS_OPTION, connectAs } from '../node-access/actor.js';
 import { NodeConnection } from '../node-access/node-connection.js';
 
@@ -67,6 +69,12 @@ export const certifyCommand: CommandSpec = {
       description:
         "with --command-id: the earlier write's issuedAt (RFC 3339 UTC, ...Z), which the problem names",
     },
+    qr: { type: 'boolean', description: 'print the proof URL as a QR code in the terminal' },
+    'qr-out': {
+      type: 'string',
+      value: 'FILE.svg|FILE.png',
+      description: 'write the proof URL as a QR code to FILE (never over an existing file)',
+    },
     wait: {
       type: 'string',
       value: 'sealed|final',
@@ -81,7 +89,8 @@ and only the digest goes in the log:
 Personal data never goes into a command; keep the salt out of the log as well.
 
 example:
-  chancery certify licence-0042.pdf --as transport.key --type driving-licence --valid-until 2035-06-30`,
+  chancery certify licence-0042.pdf --as transport.key --type driving-licence --valid-until 2035-06-30 \\
+    --qr --qr-out licence-0042-qr.svg`,
   async run(args) {
     const file = args.positional(0);
     const subject = args.string('subject');
@@ -102,6 +111,7 @@ example:
       throw new UsageError(`--wait must be sealed or final, not ${wait}`, args.command);
     }
     const reissue = args.string('reissue');
+    const qrOut = qrTarget(args.string('qr-out'), args.command);
     const recordDigest = await sha256File(file);
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const result = await node.call((c) =>
@@ -121,16 +131,47 @@ example:
       result.leafIndex === undefined || result.checkpoint === undefined
         ? []
         : [`  log leaf ${result.leafIndex}, ${wait} in checkpoint of size ${result.checkpoint.treeSize}`];
+    const qrLines =
+      result.proofUrl === undefined ? [] : await proofQr(result.proofUrl, qrOut, args.flag('qr'));
     return {
-      json: { ...result, recordDigest },
+      json: { ...result, recordDigest, ...(qrOut === null ? {} : { qrFile: qrOut.path }) },
       text: [
         `certified ${result.certificationId} → proof URL ${result.proofUrl}`,
         `  record sha256 ${recordDigest}`,
         ...sealed,
+        ...qrLines,
       ],
     };
   },
 };
+
+/** --qr-out checked before any work: the format from its extension, and never over an existing file. */
+function qrTarget(path: string | undefined, command: string): { path: string; format: QrFormat } | null {
+  if (path === undefined) return null;
+  const format = qrFormatOf(path);
+  if (format === null) throw new UsageError(`--qr-out ${path}: name a .svg or a .png file`, command);
+  if (existsSync(path)) throw new UsageError(`--qr-out ${path} already exists: not overwriting it`, command);
+  return { path, format };
+}
+
+/** Writes the QR file if asked, and answers the lines to print (the terminal QR with --qr). */
+async function proofQr(
+  url: string,
+  out: { path: string; format: QrFormat } | null,
+  terminal: boolean,
+): Promise<string[]> {
+  const lines: string[] = [];
+  if (out !== null) {
+    try {
+      await writeQr(out.path, url, out.format);
+    } catch (error) {
+      throw new CliError(`certified, but the QR code could not be written to ${out.path}: ${String(error)}`);
+    }
+    lines.push(`  QR code of the proof URL → ${displayPath(out.path)}`);
+  }
+  if (terminal) lines.push('', (await terminalQr(url)).trimEnd());
+  return lines;
+}
 
 const showCommand: CommandSpec = {
   name: 'certification show',
