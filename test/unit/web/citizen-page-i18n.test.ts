@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { htmlText } from '../../../src/api/web/i18n/html-text.js';
 import { MESSAGES_EN } from '../../../src/api/web/i18n/messages-en.js';
 import { MESSAGES_ZH_CN } from '../../../src/api/web/i18n/messages-zh-CN.js';
 import {
@@ -135,5 +136,16 @@ describe("messages and dates in the reader's locale", () => {
 
   it('an unreadable date is shown as given', () => {
     expect(formatDateTime('not a date', 'en')).toBe('not a date');
+  });
+});
+
+describe('localised text in the server-rendered page', () => {
+  it('escapes the message and its parameters, and names the key and parameters for the script', () => {
+    const html = htmlText('zh-CN');
+    expect(html.element('h1', 'page.heading')).toBe('<h1 data-i18n="page.heading">核验认证记录</h1>');
+    expect(html.element('p', 'page.brand', { origin: '<x>"' }, 'class="brand"')).toBe(
+      '<p class="brand" data-i18n="page.brand" data-i18n-params="{&quot;origin&quot;:&quot;&lt;x&gt;\\&quot;&quot;}">Chancery · &lt;x&gt;&quot;</p>',
+    );
+    expect(htmlText('en').text('page.title', { id: 'a&b' })).toBe('Check certified record a&amp;b');
   });
 });
