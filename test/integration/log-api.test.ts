@@ -480,6 +480,7 @@ describe('writes with ?wait=sealed', () => {
       const report = verifyProofBundle(result['proofBundle'], {
         verify: nobleVerify,
         trustedLogKeys: [vkey],
+        authorityKeys: [t.authority.keyPair.publicKeyBase64],
         now: Date.parse(ISSUED_AT),
         expectedCertificationId: result['certificationId'] as string,
       });

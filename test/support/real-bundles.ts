@@ -9,9 +9,18 @@ import { batchIdFor, batchRecordIdFor } from '../../src/domain/certification/cer
 import { batchRoot } from '../../src/domain/log/index.js';
 import type { VerifyBundleOptions } from '../../src/domain/proof/verify-options.js';
 import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
+import { generateKeyPair } from '../../src/protocol/key-pair.js';
+import type { Signer } from '../../src/protocol/sign-command.js';
 import { FIXED_NOW, type TestNode } from './test-node.js';
 
-export type BundleKind = 'active' | 'revoked' | 'suspended' | 'reinstated' | 'bulk' | 'bulkRevoked';
+export type BundleKind =
+  | 'active'
+  | 'revoked'
+  | 'suspended'
+  | 'reinstated'
+  | 'bulk'
+  | 'bulkRevoked'
+  | 'rotated';
 
 export const digestHex = (label: string): string => createHash('sha256').update(label).digest('hex');
 
@@ -20,12 +29,7 @@ export function rootHex(digests: readonly string[]): string {
 }
 
 /** Certifies one record on `t` as `issuer`; returns its certification id. */
-export async function certifyOne(
-  t: TestNode,
-  issuer: Awaited<ReturnType<TestNode['issuer']>>,
-  label: string,
-  query = '',
-): Promise<string> {
+export async function certifyOne(t: TestNode, issuer: Signer, label: string, query = ''): Promise<string> {
   const res = await t.post(
     `/v1/certifications${query}`,
     t.sign(issuer, 'CertifyRecord', {
@@ -42,7 +46,7 @@ export async function certifyOne(
 
 export async function changeStatus(
   t: TestNode,
-  issuer: Awaited<ReturnType<TestNode['issuer']>>,
+  issuer: Signer,
   id: string,
   action: 'revoke' | 'suspend' | 'reinstate',
 ): Promise<void> {
@@ -104,6 +108,14 @@ export async function realBundles(t: TestNode): Promise<Record<BundleKind, Recor
   await changeStatus(t, dept, reinstated, 'suspend');
   await changeStatus(t, dept, reinstated, 'reinstate');
   await changeStatus(t, dept, batchRecordIdFor(batchId, 3), 'revoke');
+  // The department rotates to a new key with its own: that key's registration leads back to the authority's.
+  const k2 = generateKeyPair();
+  const rotation = await t.post(
+    '/v1/identities/TRANSPORT/rotate-key',
+    t.sign(dept, 'RotateIdentityKey', { identityId: 'TRANSPORT', newPublicKey: k2.publicKeyBase64 }),
+  );
+  if (rotation.statusCode !== 200) throw new Error(`rotate: ${rotation.body}`);
+  const rotated = await certifyOne(t, { actor: 'TRANSPORT', keyPair: k2 }, 'rotated');
   await t.seal();
   return {
     active: await bundleOf(t, active),
@@ -112,5 +124,6 @@ export async function realBundles(t: TestNode): Promise<Record<BundleKind, Recor
     reinstated: await bundleOf(t, reinstated),
     bulk: await bundleOf(t, batchRecordIdFor(batchId, 1)),
     bulkRevoked: await bundleOf(t, batchRecordIdFor(batchId, 3)),
+    rotated: await bundleOf(t, rotated),
   };
 }

@@ -42,7 +42,37 @@ export interface ProofBundleV2Json extends IncludedEntry {
   };
   readonly statusEntry?: IncludedEntry;
   readonly registration: IncludedEntry;
+  readonly priorRegistrations?: readonly IncludedEntry[];
   readonly batch?: BatchPath;
+}
+
+/** A holder's rotation with its own key: the key that signed it needs its own registration before it. */
+function selfRotationSigner(link: IncludedEntry): string | null {
+  const payload = link.entry.envelope?.['payload'];
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
+  const selfSigned = payload['type'] === 'RotateIdentityKey' && payload['actor'] === payload['identityId'];
+  return selfSigned && typeof payload['keyId'] === 'string' ? payload['keyId'] : null;
+}
+
+const MAX_CHAIN = 512;
+
+/** The registrations before `registration`, oldest first, back to one the authority signed. */
+function priorOf(
+  registration: IncludedEntry,
+  sources: ProofSourcesV2,
+  treeSize: number,
+  id: string,
+): IncludedEntry[] {
+  const prior: IncludedEntry[] = [];
+  let link = registration;
+  for (let signer = selfRotationSigner(link); signer !== null; signer = selfRotationSigner(link)) {
+    if (prior.length >= MAX_CHAIN)
+      throw new Error(`proof bundle: key chain of ${id} is longer than ${MAX_CHAIN}`);
+    const record = keyRecord(proven(sources, stateKey.key(signer), treeSize, id), signer);
+    link = includedAt(sources, record.registeredAt, treeSize);
+    prior.unshift(link);
+  }
+  return prior;
 }
 
 function proven(sources: ProofSourcesV2, key: string, version: number, id: string): ProvenValueJson {
@@ -90,6 +120,8 @@ export function buildProofBundleV2(certificationId: string, sources: ProofSource
       : undefined;
   const setAt = certification.value === null ? leafIndex : Number(certification.value['setAt']);
   const key = keyRecord(keyState, v1.key.keyId);
+  const registration = includedAt(sources, key.registeredAt, treeSize);
+  const prior = priorOf(registration, sources, treeSize, certificationId);
   return {
     version: 2,
     certificationId,
@@ -100,7 +132,8 @@ export function buildProofBundleV2(certificationId: string, sources: ProofSource
     checkpoint: v1.checkpoint,
     state: { certification, ...(batch === undefined ? {} : { batch }), key: keyState },
     ...(setAt === leafIndex ? {} : { statusEntry: includedAt(sources, setAt, treeSize) }),
-    registration: includedAt(sources, key.registeredAt, treeSize),
+    registration,
+    ...(prior.length === 0 ? {} : { priorRegistrations: prior }),
     ...(v1.batch === undefined ? {} : { batch: v1.batch }),
   };
 }

@@ -9,7 +9,6 @@
  */
 
 import { type Cosigner, isQuorumMet, QUORUM_NONE, type TrustPolicy } from '../federation/index.js';
-import { isoFromUnixSeconds } from '../shared/unix-time.js';
 import type { VerificationStep } from './verification-report.js';
 import { ensure, step } from './verification-step.js';
 
@@ -31,7 +30,26 @@ export function quorumTime(policy: TrustPolicy, cosigners: readonly Cosigner[]):
   return null;
 }
 
-const iso = isoFromUnixSeconds;
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** RFC 3339 UTC of epoch seconds, computed (days to civil date, Howard Hinnant's algorithm): no Date object here. */
+export function rfc3339Seconds(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const rest = seconds - days * 86_400;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const time = `${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${time}Z`;
+}
 
 /** Whether the proven state is recent enough: it passes without a maximum age unless it is unknown. */
 export function freshnessStep(
@@ -50,8 +68,8 @@ export function freshnessStep(
     const age = Math.max(0, Math.floor(now / 1000) - asOf);
     ensure(
       maxAgeSeconds === undefined || age <= maxAgeSeconds,
-      `the state is proven as of ${iso(asOf)}, ${age} s ago: older than the maximum age of ${maxAgeSeconds} s`,
+      `the state is proven as of ${rfc3339Seconds(asOf)}, ${age} s ago: older than the maximum age of ${maxAgeSeconds} s`,
     );
-    return `The state is proven as of ${iso(asOf)}, when the witnesses had cosigned the checkpoint.`;
+    return `The state is proven as of ${rfc3339Seconds(asOf)}, when the witnesses had cosigned the checkpoint.`;
   });
 }

@@ -54,8 +54,13 @@ export interface ProofBundleV2 extends IncludedEntry {
   readonly state: BundleState;
   /** The entry that set the record's current status, when that is not the certifying entry itself. */
   readonly statusEntry?: IncludedEntry;
-  /** The entry that registered the signing key: a command signed by the authority. */
+  /** The entry that registered the signing key: signed by the authority, or a rotation by its holder. */
   readonly registration: IncludedEntry;
+  /**
+   * When the holder registered the key by rotating with an earlier key: the registrations before it, oldest
+   * (signed by the authority) first, each binding the key that signed the next.
+   */
+  readonly priorRegistrations?: readonly IncludedEntry[];
   readonly batch?: BatchPath;
 }
 
@@ -70,8 +75,11 @@ const TOP_FIELDS = [
   'state',
   'statusEntry',
   'registration',
+  'priorRegistrations',
   'batch',
 ];
+/** A holder rotating its key every week for years is still far below this; a hostile bundle is bounded. */
+const MAX_PRIOR_REGISTRATIONS = 512;
 const STATE_FIELDS = ['certification', 'batch', 'key'];
 const INCLUDED_FIELDS = ['entry', 'leafIndex', 'inclusionProof'];
 const MAX_CHECKPOINT_LENGTH = 64 * 1024;
@@ -101,6 +109,12 @@ function included(input: unknown, what: string): IncludedEntry {
   return includedEntry(o, `${what}.`);
 }
 
+function priorRegistrations(input: unknown): IncludedEntry[] {
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_PRIOR_REGISTRATIONS)
+    fail(`priorRegistrations must be an array of 1 to ${MAX_PRIOR_REGISTRATIONS} entries`);
+  return input.map((link, i) => included(link, `priorRegistrations[${i}]`));
+}
+
 function bundleState(input: unknown): BundleState {
   const o = object(input, 'state');
   onlyFields(o, STATE_FIELDS, 'state');
@@ -126,8 +140,10 @@ function parseStrict(input: unknown): ProofBundleV2 {
   };
   const statusEntry = root['statusEntry'];
   const batch = root['batch'];
+  const prior = root['priorRegistrations'];
   return {
     ...bundle,
+    ...(prior === undefined ? {} : { priorRegistrations: priorRegistrations(prior) }),
     ...(statusEntry === undefined ? {} : { statusEntry: included(statusEntry, 'statusEntry') }),
     ...(batch === undefined ? {} : { batch: batchPath(batch) }),
   };
