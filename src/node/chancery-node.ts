@@ -193,6 +193,8 @@ function runningNode(
       await parts.store.close();
       parts.federation.close();
       parts.db.close();
+      // Last: the folder is free only once nothing of this node has it open.
+      parts.folderLock.release();
     },
   };
 }

@@ -11,12 +11,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { JsonObject } from '../../domain/shared/json.js';
 import type { ProvenState } from '../../domain/state-map/index.js';
-import type { StateMapPort } from '../log-state/state-map-port.js';
 import type { NodeDatabase } from '../projections/node-database.js';
 
 const NO_PROOFS = 'an unauthenticated state map (benchmark baseline) has no roots and no proofs';
 
-export class UnauthenticatedStateMap implements StateMapPort {
+// Shaped as StateMapPort (infrastructure/log-state), which it is used as; not imported, as log-state imports this folder.
+export class UnauthenticatedStateMap {
   private current = 0;
   private readonly values = new Map<string, string>();
   private upsert!: Statement<[string, string, number]>;
