@@ -19,6 +19,7 @@ import type { CommandSpec } from '../command-line/command-spec.js';
 import { parseTimeArg } from '../command-line/dates.js';
 import { sha256File } from '../files/file-digest.js';
 import { describeFsError } from '../files/fs-errors.js';
+import { type IncludedBundle, inclusionFromTiles, type TilesInclusion } from './tiles-inclusion.js';
 
 /** A real bundle is a few kilobytes; anything this big is not one, and is not read into memory. */
 const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
@@ -164,6 +165,21 @@ function textReport(report: VerificationReport, certificationId: string): string
   return lines;
 }
 
+/**
+ * With --tiles, inclusion recomputed from the log's tiles, once the bundle's checkpoint (signed by a
+ * trusted key) and entry have checked out: only then is there a root and a leaf worth proving against.
+ */
+async function tilesCheck(
+  prefix: string | undefined,
+  report: VerificationReport,
+  bundle: unknown,
+): Promise<TilesInclusion | undefined> {
+  if (prefix === undefined) return undefined;
+  const trusted = ['checkpoint', 'inclusion'].every((id) => report.steps.some((s) => s.id === id && s.ok));
+  if (!trusted) return { ok: false, detail: 'not checked: the bundle’s checkpoint or entry did not verify' };
+  return inclusionFromTiles(prefix, bundle as IncludedBundle);
+}
+
 export const verifyCommand: CommandSpec = {
   name: 'verify',
   summary:
@@ -198,6 +214,12 @@ export const verifyCommand: CommandSpec = {
       type: 'string',
       value: 'N',
       description: 'how many --witness keys must have cosigned (default: all of them)',
+    },
+    tiles: {
+      type: 'string',
+      value: 'PREFIX',
+      description:
+        'also compute the inclusion proof here from C2SP tlog-tiles at PREFIX (a node or a static export) and check it against the checkpoint',
     },
     at: {
       type: 'string',
@@ -263,15 +285,21 @@ example:
       ...(documentDigest === undefined ? {} : { documentDigest }),
     });
     const certificationId = certificationIdOf(loaded.bundle);
+    const tiles = await tilesCheck(args.string('tiles'), report, loaded.bundle);
+    const ok = report.ok && (tiles?.ok ?? true);
     return {
       json: {
-        ok: report.ok,
+        ok,
         certificationId,
         steps: report.steps,
         ...(report.witnessing === undefined ? {} : { witnessing: report.witnessing }),
+        ...(tiles === undefined ? {} : { tilesInclusion: tiles }),
       },
-      text: textReport(report, certificationId),
-      exitCode: report.ok ? EXIT_OK : EXIT_FAILURE,
+      text: [
+        ...textReport(report, certificationId),
+        ...(tiles === undefined ? [] : [`${tiles.ok ? '✓' : '✗'} inclusion from tiles: ${tiles.detail}`]),
+      ],
+      exitCode: ok ? EXIT_OK : EXIT_FAILURE,
     };
   },
 };
