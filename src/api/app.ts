@@ -4,6 +4,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { CommandService } from '../application/commands/command-service.js';
 import type { ProblemError } from '../application/problems/problem.js';
+import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
+import { type ConsoleRouteDeps, consoleRoutes } from './console/console-routes.js';
+import { installHardening } from './hardening/install-hardening.js';
+import type { LoadLimits } from './hardening/load-shedding.js';
+import { serverLimitOptions } from './hardening/server-limits.js';
+import { installHttpMetrics } from './metrics-http.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
@@ -15,7 +21,8 @@ import { type FederationRouteDeps, federationRoutes } from './routes/federation-
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
-import { proofRoutes } from './routes/proof-routes.js';
+import { type ProofRouteDeps, proofRoutes } from './routes/proof-routes.js';
+import { type TilesRouteDeps, tilesRoutes } from './routes/tiles-routes.js';
 import { createValidators } from './schemas/validator.js';
 import { landingRoutes } from './web/landing-routes.js';
 
@@ -38,6 +45,16 @@ export interface AppDeps {
   readonly gate?: (path: string, method: string) => ProblemError | null;
   /** Witness add-checkpoint, alerts, trust policy, federation status and /metrics. */
   readonly federation?: FederationRouteDeps;
+  /** Proof bundles version 2: the state map's proofs and the authority keys the citizen page pins. */
+  readonly proofs?: Pick<ProofRouteDeps, 'state' | 'authorityKeys'>;
+  /** The log as C2SP tlog-tiles (/checkpoint, /tile/…), read from the stored hashes and leaves. */
+  readonly tiles?: TilesRouteDeps['tiles'];
+  /** In-flight caps (overall, uploads per key); defaults in hardening/load-shedding.ts. */
+  readonly limits?: LoadLimits;
+  /** The node's metrics registry: HTTP requests and refusals are counted into it. */
+  readonly metrics?: MetricsRegistry;
+  /** The operator's view (/v1/operations) and the console (/console). */
+  readonly console?: ConsoleRouteDeps;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -62,6 +79,8 @@ function createServer(deps: AppDeps): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Header and request timeouts, header size, and parser refusals as problem+json.
+    ...serverLimitOptions(),
   });
 
   const validators = createValidators();
@@ -72,6 +91,7 @@ function createServer(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
   });
   installProblemHandlers(app);
+  if (deps.metrics !== undefined) installHttpMetrics(app, deps.metrics);
   const gate = deps.gate;
   if (gate !== undefined) {
     app.addHook('onRequest', async (request) => {
@@ -81,6 +101,7 @@ function createServer(deps: AppDeps): FastifyInstance {
   }
   // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
   app.removeContentTypeParser(['text/plain']);
+  installHardening(app, deps.limits);
   return app;
 }
 
@@ -137,12 +158,15 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
   await app.register(async (scope) => landingRoutes(scope, { origin: deps.log.origin }));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
+  const { tiles } = deps;
+  if (tiles !== undefined) await app.register(async (scope) => tilesRoutes(scope, { log: deps.log, tiles }));
   const { federation } = deps;
   await app.register(async (scope) =>
     proofRoutes(scope, {
       log: deps.log,
       certifications: deps.certifications,
       keys: deps.registry,
+      ...deps.proofs,
       ...(federation === undefined
         ? {}
         : {
@@ -153,6 +177,8 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
     }),
   );
   if (federation !== undefined) await app.register(async (scope) => federationRoutes(scope, federation));
+  const consoleDeps = deps.console;
+  if (consoleDeps !== undefined) await app.register(async (scope) => consoleRoutes(scope, consoleDeps));
   const { directory } = deps;
   if (directory !== undefined) {
     for (const routes of [

@@ -74,6 +74,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/certify-bulk/certify-bulk.js')).certifyBulkCommand,
   },
   {
+    name: 'export-tiles',
+    summary: 'write the log as static C2SP tlog-tiles files for a web server or CDN',
+    load: async () => (await import('./commands/export-tiles.js')).exportTilesCommand,
+  },
+  {
     name: 'certification show',
     summary: 'show a certification and its history',
     load: () => certification('certification show'),

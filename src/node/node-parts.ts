@@ -7,6 +7,7 @@
 
 import type { EventStore } from '../infrastructure/eventstore/port.js';
 import { LogStateProjection } from '../infrastructure/log-state/log-state-projection.js';
+import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import { CertificationReadModel } from '../infrastructure/projections/certification-read-model.js';
 import { CommandIndex } from '../infrastructure/projections/command-index.js';
 import { IdentityRegistry } from '../infrastructure/projections/identity-registry.js';
@@ -16,12 +17,18 @@ import { CheckpointSealer } from '../infrastructure/sequencer/checkpoint-sealer.
 import { ed25519CheckpointSigner } from '../infrastructure/sequencer/checkpoint-signer.js';
 import { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 import { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
+import { UnauthenticatedStateMap } from '../infrastructure/state-map/unauthenticated-state-map.js';
 import { type KeyPair, readKeyFile } from '../protocol/key-pair.js';
 import { type InitResult, initDataDir } from './data-dir.js';
+import { type DataFolderLock, lockDataFolder } from './data-folder-lock.js';
 import { createDirectory, type Directory } from './directory-wiring.js';
 import { Federation } from './federation.js';
+import { createNodeMetrics, registerNodeMetrics } from './metrics-node.js';
+import { meteredStore } from './metrics-store.js';
 import { eventStoreConfigOf, type NodeConfig } from './node-config.js';
 import { type EventStoreConfig, openEventStore } from './open-event-store.js';
+import { OperatorEvents } from './operator-events.js';
+import { SealWatch } from './seal-watch.js';
 import { keepStateProvable, stateCommitment } from './state-retention.js';
 
 export interface NodeParts {
@@ -43,6 +50,14 @@ export interface NodeParts {
   readonly sealer: CheckpointSealer;
   /** A mirror serves a log it trusts and never seals it. */
   readonly mirror: boolean;
+  /** Held for the node's lifetime: one node per data folder. */
+  readonly folderLock: DataFolderLock;
+  /** This node's own Prometheus registry (never the process-wide default). */
+  readonly metrics: MetricsRegistry;
+  /** Seal latency and checkpoint age, on real time. */
+  readonly seal: SealWatch;
+  /** Warnings for the operator as pino JSON lines with stable event names. */
+  readonly events: OperatorEvents;
 }
 
 export interface AssembleOptions {
@@ -52,10 +67,29 @@ export interface AssembleOptions {
   /** An already open store to use instead of opening one. */
   readonly eventStore?: EventStore;
   readonly notice?: (line: string) => void;
+  /**
+   * Benchmarks only (bench/state.bench.ts's baseline): judge writes in log order over a plain key-value
+   * table instead of the authenticated state map; checkpoints then carry no map root. Never set otherwise.
+   */
+  readonly withoutStateMap?: boolean;
+}
+
+/** Locks the data folder (a second node on it fails at once), then opens and connects every part. */
+export async function assembleNode(config: NodeConfig, options: AssembleOptions): Promise<NodeParts> {
+  const folderLock = lockDataFolder(config.dataDir);
+  try {
+    return { ...(await assembleLocked(config, options)), folderLock };
+  } catch (error) {
+    folderLock.release();
+    throw error;
+  }
 }
 
 /** Opens the data folder, the store and the node's database, and connects every part. */
-export async function assembleNode(config: NodeConfig, options: AssembleOptions): Promise<NodeParts> {
+async function assembleLocked(
+  config: NodeConfig,
+  options: AssembleOptions,
+): Promise<Omit<NodeParts, 'folderLock'>> {
   const { clock } = options;
   // A mirror serves the log it trusts: the trusted key's name is the log's origin.
   const mirror = config.federation.role === 'mirror';
@@ -73,12 +107,15 @@ export async function assembleNode(config: NodeConfig, options: AssembleOptions)
     );
   }
   const logKey = loadLogKey(config, init);
-  const store =
+  const metrics = createNodeMetrics();
+  const store = meteredStore(
     options.eventStore ??
-    (await openEventStore(options.store ?? eventStoreConfigOf(config.store, init.layout.eventStoreFile)));
+      (await openEventStore(options.store ?? eventStoreConfigOf(config.store, init.layout.eventStoreFile))),
+    metrics,
+  );
   const db = openNodeDatabase(init.layout.nodeDatabaseFile);
   try {
-    return connect(config, options, { init, logKey, store, db, mirror });
+    return connect(config, options, { init, logKey, store, db, mirror, metrics });
   } catch (error) {
     db.close();
     await store.close().catch(() => undefined);
@@ -86,12 +123,21 @@ export async function assembleNode(config: NodeConfig, options: AssembleOptions)
   }
 }
 
+interface Opened {
+  readonly init: InitResult;
+  readonly logKey: KeyPair;
+  readonly store: EventStore;
+  readonly db: NodeDatabase;
+  readonly mirror: boolean;
+  readonly metrics: MetricsRegistry;
+}
+
 function connect(
   config: NodeConfig,
   options: AssembleOptions,
-  opened: { init: InitResult; logKey: KeyPair; store: EventStore; db: NodeDatabase; mirror: boolean },
-): NodeParts {
-  const { init, logKey, store, db, mirror } = opened;
+  opened: Opened,
+): Omit<NodeParts, 'folderLock'> {
+  const { init, logKey, store, db, mirror, metrics } = opened;
   const { clock } = options;
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
@@ -111,11 +157,11 @@ function connect(
     db,
     init.identity.origin,
     mirror ? config.federation.trust! : checkpointSigner.verifierKey,
-    stateCommitment(stateMap),
+    options.withoutStateMap === true ? null : stateCommitment(stateMap),
   );
   // Runs right after the sequencer: every event has its leaf index when it is judged in log order.
   const logState = new LogStateProjection({
-    map: stateMap,
+    map: options.withoutStateMap === true ? new UnauthenticatedStateMap(db) : stateMap,
     leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
     batchOfRecord: (certificationId) => certifications.get(certificationId)?.batch ?? null,
   });
@@ -126,6 +172,7 @@ function connect(
     sequencer,
     store,
     clock,
+    metrics,
     ...(options.notice === undefined ? {} : { notice: options.notice }),
   });
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
@@ -136,7 +183,7 @@ function connect(
     [sequencer, logState, federation.log, registry, certifications, commands, ...directory.projections],
     logState,
   );
-  keepStateProvable(stateMap, sequencer, federation, db);
+  if (options.withoutStateMap !== true) keepStateProvable(stateMap, sequencer, federation, db);
   const sealer = new CheckpointSealer({
     store,
     sequencer,
@@ -145,6 +192,7 @@ function connect(
     maxLeavesPerSeal: config.sealMaxLeaves,
   });
   return {
+    ...observe(metrics, { sequencer, certifications, projector, store, config }),
     config,
     clock,
     init,
@@ -162,6 +210,27 @@ function connect(
     sealer,
     mirror,
   };
+}
+
+/** Metrics and operator warnings over the connected parts; they only read, so the order of wiring is free. */
+function observe(
+  metrics: MetricsRegistry,
+  parts: Pick<NodeParts, 'sequencer' | 'certifications' | 'projector' | 'store' | 'config'>,
+): Pick<NodeParts, 'metrics' | 'seal' | 'events'> {
+  const events = new OperatorEvents();
+  const seal = new SealWatch({
+    sequencer: parts.sequencer,
+    metrics,
+    slowAfterMs: Math.max(5000, 10 * parts.config.sealIntervalMs),
+    onSlow: (waitedMs, treeSize) =>
+      events.warn(
+        'seal_slow',
+        { waitedMs, treeSize },
+        `a leaf waited ${waitedMs} ms for checkpoint ${treeSize}`,
+      ),
+  });
+  registerNodeMetrics(metrics, { ...parts, seal });
+  return { metrics, seal, events };
 }
 
 /** The key that signs checkpoints: the node key unless --log-key names a key shared by the cluster. */
@@ -183,4 +252,5 @@ export async function shutDownParts(parts: NodeParts): Promise<void> {
   await parts.projector.stop().catch(() => undefined);
   await parts.store.close().catch(() => undefined);
   parts.db.close();
+  parts.folderLock.release();
 }

@@ -20,6 +20,7 @@ import { REPO_ROOT } from './support/cli-process.js';
  *   their own; a second start of the same data folder stops the first (Ctrl-C) as the README says;
  * - the README's ports 8080 and 8090 become free ports, and CHANCERY_URL is set as the quick start
  *   tells a reader on another port to do;
+ * - HOME is the walk's own folder, so `~/.chancery` is too;
  * - `npm ci` and `npm test` are skipped, and `crt_…`, `ent_…`, `req_…` become the ids printed last.
  */
 
@@ -85,7 +86,13 @@ class Walk {
 
   private env(): NodeJS.ProcessEnv {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHANCERY_')));
-    return { ...env, CHANCERY_LOG_LEVEL: 'warn', CHANCERY_URL: `http://127.0.0.1:${this.ports.primary}` };
+    // HOME is the walk's folder: the README keeps data and keys in ~/.chancery.
+    return {
+      ...env,
+      HOME: this.cwd,
+      CHANCERY_LOG_LEVEL: 'warn',
+      CHANCERY_URL: `http://127.0.0.1:${this.ports.primary}`,
+    };
   }
 
   /** The command as this machine runs it (see the file comment); ids from earlier output filled in. */

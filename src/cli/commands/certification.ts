@@ -11,6 +11,18 @@ import { NodeConnection } from '../node-access/node-connection.js';
 
 const SALTED_DIGEST = /^[0-9a-f]{64}$/;
 
+/** --command-id and --issued-at: the same signed payload again, so a retry is answered, never written twice. */
+function retryOptions(args: Parameters<CommandSpec['run']>[0]): { commandId?: string; issuedAt?: string } {
+  const commandId = args.string('command-id');
+  const issuedAt = args.string('issued-at');
+  if (issuedAt !== undefined && commandId === undefined)
+    throw new UsageError('--issued-at repeats an earlier write: give its --command-id too', args.command);
+  return {
+    ...(commandId === undefined ? {} : { commandId }),
+    ...(issuedAt === undefined ? {} : { issuedAt }),
+  };
+}
+
 export const certifyCommand: CommandSpec = {
   name: 'certify',
   summary: 'Certify a record by the SHA-256 digest of FILE. The file is hashed here and never uploaded.',
@@ -44,6 +56,24 @@ export const certifyCommand: CommandSpec = {
       type: 'string',
       value: 'FILE.svg|FILE.png',
       description: 'write the proof URL as a QR code to FILE (never over an existing file)',
+    },
+    reissue: {
+      type: 'string',
+      value: 'ID',
+      description:
+        'certify anew a record this issuer certified before (the latest certification, crt_…, which the refusal names); links the two',
+    },
+    'command-id': {
+      type: 'string',
+      value: 'ID',
+      description:
+        'repeat an earlier write (after SEAL_TIMEOUT, FINALITY_TIMEOUT or a lost answer) with its commandId, so the node answers from what it stored instead of writing twice',
+    },
+    'issued-at': {
+      type: 'string',
+      value: 'T',
+      description:
+        "with --command-id: the earlier write's issuedAt (RFC 3339 UTC, ...Z), which the problem names",
     },
     wait: {
       type: 'string',
@@ -81,6 +111,7 @@ example:
       throw new UsageError(`--wait must be sealed or final, not ${wait}`, args.command);
     }
     const qrOut = qrTarget(args.string('qr-out'), args.command);
+    const reissue = args.string('reissue');
     const recordDigest = await sha256File(file);
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const result = await node.call((c) =>
@@ -91,8 +122,9 @@ example:
           validFrom,
           ...(subject === undefined ? {} : { subjectRef: subject.toLowerCase() }),
           ...(validUntil === undefined ? {} : { validUntil }),
+          ...(reissue === undefined ? {} : { reissueOf: reissue }),
         },
-        wait === undefined ? {} : { wait },
+        { ...retryOptions(args), ...(wait === undefined ? {} : { wait }) },
       ),
     );
     const sealed =

@@ -1,4 +1,5 @@
 import type { NodeStatus } from '../../client/index.js';
+import type { OperationsStatus } from '../../protocol/operations-status.js';
 import type { CommandSpec } from '../command-line/command-spec.js';
 import { fieldLines } from '../command-line/output.js';
 import { NodeConnection } from '../node-access/node-connection.js';
@@ -14,15 +15,17 @@ function trustPolicyLine(status: NodeStatus): string {
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary:
-    "Show the node's origin, log verifier key, store, authority and read-model progress (GET /v1/status).",
+    "Show the node's role, readiness, finality and witness quorum, each witness, mirror lag and open alerts, " +
+    'with its origin, keys, store and read-model progress (GET /v1/status and /v1/operations).',
   scope: 'client',
   async run(args) {
     const node = new NodeConnection(args.url);
     const status = await node.call((c) => c.status());
+    const operations = await node.call((c) => c.operations());
     return {
-      json: status,
+      json: { ...status, operations },
       text: [
-        `chancery ${status.version} at ${node.url}: ${status.ready ? 'ready' : 'NOT READY'}`,
+        `chancery ${status.version} at ${node.url}: ${status.ready ? 'ready' : 'NOT READY'} (${status.role})`,
         ...fieldLines([
           ['origin', status.origin],
           ['store', status.store],
@@ -36,8 +39,53 @@ export const statusCommand: CommandSpec = {
             'log position',
             `${status.lastPosition ?? 'none'} (read models at ${status.projectedPosition ?? 'none'})`,
           ],
+          ...operationRows(operations),
         ]),
+        ...witnessLines(operations),
+        ...alertLines(operations),
       ],
     };
   },
 };
+
+function operationRows(o: OperationsStatus): [string, string][] {
+  const rows: [string, string][] = [
+    [
+      'log size',
+      `${o.log.sequencedSize} (checkpoint ${o.finality.checkpointTreeSize}, final ${o.finality.finalTreeSize})`,
+    ],
+    ['finality', o.finality.reason === null ? o.finality.state : `${o.finality.state}: ${o.finality.reason}`],
+  ];
+  if (o.finality.quorum !== null) rows.push(['quorum', o.finality.quorum]);
+  if (o.mirror !== null) {
+    const lag = o.mirror.lagEntries === null ? 'unknown' : `${o.mirror.lagEntries} entries`;
+    rows.push([
+      'mirror lag',
+      `${lag} behind ${o.mirror.upstream}${o.mirror.halted === null ? '' : ` (HALTED: ${o.mirror.halted})`}`,
+    ]);
+  }
+  return rows;
+}
+
+function witnessLines(o: OperationsStatus): string[] {
+  if (o.witnesses.length === 0) return [];
+  return [
+    'witnesses:',
+    ...o.witnesses.map((w) => {
+      const state = w.up ? 'up' : `DOWN (${w.lastError})`;
+      const last = w.lastSuccessAt === null ? 'no cosignature yet' : `last cosigned ${w.lastSuccessAt}`;
+      return `  ${w.name}  ${state}; ${last}; size ${w.cosignedSize ?? '-'}`;
+    }),
+  ];
+}
+
+function alertLines(o: OperationsStatus): string[] {
+  if (o.alerts.length === 0) return ['alerts: none open'];
+  return [
+    `alerts (${o.alerts.length} open):`,
+    ...o.alerts.map(
+      (a) =>
+        `  ${a.severity.toUpperCase()} ${a.kind}${a.subject === null ? '' : ` ${a.subject}`}: ${a.detail}`,
+    ),
+  ];
+}
