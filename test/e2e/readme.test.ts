@@ -76,7 +76,10 @@ interface Ran {
 
 class Walk {
   readonly ran: Ran[] = [];
-  private readonly servers = new Map<string, { child: ChildProcess; exited: Promise<unknown> }>();
+  private readonly servers = new Map<
+    string,
+    { child: ChildProcess; exited: Promise<unknown>; log: () => string }
+  >();
   private readonly ids = new Map<string, string>();
 
   constructor(
@@ -128,7 +131,10 @@ class Walk {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`README command failed (exit ${code}): ${command}\n${stderr}${stdout}`);
+    if (code !== 0)
+      throw new Error(
+        `README command failed (exit ${code}): ${command}\n${stderr}${stdout}\nnodes:\n${this.serverLogs()}`,
+      );
     this.remember(stdout);
     this.ran.push({ command, stdout, stderr });
   }
@@ -143,9 +149,9 @@ class Walk {
     }
     const child = spawn('bash', ['-c', `exec ${this.rewrite(command)}`], { cwd: this.cwd, env: this.env() });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    this.servers.set(data, { child, exited });
-    child.stdout.resume();
     let stderr = '';
+    this.servers.set(data, { child, exited, log: () => stderr });
+    child.stdout.resume();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${stderr}`)), 60_000);
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -158,6 +164,11 @@ class Walk {
       void exited.then((code) => reject(new Error(`${command} exited with ${code}:\n${stderr}`)));
     });
     this.ran.push({ command, stdout: '', stderr });
+  }
+
+  /** What the running nodes wrote on stderr, to explain a failed command. */
+  private serverLogs(): string {
+    return [...this.servers].map(([data, s]) => `--- ${data}\n${s.log().slice(-4000)}`).join('\n');
   }
 
   /** The output of the last command that starts with `prefix`, as written in the README. */

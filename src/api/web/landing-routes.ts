@@ -42,7 +42,8 @@ function isNotFoundForPeople(request: FastifyRequest, problem: ProblemError): bo
   const path = request.url.split('?')[0] ?? '/';
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (path.startsWith('/v1/') || !prefersHtml(request.headers.accept)) return false;
-  const mistypedProof = path.startsWith('/p/') && problem.code === 'BODY_INVALID';
+  // A GET of /p/… refused with a 400 is a proof id that cannot be one (its path parameter failed).
+  const mistypedProof = path.startsWith('/p/') && problem.status === 400;
   return problem.status === 404 || mistypedProof;
 }
 
