@@ -151,7 +151,8 @@ class Walk {
     const exited = new Promise((resolve) => child.on('exit', resolve));
     let stderr = '';
     this.servers.set(data, { child, exited, log: () => stderr });
-    child.stdout.resume();
+    // The node's own log lines (pino, on stdout) join its banner, to explain a failed command.
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${stderr}`)), 60_000);
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
