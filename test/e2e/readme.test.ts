@@ -245,7 +245,9 @@ describe('the README walk-through, as written', () => {
     async () => {
       for (const command of shellCommands(section('Federation'))) await walk.run(command);
       expect(readFileSync(join(tmp, 'policy.txt'), 'utf8')).toMatch(
-        new RegExp(`^log \\S+\\nwitness w1 \\S+ http://127.0.0.1:${ports.mirror}\\nquorum w1\\n$`),
+        new RegExp(
+          `^log \\S+\\nauthority \\S+\\nwitness w1 \\S+ http://127.0.0.1:${ports.mirror}\\nquorum w1\\n$`,
+        ),
       );
       expect(walk.output('npx chancery status --url')).toMatch(/trust policy\s+w1; latest checkpoint final/);
       const verified = walk.output('npx chancery verify');
