@@ -91,6 +91,7 @@ function masthead(input: ProofPageInput, id: string): string {
 const SUMMARY = `  <section id="summary" class="summary" data-state="loading" role="status" aria-live="polite" aria-atomic="true">
     <p class="headline">Checking the proof on this device…</p>
     <p id="summary-detail">Nothing is sent anywhere: your browser checks the signatures and the log itself.</p>
+    <p id="latest-check" data-kind="pending" hidden></p>
   </section>
   <noscript>
     <p class="summary" data-state="error">This page checks the proof in your browser and needs JavaScript.

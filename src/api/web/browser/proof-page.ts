@@ -11,6 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseTrustPolicy, type TrustPolicy } from '../../../domain/federation/trust-policy.js';
 import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
+import { checkAgainstLatest, type LatestCheck } from '../../../domain/proof/latest-check.js';
 import {
   type VerificationReport,
   type VerificationStepId,
@@ -199,6 +200,81 @@ function renderWitnesses(witnessing: WitnessingSummary | undefined): void {
   );
 }
 
+function verifyWith(state: PageState, bundle: unknown, certificationId: string, logKey: string) {
+  return verifyProofBundle(bundle, {
+    verify,
+    trustedLogKeys: [logKey],
+    now: Date.now(),
+    expectedCertificationId: certificationId,
+    authorityKeys: state.authorityKeys,
+    ...(state.policy === undefined ? {} : { policy: state.policy }),
+  });
+}
+
+/** What the online comparison with the log's latest checkpoint found, in the page's words. */
+const LATEST_WORDS: Record<LatestCheck['kind'], string> = {
+  current: 'Checked online: this proof is under the log’s latest checkpoint.',
+  'same-state': 'Checked online: the log has grown since this proof, and its latest state says the same.',
+  changed: 'Checked online: this proof is OUT OF DATE. The log’s latest state says this record is now',
+  'split-view':
+    'Checked online: the log’s latest checkpoint does not extend the one in this proof. Someone is showing two different histories; do not trust this result.',
+  unknown: 'Could not compare with the log’s latest checkpoint.',
+};
+
+async function fetchText(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url, { cache: 'no-store' });
+    return response.ok ? await response.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Online: compares the bundle shown with the latest checkpoint and the latest bundle; flags a stale one. */
+async function checkLatest(state: PageState, certificationId: string, logKey: string): Promise<LatestCheck> {
+  const bundle = state.bundle as { treeSize?: unknown; checkpoint?: unknown };
+  const report = verifyWith(state, state.bundle, certificationId, logKey);
+  const latestNote = await fetchText('../v1/log/checkpoint');
+  if (latestNote === null || typeof bundle.checkpoint !== 'string' || typeof bundle.treeSize !== 'number')
+    return { kind: 'unknown' };
+  const size = /^[^\n]*\n(\d{1,16})\n/.exec(latestNote)?.[1];
+  const grown = size !== undefined && Number(size) > bundle.treeSize;
+  const consistency = grown
+    ? await fetchText(`../v1/log/consistency?from=${bundle.treeSize}&to=${size}`)
+    : null;
+  const again = grown ? await fetchText(`../v1/proofs/${encodeURIComponent(certificationId)}`) : null;
+  let proof: string[] = [];
+  let latestBundle: unknown;
+  try {
+    proof = consistency === null ? [] : (JSON.parse(consistency) as { proof: string[] }).proof;
+    latestBundle = again === null ? undefined : JSON.parse(again);
+  } catch {
+    return { kind: 'unknown' };
+  }
+  return checkAgainstLatest({
+    bundleCheckpoint: bundle.checkpoint,
+    report,
+    latestNote,
+    consistencyProof: Array.isArray(proof) ? proof : [],
+    ...(latestBundle === undefined
+      ? {}
+      : { latestReport: verifyWith(state, latestBundle, certificationId, logKey) }),
+    trustedLogKeys: [logKey],
+    verify,
+  });
+}
+
+function renderLatest(check: LatestCheck): void {
+  const node = byId('latest-check');
+  node.hidden = false;
+  node.dataset['kind'] = check.kind;
+  node.textContent =
+    check.kind === 'changed'
+      ? `${LATEST_WORDS.changed} ${check.latestStatus ?? 'different'}.`
+      : LATEST_WORDS[check.kind];
+  if (check.kind === 'changed' || check.kind === 'split-view') byId('summary').dataset['state'] = 'failed';
+}
+
 function render(state: PageState, certificationId: string, logKey: string): void {
   const report = verifyProofBundle(state.bundle, {
     verify,
@@ -318,6 +394,7 @@ async function load(state: PageState, certificationId: string, logKey: string, a
   }
   state.bundle = body;
   render(state, certificationId, logKey);
+  void checkLatest(state, certificationId, logKey).then(renderLatest);
 }
 
 function startDocumentInput(state: PageState, certificationId: string, logKey: string): void {
