@@ -6,6 +6,9 @@ import type { CommandService } from '../application/commands/command-service.js'
 import type { ProblemError } from '../application/problems/problem.js';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import { type ConsoleRouteDeps, consoleRoutes } from './console/console-routes.js';
+import { installHardening } from './hardening/install-hardening.js';
+import type { LoadLimits } from './hardening/load-shedding.js';
+import { serverLimitOptions } from './hardening/server-limits.js';
 import { installHttpMetrics } from './metrics-http.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
@@ -18,8 +21,10 @@ import { type FederationRouteDeps, federationRoutes } from './routes/federation-
 import { type IdentityRouteDeps, identityRoutes } from './routes/identity-routes.js';
 import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
-import { proofRoutes } from './routes/proof-routes.js';
+import { type ProofRouteDeps, proofRoutes } from './routes/proof-routes.js';
+import { type TilesRouteDeps, tilesRoutes } from './routes/tiles-routes.js';
 import { createValidators } from './schemas/validator.js';
+import { landingRoutes } from './web/landing-routes.js';
 
 export interface AppDeps {
   readonly commands: CommandService;
@@ -40,6 +45,12 @@ export interface AppDeps {
   readonly gate?: (path: string, method: string) => ProblemError | null;
   /** Witness add-checkpoint, alerts, trust policy, federation status and /metrics. */
   readonly federation?: FederationRouteDeps;
+  /** Proof bundles version 2: the state map's proofs and the authority keys the citizen page pins. */
+  readonly proofs?: Pick<ProofRouteDeps, 'state' | 'authorityKeys'>;
+  /** The log as C2SP tlog-tiles (/checkpoint, /tile/…), read from the stored hashes and leaves. */
+  readonly tiles?: TilesRouteDeps['tiles'];
+  /** In-flight caps (overall, uploads per key); defaults in hardening/load-shedding.ts. */
+  readonly limits?: LoadLimits;
   /** The node's metrics registry: HTTP requests and refusals are counted into it. */
   readonly metrics?: MetricsRegistry;
   /** The operator's view (/v1/operations) and the console (/console). */
@@ -68,6 +79,8 @@ function createServer(deps: AppDeps): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Header and request timeouts, header size, and parser refusals as problem+json.
+    ...serverLimitOptions(),
   });
 
   const validators = createValidators();
@@ -88,6 +101,7 @@ function createServer(deps: AppDeps): FastifyInstance {
   }
   // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
   app.removeContentTypeParser(['text/plain']);
+  installHardening(app, deps.limits);
   return app;
 }
 
@@ -142,13 +156,17 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
     }),
   );
   await app.register(async (scope) => nodeRoutes(scope, deps.node));
+  await app.register(async (scope) => landingRoutes(scope, { origin: deps.log.origin }));
   await app.register(async (scope) => logRoutes(scope, { log: deps.log }));
+  const { tiles } = deps;
+  if (tiles !== undefined) await app.register(async (scope) => tilesRoutes(scope, { log: deps.log, tiles }));
   const { federation } = deps;
   await app.register(async (scope) =>
     proofRoutes(scope, {
       log: deps.log,
       certifications: deps.certifications,
       keys: deps.registry,
+      ...deps.proofs,
       ...(federation === undefined
         ? {}
         : {

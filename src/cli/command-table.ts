@@ -48,6 +48,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => identity('identity accredit'),
   },
   {
+    name: 'identity update-roles',
+    summary: "add or remove a department's roles (authority)",
+    load: () => identity('identity update-roles'),
+  },
+  {
     name: 'identity rotate-key',
     summary: "replace an identity's keys",
     load: () => identity('identity rotate-key'),
@@ -67,6 +72,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'certify-bulk',
     summary: 'certify every file of a folder or manifest in one signed batch',
     load: async () => (await import('./commands/certify-bulk/certify-bulk.js')).certifyBulkCommand,
+  },
+  {
+    name: 'export-tiles',
+    summary: 'write the log as static C2SP tlog-tiles files for a web server or CDN',
+    load: async () => (await import('./commands/export-tiles.js')).exportTilesCommand,
   },
   {
     name: 'certification show',
@@ -122,6 +132,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'directory request',
     summary: 'ask for access to a dataset',
     load: async () => (await import('./commands/directory/request.js')).requestCommand,
+  },
+  {
+    name: 'directory requests',
+    summary: 'list the access requests on your entries (pending by default)',
+    load: async () => (await import('./commands/directory/requests.js')).requestsCommand,
   },
   {
     name: 'directory grant',

@@ -126,6 +126,8 @@ export interface CertifyInput {
   validFrom: string;
   validUntil?: string | null;
   metadata?: Record<string, string | number | boolean> | null;
+  /** An explicit reissue of the issuer's latest certification of this record (else 409 RECORD_ALREADY_CERTIFIED). */
+  reissueOf?: string;
 }
 
 /**
@@ -185,6 +187,24 @@ export class ChanceryClient {
       'POST',
       `/v1/identities/${encodeURIComponent(identityId)}/accredit`,
       this.sign('AccreditIdentity', { identityId, recordTypes }, options),
+    );
+  }
+
+  /** Adds and removes roles of a department (authority only); an empty list is left out of the command. */
+  updateRoles(
+    identityId: string,
+    change: { add?: string[]; remove?: string[] },
+    options?: SignOptions,
+  ): Promise<WriteResult> {
+    const fields = {
+      identityId,
+      ...(change.add !== undefined && change.add.length > 0 ? { add: change.add } : {}),
+      ...(change.remove !== undefined && change.remove.length > 0 ? { remove: change.remove } : {}),
+    };
+    return this.send(
+      'POST',
+      `/v1/identities/${encodeURIComponent(identityId)}/roles`,
+      this.sign('UpdateIdentityRoles', fields, options),
     );
   }
 

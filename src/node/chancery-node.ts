@@ -70,6 +70,8 @@ export interface StartOptions {
   readonly rebuild?: boolean;
   /** One-line notices for the operator after start-up (store reached at last, start-up failed). */
   readonly notice?: (line: string) => void;
+  /** Benchmarks only: the node without its authenticated state map (see AssembleOptions.withoutStateMap). */
+  readonly withoutStateMap?: boolean;
 }
 
 export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {
@@ -78,6 +80,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.eventStore === undefined ? {} : { eventStore: options.eventStore }),
     ...(options.notice === undefined ? {} : { notice: options.notice }),
+    ...(options.withoutStateMap === true ? { withoutStateMap: true } : {}),
   });
   const startup = new NodeStartup(parts, {
     rebuild: options.rebuild === true,
@@ -190,6 +193,8 @@ function runningNode(
       await parts.store.close();
       parts.federation.close();
       parts.db.close();
+      // Last: the folder is free only once nothing of this node has it open.
+      parts.folderLock.release();
     },
   };
 }

@@ -5,6 +5,7 @@ import { buildApp } from '../api/app.js';
 import type { CommandService } from '../application/commands/command-service.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
+import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
 import { MeteredCommandService } from './metrics-commands.js';
 import { nodeHealth } from './node-health.js';
 import type { NodeParts } from './node-parts.js';
@@ -50,10 +51,16 @@ function commandServiceOf(
         keys: registry,
         finalCheckpoint: federationRouteDeps.finalCheckpoint,
         policyDigest: federationRouteDeps.policyDigest,
+        state: parts.stateMap,
       }),
     },
     parts.metrics,
   );
+}
+
+/** Every key the authority ever held (base64), for the citizen page to pin: the registry's, so it follows rotations. */
+function authorityKeysOf(parts: NodeParts): () => string[] {
+  return () => parts.registry.get(parts.init.identity.authorityId)?.keys.map((k) => k.publicKey) ?? [];
 }
 
 /** Until the node has reached its store and caught up, its read models are empty or stale: say so. */
@@ -95,6 +102,9 @@ export async function buildNodeApp(
       log: federation.log,
     }),
     federation: federationRouteDeps,
+    proofs: { state: parts.stateMap, authorityKeys: authorityKeysOf(parts) },
+    // Tiles come from the sequencer's stored hashes, bounded by the checkpoint `log` serves.
+    tiles: new TilesSource(parts.sequencer.hashes, parts.sequencer),
     logger:
       options.logging === false
         ? false

@@ -4,6 +4,7 @@
  * operator's view /v1/operations with the alerts open now.
  */
 
+import { describeQuorum } from '../domain/federation/trust-policy.js';
 import type { NodeStatus } from '../protocol/node-status.js';
 import type { ComponentState, OperationsStatus, WitnessHealth } from '../protocol/operations-status.js';
 import type { NodeParts } from './node-parts.js';
@@ -155,6 +156,7 @@ class NodeHealth {
       role: federation.role,
       witnessVerifierKey: federation.witness?.identity.vkey ?? null,
       ...federation.finality(),
+      trustPolicy: federation.policy === null ? null : describeQuorum(federation.policy),
     };
   }
 }

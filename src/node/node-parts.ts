@@ -17,8 +17,10 @@ import { CheckpointSealer } from '../infrastructure/sequencer/checkpoint-sealer.
 import { ed25519CheckpointSigner } from '../infrastructure/sequencer/checkpoint-signer.js';
 import { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 import { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
+import { UnauthenticatedStateMap } from '../infrastructure/state-map/unauthenticated-state-map.js';
 import { type KeyPair, readKeyFile } from '../protocol/key-pair.js';
 import { type InitResult, initDataDir } from './data-dir.js';
+import { type DataFolderLock, lockDataFolder } from './data-folder-lock.js';
 import { createDirectory, type Directory } from './directory-wiring.js';
 import { Federation } from './federation.js';
 import { createNodeMetrics, registerNodeMetrics } from './metrics-node.js';
@@ -48,6 +50,8 @@ export interface NodeParts {
   readonly sealer: CheckpointSealer;
   /** A mirror serves a log it trusts and never seals it. */
   readonly mirror: boolean;
+  /** Held for the node's lifetime: one node per data folder. */
+  readonly folderLock: DataFolderLock;
   /** This node's own Prometheus registry (never the process-wide default). */
   readonly metrics: MetricsRegistry;
   /** Seal latency and checkpoint age, on real time. */
@@ -63,10 +67,29 @@ export interface AssembleOptions {
   /** An already open store to use instead of opening one. */
   readonly eventStore?: EventStore;
   readonly notice?: (line: string) => void;
+  /**
+   * Benchmarks only (bench/state.bench.ts's baseline): judge writes in log order over a plain key-value
+   * table instead of the authenticated state map; checkpoints then carry no map root. Never set otherwise.
+   */
+  readonly withoutStateMap?: boolean;
+}
+
+/** Locks the data folder (a second node on it fails at once), then opens and connects every part. */
+export async function assembleNode(config: NodeConfig, options: AssembleOptions): Promise<NodeParts> {
+  const folderLock = lockDataFolder(config.dataDir);
+  try {
+    return { ...(await assembleLocked(config, options)), folderLock };
+  } catch (error) {
+    folderLock.release();
+    throw error;
+  }
 }
 
 /** Opens the data folder, the store and the node's database, and connects every part. */
-export async function assembleNode(config: NodeConfig, options: AssembleOptions): Promise<NodeParts> {
+async function assembleLocked(
+  config: NodeConfig,
+  options: AssembleOptions,
+): Promise<Omit<NodeParts, 'folderLock'>> {
   const { clock } = options;
   // A mirror serves the log it trusts: the trusted key's name is the log's origin.
   const mirror = config.federation.role === 'mirror';
@@ -109,7 +132,11 @@ interface Opened {
   readonly metrics: MetricsRegistry;
 }
 
-function connect(config: NodeConfig, options: AssembleOptions, opened: Opened): NodeParts {
+function connect(
+  config: NodeConfig,
+  options: AssembleOptions,
+  opened: Opened,
+): Omit<NodeParts, 'folderLock'> {
   const { init, logKey, store, db, mirror, metrics } = opened;
   const { clock } = options;
   const registry = new IdentityRegistry(db);
@@ -130,11 +157,11 @@ function connect(config: NodeConfig, options: AssembleOptions, opened: Opened): 
     db,
     init.identity.origin,
     mirror ? config.federation.trust! : checkpointSigner.verifierKey,
-    stateCommitment(stateMap),
+    options.withoutStateMap === true ? null : stateCommitment(stateMap),
   );
   // Runs right after the sequencer: every event has its leaf index when it is judged in log order.
   const logState = new LogStateProjection({
-    map: stateMap,
+    map: options.withoutStateMap === true ? new UnauthenticatedStateMap(db) : stateMap,
     leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
     batchOfRecord: (certificationId) => certifications.get(certificationId)?.batch ?? null,
   });
@@ -156,7 +183,7 @@ function connect(config: NodeConfig, options: AssembleOptions, opened: Opened): 
     [sequencer, logState, federation.log, registry, certifications, commands, ...directory.projections],
     logState,
   );
-  keepStateProvable(stateMap, sequencer, federation, db);
+  if (options.withoutStateMap !== true) keepStateProvable(stateMap, sequencer, federation, db);
   const sealer = new CheckpointSealer({
     store,
     sequencer,
@@ -225,4 +252,5 @@ export async function shutDownParts(parts: NodeParts): Promise<void> {
   await parts.projector.stop().catch(() => undefined);
   await parts.store.close().catch(() => undefined);
   parts.db.close();
+  parts.folderLock.release();
 }

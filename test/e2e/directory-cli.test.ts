@@ -35,8 +35,9 @@ describe('chancery directory CLI', () => {
     'walks publish → upload → search → request → grant → fetch → audit → revoke',
     async () => {
       const authority = join(tmp, 'data', 'authority.key');
+      // TRANSPORT starts as an issuer only (as after the quick start) and is given the publisher role below.
       for (const [code, role] of [
-        ['TRANSPORT', 'publisher'],
+        ['TRANSPORT', 'issuer'],
         ['HEALTH', 'consumer'],
       ] as const) {
         jsonOf(await runCli(['keygen', '--out', key(code), '--json']));
@@ -58,6 +59,17 @@ describe('chancery directory CLI', () => {
           ),
         );
       }
+      const roles = await cli(
+        'identity',
+        'update-roles',
+        'TRANSPORT',
+        '--add',
+        'publisher',
+        '--as',
+        authority,
+      );
+      expect(roles.code, roles.stderr).toBe(0);
+      expect(roles.stdout).toContain('TRANSPORT now holds the roles issuer, publisher');
       const schema = join(tmp, 'counts.schema.json');
       writeFileSync(
         schema,
@@ -137,6 +149,16 @@ describe('chancery directory CLI', () => {
           '--json',
         ),
       );
+      const pending = await cli('directory', 'requests', '--as', key('TRANSPORT'));
+      expect(pending.code, pending.stderr).toBe(0);
+      expect(pending.stdout).toContain('1 pending request on the entries of TRANSPORT');
+      expect(pending.stdout).toContain(`${requestId}  pending  ${entryId}  from HEALTH`);
+      expect(pending.stdout).toContain('accident study');
+      // A third party learns nothing: the listing is signed and narrowed to the signer's own requests.
+      const mine = jsonOf<{ items: unknown[] }>(
+        await cli('directory', 'requests', '--as', key('HEALTH'), '--json'),
+      );
+      expect(mine.items).toEqual([]);
       const { grantId } = jsonOf<{ grantId: string }>(
         await cli('directory', 'grant', requestId, '--as', key('TRANSPORT'), '--expires-in', '7d', '--json'),
       );
@@ -148,14 +170,39 @@ describe('chancery directory CLI', () => {
       );
       expect(fetched.version).toBe(1);
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(good, 'utf8'));
+      writeFileSync(out, 'mine');
+      const kept = await cli('directory', 'fetch', entryId, '--as', key('HEALTH'), '--out', out);
+      expect(kept.code).toBe(1);
+      expect(kept.stderr).toContain(
+        `${out} already exists: choose another --out, or add --force to overwrite it`,
+      );
+      expect(readFileSync(out, 'utf8')).toBe('mine');
+      jsonOf(
+        await cli('directory', 'fetch', entryId, '--as', key('HEALTH'), '--out', out, '--force', '--json'),
+      );
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(good, 'utf8'));
 
       const audit = jsonOf<{ items: { consumerId: string; grantId: string }[] }>(
         await cli('directory', 'audit', entryId, '--as', key('TRANSPORT'), '--json'),
       );
-      expect(audit.items).toEqual([expect.objectContaining({ consumerId: 'HEALTH', grantId })]);
+      // Two fetches, the forced one included: every fetch is recorded.
+      expect(audit.items).toEqual([
+        expect.objectContaining({ consumerId: 'HEALTH', grantId }),
+        expect.objectContaining({ consumerId: 'HEALTH', grantId }),
+      ]);
 
       jsonOf(await cli('directory', 'revoke', grantId, '--as', key('TRANSPORT'), '--json'));
-      const denied = await cli('directory', 'fetch', entryId, '--as', key('HEALTH'), '--out', out, '--json');
+      const denied = await cli(
+        'directory',
+        'fetch',
+        entryId,
+        '--as',
+        key('HEALTH'),
+        '--out',
+        out,
+        '--force',
+        '--json',
+      );
       expect(denied.code).toBe(1);
       expect(JSON.parse(denied.stderr)).toMatchObject({ code: 'GRANT_REVOKED', status: 403 });
 

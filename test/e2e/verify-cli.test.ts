@@ -23,6 +23,7 @@ describe('chancery verify', () => {
   let t: TestNode;
   let tmp: string;
   let vkey: string;
+  let authority: string;
   let activeId: string;
   let revokedId: string;
   let bundleFile: string;
@@ -36,6 +37,7 @@ describe('chancery verify', () => {
     tmp = mkdtempSync(join(tmpdir(), 'chancery-verify-'));
     t = await startTestNode({ listen: true });
     vkey = t.node.log.verifierKey;
+    authority = t.authority.keyPair.publicKeyBase64;
     const uni = await t.issuer('UNI', ['diploma']);
     const certify = async (recordDigest: string) => {
       const res = await t.post(
@@ -78,19 +80,57 @@ describe('chancery verify', () => {
   }
 
   it('a genuine bundle file: every check ✓, exit 0', async () => {
-    const run = await runCli(['verify', bundleFile, '--trust', vkey, ...AT]);
+    const run = await runCli(['verify', bundleFile, '--trust', vkey, '--authority', authority, ...AT]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`proof of ${activeId}`);
+    expect(lines[0]).toBe(`proof of ${activeId} (version 2)`);
     expect(lines.filter((l) => /^ {2}[✓✗] /.test(l))).toEqual([
       '  ✓ Signed by the issuing department',
+      "  ✓ The key is the department's, registered by the authority",
       '  ✓ Recorded in the public log',
       '  ✓ Log checkpoint signed by the log',
       '  ✓ Within its validity period',
       '  ✓ Not suspended or revoked',
+      '  ✓ The state is recent',
     ]);
+    expect(lines.at(-2)).toMatch(/^state: active at \d+ log entries \(set by entry \d+\), no witness time$/);
     expect(lines.at(-1)).toBe('verified: every check passed');
+  });
+
+  it('without the authority key a v2 bundle fails: nothing shows whose key signed', async () => {
+    const run = await runCli(['verify', bundleFile, '--trust', vkey, ...AT]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "  ✗ The key is the department's, registered by the authority\n      no authority key is pinned",
+    );
+  });
+
+  it('--max-age fails a state no witness time vouches for; a malformed --max-age or --authority is a usage error', async () => {
+    const run = await runCli([
+      'verify',
+      bundleFile,
+      '--trust',
+      vkey,
+      '--authority',
+      authority,
+      '--max-age',
+      '1d',
+      ...AT,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "  ✗ The state is recent\n      no witness quorum vouches for a time, so the state's age is unknown (maximum age 86400 s)\n",
+    );
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'STALE: the record is authentic, but its state is proven only as of a time older than the maximum age',
+    );
+    const badAge = await runCli(['verify', bundleFile, '--trust', vkey, '--max-age', 'soon']);
+    expect(badAge.code).toBe(2);
+    expect(badAge.stderr).toMatch(/^error: --max-age soon: expected a number and a unit/);
+    const badKey = await runCli(['verify', bundleFile, '--trust', vkey, '--authority', 'AAAA']);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/^error: --authority AAAA: not base64 of a 32-byte Ed25519 public key/);
   });
 
   it('a proof page URL fetches the bundle from the same node; --document matches; --json', async () => {
@@ -99,6 +139,8 @@ describe('chancery verify', () => {
       `${t.node.url}/p/${activeId}`,
       '--trust',
       vkey,
+      '--authority',
+      authority,
       '--document',
       documentFile(),
       '--json',
@@ -106,14 +148,23 @@ describe('chancery verify', () => {
     ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ ok: true, certificationId: activeId });
+    expect(report).toMatchObject({
+      ok: true,
+      headline: 'verified',
+      version: 2,
+      caveats: [],
+      certificationId: activeId,
+      state: { status: 'active', asOf: null },
+    });
     expect(report.steps.map((s: { id: string; ok: boolean }) => [s.id, s.ok])).toEqual([
       ['signature', true],
+      ['authority', true],
       ['inclusion', true],
       ['checkpoint', true],
       ['validity', true],
       ['status', true],
       ['document', true],
+      ['freshness', true],
     ]);
   });
 
@@ -121,11 +172,11 @@ describe('chancery verify', () => {
     const file = writeBundle('tampered.json', (b) => {
       b.entry.data.recordDigest = '00'.repeat(32);
     });
-    const run = await runCli(['verify', file, '--trust', vkey, ...AT]);
+    const run = await runCli(['verify', file, '--trust', vkey, '--authority', authority, ...AT]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('  ✗ Signed by the issuing department\n');
     expect(run.stdout).toContain('  ✗ Recorded in the public log\n');
-    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: 2 of 5 checks failed');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('NOT VERIFIED: 2 of 7 checks failed');
   });
 
   it('a tampered proof hash exits 1', async () => {
@@ -159,10 +210,21 @@ describe('chancery verify', () => {
   });
 
   it('a revoked certification exits 1 with the reason', async () => {
-    const run = await runCli(['verify', `${t.node.url}/v1/proofs/${revokedId}`, '--trust', vkey, ...AT]);
+    const run = await runCli([
+      'verify',
+      `${t.node.url}/v1/proofs/${revokedId}`,
+      '--trust',
+      vkey,
+      '--authority',
+      authority,
+      ...AT,
+    ]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      '  ✗ Not suspended or revoked\n      Revoked on 2026-11-21T10:00:00Z by UNI: degree annulled\n',
+    expect(run.stdout).toMatch(
+      /\n {2}✗ Not suspended or revoked\n {6}Revoked on 2026-11-21T10:00:00Z by UNI \(log entry \d+\): degree annulled\n/,
+    );
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'REVOKED: the record is authentic, and the log proves it revoked',
     );
   });
 
@@ -174,7 +236,7 @@ describe('chancery verify', () => {
     expect(notJson.stderr).toBe(`error: ${junk} is not JSON: it is not a proof bundle\n`);
     const wrongShape = await runCli([
       'verify',
-      writeBundle('v2.json', (b) => (b.version = 2)),
+      writeBundle('v3.json', (b) => (b.version = 3)),
       '--trust',
       vkey,
     ]);

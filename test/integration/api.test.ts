@@ -225,6 +225,7 @@ describe('API through app.inject()', () => {
       '/v1/identities/{identityId}/rotate-key',
       '/v1/identities/{identityId}/accredit',
       '/v1/identities/{identityId}/revoke',
+      '/v1/identities/{identityId}/roles',
       '/v1/keys/{keyId}',
       '/v1/certifications',
       '/v1/certifications/{certificationId}',
@@ -234,6 +235,8 @@ describe('API through app.inject()', () => {
       '/v1/status',
       '/health/live',
       '/health/ready',
+      '/',
+      '/go',
     ]) {
       expect(spec.paths, path).toHaveProperty([path]);
     }

@@ -87,6 +87,7 @@ describe('a 100,000-record batch', () => {
       const report = verifyProofBundle(bundle, {
         verify: verifyEd25519,
         trustedLogKeys: [t.node.log.verifierKey],
+        authorityKeys: [t.authority.keyPair.publicKeyBase64],
         now: FIXED_NOW,
         expectedCertificationId: id,
         documentDigest: digests[index]!,

@@ -12,9 +12,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_DIR } from '../../src/api/schemas/schema-files.js';
+import type { ProofBundleV2Json } from '../../src/application/proofs/proof-bundle-v2-builder.js';
 import { batchIdFor, batchRecordIdFor } from '../../src/domain/certification/certification-id.js';
 import { batchRoot, parseTlogProof } from '../../src/domain/log/index.js';
-import type { ProofBundleV1 } from '../../src/domain/proof/proof-bundle.js';
 import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
 import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
 import { startNode } from '../../src/node/chancery-node.js';
@@ -28,6 +28,8 @@ function validator(file: string) {
   const ajv = addFormats(new Ajv2020({ strict: true, allErrors: true }));
   ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}/common.json`, 'utf8')));
   ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}/api/log-defs.json`, 'utf8')));
+  if (file === 'proof-bundle-v2.json')
+    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}/proof-bundle-v1.json`, 'utf8')));
   return ajv.compile(JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}`, 'utf8')));
 }
 
@@ -50,9 +52,14 @@ describe('bulk certification on a real node', () => {
   let t: TestNode;
   let university: Awaited<ReturnType<TestNode['issuer']>>;
   let batchId: string;
-  const validateBundle = validator('proof-bundle-v1.json');
+  const validateBundle = validator('proof-bundle-v2.json');
   const validateResult = validator('api/batch-write-result.json');
-  const options = () => ({ verify: verifyEd25519, trustedLogKeys: [t.node.log.verifierKey], now: FIXED_NOW });
+  const options = () => ({
+    verify: verifyEd25519,
+    trustedLogKeys: [t.node.log.verifierKey],
+    authorityKeys: [t.authority.keyPair.publicKeyBase64],
+    now: FIXED_NOW,
+  });
 
   const upload = (envelope: unknown, digests: readonly string[], query = '') =>
     t.post(`/v1/certifications/batches${query}`, { envelope, digests });
@@ -249,10 +256,12 @@ describe('bulk certification on a real node', () => {
     await t.seal();
     const res = await t.get(`/v1/proofs/${id}`);
     expect(res.statusCode).toBe(200);
-    const bundle = JSON.parse(res.body) as ProofBundleV1;
+    const bundle = JSON.parse(res.body) as ProofBundleV2Json;
     expect(validateBundle(bundle), JSON.stringify(validateBundle.errors)).toBe(true);
     expect(bundle.entry.type).toBe('BatchCertified');
-    expect(bundle.status).toMatchObject({ status: 'active', leafIndex: bundle.leafIndex });
+    // A record of a batch whose status never changed has no record of its own: the map proves its absence.
+    expect(bundle.state.certification.value).toBeNull();
+    expect(bundle.state.batch?.value).toMatchObject({ count: COUNT, certifiedAt: bundle.leafIndex });
     expect(bundle.batch).toMatchObject({ count: COUNT, index: 1029, recordDigest: DIGESTS[1029] });
     expect(bundle.batch!.root).toBe(Buffer.from(rootHex(DIGESTS), 'hex').toString('base64'));
     const report = verifyProofBundle(bundle, {
@@ -263,12 +272,14 @@ describe('bulk certification on a real node', () => {
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
     expect(report.steps.map((s) => s.id)).toEqual([
       'signature',
+      'authority',
       'inclusion',
       'checkpoint',
       'validity',
       'status',
       'batch',
       'document',
+      'freshness',
     ]);
     // The tlog-proof form proves the batch entry; the batch path is only in the JSON bundle.
     const text = await t.get(`/v1/proofs/${id}?format=tlog-proof`);
@@ -309,19 +320,28 @@ describe('bulk certification on a real node', () => {
     expect(view.statusHistory.map((h: { status: string }) => h.status)).toEqual(['active', 'revoked']);
 
     await t.seal();
-    const bundle = JSON.parse((await t.get(`/v1/proofs/${id}`)).body) as ProofBundleV1;
+    const bundle = JSON.parse((await t.get(`/v1/proofs/${id}`)).body) as ProofBundleV2Json;
     expect(validateBundle(bundle), JSON.stringify(validateBundle.errors)).toBe(true);
-    expect(bundle.status.entry.type).toBe('CertificationRevoked');
+    expect(bundle.statusEntry?.entry.type).toBe('CertificationRevoked');
+    expect(bundle.state.certification.value).toMatchObject({
+      status: 'revoked',
+      batch: { batchId, index: 3 },
+    });
     const report = verifyProofBundle(bundle, options());
     expect(report.steps.map((s) => [s.id, s.ok])).toEqual([
       ['signature', true],
+      ['authority', true],
       ['inclusion', true],
       ['checkpoint', true],
       ['validity', true],
       ['status', false],
       ['batch', true],
+      ['freshness', true],
     ]);
-    expect(report.steps[4]!.detail).toBe('Revoked on 2026-11-21T10:00:00Z by UNIVERSITY: degree withdrawn');
+    expect(report.headline).toBe('revoked');
+    expect(report.steps[5]!.detail).toBe(
+      `Revoked on 2026-11-21T10:00:00Z by UNIVERSITY (log entry ${bundle.statusEntry?.leafIndex}): degree withdrawn`,
+    );
     const neighbour = JSON.parse((await t.get(`/v1/proofs/${batchRecordIdFor(batchId, 4)}`)).body);
     expect(verifyProofBundle(neighbour, options()).ok).toBe(true);
   });

@@ -101,6 +101,9 @@ function blobFiles(): string[] {
   ].sort();
 }
 
+const PUBLISHER_TYPE_REFUSAL =
+  "is 'Province'; allowed: Academia-ScientificOrganisation, Company, IndustryConsortium, LocalAuthority, NationalAuthority, NonGovernmentalOrganisation, NonProfitOrganisation, PrivateIndividual(s), RegionalAuthority, StandardisationBody, SupraNationalAuthority";
+
 const cases: Case[] = [
   {
     name: 'an invalid JSON Schema in conformsTo',
@@ -172,9 +175,9 @@ const cases: Case[] = [
     status: 400,
     code: 'BODY_INVALID',
     title: 'The request does not match its schema',
-    detail: 'body/payload/publisherType must be equal to one of the allowed values',
+    detail: `body/payload/publisherType ${PUBLISHER_TYPE_REFUSAL}`,
     extra: {
-      errors: [{ pointer: '/payload/publisherType', message: 'must be equal to one of the allowed values' }],
+      errors: [{ pointer: '/payload/publisherType', message: PUBLISHER_TYPE_REFUSAL }],
     },
   },
   {

@@ -108,9 +108,9 @@ describe('sharing workflow', () => {
         fetchedAt: '2026-11-21T10:00:00Z',
       }),
     ]);
-    const view = JSON.parse((await t.get(`/v1/directory/grants/${grantId}`)).body);
+    const view = JSON.parse((await signedGet(t, health, `/v1/directory/grants/${grantId}`)).body);
     expect(view).toMatchObject({ requestId, status: 'granted', active: true, scope: { versions: [1] } });
-    const listed = JSON.parse((await t.get(`/v1/directory/requests?requester=HEALTH`)).body);
+    const listed = JSON.parse((await signedGet(t, health, `/v1/directory/requests?requester=HEALTH`)).body);
     expect(listed.items.map((r: { requestId: string }) => r.requestId)).toEqual([requestId]);
   });
 
@@ -166,11 +166,13 @@ describe('sharing workflow', () => {
     );
     expect(revoked.statusCode).toBe(200);
     expect(JSON.parse((await signedGet(t, health, data('1'))).body).code).toBe('GRANT_REVOKED');
-    expect(JSON.parse((await t.get(`/v1/directory/grants/${grantId}`)).body)).toMatchObject({
-      status: 'revoked',
-      active: false,
-      revocationReason: 'study finished',
-    });
+    expect(JSON.parse((await signedGet(t, transport, `/v1/directory/grants/${grantId}`)).body)).toMatchObject(
+      {
+        status: 'revoked',
+        active: false,
+        revocationReason: 'study finished',
+      },
+    );
   });
 
   it('records a denial', async () => {
@@ -184,7 +186,7 @@ describe('sharing workflow', () => {
       t.sign(transport, 'DenyAccess', { requestId: id, reason: 'no legal basis' }),
     );
     expect(denied.statusCode).toBe(200);
-    expect(JSON.parse((await t.get(`/v1/directory/requests/${id}`)).body)).toMatchObject({
+    expect(JSON.parse((await signedGet(t, transport, `/v1/directory/requests/${id}`)).body)).toMatchObject({
       status: 'denied',
       denialReason: 'no legal basis',
       decidedBy: 'TRANSPORT',

@@ -420,10 +420,7 @@ describe('several API nodes on one PostgreSQL', () => {
     },
     { mirror: true },
   );
-  it.skip('postgres: the key-rotation race across nodes (waits for issue "Verifiable current state", which the lead is building)', () => {
-    // Placeholder, on purpose: a rotation decided on one node racing a certification under the old key on
-    // another must be judged the same way by every node and the mirror. The rule it tests lands with that issue.
-  });
+  // The key-rotation race across nodes on PostgreSQL is test/integration/rotation-race.test.ts ("postgres: …").
 });
 
 const esdbSkip = await eventStoreDbSkipReason();

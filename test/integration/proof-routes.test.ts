@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROOF_PAGE_CSP } from '../../src/api/routes/proof-page-handlers.js';
 import { SCHEMA_DIR } from '../../src/api/schemas/schema-files.js';
+import type { ProofBundleV2Json } from '../../src/application/proofs/proof-bundle-v2-builder.js';
 import { canonicalBytes } from '../../src/domain/canonical/canonical-json.js';
 import { leafHash, parseTlogProof, verifyInclusion } from '../../src/domain/log/index.js';
 import type { ProofBundleV1 } from '../../src/domain/proof/proof-bundle.js';
@@ -14,10 +15,12 @@ import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
   addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
-function bundleValidator() {
+function bundleValidator(file = 'proof-bundle-v2.json') {
   const ajv = addFormats(new Ajv2020({ strict: true, allErrors: true }));
   ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}/common.json`, 'utf8')));
-  return ajv.compile(JSON.parse(readFileSync(`${SCHEMA_DIR}/proof-bundle-v1.json`, 'utf8')));
+  if (file !== 'proof-bundle-v1.json')
+    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}/proof-bundle-v1.json`, 'utf8')));
+  return ajv.compile(JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}`, 'utf8')));
 }
 
 describe('proof routes on a real node (sequencer + sealer)', () => {
@@ -25,6 +28,7 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
   let dmv: Awaited<ReturnType<TestNode['issuer']>>;
   let id: string;
   const validate = bundleValidator();
+  const validateV1 = bundleValidator('proof-bundle-v1.json');
 
   beforeAll(async () => {
     t = await startTestNode();
@@ -44,7 +48,12 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
   });
   afterAll(async () => t.close());
 
-  const options = () => ({ verify: verifyEd25519, trustedLogKeys: [t.node.log.verifierKey], now: FIXED_NOW });
+  const options = () => ({
+    verify: verifyEd25519,
+    trustedLogKeys: [t.node.log.verifierKey],
+    authorityKeys: [t.authority.keyPair.publicKeyBase64],
+    now: FIXED_NOW,
+  });
 
   it('answers 503 PROOF_NOT_SEALED with Retry-After until a checkpoint covers the record', async () => {
     const res = await t.get(`/v1/proofs/${id}`);
@@ -67,27 +76,64 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.headers['cache-control']).toBe('no-cache');
-    const bundle = JSON.parse(res.body) as ProofBundleV1;
+    const bundle = JSON.parse(res.body) as ProofBundleV2Json;
     expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);
     // Serialisation must not drop a field of the free-form entry: the leaf must come back byte for byte.
     const leaf = t.node.log.entry(bundle.leafIndex)!.leaf;
     expect(canonicalBytes(bundle.entry)).toEqual(leaf);
+    expect(canonicalBytes(bundle.registration.entry)).toEqual(
+      t.node.log.entry(bundle.registration.leafIndex)!.leaf,
+    );
     expect(bundle).toMatchObject({
-      version: 1,
+      version: 2,
       certificationId: id,
       treeSize: t.node.log.latestCheckpoint()!.treeSize,
       checkpoint: t.node.log.latestCheckpoint()!.note,
-      status: { status: 'active', leafIndex: bundle.leafIndex },
-      key: {
-        keyId: dmv.keyPair.keyId,
-        identityId: 'DMV',
-        publicKey: dmv.keyPair.publicKeyBase64,
-        retiredAt: null,
+      state: {
+        certification: {
+          value: {
+            status: 'active',
+            issuerId: 'DMV',
+            certifiedAt: bundle.leafIndex,
+            setAt: bundle.leafIndex,
+          },
+        },
+        key: { value: { identityId: 'DMV', publicKey: dmv.keyPair.publicKeyBase64, retiredAt: null } },
+      },
+      registration: {
+        entry: { type: 'IdentityRegistered', envelope: { payload: { type: 'RegisterIdentity' } } },
       },
     });
     const report = verifyProofBundle(bundle, { ...options(), expectedCertificationId: id });
     expect(report.steps.filter((s) => !s.ok)).toEqual([]);
-    expect(report.ok).toBe(true);
+    expect(report).toMatchObject({ ok: true, headline: 'verified', version: 2, caveats: [] });
+  });
+
+  it('still serves version 1 on request; it parses, and says what it cannot prove', async () => {
+    const res = await t.get(`/v1/proofs/${id}?version=1`);
+    expect(res.statusCode).toBe(200);
+    const bundle = JSON.parse(res.body) as ProofBundleV1;
+    expect(validateV1(bundle), JSON.stringify(validateV1.errors)).toBe(true);
+    expect(bundle).toMatchObject({
+      version: 1,
+      status: { status: 'active', leafIndex: bundle.leafIndex },
+      key: { keyId: dmv.keyPair.keyId, identityId: 'DMV', publicKey: dmv.keyPair.publicKeyBase64 },
+    });
+    const { authorityKeys: _pinned, ...withoutAuthority } = options();
+    const report = verifyProofBundle(bundle, withoutAuthority);
+    expect(report).toMatchObject({
+      ok: false,
+      version: 1,
+      caveats: ['no-current-state', 'no-key-authority'],
+    });
+    // This log's checkpoints commit to the state: a version 1 bundle here would be a downgrade.
+    expect(report.steps.filter((s) => !s.ok)).toEqual([
+      expect.objectContaining({
+        id: 'status',
+        detail:
+          "this log's checkpoint commits to the current state, which a version 1 bundle cannot show: ask for a current (version 2) proof",
+      }),
+    ]);
   });
 
   it('offers the same inclusion proof as C2SP tlog-proof text, with the leaf as extra', async () => {
@@ -121,20 +167,25 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
       `certification ${id} has a status change that is not under a signed checkpoint yet; retry shortly`,
     );
     await t.seal();
-    const bundle = JSON.parse((await t.get(`/v1/proofs/${id}`)).body) as ProofBundleV1;
+    const bundle = JSON.parse((await t.get(`/v1/proofs/${id}`)).body) as ProofBundleV2Json;
     expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);
-    expect(bundle.status.status).toBe('revoked');
-    expect(bundle.status.entry.type).toBe('CertificationRevoked');
-    expect(bundle.status.leafIndex).toBeGreaterThan(bundle.leafIndex);
+    expect(bundle.state.certification.value).toMatchObject({ status: 'revoked' });
+    expect(bundle.statusEntry?.entry.type).toBe('CertificationRevoked');
+    expect(bundle.statusEntry?.leafIndex).toBeGreaterThan(bundle.leafIndex);
     const report = verifyProofBundle(bundle, options());
     expect(report.steps.map((s) => [s.id, s.ok])).toEqual([
       ['signature', true],
+      ['authority', true],
       ['inclusion', true],
       ['checkpoint', true],
       ['validity', true],
       ['status', false],
+      ['freshness', true],
     ]);
-    expect(report.steps[4]!.detail).toBe('Revoked on 2026-11-21T10:00:00Z by DMV: licence withdrawn');
+    expect(report.headline).toBe('revoked');
+    expect(report.steps[5]!.detail).toBe(
+      `Revoked on 2026-11-21T10:00:00Z by DMV (log entry ${bundle.statusEntry?.leafIndex}): licence withdrawn`,
+    );
   });
 
   it('404s an unknown certification and 400s a malformed id, as problem+json', async () => {
@@ -151,7 +202,7 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
     });
     const bad = await t.get('/v1/proofs/nope');
     expect(bad.statusCode).toBe(400);
-    expect(JSON.parse(bad.body)).toMatchObject({ code: 'BODY_INVALID', instance: '/v1/proofs/nope' });
+    expect(JSON.parse(bad.body)).toMatchObject({ code: 'PARAMS_INVALID', instance: '/v1/proofs/nope' });
     const format = await t.get(`/v1/proofs/${id}?format=pdf`);
     expect(format.statusCode).toBe(400);
     expect(JSON.parse(format.body)).toMatchObject({ code: 'BODY_INVALID' });
@@ -170,6 +221,7 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
       expect(res.body).toContain(`data-log-key="${vkey}"`);
       expect(res.body).toContain(`<code id="log-key" class="trust-key">${vkey}</code>`);
       expect(res.body).toContain(`data-certification-id="${id}"`);
+      expect(res.body).toContain(`data-authority-keys="${t.authority.keyPair.publicKeyBase64}"`);
       expect(res.body).not.toMatch(/<script>|<style|style="|https?:\/\//);
       const script = /<script defer src="([^"]+)" integrity="(sha384-[^"]+)"><\/script>/.exec(res.body);
       expect(script?.[1]).toMatch(/^assets\/proof-page\.js\?v=[0-9a-f]{16}$/);

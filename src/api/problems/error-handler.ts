@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { storeErrorToProblem } from '../../application/pipeline/error-mapping.js';
 import type { ProblemCode } from '../../application/problems/catalogue.js';
 import { ProblemError } from '../../application/problems/problem.js';
+import { sendNotFoundPage } from '../web/landing-routes.js';
+import { type ValidationIssue, validationProblem } from './validation-problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -10,6 +12,8 @@ export function sendProblem(
   request: FastifyRequest,
   problem: ProblemError,
 ): FastifyReply {
+  // A person's browser that finds nothing gets a page it can act on; a program keeps problem+json.
+  if (sendNotFoundPage(request, reply, problem)) return reply;
   if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
   return reply
     .code(problem.status)
@@ -26,13 +30,6 @@ const FASTIFY_CODES: Record<string, ProblemCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'BODY_MALFORMED',
 };
 
-interface ValidationIssue {
-  instancePath: string;
-  message?: string;
-  keyword: string;
-  params: Record<string, unknown>;
-}
-
 function toProblem(
   error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
   request: FastifyRequest,
@@ -41,20 +38,8 @@ function toProblem(
   // The store failing under any route (a write's read of its stream, a status) is a 503 + Retry-After, never a 500.
   const storeProblem = storeErrorToProblem(error);
   if (storeProblem instanceof ProblemError) return storeProblem;
-  if (error.validation !== undefined) {
-    const context = error.validationContext ?? 'body';
-    const errors = error.validation.slice(0, 10).map((v) => {
-      // additionalProperties names the offending key in params, not in the path.
-      const extra = v.keyword === 'additionalProperties' ? `/${String(v.params['additionalProperty'])}` : '';
-      return { pointer: `${v.instancePath}${extra}`, message: v.message ?? v.keyword };
-    });
-    const first = errors[0];
-    return new ProblemError(
-      'BODY_INVALID',
-      first === undefined ? `the ${context} is invalid` : `${context}${first.pointer || ''} ${first.message}`,
-      { errors },
-    );
-  }
+  if (error.validation !== undefined)
+    return validationProblem(error.validation, error.validationContext ?? 'body');
   const mapped = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
   if (mapped === 'UNSUPPORTED_MEDIA_TYPE') {
     const sent = String(request.headers['content-type'] ?? 'none');

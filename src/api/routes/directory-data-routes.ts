@@ -22,7 +22,7 @@ const MEDIA_TYPES: Record<string, DatasetMediaType> = {
 const DEFAULT_MAX_ERRORS = 10;
 
 /** RFC 9421 headers, listed for OpenAPI; the verifier reads them, so the schema does not require them. */
-const signatureHeaders = {
+export const signatureHeaders = {
   type: 'object',
   properties: {
     'signature-input': {
@@ -34,7 +34,7 @@ const signatureHeaders = {
 } as const;
 
 /** The request's RFC 9421 signature, checked (null when it carries none). */
-function verifierOf(deps: DirectoryRouteDeps) {
+export function verifierOf(deps: DirectoryRouteDeps) {
   return (request: FastifyRequest, required: readonly string[]): VerifiedRequest | null =>
     verifyRequestSignature(
       { method: request.method, url: request.url, headers: request.headers },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { grantProof } from '../../application/directory/grant-proof.js';
+import { requestReader, visibleFilter, visibleRequest } from '../../application/directory/request-privacy.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { RequestFilter, RequestStatus } from '../../infrastructure/projections/sharing-read-model.js';
@@ -11,6 +12,7 @@ import {
   requestIdParam,
 } from '../schemas/directory-schemas.js';
 import { identityIdParam, pagingQuery, problemResponses, schemas } from '../schemas/route-schemas.js';
+import { signatureHeaders, verifierOf } from './directory-data-routes.js';
 import type { DirectoryRouteDeps } from './directory-route-deps.js';
 
 const write = (summary: string, body: object, params: object, status: 200 | 201 = 200) => ({
@@ -78,17 +80,21 @@ interface AccessRequestRoute {
 
 const accessRequestSchema = {
   tags: ['directory'],
-  summary: 'An access request with its decision and grant',
+  summary:
+    "An access request with its decision and grant (RFC 9421-signed by the entry's owner or the requester)",
   params: requestIdParam,
+  headers: signatureHeaders,
   response: { 200: directorySchemas.request, ...problemResponses },
 };
 
 function getAccessRequest(deps: DirectoryRouteDeps) {
+  const verify = verifierOf(deps);
   return async (request: FastifyRequest<AccessRequestRoute>) => {
+    const reader = requestReader(verify(request, []), 'an access request');
     const view = deps.sharing.get(request.params.requestId);
     if (view === undefined)
       throw new ProblemError('REQUEST_NOT_FOUND', `no access request ${request.params.requestId}`);
-    return requestView(view, deps.clock());
+    return requestView(visibleRequest(view, reader), deps.clock());
   };
 }
 
@@ -98,16 +104,19 @@ interface GrantRoute {
 
 const grantSchema = {
   tags: ['directory'],
-  summary: 'A grant, as the request it answers',
+  summary: "A grant, as the request it answers (RFC 9421-signed by the entry's owner or the requester)",
   params: grantIdParam,
+  headers: signatureHeaders,
   response: { 200: directorySchemas.request, ...problemResponses },
 };
 
 function getGrant(deps: DirectoryRouteDeps) {
+  const verify = verifierOf(deps);
   return async (request: FastifyRequest<GrantRoute>) => {
+    const reader = requestReader(verify(request, []), 'a grant');
     const view = deps.sharing.byGrant(request.params.grantId);
     if (view === undefined) throw new ProblemError('GRANT_NOT_FOUND', `no grant ${request.params.grantId}`);
-    return requestView(view, deps.clock());
+    return requestView(visibleRequest(view, reader), deps.clock());
   };
 }
 
@@ -151,7 +160,9 @@ interface AccessRequestListRoute {
 const identity = identityIdParam.properties.identityId;
 const accessRequestListSchema = {
   tags: ['directory'],
-  summary: 'List access requests by entry, owner, requester or status, oldest first',
+  summary:
+    "The signer's access requests (made or received) by entry, owner, requester or status, oldest first (RFC 9421-signed)",
+  headers: signatureHeaders,
   querystring: {
     type: 'object',
     additionalProperties: false,
@@ -167,15 +178,21 @@ const accessRequestListSchema = {
 };
 
 function listAccessRequests(deps: DirectoryRouteDeps) {
+  const verify = verifierOf(deps);
   return async (request: FastifyRequest<AccessRequestListRoute>) => {
+    const reader = requestReader(verify(request, []), 'the list of access requests');
     const { limit, cursor, entry, owner, requester, status } = request.query;
-    const filter: RequestFilter = {
+    const asked: RequestFilter = {
       ...(entry === undefined ? {} : { entryId: entry }),
       ...(owner === undefined ? {} : { ownerId: owner }),
       ...(requester === undefined ? {} : { requesterId: requester }),
       ...(status === undefined ? {} : { status }),
     };
-    const items = deps.sharing.list(filter, cursor === undefined ? null : BigInt(cursor), limit);
+    const items = deps.sharing.list(
+      visibleFilter(asked, reader),
+      cursor === undefined ? null : BigInt(cursor),
+      limit,
+    );
     const now = deps.clock();
     const last = items[items.length - 1];
     return {

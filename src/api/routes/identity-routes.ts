@@ -81,6 +81,12 @@ const BY_ID = [
     'Accredit an issuer for record types (authority only)',
   ],
   ['revoke', 'RevokeIdentity', schemas.revokeIdentity, 'Revoke an identity (authority only)'],
+  [
+    'roles',
+    'UpdateIdentityRoles',
+    schemas.updateIdentityRoles,
+    "Add or remove a department's roles: issuer, publisher, consumer (authority only)",
+  ],
 ] as const;
 
 interface IdentityWriteRoute {

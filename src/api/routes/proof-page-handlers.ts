@@ -12,6 +12,8 @@ export interface ProofPageDeps {
   readonly certifications: Pick<ProofSources['certifications'], 'get'>;
   /** The node's C2SP tlog-policy text, which the page judges cosignatures by; null when it has none. */
   readonly policyText?: () => string | null;
+  /** The authority's public keys (base64), which the page pins to check a key's registration. */
+  readonly authorityKeys?: () => readonly string[];
 }
 
 /**
@@ -79,6 +81,7 @@ export function proofPage(deps: ProofPageDeps) {
       logKey: deps.log.verifierKey,
       origin: deps.log.origin,
       policy: deps.policyText?.() ?? null,
+      authorityKeys: deps.authorityKeys?.() ?? [],
       // Relative to /p/ID, so the page also works behind a proxy that mounts the node under a path prefix.
       scriptUrl: `assets/proof-page.js?v=${script.version}`,
       scriptIntegrity: script.integrity,

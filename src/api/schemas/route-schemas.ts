@@ -19,6 +19,7 @@ export const schemas = {
   rotateIdentityKey: loadSchema('commands/rotate-identity-key.json'),
   accreditIdentity: loadSchema('commands/accredit-identity.json'),
   revokeIdentity: loadSchema('commands/revoke-identity.json'),
+  updateIdentityRoles: loadSchema('commands/update-identity-roles.json'),
   certifyRecord: loadSchema('commands/certify-record.json'),
   changeCertificationStatus: loadSchema('commands/change-certification-status.json'),
   batchUpload: loadSchema('api/batch-upload.json'),

@@ -12,10 +12,11 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
  */
 export function createValidators(): { body: Ajv2020; query: Ajv2020 } {
   const body = addFormats(
-    new Ajv2020({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false }),
+    // verbose: a refusal quotes the bad value it names.
+    new Ajv2020({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false, verbose: true }),
   );
   const query = addFormats(
-    new Ajv2020({ allErrors: false, strict: false, coerceTypes: true, useDefaults: true }),
+    new Ajv2020({ allErrors: false, strict: false, coerceTypes: true, useDefaults: true, verbose: true }),
   );
   return { body, query };
 }

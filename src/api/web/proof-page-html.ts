@@ -11,6 +11,8 @@ export interface ProofPageInput {
   readonly logKey: string;
   /** The node's C2SP tlog-policy text (witnesses and quorum), which the page judges cosignatures by; null: none. */
   readonly policy?: string | null;
+  /** The authority's public keys (base64), which the page pins to check the signing key's registration. */
+  readonly authorityKeys?: readonly string[];
   readonly origin: string;
   readonly scriptUrl: string;
   /** Subresource Integrity of the script, e.g. sha384-… */
@@ -37,10 +39,12 @@ export function renderProofPage(input: ProofPageInput): string {
   const key = escapeHtml(input.logKey);
   // Only a policy that names witnesses changes what the page checks; "quorum none" alone adds nothing.
   const policy = input.policy !== undefined && input.policy !== null ? escapeHtml(input.policy) : '';
+  // Base64 keys, space separated: escaped anyway, like everything the server puts into the page.
+  const authority = escapeHtml((input.authorityKeys ?? []).join(' '));
   return `<!doctype html>
 <html lang="en">
 ${head(input, id)}
-<body data-certification-id="${id}" data-log-key="${key}" data-policy="${policy}">
+<body data-certification-id="${id}" data-log-key="${key}" data-policy="${policy}" data-authority-keys="${authority}">
 ${masthead(input, id)}
 <main>
 ${SUMMARY}
@@ -53,7 +57,7 @@ ${DOCUMENT}
 
 ${RECORD}
 
-${trust(key)}
+${trust(key, authority)}
 
 ${downloads(id, key)}
 </main>
@@ -123,11 +127,14 @@ const RECORD = `  <section aria-labelledby="record-heading">
     <dl id="record" class="facts"></dl>
   </section>`;
 
-function trust(key: string): string {
+function trust(key: string, authority: string): string {
   return `  <section aria-labelledby="trust-heading">
     <h2 id="trust-heading">Which log this page trusts</h2>
     <p>This page checks the log's signature with this key, which the node serving the page put here:</p>
     <code id="log-key" class="trust-key">${key}</code>
+    <p>and checks that the province's authority registered the department's key, with the authority key(s)
+    the node put here:</p>
+    <code id="authority-keys" class="trust-key">${authority}</code>
     <p>A page can only vouch for what it is given. Compare this key with the one the province publishes
     (on its website, in the official gazette, or from the witnesses that cosign the log). If they differ,
     do not trust this result. The witnesses and the quorum come from the node's trust policy
@@ -145,7 +152,8 @@ function downloads(id: string, key: string): string {
       <li><a href="${proofJson}" download="${id}.json">Download the proof (JSON)</a></li>
       <li><a href="${proofJson}?format=tlog-proof" download="${id}.tlog-proof">Download the proof (C2SP tlog-proof)</a></li>
     </ul>
-    <p>Offline: <code>chancery verify ${id}.json --trust '${key}'</code></p>
+    <p>Offline: <code>chancery verify ${id}.json --trust '${key}' --authority AUTHORITY_PUBLIC_KEY</code>
+    (the authority's key, as the province publishes it)</p>
   </section>`;
 }
 

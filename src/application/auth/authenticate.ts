@@ -44,7 +44,7 @@ export async function authenticate(
   if (key === undefined)
     throw new ProblemError('KEY_UNKNOWN', `key ${payload.keyId} is not registered to ${payload.actor}`);
 
-  const bytes = canonicalBytes(payload);
+  const bytes = canonicalPayloadBytes(payload);
   if (!(await verifyEd25519Async(key.publicKeyBytes, bytes, signatureBytes))) {
     throw new ProblemError(
       'SIGNATURE_INVALID',
@@ -69,4 +69,20 @@ export async function authenticate(
     );
   }
   return { actor: actorNow, key: keyNow, payloadDigest: sha256Hex(bytes) };
+}
+
+/**
+ * RFC 8785 bytes of a payload. A value with no canonical form (a number that
+ * overflowed to Infinity, a lone surrogate) is the sender's fault: a 400 that
+ * names it, never an uncaught throw.
+ */
+function canonicalPayloadBytes(payload: SignedEnvelope['payload']): Uint8Array {
+  try {
+    return canonicalBytes(payload);
+  } catch (error) {
+    throw new ProblemError(
+      'BODY_NOT_I_JSON',
+      `the payload has no RFC 8785 form (${(error as Error).message}); allowed: I-JSON values (finite numbers, well-formed strings)`,
+    );
+  }
 }

@@ -7,11 +7,13 @@ import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { type Authenticated, authenticate } from '../auth/authenticate.js';
+import { requireUtcIssuedAt } from '../auth/issued-at.js';
 import type { CommandInputs, CommandPlan, PlanContext } from '../pipeline/command-plan.js';
 import { CommandHandler, type Handled, type WriteVerdicts } from '../pipeline/handle-command.js';
 import { commandMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
 import { planSignedCommand } from './plan-signed-command.js';
+import { withRetryAdvice } from './retry-advice.js';
 import {
   awaitFinal,
   awaitSeal,
@@ -98,8 +100,10 @@ export class CommandService {
     options: ExecuteOptions = {},
   ): Promise<WriteResult> {
     const result = await this.executeDurably(envelope, accepts, pathId, options.inputs ?? {});
-    if (options.wait === 'final') return this.final(await this.sealed(result));
-    return options.wait === 'sealed' ? this.sealed(result) : result;
+    if (options.wait === undefined) return result;
+    return withRetryAdvice(envelope.payload, this.options.maxSkewMs, async () =>
+      options.wait === 'final' ? this.final(await this.sealed(result)) : this.sealed(result),
+    );
   }
 
   /** Waits until the sealed write is under a checkpoint the witness quorum cosigned, and answers with that one. */
@@ -131,6 +135,7 @@ export class CommandService {
   ): Promise<WriteResult> {
     const { payload } = envelope;
     checkRoute(envelope, accepts, pathId);
+    requireUtcIssuedAt(payload.issuedAt);
     const { registry, clock, maxSkewMs } = this.options;
     const auth = await authenticate(envelope, registry, clock(), maxSkewMs);
     const applied = this.options.commands.get(payload.actor, payload.commandId);

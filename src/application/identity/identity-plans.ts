@@ -1,4 +1,4 @@
-/** Planning of the identity commands: register, rotate a key, accredit, revoke. */
+/** Planning of the identity commands: register, rotate a key, accredit, change roles, revoke. */
 
 import { decodeBase64 } from '../../domain/crypto/base64.js';
 import type { CommandPayload } from '../../domain/crypto/envelope.js';
@@ -80,9 +80,18 @@ const revokeIdentity: Planner = (payload, actor) =>
     reason: stringField(payload, 'reason'),
   });
 
+const updateIdentityRoles: Planner = (payload, actor) =>
+  identityPlan(stringField(payload, 'identityId'), {
+    type: 'UpdateIdentityRoles',
+    ...common(payload, actor),
+    add: optionalField<Role[]>(payload, 'add') ?? [],
+    remove: optionalField<Role[]>(payload, 'remove') ?? [],
+  });
+
 export const IDENTITY_PLANNERS: Readonly<Record<string, Planner>> = {
   RegisterIdentity: registerIdentity,
   RotateIdentityKey: rotateIdentityKey,
   AccreditIdentity: accreditIdentity,
   RevokeIdentity: revokeIdentity,
+  UpdateIdentityRoles: updateIdentityRoles,
 };

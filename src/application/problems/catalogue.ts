@@ -67,6 +67,12 @@ export const PROBLEM_CATALOGUE = {
   LOG_RANGE_INVALID: { status: 400, title: 'The range is reversed' },
   CHECKPOINT_NOT_YET: { status: 503, title: 'No checkpoint has been signed yet; retry later' },
   SEAL_TIMEOUT: { status: 503, title: 'The write is durable but not sealed yet; retry it later' },
+  TILE_PATH_INVALID: { status: 400, title: 'The path is not a C2SP tlog-tiles tile or entry bundle name' },
+  TILE_NOT_FOUND: { status: 404, title: 'The tile or entry bundle is not in the latest checkpoint’s tree' },
+  BUNDLE_ENTRY_TOO_LARGE: {
+    status: 409,
+    title: 'An entry is longer than the 65,535 bytes an entry bundle can frame; read it from /v1/log/entries',
+  },
 
   // Federation: witnesses, mirrors, finality
   FINALITY_TIMEOUT: {
@@ -88,6 +94,10 @@ export const PROBLEM_CATALOGUE = {
   OWN_DATASET: { status: 422, title: 'A department cannot request access to its own dataset' },
   REQUEST_ALREADY_EXISTS: { status: 409, title: 'The access request already exists' },
   REQUEST_NOT_FOUND: { status: 404, title: 'No such access request' },
+  REQUEST_NOT_VISIBLE: {
+    status: 403,
+    title: "Only the entry's owner and the requester may read an access request",
+  },
   REQUEST_NOT_PENDING: { status: 409, title: 'The access request was already decided' },
   GRANT_NOT_FOUND: { status: 404, title: 'No such grant' },
   GRANT_NOT_ACTIVE: { status: 409, title: 'The grant is already revoked or expired' },
@@ -120,6 +130,24 @@ export const PROBLEM_CATALOGUE = {
   STORE_OVERLOADED: { status: 503, title: 'The node is at capacity; retry later' },
   NOT_READY: { status: 503, title: 'The node is not ready yet; retry later' },
   INTERNAL: { status: 500, title: 'Internal error' },
+
+  // Hardening: refusals that cost the node almost nothing
+  BODY_TOO_DEEP: { status: 400, title: 'The request body nests deeper than allowed' },
+  BODY_NOT_I_JSON: {
+    status: 400,
+    title: 'The request body holds a value with no RFC 8785 form (a number out of range or a lone surrogate)',
+  },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request line or headers are too large' },
+  REQUEST_MALFORMED: { status: 400, title: 'The HTTP request cannot be read' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
+  PARAMS_INVALID: { status: 400, title: 'A path parameter does not match its schema' },
+  ISSUED_AT_INVALID: { status: 400, title: 'issuedAt is not an RFC 3339 UTC time ending in Z' },
+  RECORD_ALREADY_CERTIFIED: {
+    status: 409,
+    title: 'This issuer already certified this record; reissue it explicitly to certify it anew',
+  },
+  NODE_OVERLOADED: { status: 503, title: 'The node has too many requests in flight; retry later' },
+  UPLOADS_PER_KEY_EXCEEDED: { status: 429, title: 'This key has too many uploads in flight; retry later' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOGUE;

@@ -59,7 +59,7 @@ function leafIndexOf(sources: ProofSources, certificationId: string, position: b
   return leafIndex;
 }
 
-function readEntry(sources: ProofSources, leafIndex: number): LogEntry {
+export function readEntry(sources: Pick<ProofSources, 'log'>, leafIndex: number): LogEntry {
   const record = sources.log.entry(leafIndex);
   if (record === null) throw inconsistent(`leaf ${leafIndex} is sequenced but cannot be read`);
   const entry = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(record.leaf)) as LogEntry;

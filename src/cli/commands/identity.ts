@@ -1,4 +1,5 @@
 import type { IdentityView } from '../../client/index.js';
+import { UsageError } from '../command-line/cli-errors.js';
 import type { CommandArgs, CommandSpec } from '../command-line/command-spec.js';
 import { fieldLines } from '../command-line/output.js';
 import { publicKeyArg } from '../files/key-files.js';
@@ -85,6 +86,41 @@ const accreditCommand: CommandSpec = {
   },
 };
 
+const updateRolesCommand: CommandSpec = {
+  name: 'identity update-roles',
+  summary: "Add or remove a department's roles: issuer, publisher, consumer (signed by the authority).",
+  scope: 'client',
+  positionals: ['ID'],
+  options: {
+    as: AS_OPTION,
+    add: {
+      type: 'string',
+      value: 'ROLE',
+      multiple: true,
+      description: 'role to add (or a comma-separated list)',
+    },
+    remove: {
+      type: 'string',
+      value: 'ROLE',
+      multiple: true,
+      description: 'role to remove (or a comma-separated list)',
+    },
+  },
+  details: `example:
+  chancery identity update-roles TRANSPORT --add publisher --as data/authority.key`,
+  async run(args) {
+    const identityId = identityIdArg(args);
+    const add = args.list('add');
+    const remove = args.list('remove');
+    if (add.length === 0 && remove.length === 0)
+      throw new UsageError('give at least one --add ROLE or --remove ROLE', args.command);
+    const node = await connectAs(new NodeConnection(args.url), args.required('as'));
+    const result = await node.call((c) => c.updateRoles(identityId, { add, remove }));
+    const identity = await node.call((c) => c.identity(identityId));
+    return written(result, `${identityId} now holds the roles ${identity.roles.join(', ') || '(none)'}`);
+  },
+};
+
 const rotateKeyCommand: CommandSpec = {
   name: 'identity rotate-key',
   summary: "Add a new key and retire the identity's current keys (signed by the identity or the authority).",
@@ -160,6 +196,7 @@ function describeIdentity(identity: IdentityView): string[] {
 export const identityCommands: readonly CommandSpec[] = [
   registerCommand,
   accreditCommand,
+  updateRolesCommand,
   rotateKeyCommand,
   revokeCommand,
   showCommand,

@@ -19,6 +19,7 @@ import type { CommandSpec } from '../command-line/command-spec.js';
 import { parseTimeArg } from '../command-line/dates.js';
 import { sha256File } from '../files/file-digest.js';
 import { describeFsError } from '../files/fs-errors.js';
+import { parseDuration } from './directory/duration.js';
 
 /** A real bundle is a few kilobytes; anything this big is not one, and is not read into memory. */
 const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
@@ -149,17 +150,43 @@ function witnessLines(report: VerificationReport): string[] {
   return lines;
 }
 
+/** What a citizen should take away, in one line: the headline kind in words. */
+const HEADLINES: Record<VerificationReport['headline'], string> = {
+  verified: 'verified: every check passed',
+  'verified-limited':
+    'verified, with a version 1 proof: it cannot show the current state nor that the authority registered the key',
+  revoked: 'REVOKED: the record is authentic, and the log proves it revoked',
+  suspended: 'SUSPENDED: the record is authentic, and the log proves it suspended',
+  expired: 'NOT VALID NOW: the record is authentic and active, but outside its validity period',
+  stale:
+    'STALE: the record is authentic, but its state is proven only as of a time older than the maximum age',
+  'not-verified': 'NOT VERIFIED',
+};
+
+function stateLine(report: VerificationReport): string[] {
+  const { state } = report;
+  if (state === undefined) return [];
+  const asOf =
+    state.asOf === null
+      ? 'no witness time'
+      : `as of ${new Date(state.asOf * 1000).toISOString().replace('.000Z', 'Z')}`;
+  return [`state: ${state.status} at ${state.treeSize} log entries (set by entry ${state.setAt}), ${asOf}`];
+}
+
 function textReport(report: VerificationReport, certificationId: string): string[] {
-  const lines = [`proof of ${certificationId}`];
+  const lines = [
+    `proof of ${certificationId}${report.version === undefined ? '' : ` (version ${report.version})`}`,
+  ];
   for (const step of report.steps) {
     lines.push(`  ${step.ok ? '✓' : '✗'} ${step.label}`, `      ${step.detail}`);
     if (step.id === 'checkpoint') lines.push(...witnessLines(report));
   }
   const failed = report.steps.filter((s) => !s.ok).length;
+  lines.push(...stateLine(report));
   lines.push(
-    report.ok
-      ? 'verified: every check passed'
-      : `NOT VERIFIED: ${failed} of ${report.steps.length} checks failed`,
+    report.headline === 'not-verified'
+      ? `NOT VERIFIED: ${failed} of ${report.steps.length} checks failed`
+      : HEADLINES[report.headline],
   );
   return lines;
 }
@@ -199,6 +226,19 @@ export const verifyCommand: CommandSpec = {
       value: 'N',
       description: 'how many --witness keys must have cosigned (default: all of them)',
     },
+    authority: {
+      type: 'string',
+      multiple: true,
+      value: 'KEY',
+      description:
+        "the authority's Ed25519 public key (base64 of 32 bytes), as the province publishes it: a department's key counts only if the authority registered it",
+    },
+    'max-age': {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        'fail unless the state is proven as of at most this long ago by the witnesses (e.g. 90m, 12h, 7d)',
+    },
     at: {
       type: 'string',
       value: 'TIME',
@@ -206,9 +246,13 @@ export const verifyCommand: CommandSpec = {
     },
   },
   details: `BUNDLE is a proof bundle file (GET /v1/proofs/ID saved as JSON), its URL, or a proof page
-URL (…/p/ID), whose bundle is fetched from the same node. Trust comes only from --trust and
---policy (at least one is needed): the bundle's own node is not believed about which log it
-belongs to, nor about which witnesses count. With --policy the report lists every witness of the
+URL (…/p/ID), whose bundle is fetched from the same node. Trust comes only from --trust,
+--authority and --policy (a log key is needed): the bundle's own node is not believed about which
+log it belongs to, which witnesses count, or whose key signed. A version 2 bundle needs the
+authority's key (--authority, or an "authority" line in the policy); it proves the record's current
+status as of the checkpoint, as of the witnesses' cosignature times (--max-age, or a "max-age" line
+in the policy, bounds how old). A version 1 bundle proves neither the current status nor the key's
+authority: it fails where the log commits to its state, or when an authority key is given. With --policy the report lists every witness of the
 policy, whether it cosigned the checkpoint, and whether the quorum is met (a checkpoint that does
 not meet it fails). --witness/--quorum are the policy's simple form: N of the given keys.
 
@@ -216,7 +260,8 @@ exit status: 0 if every check passed, 1 if any failed (or the bundle could not b
 
 example:
   chancery verify https://node.example/p/crt_abcdefghijklmnopqrstuvwx \\
-    --trust 'shanxi.gov.example/chancery+4389a85a+AaRWAQv0MOw…' --document licence-0042.pdf`,
+    --trust 'shanxi.gov.example/chancery+4389a85a+AaRWAQv0MOw…' \\
+    --authority 'q0bZ1Yl3…=' --max-age 1d --document licence-0042.pdf`,
   async run(args) {
     const source = args.positional(0);
     const trust = args.strings('trust');
@@ -242,6 +287,14 @@ example:
         'verify',
       );
     }
+    const authorityKeys = args.strings('authority');
+    for (const key of authorityKeys) {
+      if (!/^[A-Za-z0-9+/]{43}=$/.test(key))
+        throw new UsageError(`--authority ${key}: not base64 of a 32-byte Ed25519 public key`, 'verify');
+    }
+    const maxAgeFlag = args.string('max-age');
+    const maxAgeSeconds =
+      maxAgeFlag === undefined ? undefined : parseDuration('--max-age', maxAgeFlag, 'verify');
     const atFlag = args.string('at');
     const now = atFlag === undefined ? Date.now() : Date.parse(parseTimeArg('--at', atFlag, 'verify'));
 
@@ -259,6 +312,8 @@ example:
       now,
       ...(policy === undefined ? {} : { policy }),
       ...(witnesses.length === 0 ? {} : { witnesses: { keys: witnesses, quorum } }),
+      ...(authorityKeys.length === 0 ? {} : { authorityKeys }),
+      ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
       ...(loaded.expectedId === undefined ? {} : { expectedCertificationId: loaded.expectedId }),
       ...(documentDigest === undefined ? {} : { documentDigest }),
     });
@@ -266,7 +321,11 @@ example:
     return {
       json: {
         ok: report.ok,
+        headline: report.headline,
         certificationId,
+        ...(report.version === undefined ? {} : { version: report.version }),
+        caveats: report.caveats,
+        ...(report.state === undefined ? {} : { state: report.state }),
         steps: report.steps,
         ...(report.witnessing === undefined ? {} : { witnessing: report.witnessing }),
       },

@@ -7,6 +7,8 @@
  *   witness <name> <vkey> [<url>]
  *   group <name> all|any|<k> <name>...
  *   quorum <name>|none
+ *   authority <base64 Ed25519 public key>     (Chancery's addition: whose registrations make a key a department's)
+ *   max-age <seconds>                         (Chancery's addition: how old a proven state may be)
  *
  * Lines end in a newline; items are separated by runs of spaces and tabs;
  * blank lines and lines starting with '#' are ignored. A group or the quorum
@@ -71,6 +73,10 @@ export interface TrustPolicy {
   readonly groups: readonly PolicyGroup[];
   /** The quorum's witness or group name, or QUORUM_NONE. */
   readonly quorum: string;
+  /** The authority's pinned Ed25519 public keys (base64 of the raw 32 bytes), from `authority` lines. */
+  readonly authorities: readonly string[];
+  /** From a `max-age` line: how old (by the witnesses' cosignature times) a proven state may be; null: no limit. */
+  readonly maxAgeSeconds: number | null;
 }
 
 function malformed(line: number, message: string): FederationError {
@@ -109,7 +115,9 @@ interface PolicyDraft {
   readonly names: Map<string, 'witness' | 'group'>;
   readonly logKeys: Set<string>;
   readonly witnessKeys: Set<string>;
+  readonly authorities: string[];
   quorum: string | null;
+  maxAgeSeconds: number | null;
 }
 
 function define(draft: PolicyDraft, name: string, kind: 'witness' | 'group', line: number): void {
@@ -195,6 +203,26 @@ function parseQuorumLine(draft: PolicyDraft, args: readonly string[], line: numb
   draft.quorum = name;
 }
 
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+
+function parseAuthorityLine(draft: PolicyDraft, args: readonly string[], line: number): void {
+  // 43 characters and one '=' is exactly 32 bytes; the last character must carry no stray bits (one form per key).
+  if (args.length !== 1 || !BASE64_KEY.test(args[0]!) || !'AEIMQUYcgkosw048'.includes(args[0]![42]!))
+    throw malformed(line, 'expected: authority <base64 of a 32-byte Ed25519 public key>');
+  if (draft.authorities.includes(args[0]!))
+    throw new FederationError('POLICY_DUPLICATE', `policy line ${line}: authority key listed twice`);
+  if (draft.authorities.length >= MAX_POLICY_LOGS)
+    throw new FederationError('POLICY_LIMIT', `at most ${MAX_POLICY_LOGS} authority keys`);
+  draft.authorities.push(args[0]!);
+}
+
+function parseMaxAgeLine(draft: PolicyDraft, args: readonly string[], line: number): void {
+  if (args.length !== 1 || !/^[1-9][0-9]{0,8}$/.test(args[0]!))
+    throw malformed(line, 'expected: max-age <seconds>, a whole number from 1 to 999999999');
+  if (draft.maxAgeSeconds !== null) throw malformed(line, 'a policy has at most one max-age line');
+  draft.maxAgeSeconds = Number(args[0]);
+}
+
 type LineParser = (draft: PolicyDraft, args: readonly string[], line: number) => void;
 
 // A Map rather than an object literal, so a keyword such as "constructor" finds nothing on a prototype.
@@ -203,6 +231,8 @@ const LINE_PARSERS: ReadonlyMap<string, LineParser> = new Map([
   ['witness', parseWitnessLine],
   ['group', parseGroupLine],
   ['quorum', parseQuorumLine],
+  ['authority', parseAuthorityLine],
+  ['max-age', parseMaxAgeLine],
 ]);
 
 function parseLine(draft: PolicyDraft, raw: string, line: number): void {
@@ -242,15 +272,17 @@ export function parseTrustPolicy(text: string): TrustPolicy {
     names: new Map(),
     logKeys: new Set(),
     witnessKeys: new Set(),
+    authorities: [],
     quorum: null,
+    maxAgeSeconds: null,
   };
   const lines = text.split('\n').slice(0, -1);
   lines.forEach((raw, i) => {
     parseLine(draft, raw, i + 1);
   });
-  const { logs, witnesses, groups, quorum } = draft;
+  const { logs, witnesses, groups, quorum, authorities, maxAgeSeconds } = draft;
   if (quorum === null) throw new FederationError('POLICY_MALFORMED', 'the policy has no quorum line');
-  return { text, logs, witnesses, groups, quorum };
+  return { text, logs, witnesses, groups, quorum, authorities, maxAgeSeconds };
 }
 
 /**

@@ -53,7 +53,16 @@ export interface RevokeIdentity extends IdentityCommandBase {
   readonly reason: string;
 }
 
+/** The authority changes which roles a department holds; `authority` itself is never added or removed. */
+export interface UpdateIdentityRoles extends IdentityCommandBase {
+  readonly type: 'UpdateIdentityRoles';
+  readonly identityId: string;
+  readonly add: Role[];
+  readonly remove: Role[];
+}
+
 export type IdentityCommand =
+  | UpdateIdentityRoles
   | RegisterIdentity
   | RegisterAuthority
   | RotateIdentityKey

@@ -51,13 +51,32 @@ export interface IdentityRevoked {
   };
 }
 
-export type IdentityEvent = IdentityRegistered | IdentityKeyRotated | IdentityAccredited | IdentityRevoked;
+/** The roles a department holds changed; `roles` is the whole set after the change. */
+export interface IdentityRolesChanged {
+  readonly type: 'IdentityRolesChanged';
+  readonly data: {
+    readonly identityId: string;
+    readonly roles: Role[];
+    readonly added: Role[];
+    readonly removed: Role[];
+    readonly changedAt: string;
+    readonly changedBy: string;
+  };
+}
+
+export type IdentityEvent =
+  | IdentityRegistered
+  | IdentityKeyRotated
+  | IdentityAccredited
+  | IdentityRevoked
+  | IdentityRolesChanged;
 
 export const IDENTITY_EVENT_TYPES = [
   'IdentityRegistered',
   'IdentityKeyRotated',
   'IdentityAccredited',
   'IdentityRevoked',
+  'IdentityRolesChanged',
 ] as const satisfies readonly IdentityEvent['type'][];
 
 export function identityStream(identityId: string): string {

@@ -6,6 +6,7 @@ import type {
   RegisterIdentity,
   RevokeIdentity,
   RotateIdentityKey,
+  UpdateIdentityRoles,
 } from './commands.js';
 import type { IdentityEvent, PublicKeyEntry } from './events.js';
 import { IdentityError } from './identity-error.js';
@@ -94,11 +95,7 @@ function decideRegisterIdentity(command: RegisterIdentity, state: IdentityState)
   if (command.parentId !== null && !command.parentExists) {
     throw new IdentityError('PARENT_NOT_FOUND', `parent identity ${command.parentId} does not exist`);
   }
-  const unassignable = command.roles.filter((r) => !(ASSIGNABLE_ROLES as readonly string[]).includes(r));
-  // The schema already limits roles; the decider holds the rule so no other path can mint a second authority.
-  if (unassignable.length > 0) {
-    throw new IdentityError('ROLE_NOT_ASSIGNABLE', `role ${unassignable.join(', ')} cannot be assigned`);
-  }
+  requireAssignable(command.roles);
   if (command.keys.length === 0)
     throw new IdentityError('KEY_NOT_ACTIVE', 'an identity needs at least one key');
   requireUnusedKeys(command.keys, command.keysInUse);
@@ -197,6 +194,47 @@ function decideRevokeIdentity(command: RevokeIdentity, state: IdentityState): Id
   ];
 }
 
+function requireAssignable(roles: readonly string[]): void {
+  const unassignable = roles.filter((r) => !(ASSIGNABLE_ROLES as readonly string[]).includes(r));
+  // The schema already limits roles; the decider holds the rule so no other path can mint a second authority.
+  if (unassignable.length > 0) {
+    throw new IdentityError('ROLE_NOT_ASSIGNABLE', `role ${unassignable.join(', ')} cannot be assigned`);
+  }
+}
+
+function decideUpdateIdentityRoles(command: UpdateIdentityRoles, state: IdentityState): IdentityEvent[] {
+  requireAuthority(command.actor);
+  requireExisting(state, command.identityId);
+  if (state.status === 'revoked')
+    throw new IdentityError('IDENTITY_REVOKED', `identity ${command.identityId} is revoked`);
+  if (state.roles.includes('authority'))
+    throw new IdentityError('ROLE_NOT_ASSIGNABLE', "the root authority's roles are fixed at genesis");
+  requireAssignable([...command.add, ...command.remove]);
+  const both = command.add.filter((r) => command.remove.includes(r));
+  if (both.length > 0)
+    throw new IdentityError('ROLE_NOT_ASSIGNABLE', `role ${both.join(', ')} is both added and removed`);
+  const roles = [...new Set([...state.roles, ...command.add])].filter((r) => !command.remove.includes(r));
+  if (roles.length === 0)
+    throw new IdentityError('ROLE_NOT_ASSIGNABLE', `${command.identityId} would be left without any role`);
+  const added = [...new Set(command.add)].filter((r) => !state.roles.includes(r));
+  const removed = [...new Set(command.remove)].filter((r) => state.roles.includes(r));
+  // Asking for roles already held (or already absent) changes nothing: safe to script, like accrediting.
+  if (added.length === 0 && removed.length === 0) return [];
+  return [
+    {
+      type: 'IdentityRolesChanged',
+      data: {
+        identityId: command.identityId,
+        roles,
+        added,
+        removed,
+        changedAt: command.at,
+        changedBy: command.actor.identityId,
+      },
+    },
+  ];
+}
+
 export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentityState> = {
   initialState: () => ({ status: 'none' }),
 
@@ -239,6 +277,10 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
         if (state.status === 'none') return state;
         return { ...state, status: 'revoked', revokedAt: event.data.revokedAt };
       }
+      case 'IdentityRolesChanged': {
+        if (state.status === 'none') return state;
+        return { ...state, roles: [...event.data.roles] };
+      }
     }
   },
 
@@ -254,6 +296,8 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
         return decideAccreditIdentity(command, state);
       case 'RevokeIdentity':
         return decideRevokeIdentity(command, state);
+      case 'UpdateIdentityRoles':
+        return decideUpdateIdentityRoles(command, state);
     }
   },
 };

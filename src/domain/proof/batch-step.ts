@@ -1,10 +1,10 @@
 import { fromHex } from '../crypto/hex.js';
 import { decodeBase64, hashesEqual, LogProofError, verifyBatchPath } from '../log/index.js';
-import type { ProofBundleV1 } from './proof-bundle.js';
+import type { CertifiedBundle } from './signature-step.js';
 import type { VerificationStep } from './verification-report.js';
 import { decodeHashes, ensure, StepFailure, step, text } from './verification-step.js';
 
-export function batchStep(bundle: ProofBundleV1): VerificationStep {
+export function batchStep(bundle: CertifiedBundle): VerificationStep {
   return step('batch', () => {
     const { batch, entry } = bundle;
     ensure(entry.type === 'BatchCertified', `the entry is a ${entry.type} event, which certifies no batch`);

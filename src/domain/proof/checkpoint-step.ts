@@ -7,7 +7,14 @@ import {
   parseCheckpoint,
   verifyNote,
 } from '../log/index.js';
-import type { ProofBundleV1 } from './proof-bundle.js';
+/** What the checkpoint steps read of a bundle of either version. */
+export interface CheckpointedBundle {
+  readonly checkpoint: string;
+  readonly treeSize: number;
+  /** Version 1 only: the policy the node follows, by digest. */
+  readonly policyDigest?: string;
+}
+
 import type { VerificationStep } from './verification-report.js';
 import { ensure, StepFailure, step } from './verification-step.js';
 import type { VerifyBundleOptions } from './verify-options.js';
@@ -22,7 +29,7 @@ export function verifierFor(vkey: string, make: () => NoteVerifier): NoteVerifie
 }
 
 /** The checkpoint step without a trust policy: the log's signature, then the witness count if any are configured. */
-export function checkpointStep(bundle: ProofBundleV1, options: VerifyBundleOptions): VerificationStep {
+export function checkpointStep(bundle: CheckpointedBundle, options: VerifyBundleOptions): VerificationStep {
   return step('checkpoint', () => {
     ensure(options.trustedLogKeys.length > 0, 'no trusted log key was given');
     const logVerifiers = options.trustedLogKeys.map((k) =>

@@ -1,8 +1,8 @@
-import type { ProofBundleV1 } from './proof-bundle.js';
+import type { CertifiedBundle } from './signature-step.js';
 import type { VerificationStep } from './verification-report.js';
 import { ensure, step, text } from './verification-step.js';
 
-export function documentStep(bundle: ProofBundleV1, digest: string): VerificationStep {
+export function documentStep(bundle: CertifiedBundle, digest: string): VerificationStep {
   return step('document', () => {
     // A batch entry signs the root; the record's digest is the leaf the batch step proved under it.
     const certified =

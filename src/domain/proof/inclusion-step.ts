@@ -7,12 +7,13 @@ import {
   parseNote,
   verifyInclusion,
 } from '../log/index.js';
-import type { LogEntry, ProofBundleV1 } from './proof-bundle.js';
+import type { CheckpointedBundle } from './checkpoint-step.js';
+import type { IncludedEntry, LogEntry } from './proof-bundle.js';
 import type { VerificationStep } from './verification-report.js';
 import { decodeHashes, ensure, StepFailure, step } from './verification-step.js';
 
 /** The checkpoint body, read (not yet verified) so inclusion can be checked against its root. */
-export function readCheckpoint(bundle: ProofBundleV1): Checkpoint {
+export function readCheckpoint(bundle: CheckpointedBundle): Checkpoint {
   const cp = parseCheckpoint(parseNote(bundle.checkpoint).text);
   ensure(
     cp.treeSize === bundle.treeSize,
@@ -42,7 +43,7 @@ export function checkIncluded(
   }
 }
 
-export function inclusionStep(bundle: ProofBundleV1): VerificationStep {
+export function inclusionStep(bundle: CheckpointedBundle & IncludedEntry): VerificationStep {
   return step('inclusion', () => {
     const cp = readCheckpoint(bundle);
     checkIncluded(bundle.entry, bundle.leafIndex, bundle.inclusionProof, cp, 'inclusion proof');

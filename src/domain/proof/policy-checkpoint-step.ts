@@ -6,8 +6,9 @@ import {
   witnessingOf,
 } from '../federation/index.js';
 import { ed25519NoteVerifier, LogProofError } from '../log/index.js';
+import type { CheckpointedBundle } from './checkpoint-step.js';
 import { verifierFor } from './checkpoint-step.js';
-import type { ProofBundleV1 } from './proof-bundle.js';
+import { quorumTime } from './freshness.js';
 import type { VerificationStep, WitnessingSummary } from './verification-report.js';
 import { ensure, StepFailure, step } from './verification-step.js';
 import type { VerifyBundleOptions } from './verify-options.js';
@@ -18,7 +19,7 @@ function names(cosigners: readonly Cosigner[]): string {
 
 /** The checkpoint step under a trust policy: log signature, then each witness and the quorum. */
 export function policyCheckpointStep(
-  bundle: ProofBundleV1,
+  bundle: CheckpointedBundle,
   options: VerifyBundleOptions & { policy: TrustPolicy },
   report: (summary: WitnessingSummary) => void,
 ): VerificationStep {
@@ -55,6 +56,7 @@ export function policyCheckpointStep(
       quorum: witnessing.quorum,
       policyDigest: digest,
       samePolicyAsNode: bundle.policyDigest === undefined ? null : bundle.policyDigest === digest,
+      asOf: quorumTime(policy, witnessing.cosigners),
     });
     const signed = `Signed by the log ${cp.origin} at ${cp.treeSize} entries.`;
     const cosigned = witnessing.cosigners.filter((c) => c.cosigned);

@@ -86,24 +86,24 @@ const MAX_PROOF_HASHES = 64;
 const MAX_CHECKPOINT_LENGTH = 64 * 1024;
 const MAX_STRING_LENGTH = 512;
 
-const STATUSES: readonly CertificationStatusName[] = ['active', 'suspended', 'revoked'];
+export const STATUSES: readonly CertificationStatusName[] = ['active', 'suspended', 'revoked'];
 
-class BundleShapeError extends Error {}
+export class BundleShapeError extends Error {}
 
-function fail(message: string): never {
+export function fail(message: string): never {
   throw new BundleShapeError(message);
 }
 
-function isObject(value: unknown): value is JsonObject {
+export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function object(value: unknown, what: string): JsonObject {
+export function object(value: unknown, what: string): JsonObject {
   if (!isObject(value)) fail(`${what} must be an object`);
   return value;
 }
 
-function string(value: unknown, what: string, max = MAX_STRING_LENGTH): string {
+export function string(value: unknown, what: string, max = MAX_STRING_LENGTH): string {
   // Bounded so a hostile bundle cannot make the page render megabytes of one field.
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     fail(`${what} must be a non-empty string of at most ${max} characters`);
@@ -111,11 +111,11 @@ function string(value: unknown, what: string, max = MAX_STRING_LENGTH): string {
   return value;
 }
 
-function nullableString(value: unknown, what: string): string | null {
+export function nullableString(value: unknown, what: string): string | null {
   return value === null ? null : string(value, what);
 }
 
-function count(value: unknown, what: string): number {
+export function count(value: unknown, what: string): number {
   // Leaf indexes and sizes are JS numbers; beyond 2^53 they would silently lose precision.
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     fail(`${what} must be a non-negative safe integer`);
@@ -123,14 +123,14 @@ function count(value: unknown, what: string): number {
   return value;
 }
 
-function hashList(value: unknown, what: string): string[] {
+export function hashList(value: unknown, what: string): string[] {
   if (!Array.isArray(value)) fail(`${what} must be an array of base64 hashes`);
   // No real tree needs more than 64 hashes; refuse before touching any of them.
   if (value.length > MAX_PROOF_HASHES) fail(`${what} has more than ${MAX_PROOF_HASHES} hashes`);
   return value.map((hash, i) => string(hash, `${what}[${i}]`, 44));
 }
 
-function logEntry(value: unknown, what: string): LogEntry {
+export function logEntry(value: unknown, what: string): LogEntry {
   const entry = object(value, what);
   const envelope = entry['envelope'];
   return {
@@ -141,7 +141,7 @@ function logEntry(value: unknown, what: string): LogEntry {
   };
 }
 
-function includedEntry(value: JsonObject, what: string): IncludedEntry {
+export function includedEntry(value: JsonObject, what: string): IncludedEntry {
   return {
     entry: logEntry(value['entry'], `${what}entry`),
     leafIndex: count(value['leafIndex'], `${what}leafIndex`),
@@ -182,16 +182,17 @@ function parseStrict(value: unknown): ProofBundleV1 {
   }
   const batch = root['batch'];
   if (batch === undefined) return bundle;
+  return { ...bundle, batch: batchPath(batch) };
+}
+
+export function batchPath(batch: unknown): BatchPath {
   const b = object(batch, 'batch');
   return {
-    ...bundle,
-    batch: {
-      root: string(b['root'], 'batch.root', 44),
-      count: count(b['count'], 'batch.count'),
-      index: count(b['index'], 'batch.index'),
-      path: hashList(b['path'], 'batch.path'),
-      recordDigest: string(b['recordDigest'], 'batch.recordDigest', 64),
-    },
+    root: string(b['root'], 'batch.root', 44),
+    count: count(b['count'], 'batch.count'),
+    index: count(b['index'], 'batch.index'),
+    path: hashList(b['path'], 'batch.path'),
+    recordDigest: string(b['recordDigest'], 'batch.recordDigest', 64),
   };
 }
 

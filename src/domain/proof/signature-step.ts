@@ -5,13 +5,20 @@ import { keyIdOf } from '../crypto/key-id.js';
 import { decodeBase64, type Ed25519Verify } from '../log/index.js';
 import type { JsonObject, JsonValue } from '../shared/json.js';
 import { CERTIFYING_EVENTS, type CertifyingEvent } from './certifying-events.js';
-import type { IssuerKey, LogEntry, ProofBundleV1 } from './proof-bundle.js';
+import type { BatchPath, IssuerKey, LogEntry, ProofBundleV1 } from './proof-bundle.js';
 import type { VerificationStep } from './verification-report.js';
 import { ensure, step, text } from './verification-step.js';
 import type { VerifyBundleOptions } from './verify-options.js';
 
+/** What the signature checks read of a bundle of either version. */
+export interface CertifiedBundle {
+  readonly certificationId: string;
+  readonly entry: LogEntry;
+  readonly batch?: BatchPath;
+}
+
 /** The certifying command an entry carries, not yet checked against any key. */
-interface CertifyingCommand {
+export interface CertifyingCommand {
   readonly kind: CertifyingEvent;
   readonly payload: JsonObject;
   readonly signature: JsonObject;
@@ -34,7 +41,7 @@ function safeVerify(verify: Ed25519Verify, key: Uint8Array, message: Uint8Array,
   }
 }
 
-function certifyingCommand(entry: LogEntry): CertifyingCommand {
+export function certifyingCommand(entry: LogEntry): CertifyingCommand {
   const kind = CERTIFYING_EVENTS[entry.type];
   ensure(kind !== undefined, `the entry is a ${entry.type} event, not a certification`);
   const envelope = entry.envelope;
@@ -47,7 +54,11 @@ function certifyingCommand(entry: LogEntry): CertifyingCommand {
 }
 
 /** Checks that the bundle's key is the one the command names, and that it signed the command; returns the signer. */
-function checkSignedBy(key: IssuerKey, command: CertifyingCommand, verify: Ed25519Verify): string {
+export function checkSignedBy(
+  key: Pick<IssuerKey, 'keyId' | 'identityId' | 'publicKey'>,
+  command: CertifyingCommand,
+  verify: Ed25519Verify,
+): string {
   const { payload, signature } = command;
   const publicKey = decodeBase64(key.publicKey);
   ensure(publicKey !== undefined && publicKey.length === 32, 'the public key is not base64 of 32 bytes');
@@ -69,7 +80,7 @@ function checkSignedBy(key: IssuerKey, command: CertifyingCommand, verify: Ed255
   return actor;
 }
 
-function checkRecordIds(bundle: ProofBundleV1, actor: string, commandId: string): void {
+function checkRecordIds(bundle: CertifiedBundle, actor: string, commandId: string): void {
   const { entry, certificationId } = bundle;
   const derivedId = certificationIdFor(actor, commandId);
   ensure(
@@ -80,7 +91,7 @@ function checkRecordIds(bundle: ProofBundleV1, actor: string, commandId: string)
   ensure(bundle.batch === undefined, 'the entry certifies one record, yet the bundle places it in a batch');
 }
 
-function checkBatchIds(bundle: ProofBundleV1, actor: string, commandId: string): void {
+function checkBatchIds(bundle: CertifiedBundle, actor: string, commandId: string): void {
   const { entry, certificationId } = bundle;
   const batchId = batchIdFor(actor, commandId);
   ensure(
@@ -98,7 +109,11 @@ function checkBatchIds(bundle: ProofBundleV1, actor: string, commandId: string):
 }
 
 /** The event must say exactly what the signed command asked for. Returns the signing time. */
-function checkEventFollows(bundle: ProofBundleV1, command: CertifyingCommand, actor: string): string {
+export function checkEventFollows(
+  bundle: CertifiedBundle,
+  command: CertifyingCommand,
+  actor: string,
+): string {
   const { kind, payload } = command;
   const { data } = bundle.entry;
   const commandId = text(payload['commandId'], 'the command id');

@@ -1,8 +1,8 @@
-import type { ProofBundleV1 } from './proof-bundle.js';
+import type { CertifiedBundle } from './signature-step.js';
 import type { VerificationStep } from './verification-report.js';
 import { ensure, step, text } from './verification-step.js';
 
-export function validityStep(bundle: ProofBundleV1, now: number): VerificationStep {
+export function validityStep(bundle: CertifiedBundle, now: number): VerificationStep {
   return step('validity', () => {
     const from = text(bundle.entry.data['validFrom'], 'validFrom');
     const untilValue = bundle.entry.data['validUntil'];

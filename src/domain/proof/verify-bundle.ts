@@ -2,31 +2,25 @@
  * Verification of a proof bundle, written once and run by both the citizen
  * page (in the browser, with @noble/curves) and `chancery verify` (with
  * node:crypto). It trusts nothing in the bundle except what the trusted log
- * key and the department's signature vouch for, and reports each check as a
- * step a person can read, instead of a single yes/no. Each check lives in its
- * own `*-step.ts` file; this one runs them and assembles the report.
+ * key, the witnesses, the pinned authority key and the department's signature
+ * vouch for, and reports each check as a step a person can read, with the
+ * verdict as one headline kind for the reader to phrase. Each check lives in
+ * its own `*-step.ts` file; verify-v1.ts and verify-v2.ts run them.
  *
  * Pure: no node:* imports, no clock (the caller passes `now`), no I/O.
  */
 
-import { batchStep } from './batch-step.js';
-import { checkpointStep } from './checkpoint-step.js';
-import { documentStep } from './document-step.js';
-import { inclusionStep } from './inclusion-step.js';
-import { policyCheckpointStep } from './policy-checkpoint-step.js';
 import { parseProofBundle } from './proof-bundle.js';
-import { signatureStep } from './signature-step.js';
-import { statusStep } from './status-step.js';
-import { validityStep } from './validity-step.js';
-import {
-  STEP_LABELS,
-  type VerificationReport,
-  type VerificationStep,
-  type WitnessingSummary,
-} from './verification-report.js';
+import { parseProofBundleV2 } from './proof-bundle-v2.js';
+import { STEP_LABELS, type VerificationReport } from './verification-report.js';
 import type { VerifyBundleOptions } from './verify-options.js';
+import { verifyV1 } from './verify-v1.js';
+import { verifyV2 } from './verify-v2.js';
 
 export {
+  type BundleCaveat,
+  type HeadlineKind,
+  type ProvenRecordState,
   STEP_LABELS,
   type VerificationReport,
   type VerificationStep,
@@ -35,36 +29,43 @@ export {
 } from './verification-report.js';
 export type { VerifyBundleOptions, WitnessPolicy } from './verify-options.js';
 
-/**
- * Verifies an untrusted proof bundle (parsed JSON) and returns every check as
- * a step, in the order a person would read them: signature, inclusion,
- * checkpoint, validity, status, then the batch path and the document when
- * present. Never throws; `ok` is true only if every step passed.
- */
-export function verifyProofBundle(input: unknown, options: VerifyBundleOptions): VerificationReport {
-  const parsed = parseProofBundle(input);
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      steps: [{ id: 'bundle', label: STEP_LABELS.bundle, ok: false, detail: parsed.reason }],
-    };
-  }
-  const { bundle } = parsed;
-  let witnessing: WitnessingSummary | undefined;
+function unreadable(reason: string): VerificationReport {
+  return {
+    ok: false,
+    headline: 'not-verified',
+    caveats: [],
+    steps: [{ id: 'bundle', label: STEP_LABELS.bundle, ok: false, detail: reason }],
+  };
+}
+
+/** A trust policy's authority keys count beside the caller's, and the stricter maximum age applies. */
+function withPolicyTrust(options: VerifyBundleOptions): VerifyBundleOptions {
   const { policy } = options;
-  const steps: VerificationStep[] = [
-    signatureStep(bundle, options),
-    inclusionStep(bundle),
-    policy === undefined
-      ? checkpointStep(bundle, options)
-      : policyCheckpointStep(bundle, { ...options, policy }, (summary) => {
-          witnessing = summary;
-        }),
-    validityStep(bundle, options.now),
-    statusStep(bundle),
-  ];
-  if (bundle.batch !== undefined || bundle.entry.type === 'BatchCertified') steps.push(batchStep(bundle));
-  if (options.documentDigest !== undefined) steps.push(documentStep(bundle, options.documentDigest));
-  const ok = steps.every((s) => s.ok);
-  return witnessing === undefined ? { ok, steps } : { ok, steps, witnessing };
+  if (policy === undefined) return options;
+  const authorityKeys = [...(options.authorityKeys ?? []), ...policy.authorities];
+  const ages = [options.maxAgeSeconds, policy.maxAgeSeconds ?? undefined].filter(
+    (age): age is number => age !== undefined,
+  );
+  return {
+    ...options,
+    authorityKeys,
+    ...(ages.length === 0 ? {} : { maxAgeSeconds: Math.min(...ages) }),
+  };
+}
+
+/**
+ * Verifies an untrusted proof bundle (parsed JSON) of version 1 or 2 and returns every check as a step, in
+ * the order a person would read them, with the headline in one word. Never throws; `ok` is true only if
+ * every step passed.
+ */
+export function verifyProofBundle(input: unknown, given: VerifyBundleOptions): VerificationReport {
+  const options = withPolicyTrust(given);
+  const version =
+    input !== null && typeof input === 'object' ? (input as { version?: unknown }).version : undefined;
+  if (version === 2) {
+    const parsed = parseProofBundleV2(input);
+    return parsed.ok ? verifyV2(parsed.bundle, options) : unreadable(parsed.reason);
+  }
+  const parsed = parseProofBundle(input);
+  return parsed.ok ? verifyV1(parsed.bundle, options) : unreadable(parsed.reason);
 }

@@ -24,6 +24,14 @@ export interface VerifyBundleOptions {
   readonly now: number;
   /** The certification the caller asked for (from the proof URL); a bundle for another one fails. */
   readonly expectedCertificationId?: string;
+  /**
+   * The authority's Ed25519 public keys (base64 of the raw 32 bytes), pinned by the caller: a signing key
+   * counts only if a registration signed by one of them binds it to its holder. A version 2 bundle fails
+   * without one; a version 1 bundle, which carries no registration, fails with one.
+   */
+  readonly authorityKeys?: readonly string[];
+  /** The proven state must be at most this old (by the witnesses' cosignature times), in seconds. */
+  readonly maxAgeSeconds?: number;
   /** Lower-case hex SHA-256 of a document the user supplied, to compare with the certified digest. */
   readonly documentDigest?: string;
 }

@@ -6,6 +6,7 @@ import type {
   IdentityKeyRotated,
   IdentityRegistered,
   IdentityRevoked,
+  IdentityRolesChanged,
   PublicKeyEntry,
 } from '../../domain/identity/events.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
@@ -113,7 +114,7 @@ export class IdentityRegistry implements Projection {
          VALUES (@identityId, @name, @organisationCode, @parentId, @roles, '[]', 'active', @registeredAt, @position)`,
       ),
       updateIdentity: db.prepare(
-        `UPDATE identities SET accreditations = @accreditations, status = @status, revoked_at = @revokedAt,
+        `UPDATE identities SET roles = @roles, accreditations = @accreditations, status = @status, revoked_at = @revokedAt,
          revocation_reason = @revocationReason WHERE identity_id = @identityId`,
       ),
       insertKey: db.prepare(
@@ -162,6 +163,9 @@ export class IdentityRegistry implements Projection {
         return;
       case 'IdentityRevoked':
         this.revoked(e.data);
+        return;
+      case 'IdentityRolesChanged':
+        this.rolesChanged(e.data);
         return;
     }
   }
@@ -227,6 +231,12 @@ export class IdentityRegistry implements Projection {
     this.save({ ...current, status: 'revoked', revokedAt: d.revokedAt, revocationReason: d.reason });
   }
 
+  private rolesChanged(d: IdentityRolesChanged['data']): void {
+    const current = this.byId.get(d.identityId);
+    if (current === undefined) return;
+    this.save({ ...current, roles: [...d.roles] });
+  }
+
   /** Writes a key's row and answers the key; the caller puts it in memory. */
   private insertKey(
     identityId: string,
@@ -247,6 +257,7 @@ export class IdentityRegistry implements Projection {
   private save(identity: RegistryIdentity): void {
     this.statements.updateIdentity.run({
       identityId: identity.identityId,
+      roles: JSON.stringify(identity.roles),
       accreditations: JSON.stringify(identity.accreditations),
       status: identity.status,
       revokedAt: identity.revokedAt,

@@ -48,6 +48,8 @@ export interface RequestFilter {
   readonly entryId?: string;
   readonly ownerId?: string;
   readonly requesterId?: string;
+  /** Requests this department is a party to, as the owner or as the requester. */
+  readonly partyId?: string;
   readonly status?: RequestStatus;
 }
 
@@ -205,6 +207,7 @@ export class SharingReadModel implements Projection {
     if (filter.entryId !== undefined) where.push('entry_id = @entryId');
     if (filter.ownerId !== undefined) where.push('owner_id = @ownerId');
     if (filter.requesterId !== undefined) where.push('requester_id = @requesterId');
+    if (filter.partyId !== undefined) where.push('(owner_id = @partyId OR requester_id = @partyId)');
     if (filter.status !== undefined) where.push('status = @status');
     const rows = this.db
       .prepare(

@@ -45,6 +45,7 @@ function toRecord(row: LeafRow): LogEntryRecord {
 export class MerkleHashStore implements HashReader {
   private statements!: {
     readHash: Statement<[number], Buffer>;
+    readHashRange: Statement<[number, number], Buffer>;
     insertHash: Statement<[number, Buffer]>;
     insertLeaf: Statement<[number, string, Buffer]>;
     leaf: Statement<[number], LeafRow>;
@@ -76,6 +77,11 @@ export class MerkleHashStore implements HashReader {
     `);
     this.statements = {
       readHash: this.db.prepare<[number], Buffer>('SELECT hash FROM log_hashes WHERE slot = ?').pluck(),
+      readHashRange: this.db
+        .prepare<[number, number], Buffer>(
+          'SELECT hash FROM log_hashes WHERE slot BETWEEN ? AND ? ORDER BY slot',
+        )
+        .pluck(),
       insertHash: this.db.prepare<[number, Buffer]>('INSERT INTO log_hashes (slot, hash) VALUES (?, ?)'),
       insertLeaf: this.db.prepare<[number, string, Buffer]>(
         'INSERT INTO log_leaves (leaf_index, position, leaf) VALUES (?, ?, ?)',
@@ -128,6 +134,20 @@ export class MerkleHashStore implements HashReader {
       if (hash === undefined) throw new LogProofError('HASH_READER', `no stored hash in slot ${slot}`);
       return hash;
     });
+  }
+
+  /**
+   * Every stored hash in slots [first, last], in slot order: one range scan
+   * instead of point reads, for a level-0 tile, whose 256 leaf hashes lie in
+   * about 511 consecutive slots (src/infrastructure/sequencer/tiles-source.ts).
+   */
+  readHashRange(first: number, last: number): Buffer[] {
+    const hashes = this.statements.readHashRange.all(first, last);
+    this.hashReads += hashes.length;
+    if (hashes.length !== last - first + 1) {
+      throw new LogProofError('HASH_READER', `slots ${first}..${last} hold ${hashes.length} hashes`);
+    }
+    return hashes;
   }
 
   /**

@@ -5,16 +5,19 @@ import type {
   RegisterIdentity,
   RevokeIdentity,
   RotateIdentityKey,
+  UpdateIdentityRoles,
 } from '../../../src/domain/identity/commands.js';
 import type {
   IdentityAccredited,
   IdentityKeyRotated,
   IdentityRegistered,
   IdentityRevoked,
+  IdentityRolesChanged,
   PublicKeyEntry,
 } from '../../../src/domain/identity/events.js';
 import { identityDecider } from '../../../src/domain/identity/identity-decider.js';
 import { IdentityError } from '../../../src/domain/identity/identity-error.js';
+import type { Role } from '../../../src/domain/identity/roles.js';
 import { type ActorSnapshot, foldEvents } from '../../../src/domain/shared/decider.js';
 import { DeciderSpecification } from '../../support/decider-specification.js';
 
@@ -434,5 +437,84 @@ describe('RevokeIdentity', () => {
     given([healthRegistered()])
       .when(revoke({ actor: transport }))
       .thenThrows(IdentityError, 'ROLE_MISSING');
+  });
+});
+
+describe('UpdateIdentityRoles', () => {
+  function update(add: Role[], remove: Role[] = [], overrides: Partial<UpdateIdentityRoles> = {}) {
+    return {
+      type: 'UpdateIdentityRoles',
+      actor: authority,
+      at: AT,
+      identityId: HEALTH,
+      add,
+      remove,
+      ...overrides,
+    } satisfies UpdateIdentityRoles;
+  }
+  function changed(roles: Role[], added: Role[], removed: Role[]): IdentityRolesChanged {
+    return {
+      type: 'IdentityRolesChanged',
+      data: { identityId: HEALTH, roles, added, removed, changedAt: AT, changedBy: ROOT },
+    };
+  }
+
+  it('adds and removes roles, recording the whole set after the change', () => {
+    given([healthRegistered()])
+      .when(update(['publisher', 'consumer'], ['issuer']))
+      .then([changed(['publisher', 'consumer'], ['publisher', 'consumer'], ['issuer'])]);
+  });
+
+  it('folds the new roles into state', () => {
+    const state = foldEvents(identityDecider, [
+      healthRegistered(),
+      changed(['publisher'], ['publisher'], ['issuer']),
+    ]);
+    expect(state).toMatchObject({ roles: ['publisher'] });
+  });
+
+  it('changes nothing when the roles are already as asked (safe to script)', () => {
+    given([healthRegistered()])
+      .when(update(['issuer'], ['consumer']))
+      .then([]);
+  });
+
+  it('refuses to hand out the authority role', () => {
+    given([healthRegistered()])
+      .when(update(['authority']))
+      .thenThrows(IdentityError, 'ROLE_NOT_ASSIGNABLE');
+  });
+
+  it("refuses to change the root authority's roles", () => {
+    given([rootRegistered])
+      .when(update(['issuer'], [], { identityId: ROOT }))
+      .thenThrows(IdentityError, 'ROLE_NOT_ASSIGNABLE');
+  });
+
+  it('refuses a role both added and removed', () => {
+    given([healthRegistered()])
+      .when(update(['publisher'], ['publisher']))
+      .thenThrows(IdentityError, 'ROLE_NOT_ASSIGNABLE');
+  });
+
+  it('refuses to leave a department without any role', () => {
+    given([healthRegistered()])
+      .when(update([], ['issuer']))
+      .thenThrows(IdentityError, 'ROLE_NOT_ASSIGNABLE');
+  });
+
+  it('refuses a department that grants itself a role', () => {
+    given([healthRegistered()])
+      .when(update(['publisher'], [], { actor: health }))
+      .thenThrows(IdentityError, 'ROLE_MISSING');
+  });
+
+  it('refuses a revoked or unknown identity', () => {
+    given([healthRegistered(), healthRevoked])
+      .when(update(['publisher']))
+      .thenThrows(IdentityError, 'IDENTITY_REVOKED');
+    given([])
+      .when(update(['publisher']))
+      .thenThrows(IdentityError, 'IDENTITY_NOT_FOUND');
   });
 });

@@ -69,6 +69,8 @@ describe('verifyProofBundle with a trust policy', () => {
       quorum: '2 of a, b, c',
       policyDigest: policyDigest(policy.text),
       samePolicyAsNode: null,
+      // a (at ...000) and c (at ...001) make the quorum; by ...001 only c had cosigned.
+      asOf: 1_800_000_000,
     });
     expect(report.steps.find((s) => s.id === 'checkpoint')!.detail).toBe(
       'Signed by the log proofs.test.example/chancery at 3 entries. Cosigned by a, c (2 of 3 witnesses); ' +

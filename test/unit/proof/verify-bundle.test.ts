@@ -368,7 +368,7 @@ describe('verifyProofBundle', () => {
       const report = verifyProofBundle(world.bundle(s), options);
       expect(report.ok).toBe(true);
       expect(detail(report, 'status')).toMatch(
-        /^Active: reinstated on 2026-11-21T10:00:00Z by DMV \(log entry \d+\)\.$/,
+        /^Active: reinstated on 2026-11-21T10:00:00Z by DMV \(log entry \d+\)\. A version 1 proof cannot show that no later change exists\.$/,
       );
     });
 
@@ -434,7 +434,8 @@ describe('verifyProofBundle', () => {
     it.each([
       ['null', null, 'bundle must be an object'],
       ['an array', [], 'bundle must be an object'],
-      ['version 2', { version: 2 }, 'version must be 1'],
+      ['version 2 with v1 fields', { version: 2 }, 'bundle has an unknown field "status"'],
+      ['version 3', { version: 3 }, 'version must be 1'],
       ['a string leaf index', { leafIndex: '3' }, 'leafIndex must be a non-negative safe integer'],
       ['an unsafe tree size', { treeSize: 2 ** 53 }, 'treeSize must be a non-negative safe integer'],
       [
@@ -457,6 +458,8 @@ describe('verifyProofBundle', () => {
       const report = verifyProofBundle(t, options);
       expect(report).toEqual({
         ok: false,
+        headline: 'not-verified',
+        caveats: [],
         steps: [{ id: 'bundle', label: 'The proof can be read', ok: false, detail: reason }],
       });
     });

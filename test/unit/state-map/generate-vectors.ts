@@ -47,10 +47,12 @@ function sharedPrefixPair(limit: number): { keys: [string, string]; bits: number
 
 /** A key (from `prefix` + counter) whose absence proof in `map` ends in a terminal of `kind`. */
 function absentKeyWith(map: InMemoryStateMap, prefix: string, kind: 'empty' | 'leaf'): string {
-  for (let n = 0; ; n++) {
+  // Bounded: a map whose every interior node has two non-empty children has no empty terminal at all.
+  for (let n = 0; n < 10_000; n++) {
     const key = `${prefix}${n}`;
     if (map.get(key) === null && map.prove(key).proof.terminal.kind === kind) return key;
   }
+  throw new Error(`no absent ${prefix}… key ends in a "${kind}" terminal: change the map`);
 }
 
 function leafFigures(entry: Entry) {
@@ -88,24 +90,67 @@ function mapCase(name: string, note: string, entries: readonly Entry[], absent: 
   };
 }
 
+/** One record of each kind, in the shapes src/domain/log-state/state-records.ts defines (docs/state-map.md §2). */
 const REALISTIC: Entry[] = [
   {
     key: 'identity/TRANSPORT',
-    value: { status: 'active', roles: ['issuer'], accreditations: ['driving-licence'], setAt: 3 },
+    value: {
+      status: 'active',
+      roles: ['issuer'],
+      accreditations: ['driving-licence'],
+      parentId: 'AUTHORITY',
+      registeredAt: 3,
+      setAt: 4,
+    },
   },
   {
-    key: 'key/ed25519:3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    key: 'key/ed25519:E545QOZLVJFyIIjZoNdBYg',
     value: {
-      holder: 'TRANSPORT',
+      identityId: 'TRANSPORT',
       publicKey: 'O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=',
-      registeredAt: 4,
+      registeredAt: 3,
       retiredAt: null,
     },
   },
-  { key: 'certification/crt_01HZX3N5Q8M7T2K4B9C6D1E0FA', value: { status: 'active', setAt: 41 } },
-  { key: 'batch/bat_01HZX3P0R2S4V6W8Y0A2C4E6GH', value: { status: 'active', count: 100, setAt: 42 } },
-  { key: 'void/1234', value: { reason: 'KEY_RETIRED', leafIndex: 1233 } },
+  {
+    key: 'certification/crt_26edgtgkqev67amord246ro4',
+    value: { status: 'active', issuerId: 'TRANSPORT', certifiedAt: 41, setAt: 41, batch: null },
+  },
+  {
+    key: 'batch/bat_qkevnb7a3436xfd4fdu6w2m5',
+    value: {
+      issuerId: 'TRANSPORT',
+      recordType: 'driving-licence',
+      root: '5f0c6a7e2b1d4c3a9e8f7061524334251607f8e9dacbbcad9e8f70615243342f',
+      count: 100,
+      certifiedAt: 42,
+    },
+  },
+  {
+    // Record 0 of that batch, suspended at entry 50: its own key from its first status change on.
+    key: 'certification/crt_ryyha2rur5bazwejwvsapnxj',
+    value: {
+      status: 'suspended',
+      issuerId: 'TRANSPORT',
+      certifiedAt: 42,
+      setAt: 50,
+      batch: { batchId: 'bat_qkevnb7a3436xfd4fdu6w2m5', index: 0 },
+    },
+  },
+  {
+    key: 'void/1234',
+    value: { code: 'KEY_RETIRED', detail: 'key ed25519:E545QOZLVJFyIIjZoNdBYg was retired at entry 1233' },
+  },
 ];
+
+/** The realistic certification after RevokeCertification at entry 57. */
+const REVOKED: JsonObject = {
+  status: 'revoked',
+  issuerId: 'TRANSPORT',
+  certifiedAt: 41,
+  setAt: 57,
+  batch: null,
+};
 
 /** A 44-character base64 string that decodes to 32 bytes but is not canonical (non-zero trailing bits). */
 function nonCanonical(text: string): string {
@@ -152,13 +197,7 @@ function invalidCases(
     error,
   });
   return [
-    c(
-      'a membership proof with another value',
-      crt.key,
-      { status: 'revoked', setAt: 41 },
-      member,
-      'ROOT_MISMATCH',
-    ),
+    c('a membership proof with another value', crt.key, REVOKED, member, 'ROOT_MISMATCH'),
     c(
       'the old proof against the root after the change',
       crt.key,
@@ -181,13 +220,7 @@ function invalidCases(
       { siblings: leafProof.siblings, terminal: { kind: 'leaf', keyHash: b64(offPath), valueHash: ownVh } },
       'TERMINAL_MISMATCH',
     ),
-    c(
-      'membership claimed with an empty terminal',
-      emptyKey,
-      { status: 'active', setAt: 1 },
-      emptyProof,
-      'TERMINAL_MISMATCH',
-    ),
+    c('membership claimed with an empty terminal', emptyKey, crt.value, emptyProof, 'TERMINAL_MISMATCH'),
     c('absence claimed with a value terminal', crt.key, null, member, 'TERMINAL_MISMATCH'),
     c(
       'an absence proof with its nearest sibling dropped',
@@ -284,15 +317,23 @@ function main(): void {
   const realistic = new InMemoryStateMap();
   for (const e of REALISTIC) realistic.set(e.key, e.value);
   const shared: Entry[] = [
-    { key: pair.keys[0], value: { reason: 'ACTOR_REVOKED', leafIndex: 1 } },
-    { key: pair.keys[1], value: { reason: 'KEY_RETIRED', leafIndex: 2 } },
-    { key: 'identity/HEALTH', value: { status: 'active', roles: ['issuer'], accreditations: [], setAt: 1 } },
+    { key: pair.keys[0], value: { code: 'ACTOR_REVOKED', detail: 'HEALTH was revoked at entry 5' } },
+    { key: pair.keys[1], value: { code: 'KEY_UNKNOWN', detail: 'no key ed25519:AAAAAAAAAAAAAAAAAAAAAA' } },
+    {
+      key: 'identity/HEALTH',
+      value: {
+        status: 'active',
+        roles: ['issuer'],
+        accreditations: [],
+        parentId: 'AUTHORITY',
+        registeredAt: 1,
+        setAt: 1,
+      },
+    },
   ];
   const sharedMap = new InMemoryStateMap();
   for (const e of shared) sharedMap.set(e.key, e.value);
-  const updated = REALISTIC.map((e) =>
-    e.key.startsWith('certification/') ? { key: e.key, value: { status: 'revoked', setAt: 57 } } : e,
-  );
+  const updated = REALISTIC.map((e) => (e.key === REALISTIC[2]!.key ? { key: e.key, value: REVOKED } : e));
   const updatedMap = new InMemoryStateMap();
   for (const e of updated) updatedMap.set(e.key, e.value);
   const vectors = {

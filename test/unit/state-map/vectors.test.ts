@@ -2,7 +2,9 @@
  * The known-answer vectors (test/vectors/state-map.json) against everything
  * that computes the state map: the domain's hashing, InMemoryStateMap, the
  * verifier, the SQLite store, and a separate naive transcription of the spec
- * (naive-state-map.ts) that shares no code with src/.
+ * (naive-state-map.ts) that shares no code with src/, and a minimal verifier
+ * written from docs/state-map.md alone (doc-verifier.ts): it must accept every
+ * vector proof and refuse every invalid one with the code the page names.
  */
 
 import { readFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import {
 import { openNodeDatabase } from '../../../src/infrastructure/projections/node-database.js';
 import { NODE_STATE_HASHER } from '../../../src/infrastructure/state-map/node-state-hasher.js';
 import { StateMapStore } from '../../../src/infrastructure/state-map/state-map-store.js';
+import { docVerify } from './doc-verifier.js';
 import { naiveRoot, naiveRootFromProof } from './naive-state-map.js';
 
 interface VectorEntry {
@@ -148,6 +151,22 @@ describe('state map known-answer vectors', () => {
         verified = false;
       }
       expect(verified).toBe(false);
+    });
+  });
+
+  describe('the verifier written from docs/state-map.md alone', () => {
+    it.each(
+      vectors.maps.flatMap((m) => m.proofs.map((p) => [m.name, p.key, m.root, p] as const)),
+    )('accepts the %s map proof of %s', (_map, _key, root, p) => {
+      expect(docVerify(root, p.key, p.value, p.proof)).toBe('OK');
+    });
+
+    it.each(vectors.invalid.map((v) => [v.name, v] as const))('refuses %s with the same code', (_name, v) => {
+      expect(docVerify(v.root, v.key, v.value, v.proof)).toBe(v.error);
+    });
+
+    it('recomputes every root from the entries alone, as §3.3 defines it', () => {
+      for (const map of vectors.maps) expect(naiveRoot(map.entries)).toBe(map.root);
     });
   });
 

@@ -35,12 +35,16 @@ const EXPLANATIONS: Record<VerificationStepId, string> = {
     "The issuing department's digital signature covers the certified details. Nobody else, not even this server, could have made it.",
   inclusion:
     'The certification is written into the public log: an append-only record that every city node keeps a copy of.',
+  authority:
+    "The province's authority registered the department's key, with its own signature, in the public log. Not even the log's operator could have made that registration.",
   checkpoint:
     "The log signed its current state, and the witnesses below cosigned it. This page checks the log's signature with the key shown below, and each witness's cosignature with the key the node's trust policy gives it.",
   validity: 'The record is within the validity period the department gave it, at the time on this device.',
   status:
     'The department has not suspended or revoked the record: the latest status change the node holds is itself proven to be in the log.',
   batch: 'The record is one of a batch certified together, and its place in the batch is proven.',
+  freshness:
+    'Independent witnesses cosigned the log at the time shown; the status above is proven as of then.',
   document:
     "Your file's fingerprint was computed on this device and compared with the certified one. Your file was not sent anywhere.",
 };

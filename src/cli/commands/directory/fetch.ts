@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { CliError } from '../../command-line/cli-errors.js';
 import type { CommandSpec } from '../../command-line/command-spec.js';
 import { AS_OPTION } from '../../node-access/actor.js';
 import { NodeConnection } from '../../node-access/node-connection.js';
@@ -13,6 +15,7 @@ export const fetchCommand: CommandSpec = {
     as: AS_OPTION,
     out: { type: 'string', value: 'FILE', required: true, description: 'where to write the data' },
     version: { type: 'string', value: 'V', description: 'version number (default: latest)' },
+    force: { type: 'boolean', description: 'overwrite FILE if it exists' },
     grant: {
       type: 'string',
       value: 'GRANT',
@@ -22,6 +25,8 @@ export const fetchCommand: CommandSpec = {
   async run(args) {
     const entryId = args.positional(0);
     const out = args.required('out');
+    if (existsSync(out) && !args.flag('force'))
+      throw new CliError(`${out} already exists: choose another --out, or add --force to overwrite it`);
     const bar = transferProgress('downloading');
     const result = await new NodeConnection(args.url)
       .call(() =>

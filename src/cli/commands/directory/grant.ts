@@ -6,7 +6,7 @@ import { AS_OPTION, connectAs } from '../../node-access/actor.js';
 import { NodeConnection } from '../../node-access/node-connection.js';
 import { written } from '../../node-access/write-result.js';
 import { parseDuration } from './duration.js';
-import { getJson } from './get-json.js';
+import { signedDirectoryClient } from './signed-directory-client.js';
 
 export const grantCommand: CommandSpec = {
   name: 'directory grant',
@@ -40,9 +40,11 @@ export const grantCommand: CommandSpec = {
     const seconds =
       expiresIn === undefined
         ? (
-            await getJson<{ durationSeconds: number }>(
-              node,
-              `/v1/directory/requests/${encodeURIComponent(requestId)}`,
+            await node.call(() =>
+              // Only the owner and the requester may read a request: the read is signed.
+              signedDirectoryClient(args).getSigned<{ durationSeconds: number }>(
+                `/v1/directory/requests/${encodeURIComponent(requestId)}`,
+              ),
             )
           ).durationSeconds
         : parseDuration('--expires-in', expiresIn, args.command);

@@ -1,0 +1,67 @@
+/**
+ * Cheap checks on JSON text and values, run before anything recursive (ajv,
+ * canonicalisation, schema compilation) sees a request body. Hand-written
+ * because they are a few lines and must not allocate per level: a scanner that
+ * counts brackets outside strings costs one pass and no stack.
+ */
+
+/** Deepest nesting of arrays and objects a request body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The first nesting depth beyond `maxDepth` reached in `text`, or null. Brackets
+ * inside strings are skipped (a backslash escapes the next character). Malformed
+ * JSON is left to the parser: this only bounds how deep a parse could go.
+ */
+export function depthBeyond(text: string, maxDepth: number): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > maxDepth) return depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return null;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export interface NotIJson {
+  /** JSON Pointer to the offending value (or key). */
+  readonly pointer: string;
+  readonly reason: string;
+}
+
+/**
+ * The first value RFC 8785 cannot serialise (RFC 7493 I-JSON): a number that
+ * overflowed to ±Infinity (e.g. 1e400) or a string or key holding a lone UTF-16
+ * surrogate. Call only on values whose depth is already bounded.
+ */
+export function firstNonIJson(value: unknown, pointer = ''): NotIJson | null {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? null : { pointer, reason: 'a number outside the IEEE 754 double range' };
+  }
+  if (typeof value === 'string') {
+    return LONE_SURROGATE.test(value) ? { pointer, reason: 'a string with a lone UTF-16 surrogate' } : null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
+  for (const [key, item] of entries) {
+    const at = `${pointer}/${escapePointer(String(key))}`;
+    if (LONE_SURROGATE.test(String(key)))
+      return { pointer: at, reason: 'a key with a lone UTF-16 surrogate' };
+    const found = firstNonIJson(item, at);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}

@@ -1,0 +1,224 @@
+/**
+ * 公民核验页面的简体中文文案 (the citizen page's Simplified Chinese messages). Same keys as
+ * messages-en.ts; the Catalogue type and a unit test keep them so. Written for a citizen, not an
+ * engineer: 认证 for certification, 公开日志 for the public log, 见证方 for the witnesses.
+ */
+import type { Catalogue } from './catalogue.js';
+
+export const MESSAGES_ZH_CN: Catalogue = {
+  page: {
+    title: '核验认证记录 {{id}}',
+    brand: 'Chancery · {{origin}}',
+    heading: '核验认证记录',
+    certification: '认证编号',
+    language: '语言',
+    noscript:
+      '本页面在您的浏览器中核验证明，需要启用 JavaScript。您也可以下载下方的证明文件，使用 chancery verify 自行核验。',
+    footer: 'Chancery 证明核验页面。本页面不从任何其他网站加载内容，也不会发送任何关于您或您文件的信息。',
+  },
+  summary: {
+    loading: '正在本设备上核验证明…',
+    loadingDetail: '不会向任何地方发送信息：由您的浏览器自行核验签名和日志。',
+    loadFailed: '无法加载证明',
+    noAnswer: '节点没有响应。请检查网络连接后刷新页面。',
+    waiting: '马上就好…',
+    waitingDetail: '该记录尚未写入公开日志，将在 {{seconds}} 秒后再次检查。',
+    notFound: '未找到该认证',
+    notFoundDetail: '本节点没有编号为 {{id}} 的认证。请检查网址，或重新扫描证书上的二维码。',
+    answered: '节点返回了 {{status}}。',
+    nextStep: '下一步',
+  },
+  headline: {
+    verified: {
+      title: '已验证：真实、有效、已最终确认',
+      detail:
+        '{{issuer}} 认证了此记录。该记录已写入公开日志，在有效期内，未被暂停或撤销，且见证方已确认该日志。',
+      detailNoWitnesses:
+        '{{issuer}} 认证了此记录。该记录已写入公开日志，在有效期内，未被暂停或撤销。本节点未配置独立见证方：只有日志本身为其状态作保。',
+      documentMatches: '您的文件与认证文件完全一致。',
+      next: '您可以信赖此记录。如需核对纸质或 PDF 副本，请在下方选择或拖入文件。',
+    },
+    limited: {
+      title: '真实，但证明格式较旧',
+      detail:
+        '{{issuer}} 认证了此记录，且该记录已写入公开日志。但这种旧格式的证明无法说明此后是否被暂停或撤销。',
+      next: '请先向签发部门索取最新的证明，再决定是否信赖。',
+    },
+    pending: {
+      title: '真实，尚待最终确认',
+      detail:
+        '{{issuer}} 认证了此记录，且该记录已写入公开日志，但目前只有 {{total}} 个见证方中的 {{cosigned}} 个确认了该日志（需要：{{rule}}）。',
+      next: '认证后的最初几分钟内出现这种情况属于正常。请稍后再查；如果一直未确认，请联系签发部门。',
+    },
+    revoked: {
+      title: '已撤销',
+      detail: '{{by}} 已于 {{date}} 撤销此记录。原因：{{reason}}',
+      detailUnknown: '签发部门已撤销此记录（日志条目 {{entry}}）。',
+      next: '请勿接受此记录。如您认为有误，请联系签发部门。',
+    },
+    suspended: {
+      title: '已暂停',
+      detail: '{{by}} 已于 {{date}} 暂停此记录。原因：{{reason}}',
+      detailUnknown: '签发部门已暂停此记录（日志条目 {{entry}}）。',
+      next: '目前请勿信赖此记录。暂停可以被解除，请向签发部门咨询。',
+    },
+    expired: {
+      title: '已过期',
+      detail: '此记录是真实的，但其有效期已于 {{until}} 结束。',
+      next: '请向签发部门申请有效的记录。',
+    },
+    notYetValid: {
+      title: '尚未生效',
+      detail: '此记录是真实的，但要到 {{from}} 才开始生效。',
+      next: '在该日期之前请勿信赖此记录。',
+    },
+    stale: {
+      title: '真实，但当前状态未能确认',
+      detail: '此记录是真实的，但无法确认其状态足够新：该状态仅证明到 {{asOf}}。',
+      detailUnknown: '此记录是真实的，但目前没有对其状态的近期确认。',
+      next: '请稍后刷新本页面。如果问题持续，请联系签发部门。',
+    },
+    wrongDocument: {
+      title: '文件与认证文件不符',
+      detail:
+        '{{name}} 的指纹与 {{issuer}} 认证的文件不同。认证记录本身是真实的，但这个文件是另一个文件或已被改动。',
+      next: '请勿将此文件当作认证文件接受。请索取原始文件，或核对另一份副本。',
+    },
+    doNotTrust: {
+      title: '请勿信任：证明未通过核验',
+      detail: '未通过：{{steps}}。证明可能已被篡改、不完整，或来自另一个日志。',
+      next: '请勿信赖此记录。请通过您已知的渠道（而不是本页面提供的渠道）联系签发部门。',
+    },
+  },
+  step: {
+    passed: '通过：',
+    failed: '未通过：',
+    technical: '技术细节',
+    label: {
+      bundle: '证明可以读取',
+      signature: '由签发部门签名',
+      inclusion: '已记入公开日志',
+      authority: '密钥属于该部门，并由主管机构登记',
+      checkpoint: '日志检查点由日志签名',
+      validity: '在有效期内',
+      status: '未被暂停或撤销',
+      batch: '属于其认证批次',
+      document: '您的文件与认证文件一致',
+      freshness: '状态是最新的',
+    },
+    explain: {
+      bundle: {
+        pass: '证明完整且格式正确，因此其中每一部分都可以被核验。',
+        fail: '证明不完整或格式错误，因此无法证明任何内容。',
+      },
+      signature: {
+        pass: '签发部门的数字签名覆盖了认证内容。除该部门外，任何人（包括本服务器）都无法伪造。',
+        fail: '认证内容没有签发部门的有效签名：内容可能已被篡改。',
+      },
+      inclusion: {
+        pass: '该认证已写入公开日志：这是一份只能追加、不能修改的记录，每个城市节点都保存着副本。',
+        fail: '无法在公开日志中找到证明所声称的这条认证。',
+      },
+      authority: {
+        pass: '省级主管机构已用自己的签名在公开日志中登记了该部门的密钥。即使是日志运营方也无法伪造这一登记。',
+        fail: '无法确认签名密钥已由省级主管机构登记。',
+      },
+      checkpoint: {
+        pass: '日志对其当前状态进行了签名，下方的见证方也进行了联署。本页面用下方显示的密钥核验日志的签名，并用节点信任策略给出的密钥核验每个见证方的联署签名。',
+        passNoWitnesses:
+          '日志对其当前状态进行了签名，本页面用下方显示的密钥核验了该签名。本节点未配置独立见证方，因此没有其他方联署。',
+        pending: '日志对其当前状态进行了签名，但联署的见证方还不够多（见下方）：该状态尚未最终确认。',
+        fail: '用下方显示的密钥无法核验日志对其状态的签名：证明可能来自另一个日志，或已被篡改。',
+      },
+      validity: {
+        pass: '按本设备上的时间，该记录在签发部门给定的有效期内。',
+        expired: '按本设备上的时间，签发部门给定的有效期已经结束。',
+        notYet: '按本设备上的时间，签发部门给定的有效期尚未开始。',
+        fail: '无法读取该记录的有效期。',
+      },
+      status: {
+        pass: '签发部门没有暂停或撤销该记录：其当前状态由日志本身证明。',
+        revoked: '签发部门已撤销该记录。撤销操作本身也记录在公开日志中，并在此得到证明。',
+        suspended: '签发部门已暂停该记录。暂停操作本身也记录在公开日志中，并在此得到证明。',
+        fail: '无法证明该记录的当前状态。',
+      },
+      batch: {
+        pass: '该记录属于一起认证的一个批次，其在批次中的位置已得到证明。',
+        fail: '无法证明该记录属于签发部门签名的批次。',
+      },
+      document: {
+        pass: '您文件的指纹是在本设备上计算的，与认证的指纹一致。您的文件没有被发送到任何地方。',
+        fail: '您文件的指纹是在本设备上计算的，与认证的指纹不同：这是另一个文件。您的文件没有被发送到任何地方。',
+      },
+      freshness: {
+        pass: '独立见证方在所示时间联署了日志；上述状态证明截至该时间有效。',
+        passUnknown: '没有达到法定数量的见证方为时间作保：上述状态以日志自己的检查点为准。',
+        fail: '无法确认上述状态足够新。',
+      },
+    },
+  },
+  witnesses: {
+    heading: '谁为日志作保',
+    intro:
+      '其他城市和部门各自保存一份经过核验的日志副本，只有当检查点与它们此前看到的一切一致时，才会联署。足够多的见证方联署后，检查点即为最终确认。',
+    quorumMet:
+      '{{total}} 个见证方中有 {{cosigned}} 个联署了此检查点。已达到法定数量（{{rule}}）：检查点已最终确认。',
+    quorumNotMet: '{{total}} 个见证方中有 {{cosigned}} 个联署了此检查点。尚未达到法定数量（{{rule}}）。',
+    cosigned: '已联署：',
+    notCosigned: '未联署：',
+    at: '，时间 {{time}}',
+    none: '（未联署）',
+  },
+  document: {
+    heading: '核对您的文件',
+    intro: '请选择或拖入原始文件。其指纹（SHA-256）将在本设备上计算，并与认证的指纹进行比对。',
+    neverLeaves: '文件不会离开您的设备。',
+    choose: '选择文件',
+    orDrop: '或将文件拖到这里',
+    hashing: '正在计算 {{name}} 的指纹…',
+    hashingProgress: '正在计算 {{name}} 的指纹… {{percent}}%',
+    digest: '{{name}}：SHA-256 {{digest}}',
+  },
+  record: {
+    heading: '证明的内容',
+    recordType: '记录类型',
+    issuedBy: '签发部门',
+    certifiedOn: '认证时间',
+    validFrom: '生效时间',
+    validUntil: '有效期至',
+    noEndDate: '长期有效',
+    status: '状态',
+    fingerprint: '文件指纹（SHA-256）',
+    certification: '认证编号',
+    inBatch: '批量认证',
+    inBatchValue: '{{batch}} 中 {{count}} 条记录的第 {{index}} 条',
+    aBatch: '一个批次',
+    statusValue: {
+      active: '有效',
+      suspended: '已暂停',
+      revoked: '已撤销',
+    },
+  },
+  qr: {
+    heading: '在其他设备上打开此核验',
+    caption: '扫描此二维码即可打开本页面：{{url}}',
+    label: '{{url}} 的二维码',
+  },
+  trust: {
+    heading: '本页面信任哪个日志',
+    logKey: '本页面使用以下密钥核验日志的签名，该密钥由提供本页面的节点放置于此：',
+    authorityKeys: '并使用节点放置于此的主管机构密钥，核验省级主管机构是否登记了该部门的密钥：',
+    compare:
+      '页面只能为它所获得的内容作保。请将此密钥与省里公布的密钥（在其网站、政府公报上，或从联署日志的见证方处获得）进行比对。如果两者不同，请勿信任本结果。',
+    policy: '见证方和法定数量来自节点的信任策略：',
+    policyLink: '下载信任策略',
+    policyCli: 'chancery verify --policy 可以用您自己获得的策略核验证明。',
+  },
+  downloads: {
+    heading: '自行核验',
+    json: '下载证明（JSON）',
+    tlog: '下载证明（C2SP tlog-proof）',
+    offline: '离线核验：',
+    offlineNote: '（主管机构的密钥，以省里公布的为准）',
+  },
+};

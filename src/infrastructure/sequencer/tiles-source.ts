@@ -1,0 +1,93 @@
+/**
+ * The log read as C2SP tlog-tiles: tiles are point reads of the stored
+ * hashes (src/domain/log/tiles-layout.ts), entry bundles one range read of
+ * the leaves. Memory is bounded by the size of one tile or bundle plus a
+ * small cache of full tiles, which never change once the tree holds them.
+ */
+
+import type { HashReader } from '../../domain/log/stored-hashes.js';
+import { encodeEntryBundle, MAX_BUNDLE_ENTRY_BYTES } from '../../domain/log/tiles-bundle.js';
+import { tileHashSlots } from '../../domain/log/tiles-layout.js';
+import { formatTileName, TILE_WIDTH, type TileName } from '../../domain/log/tiles-path.js';
+import { LruCache } from '../state-map/lru-cache.js';
+import type { LogEntryRecord } from './log-reader.js';
+
+/** 1,024 full tiles of 8 KiB: 8 MiB holds the hot upper levels and the newest level-0 tiles. */
+const FULL_TILE_CACHE = 1024;
+
+/** A scan of consecutive stored-hash slots (MerkleHashStore.readHashRange). */
+export interface HashRangeReader {
+  readHashRange(first: number, last: number): Uint8Array[];
+}
+
+export interface TileLeaves {
+  /** Entries [start, end), at most `limit`, in leaf order. */
+  entries(start: number, end: number, limit: number): LogEntryRecord[];
+}
+
+/** A leaf longer than the uint16 length prefix of an entry bundle allows. */
+export class BundleEntryTooLarge extends Error {
+  constructor(
+    readonly leafIndex: number,
+    readonly bytes: number,
+  ) {
+    super(`leaf ${leafIndex} is ${bytes} bytes; entry bundles frame at most ${MAX_BUNDLE_ENTRY_BYTES}`);
+  }
+}
+
+export class TilesSource {
+  private readonly fullTiles = new LruCache<string, Uint8Array>(FULL_TILE_CACHE);
+
+  constructor(
+    private readonly hashes: HashReader & Partial<HashRangeReader>,
+    private readonly leaves: TileLeaves,
+  ) {}
+
+  /**
+   * The bytes of a tile or bundle. The caller has checked the tree holds it
+   * (tileInTree); a full one is cached, as its bytes can never change.
+   */
+  read(tile: TileName): Uint8Array {
+    const full = tile.width === TILE_WIDTH;
+    const key = full ? formatTileName(tile) : '';
+    const cached = full ? this.fullTiles.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    const bytes = tile.kind === 'entries' ? this.bundle(tile) : this.hashTile(tile);
+    if (full) this.fullTiles.set(key, bytes);
+    return bytes;
+  }
+
+  private hashTile(tile: TileName): Uint8Array {
+    const slots = tileHashSlots(tile);
+    const hashes = this.tileHashes(tile, slots);
+    const out = new Uint8Array(hashes.length * 32);
+    hashes.forEach((hash, i) => {
+      out.set(hash, i * 32);
+    });
+    return out;
+  }
+
+  /**
+   * Level-0 slots are interleaved with the subtree hashes each leaf completes,
+   * so the tile's 256 hashes are every other-ish slot of one short range:
+   * one scan beats 256 point reads.
+   */
+  private tileHashes(tile: TileName, slots: number[]): Uint8Array[] {
+    const range = this.hashes.readHashRange?.bind(this.hashes);
+    if (tile.level !== 0 || range === undefined) return this.hashes.readHashes(slots);
+    const first = slots[0]!;
+    const scanned = range(first, slots[slots.length - 1]!);
+    return slots.map((slot) => scanned[slot - first]!);
+  }
+
+  private bundle(tile: TileName): Uint8Array {
+    const start = tile.index * TILE_WIDTH;
+    const records = this.leaves.entries(start, start + tile.width, tile.width);
+    if (records.length !== tile.width) {
+      throw new Error(`entries ${start}..${start + tile.width} returned ${records.length} leaves`);
+    }
+    const tooLarge = records.find((record) => record.leaf.length > MAX_BUNDLE_ENTRY_BYTES);
+    if (tooLarge !== undefined) throw new BundleEntryTooLarge(tooLarge.leafIndex, tooLarge.leaf.length);
+    return encodeEntryBundle(records.map((record) => record.leaf));
+  }
+}
