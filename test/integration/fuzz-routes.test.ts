@@ -148,9 +148,11 @@ describe('fuzzing every route of the OpenAPI document', () => {
         // 503 is backpressure, not a failure: allowed only as a problem with Retry-After. Never a 500.
         if (res.statusCode === 503) expect(res.headers['retry-after'], where).toBeDefined();
         else expect(res.statusCode, where).toBeLessThan(500);
-        // The citizen page answers people: its refusals are an HTML page, by design (proof-page-handlers.ts).
+        // The citizen page and the landing page's paste box (/go) answer people: their refusals are an HTML
+        // page, by design (proof-page-handlers.ts, landing-routes.ts).
         const humanPage =
-          route.path.startsWith('/p/') && String(res.headers['content-type']).startsWith('text/html');
+          (route.path.startsWith('/p/') || route.path === '/go') &&
+          String(res.headers['content-type']).startsWith('text/html');
         if (res.statusCode >= 400 && !humanPage) {
           expect(String(res.headers['content-type']), where).toMatch(/^application\/problem\+json/);
           expect(JSON.parse(res.body), where).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/) });
