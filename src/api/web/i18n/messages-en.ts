@@ -91,6 +91,9 @@ export const MESSAGES_EN = {
       next: 'Do not rely on this record. Contact the issuing department through a channel you already know, not one given on this page.',
     },
   },
+  steps: {
+    heading: 'What was checked',
+  },
   step: {
     passed: 'Passed: ',
     failed: 'Failed: ',

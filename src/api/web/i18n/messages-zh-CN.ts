@@ -90,6 +90,9 @@ export const MESSAGES_ZH_CN: Catalogue = {
       next: '请勿信赖此记录。请通过您已知的渠道（而不是本页面提供的渠道）联系签发部门。',
     },
   },
+  steps: {
+    heading: '核验了哪些内容',
+  },
   step: {
     passed: '通过：',
     failed: '未通过：',
