@@ -4,9 +4,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { CommandService } from '../application/commands/command-service.js';
 import type { ProblemError } from '../application/problems/problem.js';
+import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
+import { type ConsoleRouteDeps, consoleRoutes } from './console/console-routes.js';
 import { installHardening } from './hardening/install-hardening.js';
 import type { LoadLimits } from './hardening/load-shedding.js';
 import { serverLimitOptions } from './hardening/server-limits.js';
+import { installHttpMetrics } from './metrics-http.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
@@ -48,6 +51,10 @@ export interface AppDeps {
   readonly tiles?: TilesRouteDeps['tiles'];
   /** In-flight caps (overall, uploads per key); defaults in hardening/load-shedding.ts. */
   readonly limits?: LoadLimits;
+  /** The node's metrics registry: HTTP requests and refusals are counted into it. */
+  readonly metrics?: MetricsRegistry;
+  /** The operator's view (/v1/operations) and the console (/console). */
+  readonly console?: ConsoleRouteDeps;
 }
 
 /** Signed commands are small; anything bigger than this is refused before parsing. */
@@ -84,6 +91,7 @@ function createServer(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
   });
   installProblemHandlers(app);
+  if (deps.metrics !== undefined) installHttpMetrics(app, deps.metrics);
   const gate = deps.gate;
   if (gate !== undefined) {
     app.addHook('onRequest', async (request) => {
@@ -169,6 +177,8 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
     }),
   );
   if (federation !== undefined) await app.register(async (scope) => federationRoutes(scope, federation));
+  const consoleDeps = deps.console;
+  if (consoleDeps !== undefined) await app.register(async (scope) => consoleRoutes(scope, consoleDeps));
   const { directory } = deps;
   if (directory !== undefined) {
     for (const routes of [

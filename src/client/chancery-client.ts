@@ -1,6 +1,7 @@
 import type { SignedEnvelope } from '../domain/crypto/envelope.js';
 import type { JsonValue } from '../domain/shared/json.js';
 import type { NodeStatus } from '../protocol/node-status.js';
+import type { OperationsStatus } from '../protocol/operations-status.js';
 import { type Signer, type SignOptions, signCommand } from '../protocol/sign-command.js';
 import type { WriteResult } from '../protocol/write-result.js';
 
@@ -125,6 +126,8 @@ export interface CertifyInput {
   validFrom: string;
   validUntil?: string | null;
   metadata?: Record<string, string | number | boolean> | null;
+  /** An explicit reissue of the issuer's latest certification of this record (else 409 RECORD_ALREADY_CERTIFIED). */
+  reissueOf?: string;
 }
 
 /**
@@ -289,6 +292,11 @@ export class ChanceryClient {
 
   status(): Promise<NodeStatus> {
     return this.send('GET', '/v1/status');
+  }
+
+  /** The operator's view: readiness by component, finality, witnesses, mirror lag and open alerts. */
+  operations(): Promise<OperationsStatus> {
+    return this.send('GET', '/v1/operations');
   }
 
   log(): Promise<LogInfo> {

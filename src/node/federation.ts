@@ -8,13 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FederationRouteDeps, FederationStatus } from '../api/routes/federation-routes.js';
-import { MirrorReplicator } from '../application/federation/mirror-replicator.js';
+import { MirrorReplicator, type MirrorStatus } from '../application/federation/mirror-replicator.js';
 import { replicaGate } from '../application/federation/replica-gate.js';
 import type { PlanContext } from '../application/pipeline/command-plan.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { EntryReplayer, type ReplayJudge } from '../application/replay/entry-replay.js';
 import {
   describeQuorum,
+  isQuorumMet,
   parseTrustPolicy,
   policyDigest,
   policyForWitnesses,
@@ -31,14 +32,18 @@ import {
   type FederationDatabase,
   openFederationDatabase,
 } from '../infrastructure/federation/federation-database.js';
-import { MetricsRegistry } from '../infrastructure/federation/metrics.js';
 import { loadWitnessIdentity, Witness } from '../infrastructure/federation/witness.js';
-import { WitnessSubmitter } from '../infrastructure/federation/witness-submitter.js';
+import {
+  type WitnessSubmissionStatus,
+  WitnessSubmitter,
+} from '../infrastructure/federation/witness-submitter.js';
+import { type Histogram, MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import type { CertificationReadModel } from '../infrastructure/projections/certification-read-model.js';
 import type { CommandIndex } from '../infrastructure/projections/command-index.js';
 import type { IdentityRegistry } from '../infrastructure/projections/identity-registry.js';
 import type { Projector } from '../infrastructure/projections/projector.js';
 import type { Sequencer } from '../infrastructure/sequencer/sequencer.js';
+import { registerFederationMetrics } from './metrics-federation.js';
 
 export interface FederationContext {
   readonly config: FederationConfig;
@@ -49,6 +54,17 @@ export interface FederationContext {
   readonly store: EventStore;
   readonly clock: () => number;
   readonly notice?: (line: string) => void;
+  /** The node's metrics registry; federation adds its series to it. */
+  readonly metrics?: MetricsRegistry;
+}
+
+export interface QuorumHealth {
+  /** The policy's quorum, in words. */
+  readonly required: string;
+  /** The witnesses without a failure on their last attempt still meet it. */
+  readonly met: boolean;
+  readonly up: readonly string[];
+  readonly down: readonly { readonly name: string; readonly error: string }[];
 }
 
 export interface FederationBindings {
@@ -93,7 +109,9 @@ export class Federation {
   readonly log: CosignedLog;
   readonly alerts: FederationAlerts;
   readonly witness: Witness | null;
-  readonly metrics = new MetricsRegistry();
+  readonly metrics: MetricsRegistry;
+  private readonly latency: Histogram;
+  private readonly quorumLatency: Histogram;
   private readonly db: FederationDatabase;
   private submitter: WitnessSubmitter | null = null;
   private replicator: MirrorReplicator | null = null;
@@ -101,6 +119,7 @@ export class Federation {
 
   constructor(private readonly context: FederationContext) {
     const { config, dataDir, sequencer, clock, logVerifierKey } = context;
+    this.metrics = context.metrics ?? new MetricsRegistry();
     this.db = openFederationDatabase(join(dataDir, 'federation.db'));
     this.alerts = new FederationAlerts(this.db, clock);
     this.alerts.onAlert((alert) =>
@@ -126,7 +145,9 @@ export class Federation {
             }),
           })
         : null;
-    this.registerMetrics();
+    const histograms = registerFederationMetrics(this.metrics, this);
+    this.latency = histograms.cosignLatency;
+    this.quorumLatency = histograms.quorumLatency;
   }
 
   get role(): FederationConfig['role'] {
@@ -227,75 +248,33 @@ export class Federation {
     return null;
   }
 
-  private readonly latency = this.metrics.histogram(
-    'chancery_witness_cosign_latency_seconds',
-    'Time from sending add-checkpoint to a verified cosignature, per witness (primary).',
-  );
-  private readonly quorumLatency = this.metrics.histogram(
-    'chancery_checkpoint_quorum_latency_seconds',
-    'Time from a checkpoint being served to its quorum-cosigned note being published (primary).',
-  );
+  /** What each witness said last (primary with witnesses); empty elsewhere. */
+  submissions(): readonly WitnessSubmissionStatus[] {
+    return this.submitter?.status() ?? [];
+  }
 
-  private registerMetrics(): void {
-    const { metrics, log, alerts } = this;
-    metrics.gauge(
-      'chancery_checkpoint_size',
-      'Tree size of the latest checkpoint this node serves.',
-      () => log.latestCheckpoint()?.treeSize ?? 0,
-    );
-    metrics.gauge(
-      'chancery_checkpoint_final',
-      '1 when the latest checkpoint is cosigned by the witness quorum, else 0.',
-      () => {
-        const latest = log.latestCheckpoint()?.treeSize ?? 0;
-        return latest > 0 && log.finalTreeSize() >= latest ? 1 : 0;
-      },
-    );
-    metrics.gauge(
-      'chancery_final_tree_size',
-      'Tree size of the largest checkpoint the quorum cosigned.',
-      () => log.finalTreeSize(),
-    );
-    metrics.gauge('chancery_log_sequenced_size', 'Leaves in this node’s copy of the log.', () =>
-      log.sequencedSize(),
-    );
-    metrics.counter(
-      'chancery_witness_alerts_total',
-      'Split views and inconsistencies detected (witness) or refused replication (mirror), with evidence.',
-      () => {
-        const counts = alerts.countsByKind();
-        return counts.length === 0
-          ? [{ value: 0 }]
-          : counts.map((c) => ({ labels: { source: c.source, kind: c.kind }, value: c.count }));
-      },
-    );
-    metrics.gauge('chancery_witness_cosigned_size', 'Tree size this witness last cosigned, per log.', () =>
-      (this.witness?.states() ?? []).map((s) => ({ labels: { origin: s.origin }, value: s.treeSize })),
-    );
-    metrics.counter(
-      'chancery_witness_requests_total',
-      'add-checkpoint answers of this witness, by status.',
-      () => {
-        if (this.witness === null) return [];
-        const stats = this.witness.stats();
-        return [
-          { labels: { status: '200' }, value: stats.cosigned },
-          ...Object.entries(stats.refused).map(([status, n]) => ({ labels: { status }, value: n })),
-        ];
-      },
-    );
-    metrics.gauge('chancery_witness_submission_size', 'Tree size each witness last cosigned (primary).', () =>
-      (this.submitter?.status() ?? []).map((w) => ({
-        labels: { witness: w.name },
-        value: w.cosignedSize ?? 0,
-      })),
-    );
-    metrics.gauge('chancery_mirror_replicated_size', 'Leaves this mirror applied.', () =>
-      this.replicator === null ? [] : [{ value: this.replicator.status().replicatedSize }],
-    );
-    metrics.gauge('chancery_mirror_halted', '1 when this mirror stopped replicating on an alert.', () =>
-      this.replicator === null ? [] : [{ value: this.replicator.status().halted === null ? 0 : 1 }],
-    );
+  /** This mirror's replication, or null when the node is no mirror. */
+  mirrorStatus(): MirrorStatus | null {
+    return this.replicator?.status() ?? null;
+  }
+
+  /**
+   * Whether the witnesses that answered last time could still make a checkpoint final: null when
+   * nothing is asked of witnesses (no policy, or a policy without witness URLs).
+   */
+  quorumHealth(): QuorumHealth | null {
+    const policy = this.log.policy;
+    const submissions = this.submissions();
+    if (policy === null || this.submitter === null) return null;
+    const up = submissions.filter((s) => s.lastError === null).map((s) => s.name);
+    return {
+      required: describeQuorum(policy),
+      met: isQuorumMet(policy, new Set(up)),
+      up,
+      down: submissions
+        .filter((s) => s.lastError !== null)
+        .map((s) => ({ name: s.name, error: s.lastError! })),
+    };
   }
 
   /** Finality of the latest checkpoint, for /v1/status. */

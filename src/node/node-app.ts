@@ -2,13 +2,15 @@
 
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
-import { CommandService } from '../application/commands/command-service.js';
+import type { CommandService } from '../application/commands/command-service.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
 import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
+import { MeteredCommandService } from './metrics-commands.js';
 import { nodeHealth } from './node-health.js';
 import type { NodeParts } from './node-parts.js';
 import type { NodeStartup } from './node-startup.js';
+import { startOperatorWatch } from './operator-watch.js';
 import { PACKAGE_VERSION } from './package-version.js';
 
 export interface NodeAppOptions {
@@ -27,30 +29,33 @@ function commandServiceOf(
 ): CommandService {
   const { config, store, registry, commands, projector, certifications, directory, sequencer, federation } =
     parts;
-  return new CommandService({
-    store,
-    registry,
-    commands,
-    projector,
-    clock: parts.clock,
-    maxSkewMs: config.maxSkewSeconds * 1000,
-    links,
-    log: sequencer,
-    ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
-    certifications,
-    directory: directory.planning,
-    finality: federation.log,
-    finalWaitMs: config.federation.finalWaitMs,
-    verdicts: parts.logState,
-    decorateSealed: withProofBundle({
-      log: federation.log,
+  return new MeteredCommandService(
+    {
+      store,
+      registry,
+      commands,
+      projector,
+      clock: parts.clock,
+      maxSkewMs: config.maxSkewSeconds * 1000,
+      links,
+      log: sequencer,
+      ...(options.sealWaitMs === undefined ? {} : { sealWaitMs: options.sealWaitMs }),
       certifications,
-      keys: registry,
-      finalCheckpoint: federationRouteDeps.finalCheckpoint,
-      policyDigest: federationRouteDeps.policyDigest,
-      state: parts.stateMap,
-    }),
-  });
+      directory: directory.planning,
+      finality: federation.log,
+      finalWaitMs: config.federation.finalWaitMs,
+      verdicts: parts.logState,
+      decorateSealed: withProofBundle({
+        log: federation.log,
+        certifications,
+        keys: registry,
+        finalCheckpoint: federationRouteDeps.finalCheckpoint,
+        policyDigest: federationRouteDeps.policyDigest,
+        state: parts.stateMap,
+      }),
+    },
+    parts.metrics,
+  );
 }
 
 /** Every key the authority ever held (base64), for the citizen page to pin: the registry's, so it follows rotations. */
@@ -77,7 +82,8 @@ export async function buildNodeApp(
   // One set of federation views serves the proof routes and the proof bundles of sealed writes.
   const federationRouteDeps = federation.routeDeps();
   const commands = commandServiceOf(parts, links, federationRouteDeps, options);
-  return buildApp({
+  const health = nodeHealth(parts, startup);
+  const app = await buildApp({
     commands,
     registry,
     certifications,
@@ -107,6 +113,13 @@ export async function buildNodeApp(
             // Envelopes carry signatures, never private keys; headers are redacted anyway in case a proxy adds secrets.
             redact: ['req.headers.authorization', 'req.headers.cookie'],
           },
-    node: nodeHealth(parts, startup),
+    node: health,
+    metrics: parts.metrics,
+    console: { operations: health.operations },
   });
+  // Operator warnings go out as the app's pino JSON lines, from the moment the app exists.
+  parts.events.attach(app.log);
+  const watch = startOperatorWatch(health.operations, parts.events);
+  app.addHook('onClose', async () => watch.stop());
+  return app;
 }

@@ -7,6 +7,7 @@
 
 import type { EventStore } from '../infrastructure/eventstore/port.js';
 import { LogStateProjection } from '../infrastructure/log-state/log-state-projection.js';
+import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import { CertificationReadModel } from '../infrastructure/projections/certification-read-model.js';
 import { CommandIndex } from '../infrastructure/projections/command-index.js';
 import { IdentityRegistry } from '../infrastructure/projections/identity-registry.js';
@@ -22,8 +23,12 @@ import { type InitResult, initDataDir } from './data-dir.js';
 import { type DataFolderLock, lockDataFolder } from './data-folder-lock.js';
 import { createDirectory, type Directory } from './directory-wiring.js';
 import { Federation } from './federation.js';
+import { createNodeMetrics, registerNodeMetrics } from './metrics-node.js';
+import { meteredStore } from './metrics-store.js';
 import { eventStoreConfigOf, type NodeConfig } from './node-config.js';
 import { type EventStoreConfig, openEventStore } from './open-event-store.js';
+import { OperatorEvents } from './operator-events.js';
+import { SealWatch } from './seal-watch.js';
 import { keepStateProvable, stateCommitment } from './state-retention.js';
 
 export interface NodeParts {
@@ -47,6 +52,12 @@ export interface NodeParts {
   readonly mirror: boolean;
   /** Held for the node's lifetime: one node per data folder. */
   readonly folderLock: DataFolderLock;
+  /** This node's own Prometheus registry (never the process-wide default). */
+  readonly metrics: MetricsRegistry;
+  /** Seal latency and checkpoint age, on real time. */
+  readonly seal: SealWatch;
+  /** Warnings for the operator as pino JSON lines with stable event names. */
+  readonly events: OperatorEvents;
 }
 
 export interface AssembleOptions {
@@ -96,12 +107,15 @@ async function assembleLocked(
     );
   }
   const logKey = loadLogKey(config, init);
-  const store =
+  const metrics = createNodeMetrics();
+  const store = meteredStore(
     options.eventStore ??
-    (await openEventStore(options.store ?? eventStoreConfigOf(config.store, init.layout.eventStoreFile)));
+      (await openEventStore(options.store ?? eventStoreConfigOf(config.store, init.layout.eventStoreFile))),
+    metrics,
+  );
   const db = openNodeDatabase(init.layout.nodeDatabaseFile);
   try {
-    return connect(config, options, { init, logKey, store, db, mirror });
+    return connect(config, options, { init, logKey, store, db, mirror, metrics });
   } catch (error) {
     db.close();
     await store.close().catch(() => undefined);
@@ -109,12 +123,21 @@ async function assembleLocked(
   }
 }
 
+interface Opened {
+  readonly init: InitResult;
+  readonly logKey: KeyPair;
+  readonly store: EventStore;
+  readonly db: NodeDatabase;
+  readonly mirror: boolean;
+  readonly metrics: MetricsRegistry;
+}
+
 function connect(
   config: NodeConfig,
   options: AssembleOptions,
-  opened: { init: InitResult; logKey: KeyPair; store: EventStore; db: NodeDatabase; mirror: boolean },
+  opened: Opened,
 ): Omit<NodeParts, 'folderLock'> {
-  const { init, logKey, store, db, mirror } = opened;
+  const { init, logKey, store, db, mirror, metrics } = opened;
   const { clock } = options;
   const registry = new IdentityRegistry(db);
   const certifications = new CertificationReadModel(db);
@@ -149,6 +172,7 @@ function connect(
     sequencer,
     store,
     clock,
+    metrics,
     ...(options.notice === undefined ? {} : { notice: options.notice }),
   });
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.
@@ -168,6 +192,7 @@ function connect(
     maxLeavesPerSeal: config.sealMaxLeaves,
   });
   return {
+    ...observe(metrics, { sequencer, certifications, projector, store, config }),
     config,
     clock,
     init,
@@ -185,6 +210,27 @@ function connect(
     sealer,
     mirror,
   };
+}
+
+/** Metrics and operator warnings over the connected parts; they only read, so the order of wiring is free. */
+function observe(
+  metrics: MetricsRegistry,
+  parts: Pick<NodeParts, 'sequencer' | 'certifications' | 'projector' | 'store' | 'config'>,
+): Pick<NodeParts, 'metrics' | 'seal' | 'events'> {
+  const events = new OperatorEvents();
+  const seal = new SealWatch({
+    sequencer: parts.sequencer,
+    metrics,
+    slowAfterMs: Math.max(5000, 10 * parts.config.sealIntervalMs),
+    onSlow: (waitedMs, treeSize) =>
+      events.warn(
+        'seal_slow',
+        { waitedMs, treeSize },
+        `a leaf waited ${waitedMs} ms for checkpoint ${treeSize}`,
+      ),
+  });
+  registerNodeMetrics(metrics, { ...parts, seal });
+  return { metrics, seal, events };
 }
 
 /** The key that signs checkpoints: the node key unless --log-key names a key shared by the cluster. */

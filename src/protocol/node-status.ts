@@ -22,4 +22,9 @@ export interface NodeStatus {
   finalTreeSize: number;
   /** Whether the latest checkpoint is final (cosigned by the quorum). */
   final: boolean;
+  /**
+   * The witness quorum of the trust policy the node follows, in words ("1 of w1", "no cosignature
+   * required"); null when it has none yet (a mirror before upstream has one): nothing is final then.
+   */
+  trustPolicy?: string | null;
 }

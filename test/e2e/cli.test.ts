@@ -262,6 +262,12 @@ describe('chancery CLI', () => {
     });
 
     const before = await new ChanceryClient(node.url).status();
+    // init prints the log's verifier key: what verify --trust, mirrors and witnesses pin.
+    expect(init['logVerifierKey']).toBe(before.logVerifierKey);
+    const text = await runCli(['init', '--data', dataDir]);
+    expect(text.stdout).toMatch(
+      new RegExp(`\\n\\s+log key\\s+${before.logVerifierKey.replaceAll('+', '\\+')}\\n`),
+    );
     expect(await node.stop('SIGTERM')).toBe(0);
     expect(node.stderr()).toMatch(/SIGTERM: closing the node\nstopped\n$/);
 

@@ -161,13 +161,15 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     const { page, errors } = await open(activeId);
     expect(await steps(page)).toEqual({
       signature: true,
+      authority: true,
       inclusion: true,
       checkpoint: true,
       validity: true,
       status: true,
+      freshness: true,
     });
     expect(await page.$$eval('#steps .mark', (marks) => marks.map((m) => m.textContent))).toEqual(
-      new Array(5).fill('✓'),
+      new Array(7).fill('✓'),
     );
     expect(await summary(page)).toMatchObject({ state: 'verified' });
     expect((await summary(page)).text).toContain('✓ Verified');
@@ -192,10 +194,12 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     });
     expect(await steps(page)).toEqual({
       signature: false,
+      authority: true,
       inclusion: false,
       checkpoint: true,
       validity: true,
       status: true,
+      freshness: true,
     });
     expect(await summary(page)).toMatchObject({ state: 'failed' });
     expect((await summary(page)).text).toContain('✗ Not verified');
@@ -213,10 +217,12 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     });
     expect(await steps(page)).toEqual({
       signature: true,
+      authority: true,
       inclusion: false,
       checkpoint: true,
       validity: true,
       status: true,
+      freshness: true,
     });
     expect(await summary(page)).toMatchObject({ state: 'failed' });
     await page.close();
@@ -241,11 +247,13 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     await page.waitForSelector('[data-step="document"][data-ok="false"]');
     expect(await steps(page)).toEqual({
       signature: true,
+      authority: true,
       inclusion: true,
       checkpoint: true,
       validity: true,
       status: true,
       document: false,
+      freshness: true,
     });
     expect(await summary(page)).toMatchObject({ state: 'failed' });
     expect(await page.textContent('#document-status')).toMatch(/^forged\.txt: SHA-256 [0-9a-f]{64}$/);
@@ -257,14 +265,17 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     const { page } = await open(revokedId);
     expect(await steps(page)).toEqual({
       signature: true,
+      authority: true,
       inclusion: true,
       checkpoint: true,
       validity: true,
       status: false,
+      freshness: true,
     });
-    expect(await page.textContent('[data-step="status"] .step-detail')).toBe(
-      'Revoked on 2026-11-21T10:00:00Z by DMV: licence withdrawn',
+    expect(await page.textContent('[data-step="status"] .step-detail')).toMatch(
+      /^Revoked on 2026-11-21T10:00:00Z by DMV \(log entry \d+\): licence withdrawn$/,
     );
+    expect((await summary(page)).text).toContain('✗ Revoked');
     expect(await summary(page)).toMatchObject({ state: 'failed' });
     await page.close();
   });
@@ -273,11 +284,13 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     const { page, errors } = await open(bulkId);
     expect(await steps(page)).toEqual({
       signature: true,
+      authority: true,
       inclusion: true,
       checkpoint: true,
       validity: true,
       status: true,
       batch: true,
+      freshness: true,
     });
     expect(await summary(page)).toMatchObject({ state: 'verified' });
     expect(await page.textContent('[data-step="batch"] .step-detail')).toMatch(

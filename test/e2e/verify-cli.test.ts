@@ -130,7 +130,20 @@ describe('chancery verify', () => {
     expect(badAge.stderr).toMatch(/^error: --max-age soon: expected a number and a unit/);
     const badKey = await runCli(['verify', bundleFile, '--trust', vkey, '--authority', 'AAAA']);
     expect(badKey.code).toBe(2);
-    expect(badKey.stderr).toMatch(/^error: --authority AAAA: not base64 of a 32-byte Ed25519 public key/);
+    expect(badKey.stderr).toMatch(
+      /^error: --authority AAAA: not base64 of a 32-byte Ed25519 public key, nor a readable key file/,
+    );
+    // The authority's .pub file does as well as its base64.
+    const byFile = await runCli([
+      'verify',
+      bundleFile,
+      '--trust',
+      vkey,
+      '--authority',
+      join(t.dataDir, 'authority.key.pub'),
+      ...AT,
+    ]);
+    expect(byFile.code, byFile.stdout + byFile.stderr).toBe(0);
   });
 
   it('a proof page URL fetches the bundle from the same node; --document matches; --json', async () => {

@@ -247,7 +247,13 @@ describe('API through app.inject()', () => {
 
   it('reports liveness, readiness and status', async () => {
     expect(JSON.parse((await t.get('/health/live')).body)).toEqual({ status: 'ok' });
-    expect(JSON.parse((await t.get('/health/ready')).body)).toEqual({ status: 'ready' });
+    expect(JSON.parse((await t.get('/health/ready')).body)).toEqual({
+      status: 'ready',
+      store: 'ok',
+      eventFeed: 'ok',
+      log: 'ok',
+      finality: 'none',
+    });
     const status = JSON.parse((await t.get('/v1/status')).body);
     expect(status).toMatchObject({
       name: 'chancery',

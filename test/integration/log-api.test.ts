@@ -550,9 +550,11 @@ describe('?wait=sealed when no checkpoint comes in time', () => {
     expect(JSON.parse(res.body)).toEqual(
       problem(
         'SEAL_TIMEOUT',
-        'leaf 3 was not sealed within 100 ms; the write is durable, retry the same command to wait again',
+        'leaf 3 was not sealed within 100 ms; the write is durable. To wait again without writing twice, ' +
+          `send the same signed command again (same commandId ${envelope.payload.commandId} and issuedAt ${ISSUED_AT}) ` +
+          `within 300 s of issuedAt; with the CLI, repeat it with --command-id ${envelope.payload.commandId} --issued-at ${ISSUED_AT}`,
         '/v1/certifications',
-        { position, leafIndex: 3 },
+        { position, leafIndex: 3, commandId: envelope.payload.commandId, issuedAt: ISSUED_AT },
       ),
     );
     await t.seal();

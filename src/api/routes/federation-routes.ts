@@ -44,7 +44,7 @@ export interface FederationRouteDeps {
   readonly policyText: () => string | null;
   readonly status: () => FederationStatus;
   /** The Prometheus text exposition. */
-  readonly metrics: () => string;
+  readonly metrics: () => string | Promise<string>;
   /** The largest checkpoint the witness quorum cosigned, cosignatures included; null before the first. */
   readonly finalCheckpoint: () => SealedCheckpoint | null;
   /** SHA-256 (hex) of the policy text; null when the node has none. */
@@ -192,6 +192,7 @@ function metricsRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
         response: { 200: { description: 'Metrics', content: { 'text/plain': { schema: string } } } },
       },
     },
-    async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics()),
+    async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics()),
   );
 }

@@ -9,7 +9,22 @@ export interface NodeRouteDeps {
   status(): Promise<NodeStatus>;
   /** Null when ready, otherwise why not. */
   notReadyReason(): Promise<string | null>;
+  /** The body of a ready answer: each component, and finality apart from them. */
+  readiness?(): Promise<{ readonly status: 'ready' }>;
 }
+
+const readyBody = {
+  type: 'object',
+  properties: {
+    status: { const: 'ready' },
+    store: { const: 'ok' },
+    eventFeed: { const: 'ok' },
+    log: { const: 'ok' },
+    finality: { enum: ['ok', 'degraded', 'none'] },
+    reason: { type: 'string' },
+  },
+  required: ['status'],
+} as const;
 
 export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Promise<void> {
   app.get(
@@ -29,9 +44,10 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
     {
       schema: {
         tags: ['health'],
-        summary: 'The store is reachable and the read models have caught up',
+        summary:
+          'The store is reachable and the read models have caught up; finality (witness quorum) is reported apart',
         response: {
-          200: { type: 'object', properties: { status: { const: 'ready' } }, required: ['status'] },
+          200: readyBody,
           ...problemResponses,
         },
       },
@@ -39,7 +55,7 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
     async () => {
       const reason = await deps.notReadyReason();
       if (reason !== null) throw new ProblemError('NOT_READY', reason, {}, 1);
-      return { status: 'ready' as const };
+      return deps.readiness === undefined ? { status: 'ready' as const } : deps.readiness();
     },
   );
 

@@ -143,6 +143,7 @@ export const federationStatusSchema = {
           cosignedSize: nullable(integer),
           lastError: nullable(string),
           lastLatencyMs: nullable({ type: 'number' }),
+          lastSuccessAt: nullable(string),
         },
       },
     }),

@@ -17,19 +17,27 @@ import {
 import type { Planner } from '../pipeline/command-plan.js';
 import { optionalField, stringField } from '../pipeline/payload-fields.js';
 
-const certifyRecord: Planner = (payload, actor) => {
+const certifyRecord: Planner = (payload, actor, context) => {
   const certificationId = certificationIdFor(payload.actor, payload.commandId);
+  const recordDigest = stringField(payload, 'recordDigest');
+  const recordType = stringField(payload, 'recordType');
+  // The duplicate check reads the read model (another stream's facts); a replay has no lookup and keeps the log's verdict.
+  const { latestOfRecord } = context.certifications;
   const command: CertificationCommand = {
     type: 'CertifyRecord',
     actor,
     at: payload.issuedAt,
     certificationId,
-    recordDigest: stringField(payload, 'recordDigest'),
-    recordType: stringField(payload, 'recordType'),
+    recordDigest,
+    recordType,
     subjectRef: optionalField<string>(payload, 'subjectRef'),
     validFrom: stringField(payload, 'validFrom'),
     validUntil: optionalField<string>(payload, 'validUntil'),
     metadata: optionalField<CertificationMetadata>(payload, 'metadata'),
+    reissueOf: optionalField<string>(payload, 'reissueOf'),
+    ...(latestOfRecord === undefined
+      ? {}
+      : { earlier: latestOfRecord.call(context.certifications, payload.actor, recordType, recordDigest) }),
   };
   return {
     stream: certificationStream(certificationId),

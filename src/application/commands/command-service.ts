@@ -13,6 +13,7 @@ import { CommandHandler, type Handled, type WriteVerdicts } from '../pipeline/ha
 import { commandMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
 import { planSignedCommand } from './plan-signed-command.js';
+import { withRetryAdvice } from './retry-advice.js';
 import {
   awaitFinal,
   awaitSeal,
@@ -99,8 +100,10 @@ export class CommandService {
     options: ExecuteOptions = {},
   ): Promise<WriteResult> {
     const result = await this.executeDurably(envelope, accepts, pathId, options.inputs ?? {});
-    if (options.wait === 'final') return this.final(await this.sealed(result));
-    return options.wait === 'sealed' ? this.sealed(result) : result;
+    if (options.wait === undefined) return result;
+    return withRetryAdvice(envelope.payload, this.options.maxSkewMs, async () =>
+      options.wait === 'final' ? this.final(await this.sealed(result)) : this.sealed(result),
+    );
   }
 
   /** Waits until the sealed write is under a checkpoint the witness quorum cosigned, and answers with that one. */

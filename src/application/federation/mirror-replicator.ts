@@ -173,7 +173,7 @@ export class MirrorReplicator {
 
   /** One round; true when it applied entries or accepted a checkpoint. */
   private async syncOnce(client: UpstreamClient): Promise<boolean> {
-    await this.ensurePolicy(client);
+    await this.followPolicy(client);
     const note = await client.checkpointNote();
     if (note === null) return false;
     const upstream = this.verifier.checkpoint(note);
@@ -193,12 +193,20 @@ export class MirrorReplicator {
     return true;
   }
 
-  /** Without a policy of its own, the mirror reads cosignatures with upstream's. */
-  private async ensurePolicy(client: UpstreamClient): Promise<void> {
-    if (this.publisher.policy !== null) return;
+  /**
+   * Without a policy of its own, the mirror reads cosignatures with upstream's, and follows it as it
+   * changes: a primary started before its witnesses existed gets its policy later, and a mirror that
+   * kept the first one would report "quorum none" forever. Each policy must list the trusted log key.
+   */
+  private async followPolicy(client: UpstreamClient): Promise<void> {
+    if (this.options.policy !== null) return;
     const text = await client.policyText();
-    if (text === null) return;
+    if (text === null || text === this.publisher.policy?.text) return;
+    const before = this.publisher.policy;
     this.publisher.adoptPolicy(this.verifier.policy(text));
+    this.options.notice?.(
+      `mirror: ${before === null ? 'adopted' : 'follows the changed'} trust policy of ${client.url}`,
+    );
   }
 
   /** Pulls, verifies and applies the entries up to the checkpoint; true if any write was applied. */

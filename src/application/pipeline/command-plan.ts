@@ -1,3 +1,4 @@
+import type { EarlierCertification } from '../../domain/certification/commands.js';
 import type { CommandPayload } from '../../domain/crypto/envelope.js';
 import type { EntrySnapshot } from '../../domain/directory/commands.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
@@ -46,7 +47,14 @@ export interface PlanContext {
     get(identityId: string): unknown | undefined;
     key(keyId: string): unknown | undefined;
   };
-  readonly certifications: { get(certificationId: string): CertificationFacts | undefined };
+  readonly certifications: {
+    get(certificationId: string): CertificationFacts | undefined;
+    /**
+     * The issuer's latest certification of a record (digest, record type), for the duplicate check of a
+     * new write. Absent when a replay plans entries the log already accepted.
+     */
+    latestOfRecord?(issuerId: string, recordType: string, recordDigest: string): EarlierCertification | null;
+  };
   readonly directory: {
     /** The entry as the read model knows it, or null. */
     entry(entryId: string): EntrySnapshot | null;

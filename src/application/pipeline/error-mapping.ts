@@ -6,11 +6,9 @@ import { ProblemError } from '../problems/problem.js';
 
 /** Domain error codes are named exactly as catalogue codes, so the mapping is by name. */
 export function domainErrorToProblem(error: unknown): unknown {
-  if (
-    error instanceof IdentityError ||
-    error instanceof CertificationError ||
-    error instanceof DirectoryError
-  ) {
+  if (error instanceof CertificationError)
+    return new ProblemError(error.code, error.message, { ...error.details });
+  if (error instanceof IdentityError || error instanceof DirectoryError) {
     return new ProblemError(error.code, error.message);
   }
   return error;

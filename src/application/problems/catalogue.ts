@@ -144,7 +144,7 @@ export const PROBLEM_CATALOGUE = {
   ISSUED_AT_INVALID: { status: 400, title: 'issuedAt is not an RFC 3339 UTC time ending in Z' },
   RECORD_ALREADY_CERTIFIED: {
     status: 409,
-    title: 'An active certification of this record by this issuer already exists; reissue it explicitly',
+    title: 'This issuer already certified this record; reissue it explicitly to certify it anew',
   },
   NODE_OVERLOADED: { status: 503, title: 'The node has too many requests in flight; retry later' },
   UPLOADS_PER_KEY_EXCEEDED: { status: 429, title: 'This key has too many uploads in flight; retry later' },

@@ -117,7 +117,8 @@ export class EntryReplayer {
     });
     this.context = {
       identities: deps.registry,
-      certifications: deps.certifications,
+      // get() only: a replayed entry was accepted by the log already, so the duplicate check (latestOfRecord) is not run again.
+      certifications: { get: (certificationId) => deps.certifications.get(certificationId) },
       directory: deps.directory,
     };
   }

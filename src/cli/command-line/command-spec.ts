@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './cli-errors.js';
+import { closest } from './did-you-mean.js';
 import type { CommandResult } from './output.js';
 
 export const DEFAULT_NODE_URL = 'http://127.0.0.1:8080';
@@ -130,7 +131,7 @@ export function parseCommand(
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(parseErrorMessage(error), spec.name);
+    throw new UsageError(withSuggestion(parseErrorMessage(error), Object.keys(options)), spec.name);
   }
 
   const expected = spec.positionals ?? [];
@@ -164,6 +165,13 @@ function nodeUrl(flag: unknown, env: NodeJS.ProcessEnv, command: string): string
     throw new UsageError(`--url ${raw}: only http and https URLs are supported`, command);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/** Adds "did you mean --x?" to an unknown option's message when a known flag is one typo away. */
+function withSuggestion(message: string, known: readonly string[]): string {
+  const typed = /^unknown option --?([^=\s]+)/.exec(message)?.[1];
+  const match = typed === undefined ? null : closest(typed, known);
+  return match === null ? message : `${message}: did you mean --${match}?`;
 }
 
 /** node:util's messages name internals ("argument is ambiguous"); say what to type instead. */

@@ -1,13 +1,27 @@
+import { existsSync } from 'node:fs';
 import type { CertificationView } from '../../client/index.js';
-import { UsageError } from '../command-line/cli-errors.js';
+import { CliError, UsageError } from '../command-line/cli-errors.js';
 import type { CommandSpec } from '../command-line/command-spec.js';
 import { nowSeconds, parseTimeArg } from '../command-line/dates.js';
-import { fieldLines } from '../command-line/output.js';
+import { displayPath, fieldLines } from '../command-line/output.js';
 import { sha256File } from '../files/file-digest.js';
+import { type QrFormat, qrFormatOf, terminalQr, writeQr } from '../files/qr-files.js';
 import { AS_OPTION, connectAs } from '../node-access/actor.js';
 import { NodeConnection } from '../node-access/node-connection.js';
 
 const SALTED_DIGEST = /^[0-9a-f]{64}$/;
+
+/** --command-id and --issued-at: the same signed payload again, so a retry is answered, never written twice. */
+function retryOptions(args: Parameters<CommandSpec['run']>[0]): { commandId?: string; issuedAt?: string } {
+  const commandId = args.string('command-id');
+  const issuedAt = args.string('issued-at');
+  if (issuedAt !== undefined && commandId === undefined)
+    throw new UsageError('--issued-at repeats an earlier write: give its --command-id too', args.command);
+  return {
+    ...(commandId === undefined ? {} : { commandId }),
+    ...(issuedAt === undefined ? {} : { issuedAt }),
+  };
+}
 
 export const certifyCommand: CommandSpec = {
   name: 'certify',
@@ -37,6 +51,30 @@ export const certifyCommand: CommandSpec = {
       value: 'D',
       description: 'YYYY-MM-DD (midnight UTC) or RFC 3339; default open',
     },
+    reissue: {
+      type: 'string',
+      value: 'ID',
+      description:
+        'certify anew a record this issuer certified before (the latest certification, crt_…, which the refusal names); links the two',
+    },
+    'command-id': {
+      type: 'string',
+      value: 'ID',
+      description:
+        'repeat an earlier write (after SEAL_TIMEOUT, FINALITY_TIMEOUT or a lost answer) with its commandId, so the node answers from what it stored instead of writing twice',
+    },
+    'issued-at': {
+      type: 'string',
+      value: 'T',
+      description:
+        "with --command-id: the earlier write's issuedAt (RFC 3339 UTC, ...Z), which the problem names",
+    },
+    qr: { type: 'boolean', description: 'print the proof URL as a QR code in the terminal' },
+    'qr-out': {
+      type: 'string',
+      value: 'FILE.svg|FILE.png',
+      description: 'write the proof URL as a QR code to FILE (never over an existing file)',
+    },
     wait: {
       type: 'string',
       value: 'sealed|final',
@@ -51,7 +89,8 @@ and only the digest goes in the log:
 Personal data never goes into a command; keep the salt out of the log as well.
 
 example:
-  chancery certify licence-0042.pdf --as transport.key --type driving-licence --valid-until 2035-06-30`,
+  chancery certify licence-0042.pdf --as transport.key --type driving-licence --valid-until 2035-06-30 \\
+    --qr --qr-out licence-0042-qr.svg`,
   async run(args) {
     const file = args.positional(0);
     const subject = args.string('subject');
@@ -71,6 +110,8 @@ example:
     if (wait !== undefined && wait !== 'sealed' && wait !== 'final') {
       throw new UsageError(`--wait must be sealed or final, not ${wait}`, args.command);
     }
+    const reissue = args.string('reissue');
+    const qrOut = qrTarget(args.string('qr-out'), args.command);
     const recordDigest = await sha256File(file);
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
     const result = await node.call((c) =>
@@ -81,24 +122,56 @@ example:
           validFrom,
           ...(subject === undefined ? {} : { subjectRef: subject.toLowerCase() }),
           ...(validUntil === undefined ? {} : { validUntil }),
+          ...(reissue === undefined ? {} : { reissueOf: reissue }),
         },
-        wait === undefined ? {} : { wait },
+        { ...retryOptions(args), ...(wait === undefined ? {} : { wait }) },
       ),
     );
     const sealed =
       result.leafIndex === undefined || result.checkpoint === undefined
         ? []
         : [`  log leaf ${result.leafIndex}, ${wait} in checkpoint of size ${result.checkpoint.treeSize}`];
+    const qrLines =
+      result.proofUrl === undefined ? [] : await proofQr(result.proofUrl, qrOut, args.flag('qr'));
     return {
-      json: { ...result, recordDigest },
+      json: { ...result, recordDigest, ...(qrOut === null ? {} : { qrFile: qrOut.path }) },
       text: [
         `certified ${result.certificationId} → proof URL ${result.proofUrl}`,
         `  record sha256 ${recordDigest}`,
         ...sealed,
+        ...qrLines,
       ],
     };
   },
 };
+
+/** --qr-out checked before any work: the format from its extension, and never over an existing file. */
+function qrTarget(path: string | undefined, command: string): { path: string; format: QrFormat } | null {
+  if (path === undefined) return null;
+  const format = qrFormatOf(path);
+  if (format === null) throw new UsageError(`--qr-out ${path}: name a .svg or a .png file`, command);
+  if (existsSync(path)) throw new UsageError(`--qr-out ${path} already exists: not overwriting it`, command);
+  return { path, format };
+}
+
+/** Writes the QR file if asked, and answers the lines to print (the terminal QR with --qr). */
+async function proofQr(
+  url: string,
+  out: { path: string; format: QrFormat } | null,
+  terminal: boolean,
+): Promise<string[]> {
+  const lines: string[] = [];
+  if (out !== null) {
+    try {
+      await writeQr(out.path, url, out.format);
+    } catch (error) {
+      throw new CliError(`certified, but the QR code could not be written to ${out.path}: ${String(error)}`);
+    }
+    lines.push(`  QR code of the proof URL → ${displayPath(out.path)}`);
+  }
+  if (terminal) lines.push('', (await terminalQr(url)).trimEnd());
+  return lines;
+}
 
 const showCommand: CommandSpec = {
   name: 'certification show',

@@ -1,12 +1,43 @@
+import { existsSync } from 'node:fs';
+import { formatVerifierKey, SIGNATURE_TYPE_ED25519 } from '../../domain/log/index.js';
 import { type DataDir, initDataDir } from '../../node/data-dir.js';
 import { type LogAuthority, settleAuthority } from '../../node/log-authority.js';
 import { eventStoreConfigOf, resolveNodeConfig } from '../../node/node-config.js';
 import { openEventStore } from '../../node/open-event-store.js';
+import { readKeyFile } from '../../protocol/key-pair.js';
 import { UsageError } from '../command-line/cli-errors.js';
-import { type CommandSpec, DEFAULT_NODE_URL } from '../command-line/command-spec.js';
+import { type CommandArgs, type CommandSpec, DEFAULT_NODE_URL } from '../command-line/command-spec.js';
 import { displayPath, fieldLines } from '../command-line/output.js';
 import { nextSteps } from '../node-setup/next-steps.js';
 import { STORE_OPTIONS } from '../node-setup/store-options.js';
+
+/**
+ * The log's C2SP verifier key: what `chancery verify --trust`, mirrors and witnesses pin. The log
+ * signs with data/node.key unless CHANCERY_LOG_KEY_FILE names another key; null if that file is absent.
+ */
+function logVerifierKey(origin: string, logKeyFile: string): string | null {
+  if (!existsSync(logKeyFile)) return null;
+  return formatVerifierKey(origin, SIGNATURE_TYPE_ED25519, readKeyFile(logKeyFile).publicKey);
+}
+
+/** The node configuration from init's flags and environment; a bad value is a usage error. */
+function initConfig(args: CommandArgs): ReturnType<typeof resolveNodeConfig> {
+  try {
+    return resolveNodeConfig(
+      {
+        dataDir: args.string('data'),
+        origin: args.string('origin'),
+        store: args.string('store'),
+        esdbUrl: args.string('esdb-url'),
+        pgUrl: args.string('pg-url'),
+        pgSchema: args.string('pg-schema'),
+      },
+      args.env,
+    );
+  } catch (error) {
+    throw new UsageError((error as Error).message, args.command);
+  }
+}
 
 export const initCommand: CommandSpec = {
   name: 'init',
@@ -28,22 +59,7 @@ The authority's id and name come from CHANCERY_AUTHORITY_CODE and CHANCERY_AUTHO
 On a store that already holds a log (another node founded it) the node joins it: node.json names that
 log's authority, and no authority key is kept here.`,
   async run(args) {
-    let config: ReturnType<typeof resolveNodeConfig>;
-    try {
-      config = resolveNodeConfig(
-        {
-          dataDir: args.string('data'),
-          origin: args.string('origin'),
-          store: args.string('store'),
-          esdbUrl: args.string('esdb-url'),
-          pgUrl: args.string('pg-url'),
-          pgSchema: args.string('pg-schema'),
-        },
-        args.env,
-      );
-    } catch (error) {
-      throw new UsageError((error as Error).message, args.command);
-    }
+    const config = initConfig(args);
     const now = new Date();
     const init = initDataDir(config.dataDir, {
       origin: config.origin,
@@ -68,6 +84,7 @@ log's authority, and no authority key is kept here.`,
     if (!authority.founded) return joinedResult(layout, identity, authority);
     const created = init.created || lastBefore === null;
     const requestedOrigin = args.string('origin');
+    const logKey = logVerifierKey(identity.origin, config.logKeyFile);
     const text = [
       `${created ? 'initialised' : 'already initialised'} ${displayPath(layout.dir)} (origin ${identity.origin})`,
       ...fieldLines([
@@ -77,6 +94,7 @@ log's authority, and no authority key is kept here.`,
           `${identity.authorityKeyId} in ${displayPath(layout.authorityKeyFile)} (mode 0600, keep it secret)`,
         ],
         ['node key', `${identity.nodeKeyId} in ${displayPath(layout.nodeKeyFile)}`],
+        ['log key', logKey ?? `unknown: ${displayPath(config.logKeyFile)} is missing`],
       ]),
     ];
     if (requestedOrigin !== undefined && requestedOrigin !== identity.origin) {
@@ -102,6 +120,7 @@ log's authority, and no authority key is kept here.`,
         authorityKeyFile: layout.authorityKeyFile,
         nodeKeyId: identity.nodeKeyId,
         nodeKeyFile: layout.nodeKeyFile,
+        logVerifierKey: logKey,
       },
       text,
     };

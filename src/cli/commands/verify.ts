@@ -8,6 +8,7 @@ import {
 } from '../../domain/log/index.js';
 import { type VerificationReport, verifyProofBundle } from '../../domain/proof/verify-bundle.js';
 import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
+import { parsePublicKey } from '../../protocol/key-pair.js';
 import {
   CliError,
   EXIT_FAILURE,
@@ -115,6 +116,25 @@ async function fetchBundle(raw: string): Promise<Source> {
     throw new CliError(`${url.href} refused: ${what}${retry === null ? '' : ` (retry after ${retry} s)`}`);
   }
   return { bundle: parseJson(text, url.href), ...(expectedId === undefined ? {} : { expectedId }) };
+}
+
+/** An --authority value: base64 of the raw key, or a public key file (PEM or base64, e.g. authority.key.pub). */
+async function authorityKey(value: string): Promise<string> {
+  if (/^[A-Za-z0-9+/]{43}=$/.test(value)) return value;
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch {
+    throw new UsageError(
+      `--authority ${value}: not base64 of a 32-byte Ed25519 public key, nor a readable key file`,
+      'verify',
+    );
+  }
+  try {
+    return Buffer.from(parsePublicKey(text)).toString('base64');
+  } catch (error) {
+    throw new UsageError(`--authority ${value}: ${(error as Error).message}`, 'verify');
+  }
 }
 
 function certificationIdOf(bundle: unknown): string {
@@ -231,7 +251,7 @@ export const verifyCommand: CommandSpec = {
       multiple: true,
       value: 'KEY',
       description:
-        "the authority's Ed25519 public key (base64 of 32 bytes), as the province publishes it: a department's key counts only if the authority registered it",
+        "the authority's Ed25519 public key (base64 of 32 bytes, or a .pub file), as the province publishes it: a department's key counts only if the authority registered it",
     },
     'max-age': {
       type: 'string',
@@ -287,11 +307,7 @@ example:
         'verify',
       );
     }
-    const authorityKeys = args.strings('authority');
-    for (const key of authorityKeys) {
-      if (!/^[A-Za-z0-9+/]{43}=$/.test(key))
-        throw new UsageError(`--authority ${key}: not base64 of a 32-byte Ed25519 public key`, 'verify');
-    }
+    const authorityKeys = await Promise.all(args.strings('authority').map(authorityKey));
     const maxAgeFlag = args.string('max-age');
     const maxAgeSeconds =
       maxAgeFlag === undefined ? undefined : parseDuration('--max-age', maxAgeFlag, 'verify');

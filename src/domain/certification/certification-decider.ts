@@ -3,6 +3,7 @@ import { CertificationError } from './certification-error.js';
 import type { CertificationCommand } from './commands.js';
 import type { CertificationEvent, CertificationStatus, RecordCertified } from './events.js';
 import { requireAccreditedIssuer, requireActive, requireValidityWindow } from './issuer-rules.js';
+import { reissueLink } from './record-reissue.js';
 
 export type CertificationState =
   | { readonly status: 'none' }
@@ -55,6 +56,7 @@ export const certificationDecider: Decider<CertificationCommand, CertificationEv
       }
       requireAccreditedIssuer(command.actor, command.recordType);
       requireValidityWindow(command.validFrom, command.validUntil);
+      const link = reissueLink(command);
       return [
         {
           type: 'RecordCertified',
@@ -68,6 +70,7 @@ export const certificationDecider: Decider<CertificationCommand, CertificationEv
             validUntil: command.validUntil,
             metadata: command.metadata,
             certifiedAt: command.at,
+            ...link,
           },
         },
       ];

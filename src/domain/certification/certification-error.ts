@@ -1,5 +1,7 @@
 export type CertificationErrorCode =
   | 'CERTIFICATION_ALREADY_EXISTS'
+  /** The issuer already certified this record (digest, record type), and the command is no explicit reissue of it. */
+  | 'RECORD_ALREADY_CERTIFIED'
   | 'CERTIFICATION_NOT_FOUND'
   | 'INVALID_STATUS_TRANSITION'
   | 'NOT_ISSUER'
@@ -17,6 +19,8 @@ export class CertificationError extends Error {
   constructor(
     readonly code: CertificationErrorCode,
     message: string,
+    /** Facts a client needs to act on the error (e.g. the existing certification's id). */
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'CertificationError';

@@ -16,6 +16,19 @@ export interface CertifyRecord extends CertificationCommandBase {
   readonly validFrom: string;
   readonly validUntil: string | null;
   readonly metadata: CertificationMetadata | null;
+  /** The earlier certification this one explicitly reissues, from the signed payload; null when none. */
+  readonly reissueOf: string | null;
+  /**
+   * The issuer's latest earlier certification of the same record (digest and record type), as the API
+   * node's read model knew it when the command was planned; null when none. Absent when a replay plans
+   * an entry the log already accepted: the log's verdict stands and is not judged again.
+   */
+  readonly earlier?: EarlierCertification | null;
+}
+
+export interface EarlierCertification {
+  readonly certificationId: string;
+  readonly status: 'active' | 'suspended' | 'revoked';
 }
 
 export interface ChangeCertificationStatus extends CertificationCommandBase {

@@ -17,6 +17,8 @@ export interface RecordCertified {
     readonly validUntil: string | null;
     readonly metadata: CertificationMetadata | null;
     readonly certifiedAt: string;
+    /** On an explicit reissue only: the earlier certification of the same record, linked. */
+    readonly reissueOf?: string;
   };
 }
 

@@ -43,6 +43,7 @@ export class GroupCommitQueue<Req, Res> {
   #scheduled = false;
   #running: Promise<void> | undefined;
   #closed = false;
+  readonly #observers: ((batchSize: number, durationMs: number) => void)[] = [];
 
   constructor(commit: BatchCommitter<Req, Res>, options: GroupCommitOptions = {}) {
     this.#commit = commit;
@@ -51,6 +52,11 @@ export class GroupCommitQueue<Req, Res> {
     if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) {
       throw new RangeError(`maxPending must be a positive integer, got ${this.#maxPending}`);
     }
+  }
+
+  /** Told after each batch the committer settled: how many requests it held and how long it took (metrics). */
+  observe(listener: (batchSize: number, durationMs: number) => void): void {
+    this.#observers.push(listener);
   }
 
   /** Requests waiting for a batch (not counting a batch being committed right now). */
@@ -113,12 +119,17 @@ export class GroupCommitQueue<Req, Res> {
 
   async #commitBatch(batch: readonly Waiting<Req, Res>[]): Promise<void> {
     let outcomes: readonly Outcome<Res>[];
+    const started = performance.now();
     try {
       outcomes = await this.#commit(batch.map((waiting) => waiting.request));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
       return;
     }
+    // After the try: an observer's failure must never turn a committed batch into rejected appends.
+    try {
+      for (const observer of this.#observers) observer(batch.length, performance.now() - started);
+    } catch {}
     batch.forEach((waiting, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined) {

@@ -16,9 +16,9 @@
 
 import { isQuorumMet, type TrustPolicy, withCosignatures } from '../../domain/federation/index.js';
 import { encodeBase64, type NoteSignature, parseNote } from '../../domain/log/index.js';
+import type { Histogram } from '../metrics/metrics-registry.js';
 import type { SealedCheckpoint } from '../sequencer/log-reader.js';
 import { type CheckpointCosignedData, checkpointCosignedEvent } from './cosignature-event.js';
-import type { Histogram } from './metrics.js';
 import { WitnessClient } from './witness-client.js';
 
 const BACKOFF_FIRST_MS = 100;
@@ -79,6 +79,8 @@ interface WitnessState {
   retryAt: number;
   lastError: string | null;
   lastLatencyMs: number | null;
+  /** Clock time (ms) of this witness's last cosignature, for "last success" in metrics and status. */
+  lastSuccessAt: number | null;
 }
 
 export interface WitnessSubmissionStatus {
@@ -87,6 +89,8 @@ export interface WitnessSubmissionStatus {
   readonly cosignedSize: number | null;
   readonly lastError: string | null;
   readonly lastLatencyMs: number | null;
+  /** When this witness last gave a cosignature (RFC 3339), or null if none since start. */
+  readonly lastSuccessAt: string | null;
 }
 
 export class WitnessSubmitter {
@@ -117,6 +121,7 @@ export class WitnessSubmitter {
               retryAt: 0,
               lastError: null,
               lastLatencyMs: null,
+              lastSuccessAt: null,
             },
           ],
     );
@@ -189,6 +194,7 @@ export class WitnessSubmitter {
       cosignedSize: w.size,
       lastError: w.lastError,
       lastLatencyMs: w.lastLatencyMs,
+      lastSuccessAt: w.lastSuccessAt === null ? null : new Date(w.lastSuccessAt).toISOString(),
     }));
   }
 
@@ -257,6 +263,7 @@ export class WitnessSubmitter {
       if ('cosignature' in reply) {
         const latencyMs = this.clock() - started;
         w.lastLatencyMs = latencyMs;
+        w.lastSuccessAt = this.clock();
         this.options.latency?.observe(latencyMs / 1000, { witness: w.client.witness.name });
         w.size = treeSize;
         round.cosignatures.set(w.index, reply.cosignature);

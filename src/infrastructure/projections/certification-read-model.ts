@@ -85,6 +85,7 @@ export class CertificationReadModel implements Projection {
     byId: Statement;
     historyOf: Statement;
     count: Statement;
+    latestOfRecord: Statement;
   };
   private readonly batches: BatchRecords;
 
@@ -133,6 +134,10 @@ export class CertificationReadModel implements Projection {
         'SELECT status, reason, at, by, position FROM certification_status_history WHERE certification_id = ? ORDER BY position',
       ),
       count: db.prepare('SELECT count(*) AS n FROM certifications'),
+      // certifications_by_digest narrows to the few rows of one digest; issuer and type filter those.
+      latestOfRecord: db.prepare(
+        'SELECT certification_id, status FROM certifications WHERE record_digest = ? AND issuer_id = ? AND record_type = ? ORDER BY position DESC LIMIT 1',
+      ),
     };
     this.batches.migrate(db);
   }
@@ -194,6 +199,18 @@ export class CertificationReadModel implements Projection {
   count(): number {
     const singles = (this.statements.count.get() as { n: number }).n;
     return singles + this.batches.recordCount();
+  }
+
+  /** The issuer's latest single certification of a record (digest, record type), or null: the duplicate check. */
+  latestOfRecord(
+    issuerId: string,
+    recordType: string,
+    recordDigest: string,
+  ): { certificationId: string; status: CertificationStatus } | null {
+    const row = this.statements.latestOfRecord.get(recordDigest, issuerId, recordType) as
+      | { certification_id: string; status: CertificationStatus }
+      | undefined;
+    return row === undefined ? null : { certificationId: row.certification_id, status: row.status };
   }
 
   list(filter: CertificationFilter, after: bigint | null, limit: number): CertificationView[] {

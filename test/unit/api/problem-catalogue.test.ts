@@ -55,6 +55,7 @@ describe('problem catalogue', () => {
     };
     const certificationCodes: Record<CertificationError['code'], true> = {
       CERTIFICATION_ALREADY_EXISTS: true,
+      RECORD_ALREADY_CERTIFIED: true,
       CERTIFICATION_NOT_FOUND: true,
       INVALID_STATUS_TRANSITION: true,
       NOT_ISSUER: true,

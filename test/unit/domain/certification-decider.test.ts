@@ -50,8 +50,9 @@ function certify(overrides: Partial<CertifyRecord> = {}): CertifyRecord {
     validFrom: '2025-03-01T00:00:00Z',
     validUntil: '2035-03-01T00:00:00Z',
     metadata: { registry: 'north', volume: 12 },
+    reissueOf: null,
     ...overrides,
-  };
+  } as CertifyRecord;
 }
 
 function certified(overrides: Partial<RecordCertified['data']> = {}): RecordCertified {

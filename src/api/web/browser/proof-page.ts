@@ -54,6 +54,8 @@ const MAX_RETRIES = 30;
 
 interface PageState {
   bundle: unknown;
+  /** The authority's public keys (base64) the node put in the page: a signing key must trace back to one. */
+  authorityKeys: string[];
   /** The node's trust policy, when it names witnesses: the checkpoint must meet its quorum. */
   policy?: TrustPolicy;
   documentDigest?: string;
@@ -203,6 +205,7 @@ function render(state: PageState, certificationId: string, logKey: string): void
     trustedLogKeys: [logKey],
     now: Date.now(),
     expectedCertificationId: certificationId,
+    authorityKeys: state.authorityKeys,
     ...(state.policy === undefined ? {} : { policy: state.policy }),
     ...(state.documentDigest === undefined ? {} : { documentDigest: state.documentDigest }),
   });
@@ -210,20 +213,48 @@ function render(state: PageState, certificationId: string, logKey: string): void
   renderWitnesses(report.witnessing);
   renderFacts(state.bundle);
   const failed = report.steps.filter((s) => !s.ok);
-  if (report.ok) {
-    const withDocument = state.documentDigest === undefined ? '' : ' Your document is the certified one.';
-    setSummary(
-      'verified',
-      '✓ Verified',
-      `This record is authentic, in the public log, valid and active.${withDocument}`,
-    );
-  } else {
-    setSummary(
-      'failed',
-      '✗ Not verified',
-      `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((s) => s.label.toLowerCase()).join('; ')}.`,
-    );
-  }
+  const [headline, summary] = HEADLINES[report.headline];
+  const withDocument =
+    report.ok && state.documentDigest !== undefined ? ' Your document is the certified one.' : '';
+  const checks =
+    report.headline === 'not-verified'
+      ? ` ${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((s) => s.label.toLowerCase()).join('; ')}.`
+      : '';
+  setSummary(STATE_OF[report.headline], headline, `${summary}${asOfText(report)}${withDocument}${checks}`);
+}
+
+/** The page's words for each headline kind; the verifier gives the kind, never the sentence. */
+const HEADLINES: Record<VerificationReport['headline'], [string, string]> = {
+  verified: ['✓ Verified', 'This record is authentic, in the public log, valid and active.'],
+  'verified-limited': [
+    '✓ Verified, with an older proof',
+    'This record is authentic and in the public log, but this older kind of proof cannot show that it is still active, nor that the authority registered the signing key.',
+  ],
+  revoked: ['✗ Revoked', 'This record is authentic, but the public log proves it was revoked.'],
+  suspended: ['✗ Suspended', 'This record is authentic, but the public log proves it is suspended.'],
+  expired: ['✗ Not valid now', 'This record is authentic and active, but outside its validity period.'],
+  stale: [
+    '✗ Out of date',
+    'This record is authentic, but its status is proven only as of a time too long ago.',
+  ],
+  'not-verified': ['✗ Not verified', 'This proof does not hold.'],
+};
+
+const STATE_OF: Record<VerificationReport['headline'], string> = {
+  verified: 'verified',
+  'verified-limited': 'verified',
+  revoked: 'failed',
+  suspended: 'failed',
+  expired: 'failed',
+  stale: 'failed',
+  'not-verified': 'failed',
+};
+
+function asOfText(report: VerificationReport): string {
+  const asOf = report.state?.asOf;
+  return asOf === undefined || asOf === null
+    ? ''
+    : ` Status as of ${timeOf(asOf)}, when the witnesses cosigned.`;
 }
 
 async function digestFile(file: File, progress: (fraction: number) => void): Promise<string> {
@@ -324,7 +355,8 @@ function startDocumentInput(state: PageState, certificationId: string, logKey: s
 function main(): void {
   const certificationId = document.body.dataset['certificationId'] ?? '';
   const logKey = document.body.dataset['logKey'] ?? '';
-  const state: PageState = { bundle: undefined };
+  const authorityKeys = (document.body.dataset['authorityKeys'] ?? '').split(' ').filter((k) => k.length > 0);
+  const state: PageState = { bundle: undefined, authorityKeys };
   const policyText = document.body.dataset['policy'] ?? '';
   if (policyText.length > 0) {
     try {

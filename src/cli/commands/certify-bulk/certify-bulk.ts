@@ -13,6 +13,7 @@ import { NodeConnection } from '../../node-access/node-connection.js';
 import { progressBar } from '../../progress/progress-bar.js';
 import { batchRootHex, DIGEST_SIZE } from './batch-tree.js';
 import { type BulkInput, listBulkInputs } from './bulk-inputs.js';
+import { type QrDir, qrDirOf, writeQrCodes } from './qr-dir.js';
 import { type Receipt, writeReceipts } from './receipts-file.js';
 
 /** Read size per call: the file's content is never held beyond one chunk. */
@@ -85,6 +86,16 @@ function* receiptsOf(
   }
 }
 
+async function writeQrCodesOrSay(qr: QrDir, receipts: Iterable<Receipt>): Promise<number> {
+  try {
+    return await writeQrCodes(qr, receipts);
+  } catch (error) {
+    throw new CliError(
+      `the batch is certified and its receipts written, but the QR codes could not be written to ${qr.dir}: ${describeFsError(error)}`,
+    );
+  }
+}
+
 export const certifyBulkCommand: CommandSpec = {
   name: 'certify-bulk',
   summary:
@@ -115,6 +126,12 @@ export const certifyBulkCommand: CommandSpec = {
       value: 'FILE',
       description: 'where to write the receipts (default ./receipts-<batch id>.csv); never overwritten',
     },
+    'qr-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'also write a QR code of each proof URL to DIR/<certification id>.svg (or .png)',
+    },
+    'qr-format': { type: 'string', value: 'svg|png', description: "the QR files' format (default svg)" },
   },
   details: `A FOLDER is certified file by file: every regular file under it, at any depth, in the
 order of their paths relative to FOLDER ('/'-separated, byte order). Symbolic links are
@@ -130,7 +147,8 @@ its own with 'chancery certification revoke ID'.
 
 The receipts file is CSV with a header, one line per record in batch order:
   file,sha256,certification_id,proof_url
-It is written only once the node has accepted the batch.
+It is written only once the node has accepted the batch. With --qr-dir, a QR code of each
+record's proof URL is written beside it, named by the certification id.
 
 example:
   chancery certify-bulk diplomas-2026/ --as university.key --type diploma --valid-from 2026-07-01`,
@@ -144,6 +162,7 @@ example:
     const validUntil =
       validUntilArg === undefined ? undefined : parseTimeArg('--valid-until', validUntilArg, args.command);
     const receiptsArg = args.string('receipts');
+    const qr = qrDirOf(args.string('qr-dir'), args.string('qr-format'), args.command);
     // Checked before any work: a receipts file from an earlier batch must never be lost.
     if (receiptsArg !== undefined && existsSync(receiptsArg)) {
       throw new UsageError(
@@ -186,15 +205,22 @@ example:
           `${describeFsError(error)}. Record i's id is batchRecordIdFor(${result.batchId}, i).`,
       );
     }
+    const qrCount = qr === null ? 0 : await writeQrCodesOrSay(qr, receiptsOf(inputs, digests, result));
     const first = `${result.proofUrlBase}${batchRecordIdFor(result.batchId, 0)}`;
     return {
-      json: { ...result, source: { kind, path: source }, receipts },
+      json: {
+        ...result,
+        source: { kind, path: source },
+        receipts,
+        ...(qr === null ? {} : { qrDir: qr.dir, qrCount }),
+      },
       text: [
         `certified ${inputs.length.toLocaleString('en-US')} records in batch ${result.batchId}${result.replayed ? ' (already done: replayed)' : ''}`,
         ...fieldLines([
           ['batch root', batchRoot],
           ['receipts', `${displayPath(receipts)} (file, sha256, certification id, proof URL)`],
           ['first proof', first],
+          ...(qr === null ? [] : ([['QR codes', `${qrCount} in ${displayPath(qr.dir)}`]] as const)),
         ]),
       ],
     };

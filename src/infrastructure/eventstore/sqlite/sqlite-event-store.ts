@@ -243,6 +243,11 @@ export class SqliteEventStore implements EventStore {
     return this.#read(() => this.#lastPosition.get()?.position ?? null);
   }
 
+  /** Told after each group commit: appends in it and its duration in ms (metrics). */
+  observeCommits(listener: (batchSize: number, durationMs: number) => void): void {
+    this.#queue.observe(listener);
+  }
+
   stats(): SqliteEventStoreStats {
     return { ...this.#stats };
   }

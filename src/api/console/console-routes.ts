@@ -1,0 +1,57 @@
+/**
+ * The operator's read-only views: GET /v1/operations (readiness by component,
+ * finality, witnesses, mirror lag, open alerts) and the console at /console,
+ * which reads the node's public read API. Everything here is public log
+ * data: no login, and nothing loaded from anywhere but this node.
+ */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OperationsStatus } from '../../protocol/operations-status.js';
+import { problemResponses } from '../schemas/route-schemas.js';
+import { CONSOLE_HTML, type ConsoleAsset, consoleScript, consoleStyle } from './console-assets.js';
+import { operationsSchema } from './operations-schema.js';
+
+/** Nothing from elsewhere: scripts, styles and data come from this node only. */
+const CONSOLE_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: ConsoleAsset) {
+  if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+  return reply
+    .headers({ etag: asset.etag, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+    .type(asset.contentType)
+    .send(asset.body);
+}
+
+export interface ConsoleRouteDeps {
+  operations(): Promise<OperationsStatus>;
+}
+
+export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps): Promise<void> {
+  app.get('/console', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(CONSOLE_HEADERS).type('text/html; charset=utf-8').send(CONSOLE_HTML),
+  );
+  app.get('/console/assets/console.js', { schema: { hide: true } }, async (request, reply) =>
+    sendAsset(request, reply, await consoleScript()),
+  );
+  app.get('/console/assets/console.css', { schema: { hide: true } }, async (request, reply) =>
+    sendAsset(request, reply, consoleStyle()),
+  );
+  app.get(
+    '/v1/operations',
+    {
+      schema: {
+        tags: ['node'],
+        summary: 'Operator view: readiness by component, finality, witnesses, mirror lag and open alerts',
+        response: { 200: operationsSchema, ...problemResponses },
+      },
+    },
+    async () => deps.operations(),
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * HTTP series on /metrics: requests by route and status, a latency histogram,
+ * and refusals by problem code. The route label is Fastify's route pattern
+ * (`/v1/certifications/:id`), never the raw URL, so a client cannot grow the
+ * label set; anything no route matched is one label, `unmatched`.
+ */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
+import { PROBLEM_CONTENT_TYPE } from './problems/error-handler.js';
+
+/** Requests answer in milliseconds; uploads and wait=final in seconds. */
+const HTTP_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Problem codes are the catalogue's, upper snake case; anything else is not counted under its own label. */
+const PROBLEM_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+export function installHttpMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
+  const requests = metrics.counterVec(
+    'chancery_http_requests_total',
+    'HTTP requests answered, by route pattern, method and status.',
+    ['route', 'method', 'status'],
+  );
+  const duration = metrics.histogram(
+    'chancery_http_request_duration_seconds',
+    'Time to answer an HTTP request, by route pattern and method.',
+    {
+      labelNames: ['route', 'method'],
+      buckets: HTTP_BUCKETS_SECONDS,
+    },
+  );
+  const refusals = metrics.counterVec(
+    'chancery_refusals_total',
+    'Requests refused with an RFC 9457 problem, by problem code.',
+    ['code'],
+  );
+
+  app.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith(PROBLEM_CONTENT_TYPE) && typeof payload === 'string') {
+      refusals.inc({ code: problemCode(payload) });
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeOf(request);
+    const method = request.method;
+    requests.inc({ route, method, status: String(reply.statusCode) });
+    duration.observe(reply.elapsedTime / 1000, { route, method });
+  });
+}
+
+function problemCode(body: string): string {
+  try {
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof code === 'string' && PROBLEM_CODE.test(code) ? code : 'OTHER';
+  } catch {
+    return 'OTHER';
+  }
+}
