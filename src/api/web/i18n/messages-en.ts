@@ -36,6 +36,7 @@ export const MESSAGES_EN = {
       detailNoWitnesses:
         '{{issuer}} certified this record. It is in the public log, within its validity period and not suspended or revoked. No independent witnesses are configured for this node: only the log itself vouches for its state.',
       documentMatches: 'Your file is exactly the certified document.',
+      asOf: 'Its status is proven as of {{asOf}}, when the witnesses cosigned.',
       next: 'You can rely on this record. To check a paper or PDF copy, choose or drop the file below.',
     },
     limited: {

@@ -36,6 +36,7 @@ export const MESSAGES_ZH_CN: Catalogue = {
       detailNoWitnesses:
         '{{issuer}} 认证了此记录。该记录已写入公开日志，在有效期内，未被暂停或撤销。本节点未配置独立见证方：只有日志本身为其状态作保。',
       documentMatches: '您的文件与认证文件完全一致。',
+      asOf: '其状态的证明截至 {{asOf}}（见证方联署的时间）。',
       next: '您可以信赖此记录。如需核对纸质或 PDF 副本，请在下方选择或拖入文件。',
     },
     limited: {
