@@ -35,6 +35,7 @@ describe('chancery export-tiles, served by nginx', () => {
   let out: string;
   let nginx: NginxServer;
   let certified = 0;
+  let lastCertification = '';
 
   async function certify(count: number): Promise<void> {
     for (const end = certified + count; certified < end; certified++) {
@@ -47,6 +48,7 @@ describe('chancery export-tiles, served by nginx', () => {
         }),
       );
       expect(res.statusCode, res.body).toBe(201);
+      lastCertification = (JSON.parse(res.body) as { certificationId: string }).certificationId;
     }
     await t.seal();
   }
@@ -152,6 +154,40 @@ describe('chancery export-tiles, served by nginx', () => {
     expect(await exited, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ treeSize: 663 });
   }, 90_000);
+
+  it('chancery verify --tiles computes the inclusion proof from the nginx-served export', async () => {
+    const bundle = `${t.node.url}/v1/proofs/${lastCertification}`;
+    const run = await runCli(['verify', bundle, '--trust', vkey, '--tiles', nginx.url, '--json']);
+    const report = JSON.parse(run.stdout) as { ok: boolean; tilesInclusion: { ok: boolean; detail: string } };
+    // The overall verdict also needs a pinned authority key, which is not what this test is about.
+    expect(report.tilesInclusion.ok, run.stdout).toBe(true);
+    expect(report.tilesInclusion.detail).toMatch(
+      new RegExp(
+        `^entry \\d+ is in the signed tree of 663, by a proof computed here from \\d+ tiles of ${nginx.url} \\(the same as the bundle’s\\)$`,
+      ),
+    );
+    // Tiles that disagree with the signed root (a tampering CDN) fail the check and the exit status.
+    const proxy: Server = createServer(async (request, response) => {
+      const res = await fetch(`${nginx.url}${request.url}`);
+      const body = Buffer.from(await res.arrayBuffer());
+      if (request.url?.startsWith('/tile/0/002')) body[40] = body[40]! ^ 1;
+      response.writeHead(res.status, { 'content-type': 'application/octet-stream' });
+      response.end(body);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const cheated = await runCli(['verify', bundle, '--trust', vkey, '--tiles', proxyUrl, '--json']);
+    proxy.close();
+    expect(cheated.code).toBe(1);
+    const failed = JSON.parse(cheated.stdout) as {
+      ok: boolean;
+      tilesInclusion: { ok: boolean; detail: string };
+    };
+    expect(failed.ok).toBe(false);
+    expect(failed.tilesInclusion.detail).toMatch(
+      new RegExp(`^inclusion from the tiles of ${proxyUrl} failed: `),
+    );
+  }, 60_000);
 
   it('refuses a checkpoint the pinned key did not sign, and writes nothing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'chancery-export-'));

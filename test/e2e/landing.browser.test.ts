@@ -76,7 +76,7 @@ describe('pages for people', () => {
       const html = await res.text();
       expect(html).toContain(`There is nothing at <code>${asked}</code>`);
       expect(html).toContain(`action="${base}go"`);
-      expect(html).not.toContain('BODY_INVALID');
+      expect(html).not.toContain('PARAMS_INVALID');
     }
   });
 
@@ -84,7 +84,7 @@ describe('pages for people', () => {
     const mistyped = await get(`/p/${MISTYPED}`, 'application/json');
     expect(mistyped.status).toBe(400);
     expect(mistyped.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await mistyped.json()).toMatchObject({ code: 'BODY_INVALID' });
+    expect(await mistyped.json()).toMatchObject({ code: 'PARAMS_INVALID' });
     const unknown = await get('/nowhere', 'application/problem+json, text/html;q=0.5');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({

@@ -20,6 +20,7 @@ import { REPO_ROOT } from './support/cli-process.js';
  *   their own; a second start of the same data folder stops the first (Ctrl-C) as the README says;
  * - the README's ports 8080 and 8090 become free ports, and CHANCERY_URL is set as the quick start
  *   tells a reader on another port to do;
+ * - HOME is the walk's own folder, so `~/.chancery` is too;
  * - `npm ci` and `npm test` are skipped, and `crt_…`, `ent_…`, `req_…` become the ids printed last.
  */
 
@@ -75,7 +76,10 @@ interface Ran {
 
 class Walk {
   readonly ran: Ran[] = [];
-  private readonly servers = new Map<string, { child: ChildProcess; exited: Promise<unknown> }>();
+  private readonly servers = new Map<
+    string,
+    { child: ChildProcess; exited: Promise<unknown>; log: () => string }
+  >();
   private readonly ids = new Map<string, string>();
 
   constructor(
@@ -85,7 +89,13 @@ class Walk {
 
   private env(): NodeJS.ProcessEnv {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHANCERY_')));
-    return { ...env, CHANCERY_LOG_LEVEL: 'warn', CHANCERY_URL: `http://127.0.0.1:${this.ports.primary}` };
+    // HOME is the walk's folder: the README keeps data and keys in ~/.chancery.
+    return {
+      ...env,
+      HOME: this.cwd,
+      CHANCERY_LOG_LEVEL: 'warn',
+      CHANCERY_URL: `http://127.0.0.1:${this.ports.primary}`,
+    };
   }
 
   /** The command as this machine runs it (see the file comment); ids from earlier output filled in. */
@@ -121,7 +131,10 @@ class Walk {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`README command failed (exit ${code}): ${command}\n${stderr}${stdout}`);
+    if (code !== 0)
+      throw new Error(
+        `README command failed (exit ${code}): ${command}\n${stderr}${stdout}\nnodes:\n${this.serverLogs()}`,
+      );
     this.remember(stdout);
     this.ran.push({ command, stdout, stderr });
   }
@@ -136,9 +149,10 @@ class Walk {
     }
     const child = spawn('bash', ['-c', `exec ${this.rewrite(command)}`], { cwd: this.cwd, env: this.env() });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    this.servers.set(data, { child, exited });
-    child.stdout.resume();
     let stderr = '';
+    this.servers.set(data, { child, exited, log: () => stderr });
+    // The node's own log lines (pino, on stdout) join its banner, to explain a failed command.
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${stderr}`)), 60_000);
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -151,6 +165,11 @@ class Walk {
       void exited.then((code) => reject(new Error(`${command} exited with ${code}:\n${stderr}`)));
     });
     this.ran.push({ command, stdout: '', stderr });
+  }
+
+  /** What the running nodes wrote on stderr, to explain a failed command. */
+  private serverLogs(): string {
+    return [...this.servers].map(([data, s]) => `--- ${data}\n${s.log().slice(-4000)}`).join('\n');
   }
 
   /** The output of the last command that starts with `prefix`, as written in the README. */
@@ -226,7 +245,9 @@ describe('the README walk-through, as written', () => {
     async () => {
       for (const command of shellCommands(section('Federation'))) await walk.run(command);
       expect(readFileSync(join(tmp, 'policy.txt'), 'utf8')).toMatch(
-        new RegExp(`^log \\S+\\nwitness w1 \\S+ http://127.0.0.1:${ports.mirror}\\nquorum w1\\n$`),
+        new RegExp(
+          `^log \\S+\\nauthority \\S+\\nwitness w1 \\S+ http://127.0.0.1:${ports.mirror}\\nquorum w1\\n$`,
+        ),
       );
       expect(walk.output('npx chancery status --url')).toMatch(/trust policy\s+w1; latest checkpoint final/);
       const verified = walk.output('npx chancery verify');

@@ -8,6 +8,7 @@
  * checkpoint commits to: the reader must notice.
  */
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PROBLEM_CATALOGUE,
@@ -208,6 +209,20 @@ describe('tlog-tiles on a real node', () => {
       );
     }
     expect(await t.lastPosition()).toBe(before);
+  });
+
+  it('no path under /tile/ causes a 5xx (fuzzed)', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('entries', 'x000', 'x001', '000', '999', '.p', '0', '63', '64', '..', '%2e', ''),
+      fc.stringMatching(/^[x0-9.p%/a-z-]{0,12}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { maxLength: 6 }), async (parts) => {
+        const res = await t.get(`/tile/${parts.join('/')}`);
+        expect(res.statusCode, parts.join('/')).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('OpenAPI describes /checkpoint and the tile routes with their content types', async () => {

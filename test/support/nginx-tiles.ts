@@ -86,6 +86,8 @@ async function waitForPort(url: string, child: ChildProcess, errorLog: () => str
 }
 
 export async function startNginx(root: string): Promise<NginxServer> {
+  if (!existsSync(NGINX))
+    throw new Error(`${NGINX} is missing: this test needs Debian's nginx (apt-get install nginx)`);
   const dir = mkdtempSync(join(tmpdir(), 'chancery-nginx-'));
   mkdirSync(join(dir, 'tmp'));
   const port = await freePort();

@@ -42,7 +42,8 @@ function isNotFoundForPeople(request: FastifyRequest, problem: ProblemError): bo
   const path = request.url.split('?')[0] ?? '/';
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (path.startsWith('/v1/') || !prefersHtml(request.headers.accept)) return false;
-  const mistypedProof = path.startsWith('/p/') && problem.code === 'BODY_INVALID';
+  // A path parameter that cannot be a proof id is PARAMS_INVALID (hardening) for programs.
+  const mistypedProof = path.startsWith('/p/') && problem.code === 'PARAMS_INVALID';
   return problem.status === 404 || mistypedProof;
 }
 
