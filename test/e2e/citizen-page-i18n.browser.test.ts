@@ -365,6 +365,9 @@ describe.skipIf(!HAS_CHROMIUM)('the citizen page in zh-CN and English, in headle
           explain: CATALOGUES[language].step.explain.checkpoint.pending,
         });
         expect((await headline(page)).tone).toBe('caution');
+        expect((await headline(page)).detail).toContain(
+          language === 'en' ? '(needed: 1 of taiyuan)' : '（需要：taiyuan 中至少 1 个）',
+        );
       },
     );
   });

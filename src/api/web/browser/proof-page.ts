@@ -15,6 +15,7 @@ import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
 import { verifyProofBundle } from '../../../domain/proof/verify-bundle.js';
 import type { Language } from '../i18n/catalogue.js';
 import { translator } from '../i18n/page-i18n.js';
+import { withQuorumIn } from '../presentation/quorum-words.js';
 import { renderFacts } from './facts-view.js';
 import { onLanguageSwitch, readerLanguage, translateStatic } from './page-language.js';
 import {
@@ -83,7 +84,7 @@ function render(state: PageState): void {
     return;
   }
   const now = Date.now();
-  const report = verifyProofBundle(state.bundle, {
+  const verified = verifyProofBundle(state.bundle, {
     verify,
     trustedLogKeys: [state.logKey],
     now,
@@ -92,6 +93,7 @@ function render(state: PageState): void {
     ...(state.policy === undefined ? {} : { policy: state.policy }),
     ...(state.documentDigest === undefined ? {} : { documentDigest: state.documentDigest }),
   });
+  const report = withQuorumIn(verified, state.policy, state.speech.language);
   renderSteps(state.speech, report, state.bundle, now);
   renderWitnesses(state.speech, report.witnessing);
   renderFacts(state.speech, state.bundle);
