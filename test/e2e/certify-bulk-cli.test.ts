@@ -160,7 +160,18 @@ describe('chancery certify-bulk', () => {
     for (let i = 0; i < 100 && (await fetch(`${node.url}/v1/proofs/${id}`)).status === 503; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const verified = await runCli(['verify', proofUrl!, '--trust', vkey, '--document', join(folder, name!)]);
+    // The authority's public key file, as the province would publish it.
+    const authorityPub = join(tmp, 'data', 'authority.key.pub');
+    const verified = await runCli([
+      'verify',
+      proofUrl!,
+      '--trust',
+      vkey,
+      '--authority',
+      authorityPub,
+      '--document',
+      join(folder, name!),
+    ]);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toContain('Inside its certified batch');
     const wrongFile = await runCli([
@@ -168,6 +179,8 @@ describe('chancery certify-bulk', () => {
       proofUrl!,
       '--trust',
       vkey,
+      '--authority',
+      authorityPub,
       '--document',
       join(folder, 'a.txt'),
     ]);

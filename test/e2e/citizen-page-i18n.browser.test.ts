@@ -279,6 +279,8 @@ describe.skipIf(!HAS_CHROMIUM)('the citizen page in zh-CN and English, in headle
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {
+    // The headline is what a reader sees first (an element screenshot may have scrolled the page).
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: shotPath(name) });
   }
 
@@ -321,6 +323,10 @@ describe.skipIf(!HAS_CHROMIUM)('the citizen page in zh-CN and English, in headle
       async (page, language) => {
         const all = await steps(page);
         expect(Object.values(all).every((s) => s.ok)).toBe(true);
+        // Online, the proof is compared with the log's latest checkpoint, which has grown since: the same state.
+        await page.waitForSelector('#latest-check:not([hidden])');
+        expect(await page.getAttribute('#latest-check', 'data-kind')).toBe('same-state');
+        expect(await page.textContent('#latest-check')).toBe(CATALOGUES[language].latest.sameState);
         expect(all['checkpoint']!.explain).toBe(CATALOGUES[language].step.explain.checkpoint.pass);
         expect(await page.textContent('#quorum')).toContain(
           language === 'en' ? '1 of 1 witnesses' : '1 个见证方中有 1 个',

@@ -348,6 +348,41 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     );
     await page.close();
   });
+
+  it('online, a stale bundle served after a revocation is flagged; a current one is checked against the latest checkpoint', async () => {
+    const current = await open(activeId);
+    await current.page.waitForSelector('#latest-check:not([hidden])');
+    expect(await current.page.getAttribute('#latest-check', 'data-kind')).toBe('current');
+    await current.page.close();
+
+    const dmv = await t.issuer('DMV2', ['driving-licence']);
+    const id = await certify(dmv, 'cd'.repeat(32));
+    await t.seal();
+    const stale = (await t.get(`/v1/proofs/${id}`)).body;
+    const revoked = await t.post(
+      `/v1/certifications/${id}/revoke`,
+      t.sign(dmv, 'RevokeCertification', { certificationId: id, reason: 'licence withdrawn' }),
+    );
+    expect(revoked.statusCode).toBe(200);
+    await t.seal();
+
+    const page = await context.newPage();
+    await page.clock.setFixedTime(FIXED_NOW);
+    let served = 0;
+    // A caching proxy: the first answer is the bundle from before the revocation.
+    await page.route(`**/v1/proofs/${id}`, async (route) => {
+      served++;
+      if (served === 1) await route.fulfill({ status: 200, contentType: 'application/json', body: stale });
+      else await route.continue();
+    });
+    await page.goto(`${t.node.url}/p/${id}`);
+    await page.waitForSelector('#latest-check:not([hidden])');
+    expect(await page.getAttribute('#latest-check', 'data-kind')).toBe('changed');
+    expect(await page.textContent('#latest-check')).toContain('OUT OF DATE');
+    expect(await page.textContent('#latest-check')).toContain('revoked');
+    expect(await summary(page)).toMatchObject({ state: 'out-of-date' });
+    await page.close();
+  });
 });
 
 if (!HAS_CHROMIUM) {

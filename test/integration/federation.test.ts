@@ -318,10 +318,24 @@ describe('a primary and three mirror-witnesses with a 2-of-3 policy', () => {
       '/v1/federation/status',
     );
     expect(w3.mirror).toMatchObject({ upstream: primary.url, halted: null });
-    const verified = jsonOf<{ ok: boolean; witnessing: { quorumMet: boolean } }>(
-      await runCli(['verify', `${witnesses[1]!.url}/p/${certificationId}`, '--policy', policyFile, '--json']),
+    const verified = jsonOf<{
+      ok: boolean;
+      witnessing: { quorumMet: boolean };
+      state: { asOf: number | null };
+    }>(
+      await runCli([
+        'verify',
+        `${witnesses[1]!.url}/p/${certificationId}`,
+        '--policy',
+        policyFile,
+        '--authority',
+        join(primary.dataDir, 'authority.key.pub'),
+        '--json',
+      ]),
     );
     expect(verified).toMatchObject({ ok: true, witnessing: { quorumMet: true } });
+    // A version 2 proof under a witnessed checkpoint is dated by the witnesses' cosignatures.
+    expect(typeof verified.state.asOf).toBe('number');
   }, 60_000);
 
   /** Leaves each mirror had replicated when it was killed. */

@@ -112,6 +112,7 @@ function summary(html: HtmlText): string {
   return `  <section id="summary" class="summary" data-state="loading" role="status" aria-live="polite" aria-atomic="true">
     <p class="headline"><span id="summary-icon" class="summary-icon" aria-hidden="true"></span><span id="summary-title">${html.text('summary.loading')}</span></p>
     <p id="summary-detail">${html.text('summary.loadingDetail')}</p>
+    <p id="latest-check" class="latest-check" data-kind="pending" hidden></p>
     <div id="summary-next" class="summary-next" hidden>
       ${html.element('strong', 'summary.nextStep')}
       <p id="summary-next-text"></p>

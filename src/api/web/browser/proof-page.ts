@@ -12,11 +12,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseTrustPolicy, type TrustPolicy } from '../../../domain/federation/trust-policy.js';
 import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
-import { verifyProofBundle } from '../../../domain/proof/verify-bundle.js';
+import type { LatestCheck } from '../../../domain/proof/latest-check.js';
+import { type VerificationReport, verifyProofBundle } from '../../../domain/proof/verify-bundle.js';
 import type { Language } from '../i18n/catalogue.js';
 import { translator } from '../i18n/page-i18n.js';
 import { withQuorumIn } from '../presentation/quorum-words.js';
 import { renderFacts } from './facts-view.js';
+import { checkLatest, renderLatest } from './latest-view.js';
 import { onLanguageSwitch, readerLanguage, translateStatic } from './page-language.js';
 import {
   byId,
@@ -59,6 +61,8 @@ interface PageState {
   logKey: string;
   bundle: unknown;
   notice?: Notice;
+  /** What the online comparison with the latest checkpoint found, once it answered. */
+  latest?: LatestCheck;
   /** The node's trust policy, when it names witnesses: the checkpoint must meet its quorum. */
   policy?: TrustPolicy;
   authorityKeys: string[];
@@ -78,13 +82,8 @@ function showNotice(state: PageState, notice: Notice): void {
   setSummary(notice.state, tone, '', t(notice.title), t(notice.detail, notice.params));
 }
 
-function render(state: PageState): void {
-  if (state.bundle === undefined) {
-    if (state.notice !== undefined) showNotice(state, state.notice);
-    return;
-  }
-  const now = Date.now();
-  const verified = verifyProofBundle(state.bundle, {
+function verifyWith(state: PageState, bundle: unknown, now: number): VerificationReport {
+  return verifyProofBundle(bundle, {
     verify,
     trustedLogKeys: [state.logKey],
     now,
@@ -93,11 +92,21 @@ function render(state: PageState): void {
     ...(state.policy === undefined ? {} : { policy: state.policy }),
     ...(state.documentDigest === undefined ? {} : { documentDigest: state.documentDigest }),
   });
+}
+
+function render(state: PageState): void {
+  if (state.bundle === undefined) {
+    if (state.notice !== undefined) showNotice(state, state.notice);
+    return;
+  }
+  const now = Date.now();
+  const verified = verifyWith(state, state.bundle, now);
   const report = withQuorumIn(verified, state.policy, state.speech.language);
   renderSteps(state.speech, report, state.bundle, now);
   renderWitnesses(state.speech, report.witnessing);
   renderFacts(state.speech, state.bundle);
   renderHeadline(state.speech, headlineFor(state.speech, report, state.bundle, now, state.documentName));
+  if (state.latest !== undefined) renderLatest(state.speech, state.latest);
 }
 
 async function digestFile(file: File, progress: (fraction: number) => void): Promise<string> {
@@ -166,6 +175,15 @@ async function load(state: PageState, attempt = 0): Promise<void> {
   state.notice = undefined;
   state.bundle = body;
   render(state);
+  const latest = await checkLatest({
+    bundle: body,
+    certificationId: state.certificationId,
+    logKey: state.logKey,
+    verify,
+    verifyBundle: (bundle) => verifyWith({ ...state, documentDigest: undefined }, bundle, Date.now()),
+  });
+  state.latest = latest;
+  renderLatest(state.speech, latest);
 }
 
 function showDocumentStatus(state: PageState): void {

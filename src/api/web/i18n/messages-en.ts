@@ -167,6 +167,17 @@ export const MESSAGES_EN = {
       },
     },
   },
+  latest: {
+    current: 'Checked online: this proof is under the log’s latest checkpoint.',
+    sameState: 'Checked online: the log has grown since this proof, and its latest state says the same.',
+    changed:
+      'Checked online: this proof is OUT OF DATE. The log’s latest state says this record is now {{status}}.',
+    splitView:
+      'Checked online: the log’s latest checkpoint does not extend the one in this proof. Someone is showing two different histories; do not trust this result.',
+    unknown: 'Could not compare with the log’s latest checkpoint.',
+    outOfDate: 'Out of date: do not rely on this proof',
+    outOfDateNext: 'Reload the page. If it still shows an old proof, contact the issuing department.',
+  },
   witnesses: {
     heading: 'Who vouched for the log',
     intro:

@@ -161,6 +161,16 @@ export const MESSAGES_ZH_CN: Catalogue = {
       },
     },
   },
+  latest: {
+    current: '已在线核对：此证明基于日志最新的检查点。',
+    sameState: '已在线核对：此证明之后日志有新增记录，但其最新状态与此相同。',
+    changed: '已在线核对：此证明已过时。日志的最新状态显示，此记录现为“{{status}}”。',
+    splitView:
+      '已在线核对：日志最新的检查点与此证明中的检查点不一致，有人在展示两份不同的历史记录。请勿信任本结果。',
+    unknown: '无法与日志最新的检查点进行核对。',
+    outOfDate: '证明已过时：请勿信赖',
+    outOfDateNext: '请刷新页面。如果仍显示旧的证明，请联系签发部门。',
+  },
   witnesses: {
     heading: '谁为日志作保',
     intro:
