@@ -173,6 +173,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "show the node's status",
     load: async () => (await import('./commands/status.js')).statusCommand,
   },
+  {
+    name: 'audit',
+    summary: 'list authority actions from the log, with their proofs',
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
 ];
 
 export const GROUPS = new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!));

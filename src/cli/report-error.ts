@@ -8,6 +8,19 @@ import {
 } from './command-line/cli-errors.js';
 
 /**
+ * Refusals of what the user typed (a value outside its schema or format): usage errors, exit 2 as
+ * documented, like the CLI's own flag checks. Everything else the node refuses exits 1.
+ */
+const USAGE_PROBLEMS = new Set([
+  'BODY_INVALID',
+  'PARAMS_INVALID',
+  'QUERY_INVALID',
+  'BODY_NOT_I_JSON',
+  'BODY_TOO_DEEP',
+  'ISSUED_AT_INVALID',
+]);
+
+/**
  * Prints a failure on stderr and returns the exit code. A refusal from the
  * node prints `error CODE: detail` and its field errors, or with --json the
  * problem body itself, so scripts can branch on `code`.
@@ -24,9 +37,10 @@ export function reportError(
   }
   if (error instanceof ChanceryProblemError) {
     const { problem } = error;
+    const exitCode = USAGE_PROBLEMS.has(problem.code) ? EXIT_USAGE : EXIT_FAILURE;
     if (options.json) {
       err.write(JSON.stringify(problem) + '\n');
-      return EXIT_FAILURE;
+      return exitCode;
     }
     err.write(`error ${problem.code}: ${problem.detail}\n`);
     for (const item of Array.isArray(problem.errors) ? problem.errors : []) {
@@ -36,7 +50,7 @@ export function reportError(
         `  ${record}${item.pointer === '' ? (record === '' ? '(body)' : '(the record)') : item.pointer}: ${item.message}\n`,
       );
     }
-    return EXIT_FAILURE;
+    return exitCode;
   }
   if (error instanceof NodeUnreachableError || error instanceof CliError) {
     err.write(`${error instanceof CliError ? 'error: ' : ''}${error.message}\n`);

@@ -99,6 +99,8 @@ describe.skipIf(!HAS_CHROMIUM)('the operator console in headless Chromium', () =
     const proof = await page.getAttribute('table[aria-label="recent entries"] a:text("proof")', 'href');
     expect(proof).toMatch(/^\/v1\/log\/proofs\/inclusion\?index=\d+$/);
     expect(await page.$('table[aria-label="recent entries"] a:text("citizen page")')).not.toBeNull();
+    // A few polls, so the screenshot's chart shows a line rather than its first point.
+    await page.waitForTimeout(5000);
     await page.screenshot({ path: `${SHOTS}log.png`, fullPage: true });
   });
 

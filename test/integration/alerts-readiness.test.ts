@@ -44,6 +44,7 @@ interface LogLine {
 describe('a primary process that loses its witness quorum', () => {
   let child: ChildProcess;
   let stdout = '';
+  let stderr = '';
   let url: string;
   let dataDir: string;
   const witnesses: LiveNode[] = [];
@@ -85,7 +86,9 @@ describe('a primary process that loses its witness quorum', () => {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
     });
-    child.stderr!.resume();
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     await eventually(
       'the primary to be ready',
       async () => ((await ready())['status'] === 'ready' ? true : undefined),
@@ -146,6 +149,16 @@ describe('a primary process that loses its witness quorum', () => {
         expect.objectContaining({ event: 'quorum_lost' }),
       ]),
     );
+    // The node's own notice of the failure is JSON too, and nothing about it is left as plain text on stderr.
+    expect(logLines()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          event: 'witness_unreachable',
+          msg: expect.stringMatching(/^witness witness-b: /),
+        }),
+      ]),
+    );
+    expect(stderr).not.toContain('witness witness-b:');
     // Every line on stdout is JSON: no plain-text warning slips through.
     for (const line of stdout.split('\n').filter((l) => l.trim() !== ''))
       expect(() => JSON.parse(line)).not.toThrow();

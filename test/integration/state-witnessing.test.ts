@@ -49,13 +49,17 @@ afterAll(async () => {
 });
 
 /** The same checkpoint (origin, size, tree root) re-signed with the log key, committing to another state. */
-function withForgedState(note: string, logKey: ReturnType<typeof generateKeyPair>): string {
+function withForgedState(
+  note: string,
+  logKey: ReturnType<typeof generateKeyPair>,
+  state: Uint8Array | null = new Uint8Array(32).fill(7),
+): string {
   const checkpoint = parseCheckpoint(parseNote(note).text);
   const forged = formatCheckpoint({
     ...checkpoint,
     extensions: [
       ...checkpoint.extensions.filter((line) => !line.startsWith(STATE_MAP_EXTENSION)),
-      stateMapExtensionLine(new Uint8Array(32).fill(7)),
+      ...(state === null ? [] : [stateMapExtensionLine(state)]),
     ],
   });
   return formatNote(signNote(forged, [ed25519NoteSigner(ORIGIN, logKey.publicKey, logKey.sign)]));
@@ -166,6 +170,21 @@ describe('witnesses vouch for the state map', () => {
     );
     expect(await alerts(mirror)).toContainEqual(
       expect.objectContaining({ source: 'witness', kind: 'map-root-mismatch', submitted: forged }),
+    );
+
+    // Nor may it drop the line: a checkpoint of a log that commits to its state, with no state, vouches
+    // for nothing a v2 bundle needs and would let a v1 bundle hide a revocation again.
+    const stateless = withForgedState(honest, logKey, null);
+    const refusedStateless = await fetch(`${mirror.url}/add-checkpoint`, {
+      method: 'POST',
+      body: `old ${size}\n\n${stateless}`,
+    });
+    expect(refusedStateless.status).toBe(422);
+    expect(await refusedStateless.text()).toMatch(
+      /^this mirror's replica contradicts the checkpoint: it carries no state map root, and this log's checkpoints commit to their state /,
+    );
+    expect(await alerts(mirror)).toContainEqual(
+      expect.objectContaining({ source: 'witness', kind: 'map-root-mismatch', submitted: stateless }),
     );
 
     // The same lie from upstream stops the mirror, before it accepts or cosigns anything of it.

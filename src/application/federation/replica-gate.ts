@@ -71,6 +71,15 @@ function compareWithReplica(options: ReplicaGateOptions, checkpoint: Checkpoint,
     return refuse(options, checkpoint, note, 'map-root-mismatch', (error as Error).message);
   }
   const ownState = sequencer.stateRootAt(size);
+  // A log that committed to its state may not stop: a checkpoint without the line vouches for no state.
+  if (signed === null && ownState !== null && sequencer.committedToState())
+    return refuse(
+      options,
+      checkpoint,
+      note,
+      'map-root-mismatch',
+      `it carries no state map root, and this log's checkpoints commit to their state (this mirror's root at size ${size} is ${encodeBase64(ownState)})`,
+    );
   if (signed !== null && ownState !== null && !hashesEqual(ownState, signed))
     return refuse(
       options,

@@ -13,6 +13,7 @@ import type { CommandArgs, CommandSpec } from '../command-line/command-spec.js';
 import { displayPath, fieldLines } from '../command-line/output.js';
 import { nextSteps } from '../node-setup/next-steps.js';
 import { STORE_OPTIONS } from '../node-setup/store-options.js';
+import { jsonNotices } from './start-notices.js';
 
 export const startCommand: CommandSpec = {
   name: 'start',
@@ -80,7 +81,8 @@ export const startCommand: CommandSpec = {
     },
   },
   details: `The banner goes to stderr, starting with a line 'chancery VERSION listening on URL';
-request logs are JSON lines on stdout (level from CHANCERY_LOG_LEVEL, default info).
+request logs, warnings and notices are JSON lines on stdout (level from CHANCERY_LOG_LEVEL, default info),
+each warning with a stable "event" name (docs/operations.md).
 Other settings: CHANCERY_ORIGIN, CHANCERY_PUBLIC_URL (base of proof URLs), CHANCERY_MAX_SKEW_SECONDS.
 If the event store cannot be reached, the node says so in one line, answers 503 NOT_READY and retries
 until it can. A node starting on a store that already holds a log joins it (its authority is the log's).
@@ -92,7 +94,7 @@ SIGINT or SIGTERM closes the node and exits 0.`,
     const config = nodeConfigOf(args);
     let node: RunningNode;
     try {
-      node = await startNode(config, { notice: (line) => process.stderr.write(`${line}\n`) });
+      node = await startNode(config, { notice: jsonNotices(config.logLevel) });
     } catch (error) {
       throw listenFailure(error, config) ?? error;
     }

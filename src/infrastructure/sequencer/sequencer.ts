@@ -253,7 +253,15 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
     } catch (error) {
       throw new LogDivergenceError(`${where}: ${(error as Error).message}`);
     }
-    if (signed === null) return;
+    if (signed === null) {
+      // Once a checkpoint of this log committed to its state, every later one must: a log-key holder
+      // who drops the line would otherwise get a checkpoint that proves nothing about revocations.
+      if (this.committedToState() && body.treeSize >= (this.latest?.treeSize ?? 0))
+        throw new LogDivergenceError(
+          `${where}: it carries no state map root, but this log's checkpoints commit to their state`,
+        );
+      return;
+    }
     const own = this.state.rootAt(body.treeSize);
     if (own === null) return;
     if (!hashesEqual(own, signed)) {
@@ -262,6 +270,16 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
       );
     }
     this.state.retainVersion(body.treeSize);
+  }
+
+  /** Whether the latest checkpoint this node accepted carries a state map root (from then on every one must). */
+  committedToState(): boolean {
+    if (this.latest === null) return false;
+    try {
+      return stateMapRootOf(parseCheckpoint(parseNote(this.latest.note).text)) !== null;
+    } catch {
+      return false;
+    }
   }
 
   /** The state map root the log commits to at treeSize (the current size when sealing); null without a map. */

@@ -60,4 +60,22 @@ describe('Prometheus alert rules', () => {
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain('ChanceryWitnessQuorumLost');
   });
+
+  it('are loaded by the compose bench: promtool check config passes and every node is a scrape target', () => {
+    const run = promtool('check', 'config', 'prometheus.yml');
+    expect(run.output).toContain('SUCCESS: 1 rule files found');
+    expect(run.status).toBe(0);
+    const compose = readFileSync(join(DIR, '../../docker-compose.yml'), 'utf8');
+    const nodes = [...compose.matchAll(/^ {2}((?:chancery(?:-pg)?|mirror)\d+):$/gm)].map((m) => m[1]!);
+    expect(nodes.length).toBeGreaterThanOrEqual(5);
+    const config = readFileSync(join(DIR, 'prometheus.yml'), 'utf8');
+    for (const node of nodes) expect(config, node).toContain(`"${node}:8080"`);
+    expect(compose).toContain('"./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"');
+    expect(compose).toContain('"./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"');
+    expect(compose).toContain(
+      '"./deploy/grafana/chancery.json:/var/lib/grafana/dashboards/chancery.json:ro"',
+    );
+    const datasource = readFileSync(join(DIR, '../grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+    expect(datasource).toContain('url: http://prometheus:9090');
+  });
 });
