@@ -164,6 +164,7 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
   await app.register(async (scope) =>
     proofRoutes(scope, {
       log: deps.log,
+      links: deps.links,
       certifications: deps.certifications,
       keys: deps.registry,
       ...deps.proofs,

@@ -172,7 +172,7 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
       new Array(7).fill('✓'),
     );
     expect(await summary(page)).toMatchObject({ state: 'verified' });
-    expect((await summary(page)).text).toContain('✓ Verified');
+    expect((await summary(page)).text).toContain('✓Verified: authentic, current and final');
     expect(await page.textContent('#log-key')).toBe(t.node.log.verifierKey);
     expect(await page.textContent('#record')).toContain(DOCUMENT_DIGEST);
     expect(await page.$eval('#steps', (el) => el.getAttribute('aria-live'))).toBe('polite');
@@ -201,8 +201,8 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
       status: true,
       freshness: true,
     });
-    expect(await summary(page)).toMatchObject({ state: 'failed' });
-    expect((await summary(page)).text).toContain('✗ Not verified');
+    expect(await summary(page)).toMatchObject({ state: 'do-not-trust' });
+    expect((await summary(page)).text).toContain('✗Do not trust: this proof does not check out');
     expect(await page.textContent('[data-step="signature"] .step-detail')).toBe(
       "the entry's recordDigest differs from the signed command's",
     );
@@ -224,7 +224,7 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
       status: true,
       freshness: true,
     });
-    expect(await summary(page)).toMatchObject({ state: 'failed' });
+    expect(await summary(page)).toMatchObject({ state: 'do-not-trust' });
     await page.close();
   });
 
@@ -255,7 +255,7 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
       document: false,
       freshness: true,
     });
-    expect(await summary(page)).toMatchObject({ state: 'failed' });
+    expect(await summary(page)).toMatchObject({ state: 'wrong-document' });
     expect(await page.textContent('#document-status')).toMatch(/^forged\.txt: SHA-256 [0-9a-f]{64}$/);
     expect(foreignRequests).toEqual([]);
     await page.close();
@@ -275,8 +275,8 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     expect(await page.textContent('[data-step="status"] .step-detail')).toMatch(
       /^Revoked on 2026-11-21T10:00:00Z by DMV \(log entry \d+\): licence withdrawn$/,
     );
-    expect((await summary(page)).text).toContain('✗ Revoked');
-    expect(await summary(page)).toMatchObject({ state: 'failed' });
+    expect((await summary(page)).text).toContain('⊘Revoked');
+    expect(await summary(page)).toMatchObject({ state: 'revoked' });
     await page.close();
   });
 
@@ -311,7 +311,7 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
       (bundle as unknown as { batch: { recordDigest: string } }).batch.recordDigest = '02'.repeat(32);
     });
     expect((await steps(tampered.page))['batch']).toBe(false);
-    expect(await summary(tampered.page)).toMatchObject({ state: 'failed' });
+    expect(await summary(tampered.page)).toMatchObject({ state: 'do-not-trust' });
     await tampered.page.close();
   });
 
@@ -343,7 +343,9 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     await page.goto(`${t.node.url}/p/crt_aaaaaaaaaaaaaaaaaaaaaaaa`);
     await page.waitForSelector('#summary[data-state="error"]');
     expect(await page.textContent('#summary .headline')).toBe('No such certification');
-    expect(await page.textContent('#summary-detail')).toBe('no certification crt_aaaaaaaaaaaaaaaaaaaaaaaa');
+    expect(await page.textContent('#summary-detail')).toBe(
+      'This node holds no certification crt_aaaaaaaaaaaaaaaaaaaaaaaa. Check the address, or scan the code on the certificate again.',
+    );
     await page.close();
   });
 
@@ -378,7 +380,7 @@ describe.skipIf(!HAS_CHROMIUM)('citizen proof page in headless Chromium', () => 
     expect(await page.getAttribute('#latest-check', 'data-kind')).toBe('changed');
     expect(await page.textContent('#latest-check')).toContain('OUT OF DATE');
     expect(await page.textContent('#latest-check')).toContain('revoked');
-    expect(await summary(page)).toMatchObject({ state: 'failed' });
+    expect(await summary(page)).toMatchObject({ state: 'out-of-date' });
     await page.close();
   });
 });

@@ -222,7 +222,11 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
       expect(res.body).toContain(`<code id="log-key" class="trust-key">${vkey}</code>`);
       expect(res.body).toContain(`data-certification-id="${id}"`);
       expect(res.body).toContain(`data-authority-keys="${t.authority.keyPair.publicKeyBase64}"`);
-      expect(res.body).not.toMatch(/<script>|<style|style="|https?:\/\//);
+      // The QR code's caption and label show the proof URL as text, and its SVG names its namespace: neither
+      // loads anything. Anything else absolute would be a load from elsewhere.
+      const proofUrl = JSON.parse((await t.get(`/v1/certifications/${id}`)).body).proofUrl as string;
+      const loads = res.body.replaceAll(proofUrl, '').replaceAll('xmlns="http://www.w3.org/2000/svg"', '');
+      expect(loads).not.toMatch(/<script>|<style|style="|https?:\/\//);
       const script = /<script defer src="([^"]+)" integrity="(sha384-[^"]+)"><\/script>/.exec(res.body);
       expect(script?.[1]).toMatch(/^assets\/proof-page\.js\?v=[0-9a-f]{16}$/);
       const js = await t.get(`/p/${script![1]}`);
@@ -240,6 +244,41 @@ describe('proof routes on a real node (sequencer + sealer)', () => {
       const css = await t.get(`/p/${style![1]}`);
       expect(css.statusCode).toBe(200);
       expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    });
+
+    it("speaks the reader's language: ?lang= first, then Accept-Language, else English; caches keep them apart", async () => {
+      const page = (lang: string | undefined, accept: string | undefined) =>
+        t.node.app.inject({
+          method: 'GET',
+          url: `/p/${id}${lang === undefined ? '' : `?lang=${encodeURIComponent(lang)}`}`,
+          headers: accept === undefined ? {} : { 'accept-language': accept },
+        });
+      const zh = await page(undefined, 'zh-CN,zh;q=0.9,en;q=0.8');
+      expect(zh.statusCode).toBe(200);
+      expect(zh.body).toContain('<html lang="zh-CN">');
+      expect(zh.body).toContain('<h1 data-i18n="page.heading">核验认证记录</h1>');
+      expect(zh.headers['content-language']).toBe('zh-CN');
+      expect(zh.headers['vary']).toMatch(/accept-language/i);
+      expect((await page('en', 'zh-CN')).body).toContain('<html lang="en">');
+      expect((await page('zh-CN', 'en')).body).toContain('<html lang="zh-CN">');
+      // An unknown or hostile value is ignored, never echoed and never an error page.
+      const junk = await page('"><script>', 'fr, en;q=0.5');
+      expect(junk.statusCode).toBe(200);
+      expect(junk.body).toContain('<html lang="en">');
+      expect(junk.body).not.toContain('<script>');
+      expect((await page(undefined, undefined)).body).toContain('<html lang="en">');
+    });
+
+    it('draws the proof URL as a QR code, inline SVG under the same CSP', async () => {
+      const res = await t.get(`/p/${id}`);
+      const proofUrl = JSON.parse((await t.get(`/v1/certifications/${id}`)).body).proofUrl as string;
+      expect(res.headers['content-security-policy']).toBe(PROOF_PAGE_CSP);
+      const svg =
+        /<section id="qr"[\s\S]*?(<svg class="qr" role="img" aria-label="([^"]+)"[\s\S]*?<\/svg>)/.exec(
+          res.body,
+        );
+      expect(svg?.[2]).toBe(`QR code of ${proofUrl}`);
+      expect(svg?.[1]).not.toMatch(/style=|<script|href=/);
     });
 
     it('still renders for an unknown certification, with status 404, so the page can explain', async () => {

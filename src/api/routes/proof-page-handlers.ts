@@ -4,8 +4,10 @@ import { ProblemError } from '../../application/problems/problem.js';
 import type { ProofSources } from '../../application/proofs/proof-bundle-builder.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import { certificationIdParam, problemResponses } from '../schemas/route-schemas.js';
+import { acceptedLanguages, chooseLanguage, translator } from '../web/i18n/page-i18n.js';
 import { proofPageIcon, proofPageScript, proofPageStyle, type WebAsset } from '../web/proof-page-assets.js';
 import { renderProofPage } from '../web/proof-page-html.js';
+import { proofQrSvg } from '../web/proof-qr.js';
 
 export interface ProofPageDeps {
   readonly log: Pick<LogReader, 'origin' | 'verifierKey'>;
@@ -14,6 +16,8 @@ export interface ProofPageDeps {
   readonly policyText?: () => string | null;
   /** The authority's public keys (base64), which the page pins to check a key's registration. */
   readonly authorityKeys?: () => readonly string[];
+  /** The node's public URL, read at each request (a node on port 0 learns it once listening): the QR code's. */
+  readonly links?: { readonly publicUrl: string };
 }
 
 /**
@@ -44,6 +48,7 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
 
 export interface ProofPageRoute {
   Params: { certificationId: string };
+  Querystring: { lang?: string };
 }
 
 export const proofPageSchema = {
@@ -53,6 +58,17 @@ export const proofPageSchema = {
     'An HTML page that fetches /v1/proofs/{certificationId} and verifies it with the log key it embeds and ' +
     'shows. 404 when the certification is unknown (the page still renders and says so).',
   params: certificationIdParam,
+  querystring: {
+    type: 'object',
+    properties: {
+      lang: {
+        type: 'string',
+        maxLength: 16,
+        description:
+          'zh-CN or en: the language to render in (the language switch without script); otherwise Accept-Language. Anything else is ignored.',
+      },
+    },
+  },
   response: {
     200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
     404: {
@@ -76,7 +92,19 @@ export function proofPage(deps: ProofPageDeps) {
         'the proof page is unavailable on this node; use /v1/proofs instead',
       );
     }
+    const language = chooseLanguage(
+      request.query.lang,
+      acceptedLanguages(request.headers['accept-language']),
+    );
+    const proofUrl = `${deps.links?.publicUrl ?? ''}/p/${certificationId}`;
     const html = renderProofPage({
+      language,
+      ...(deps.links === undefined
+        ? {}
+        : {
+            proofUrl,
+            qrSvg: await proofQrSvg(proofUrl, translator(language)('qr.label', { url: proofUrl })),
+          }),
       certificationId,
       logKey: deps.log.verifierKey,
       origin: deps.log.origin,
@@ -89,11 +117,16 @@ export function proofPage(deps: ProofPageDeps) {
       iconUrl: `assets/icon.svg?v=${proofPageIcon.version}`,
     });
     const known = deps.certifications.get(certificationId) !== undefined;
-    return pageHeaders(reply)
-      .code(known ? 200 : 404)
-      .header('cache-control', 'no-cache')
-      .type('text/html; charset=utf-8')
-      .send(html);
+    return (
+      pageHeaders(reply)
+        .code(known ? 200 : 404)
+        .header('cache-control', 'no-cache')
+        // The same URL renders in the language the request asks for: caches must keep them apart.
+        .header('vary', 'accept-language')
+        .header('content-language', language)
+        .type('text/html; charset=utf-8')
+        .send(html)
+    );
   };
 }
 

@@ -24,6 +24,7 @@ export interface ProofRouteDeps extends ProofSources {
   readonly log: ProofSources['log'] & ProofPageDeps['log'];
   readonly policyText?: ProofPageDeps['policyText'];
   readonly authorityKeys?: ProofPageDeps['authorityKeys'];
+  readonly links?: ProofPageDeps['links'];
   /** The state map's proofs: with them the route serves version 2 bundles (version 1 on request). */
   readonly state?: StateProofSource;
 }

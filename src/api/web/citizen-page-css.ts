@@ -48,7 +48,7 @@ body:lang(zh-CN) {
 .summary[data-tone="bad"] .summary-icon { background: var(--bad); }
 .summary-next { margin-top: .75rem; padding-top: .75rem; border-top: 1px solid var(--border); }
 .summary-next strong { display: block; }
-.step-detail { color: var(--muted); font-size: .88em; }
+.step-technical { margin: .25rem 0 0; color: var(--muted); font-size: .88em; overflow-wrap: anywhere; }
 .step-detail-label { font-weight: 600; }
 .qr-section { display: grid; gap: .75rem; justify-items: start; }
 .qr { width: 10rem; height: 10rem; background: #fff; border-radius: .5rem; }

@@ -4,6 +4,8 @@
  * Mobile first: one column, 48px touch targets, long digests and keys wrap
  * anywhere so nothing scrolls sideways at 360px.
  */
+import { CITIZEN_PAGE_CSS } from './citizen-page-css.js';
+
 export const PROOF_PAGE_CSS = `
 :root {
   color-scheme: light dark;
@@ -164,4 +166,4 @@ input[type="file"]:focus-visible + label { outline: 3px solid var(--accent); out
   overflow-wrap: anywhere;
 }
 .footer { color: var(--muted); font-size: .9em; padding-bottom: 2rem; }
-`;
+${CITIZEN_PAGE_CSS}`;

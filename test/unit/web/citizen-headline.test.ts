@@ -100,7 +100,7 @@ describe('the citizen headline says the truth for each state', () => {
     const h = headline({ report: report([]) });
     expect(h).toMatchObject({ verdict: 'verified', tone: 'good', icon: '✓' });
     expect(words(h)).toBe(
-      'Verified: authentic, current and final | DMV certified this record. It is in the public log, within its validity period, not suspended or revoked, and the witnesses have confirmed the log. | You can rely on this record. To check a paper or PDF copy, choose or drop the file below.',
+      'Verified: authentic, current and final | DMV certified this record. It is in the public log, within its validity period, not suspended or revoked, and the witnesses have confirmed the log. | Its status is proven as of <1795000000000>, when the witnesses cosigned. | You can rely on this record. To check a paper or PDF copy, choose or drop the file below.',
     );
     expect(say(h.title, zh)).toBe('已验证：真实、有效、已最终确认');
   });

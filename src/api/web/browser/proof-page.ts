@@ -1,9 +1,10 @@
 /**
- * The citizen page's script (bundled with esbuild, see ../proof-page-bundle.ts).
+ * The citizen page's script (bundled with esbuild, see ../proof-page-assets.ts).
  * It fetches the proof bundle from the same origin, verifies it here with
  * the same pure verifier as `chancery verify`, and hashes a dropped document
  * locally. No network access besides /v1/proofs/:id; the document never leaves
- * the device.
+ * the device. It speaks the reader's language (../i18n), and says what the
+ * result means for them (../presentation).
  */
 
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -11,14 +12,23 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseTrustPolicy, type TrustPolicy } from '../../../domain/federation/trust-policy.js';
 import type { Ed25519Verify } from '../../../domain/log/ed25519-ports.js';
-import { checkAgainstLatest, type LatestCheck } from '../../../domain/proof/latest-check.js';
+import type { LatestCheck } from '../../../domain/proof/latest-check.js';
+import { type VerificationReport, verifyProofBundle } from '../../../domain/proof/verify-bundle.js';
+import type { Language } from '../i18n/catalogue.js';
+import { translator } from '../i18n/page-i18n.js';
+import { withQuorumIn } from '../presentation/quorum-words.js';
+import { renderFacts } from './facts-view.js';
+import { checkLatest, renderLatest } from './latest-view.js';
+import { onLanguageSwitch, readerLanguage, translateStatic } from './page-language.js';
 import {
-  type VerificationReport,
-  type VerificationStepId,
-  verifyProofBundle,
-  type WitnessingSummary,
-} from '../../../domain/proof/verify-bundle.js';
-import { isoSeconds } from '../../../protocol/iso-seconds.js';
+  byId,
+  headlineFor,
+  renderHeadline,
+  renderSteps,
+  renderWitnesses,
+  type Speech,
+  setSummary,
+} from './verdict-view.js';
 
 // RFC 8032 strict (zip215: false), like node:crypto on the server, so both accept exactly the same signatures.
 const verify: Ed25519Verify = (publicKey, message, signature) => {
@@ -29,308 +39,74 @@ const verify: Ed25519Verify = (publicKey, message, signature) => {
   }
 };
 
-/** What each step means, for someone who has never heard of a Merkle tree. */
-const EXPLANATIONS: Record<VerificationStepId, string> = {
-  bundle: 'The proof must be complete and well formed before anything in it can be checked.',
-  signature:
-    "The issuing department's digital signature covers the certified details. Nobody else, not even this server, could have made it.",
-  inclusion:
-    'The certification is written into the public log: an append-only record that every city node keeps a copy of.',
-  authority:
-    "The province's authority registered the department's key, with its own signature, in the public log. Not even the log's operator could have made that registration.",
-  checkpoint:
-    "The log signed its current state, and the witnesses below cosigned it. This page checks the log's signature with the key shown below, and each witness's cosignature with the key the node's trust policy gives it.",
-  validity: 'The record is within the validity period the department gave it, at the time on this device.',
-  status:
-    'The department has not suspended or revoked the record: the latest status change the node holds is itself proven to be in the log.',
-  batch: 'The record is one of a batch certified together, and its place in the batch is proven.',
-  freshness:
-    'Independent witnesses cosigned the log at the time shown; the status above is proven as of then.',
-  document:
-    "Your file's fingerprint was computed on this device and compared with the certified one. Your file was not sent anywhere.",
-};
-
 const HASH_CHUNK = 4 * 1024 * 1024;
 const MAX_RETRIES = 30;
 
+/** What the summary shows before or instead of a verdict: a message key and its parameters. */
+interface Notice {
+  readonly state: 'loading' | 'waiting' | 'error';
+  readonly title: 'summary.loading' | 'summary.waiting' | 'summary.loadFailed' | 'summary.notFound';
+  readonly detail:
+    | 'summary.loadingDetail'
+    | 'summary.waitingDetail'
+    | 'summary.noAnswer'
+    | 'summary.notFoundDetail'
+    | 'summary.answered';
+  readonly params?: Record<string, string | number>;
+}
+
 interface PageState {
+  speech: Speech;
+  certificationId: string;
+  logKey: string;
   bundle: unknown;
-  /** The authority's public keys (base64) the node put in the page: a signing key must trace back to one. */
-  authorityKeys: string[];
+  notice?: Notice;
+  /** What the online comparison with the latest checkpoint found, once it answered. */
+  latest?: LatestCheck;
   /** The node's trust policy, when it names witnesses: the checkpoint must meet its quorum. */
   policy?: TrustPolicy;
+  authorityKeys: string[];
   documentDigest?: string;
   documentName?: string;
+  /** The last document status line, as a message, so a language switch can re-say it. */
+  documentStatus?: {
+    key: 'document.hashing' | 'document.hashingProgress' | 'document.digest';
+    params: Record<string, string | number>;
+  };
 }
 
-function byId<T extends HTMLElement>(id: string): T {
-  const element = document.getElementById(id);
-  if (element === null) throw new Error(`page is missing #${id}`);
-  return element as T;
+function showNotice(state: PageState, notice: Notice): void {
+  state.notice = notice;
+  const { t } = state.speech;
+  const tone = notice.state === 'error' ? 'bad' : notice.state === 'waiting' ? 'caution' : '';
+  setSummary(notice.state, tone, '', t(notice.title), t(notice.detail, notice.params));
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  // textContent only: nothing from the bundle is ever parsed as HTML.
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function setSummary(state: string, headline: string, detail: string): void {
-  const summary = byId('summary');
-  summary.dataset['state'] = state;
-  summary.querySelector('.headline')!.textContent = headline;
-  byId('summary-detail').textContent = detail;
-}
-
-function labelOf(ok: boolean, label: string): HTMLElement {
-  const node = el('p', { class: 'step-label' });
-  node.append(el('span', { class: 'visually-hidden' }, ok ? 'Passed: ' : 'Failed: '), label);
-  return node;
-}
-
-function renderSteps(report: VerificationReport): void {
-  const list = byId('steps');
-  list.replaceChildren(
-    ...report.steps.map((step) => {
-      const item = el('li', { class: 'step', 'data-step': step.id, 'data-ok': String(step.ok) });
-      item.append(
-        el('span', { class: 'mark', 'aria-hidden': 'true' }, step.ok ? '✓' : '✗'),
-        // The mark is hidden from screen readers, so they hear the outcome in words instead.
-        labelOf(step.ok, step.label),
-        el('p', { class: 'step-detail' }, step.detail),
-        el('p', { class: 'step-explain' }, EXPLANATIONS[step.id]),
-      );
-      return item;
-    }),
-  );
-}
-
-function field(data: Record<string, unknown>, name: string): string | undefined {
-  const value = data[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function renderFacts(bundle: unknown): void {
-  const facts = byId('record');
-  const b = bundle as {
-    certificationId?: unknown;
-    entry?: { data?: Record<string, unknown> };
-    status?: { status?: unknown };
-    batch?: { recordDigest?: unknown; index?: unknown; count?: unknown } | null;
-  } | null;
-  const data = b?.entry?.data;
-  if (data === undefined || data === null || typeof data !== 'object') {
-    facts.replaceChildren();
-    return;
-  }
-  // A record certified in a batch: its own digest and id are beside the batch entry, not in it.
-  const batch = b?.batch !== null && typeof b?.batch === 'object' ? b.batch : undefined;
-  const inBatch =
-    batch !== undefined && typeof batch.index === 'number' && typeof batch.count === 'number'
-      ? `record ${batch.index + 1} of ${batch.count} in ${field(data, 'batchId') ?? 'a batch'}`
-      : undefined;
-  const rows: [string, string | undefined][] = [
-    ['Record type', field(data, 'recordType')],
-    ['Issued by', field(data, 'issuerId')],
-    ['Certified on', field(data, 'certifiedAt')],
-    ['Valid from', field(data, 'validFrom')],
-    ['Valid until', data['validUntil'] === null ? 'no end date' : field(data, 'validUntil')],
-    ['Status', typeof b?.status?.status === 'string' ? b.status.status : undefined],
-    [
-      'Document fingerprint (SHA-256)',
-      batch === undefined
-        ? field(data, 'recordDigest')
-        : typeof batch.recordDigest === 'string'
-          ? batch.recordDigest
-          : undefined,
-    ],
-    [
-      'Certification',
-      batch === undefined
-        ? field(data, 'certificationId')
-        : typeof b?.certificationId === 'string'
-          ? b.certificationId
-          : undefined,
-    ],
-    ['Certified in a batch', inBatch],
-  ];
-  const metadata = data['metadata'];
-  if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)) {
-    for (const [k, v] of Object.entries(metadata)) rows.push([k, String(v)]);
-  }
-  facts.replaceChildren(
-    ...rows
-      .filter((row): row is [string, string] => row[1] !== undefined)
-      .flatMap(([label, value]) => [el('dt', {}, label), el('dd', { class: 'mono' }, value)]),
-  );
-}
-
-function timeOf(seconds: number | null): string {
-  return seconds === null ? '' : isoSeconds(seconds * 1000);
-}
-
-function renderWitnesses(witnessing: WitnessingSummary | undefined): void {
-  const section = byId('witnesses-section');
-  if (witnessing === undefined) {
-    section.hidden = true;
-    return;
-  }
-  section.hidden = false;
-  const cosigned = witnessing.cosigners.filter((c) => c.cosigned).length;
-  byId('quorum').textContent =
-    `${cosigned} of ${witnessing.cosigners.length} witnesses cosigned this checkpoint. ` +
-    `The quorum (${witnessing.quorum}) is ${witnessing.quorumMet ? 'met: the checkpoint is final' : 'not met'}.`;
-  byId('witnesses').replaceChildren(
-    ...witnessing.cosigners.map((c) => {
-      const item = el('li', { 'data-cosigned': String(c.cosigned) });
-      item.append(
-        el('span', { class: 'mark', 'aria-hidden': 'true' }, c.cosigned ? '✓' : '–'),
-        el('span', { class: 'visually-hidden' }, c.cosigned ? 'Cosigned: ' : 'Not cosigned: '),
-        el('span', { class: 'mono' }, c.name),
-        el('span', { class: 'muted' }, c.cosigned ? ` at ${timeOf(c.timestamp)}` : ' (no cosignature)'),
-      );
-      return item;
-    }),
-  );
-}
-
-function verifyWith(state: PageState, bundle: unknown, certificationId: string, logKey: string) {
+function verifyWith(state: PageState, bundle: unknown, now: number): VerificationReport {
   return verifyProofBundle(bundle, {
     verify,
-    trustedLogKeys: [logKey],
-    now: Date.now(),
-    expectedCertificationId: certificationId,
-    authorityKeys: state.authorityKeys,
-    ...(state.policy === undefined ? {} : { policy: state.policy }),
-  });
-}
-
-/** What the online comparison with the log's latest checkpoint found, in the page's words. */
-const LATEST_WORDS: Record<LatestCheck['kind'], string> = {
-  current: 'Checked online: this proof is under the log’s latest checkpoint.',
-  'same-state': 'Checked online: the log has grown since this proof, and its latest state says the same.',
-  changed: 'Checked online: this proof is OUT OF DATE. The log’s latest state says this record is now',
-  'split-view':
-    'Checked online: the log’s latest checkpoint does not extend the one in this proof. Someone is showing two different histories; do not trust this result.',
-  unknown: 'Could not compare with the log’s latest checkpoint.',
-};
-
-async function fetchText(url: string): Promise<string | null> {
-  try {
-    const response = await fetch(url, { cache: 'no-store' });
-    return response.ok ? await response.text() : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Online: compares the bundle shown with the latest checkpoint and the latest bundle; flags a stale one. */
-async function checkLatest(state: PageState, certificationId: string, logKey: string): Promise<LatestCheck> {
-  const bundle = state.bundle as { treeSize?: unknown; checkpoint?: unknown };
-  const report = verifyWith(state, state.bundle, certificationId, logKey);
-  const latestNote = await fetchText('../v1/log/checkpoint');
-  if (latestNote === null || typeof bundle.checkpoint !== 'string' || typeof bundle.treeSize !== 'number')
-    return { kind: 'unknown' };
-  const size = /^[^\n]*\n(\d{1,16})\n/.exec(latestNote)?.[1];
-  const grown = size !== undefined && Number(size) > bundle.treeSize;
-  const consistency = grown
-    ? await fetchText(`../v1/log/consistency?from=${bundle.treeSize}&to=${size}`)
-    : null;
-  const again = grown ? await fetchText(`../v1/proofs/${encodeURIComponent(certificationId)}`) : null;
-  let proof: string[] = [];
-  let latestBundle: unknown;
-  try {
-    proof = consistency === null ? [] : (JSON.parse(consistency) as { proof: string[] }).proof;
-    latestBundle = again === null ? undefined : JSON.parse(again);
-  } catch {
-    return { kind: 'unknown' };
-  }
-  return checkAgainstLatest({
-    bundleCheckpoint: bundle.checkpoint,
-    report,
-    latestNote,
-    consistencyProof: Array.isArray(proof) ? proof : [],
-    ...(latestBundle === undefined
-      ? {}
-      : { latestReport: verifyWith(state, latestBundle, certificationId, logKey) }),
-    trustedLogKeys: [logKey],
-    verify,
-  });
-}
-
-function renderLatest(check: LatestCheck): void {
-  const node = byId('latest-check');
-  node.hidden = false;
-  node.dataset['kind'] = check.kind;
-  node.textContent =
-    check.kind === 'changed'
-      ? `${LATEST_WORDS.changed} ${check.latestStatus ?? 'different'}.`
-      : LATEST_WORDS[check.kind];
-  if (check.kind === 'changed' || check.kind === 'split-view') byId('summary').dataset['state'] = 'failed';
-}
-
-function render(state: PageState, certificationId: string, logKey: string): void {
-  const report = verifyProofBundle(state.bundle, {
-    verify,
-    trustedLogKeys: [logKey],
-    now: Date.now(),
-    expectedCertificationId: certificationId,
-    authorityKeys: state.authorityKeys,
+    trustedLogKeys: [state.logKey],
+    now,
+    expectedCertificationId: state.certificationId,
+    ...(state.authorityKeys.length === 0 ? {} : { authorityKeys: state.authorityKeys }),
     ...(state.policy === undefined ? {} : { policy: state.policy }),
     ...(state.documentDigest === undefined ? {} : { documentDigest: state.documentDigest }),
   });
-  renderSteps(report);
-  renderWitnesses(report.witnessing);
-  renderFacts(state.bundle);
-  const failed = report.steps.filter((s) => !s.ok);
-  const [headline, summary] = HEADLINES[report.headline];
-  const withDocument =
-    report.ok && state.documentDigest !== undefined ? ' Your document is the certified one.' : '';
-  const checks =
-    report.headline === 'not-verified'
-      ? ` ${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((s) => s.label.toLowerCase()).join('; ')}.`
-      : '';
-  setSummary(STATE_OF[report.headline], headline, `${summary}${asOfText(report)}${withDocument}${checks}`);
 }
 
-/** The page's words for each headline kind; the verifier gives the kind, never the sentence. */
-const HEADLINES: Record<VerificationReport['headline'], [string, string]> = {
-  verified: ['✓ Verified', 'This record is authentic, in the public log, valid and active.'],
-  'verified-limited': [
-    '✓ Verified, with an older proof',
-    'This record is authentic and in the public log, but this older kind of proof cannot show that it is still active, nor that the authority registered the signing key.',
-  ],
-  revoked: ['✗ Revoked', 'This record is authentic, but the public log proves it was revoked.'],
-  suspended: ['✗ Suspended', 'This record is authentic, but the public log proves it is suspended.'],
-  expired: ['✗ Not valid now', 'This record is authentic and active, but outside its validity period.'],
-  stale: [
-    '✗ Out of date',
-    'This record is authentic, but its status is proven only as of a time too long ago.',
-  ],
-  'not-verified': ['✗ Not verified', 'This proof does not hold.'],
-};
-
-const STATE_OF: Record<VerificationReport['headline'], string> = {
-  verified: 'verified',
-  'verified-limited': 'verified',
-  revoked: 'failed',
-  suspended: 'failed',
-  expired: 'failed',
-  stale: 'failed',
-  'not-verified': 'failed',
-};
-
-function asOfText(report: VerificationReport): string {
-  const asOf = report.state?.asOf;
-  return asOf === undefined || asOf === null
-    ? ''
-    : ` Status as of ${timeOf(asOf)}, when the witnesses cosigned.`;
+function render(state: PageState): void {
+  if (state.bundle === undefined) {
+    if (state.notice !== undefined) showNotice(state, state.notice);
+    return;
+  }
+  const now = Date.now();
+  const verified = verifyWith(state, state.bundle, now);
+  const report = withQuorumIn(verified, state.policy, state.speech.language);
+  renderSteps(state.speech, report, state.bundle, now);
+  renderWitnesses(state.speech, report.witnessing);
+  renderFacts(state.speech, state.bundle);
+  renderHeadline(state.speech, headlineFor(state.speech, report, state.bundle, now, state.documentName));
+  if (state.latest !== undefined) renderLatest(state.speech, state.latest);
 }
 
 async function digestFile(file: File, progress: (fraction: number) => void): Promise<string> {
@@ -344,41 +120,31 @@ async function digestFile(file: File, progress: (fraction: number) => void): Pro
   return bytesToHex(hash.digest());
 }
 
-function problemDetail(body: unknown): string | undefined {
-  if (
-    body !== null &&
-    typeof body === 'object' &&
-    typeof (body as { detail?: unknown }).detail === 'string'
-  ) {
-    return (body as { detail: string }).detail;
-  }
-  return undefined;
-}
-
-async function load(state: PageState, certificationId: string, logKey: string, attempt = 0): Promise<void> {
-  let response: Response;
+async function fetchBundle(state: PageState): Promise<Response | undefined> {
   try {
     // Relative to /p/ID, so a node mounted under a path prefix still answers.
-    response = await fetch(`../v1/proofs/${encodeURIComponent(certificationId)}`, {
+    return await fetch(`../v1/proofs/${encodeURIComponent(state.certificationId)}`, {
       headers: { accept: 'application/json' },
       cache: 'no-store',
     });
   } catch {
-    setSummary(
-      'error',
-      'Could not load the proof',
-      'The node did not answer. Check your connection and reload.',
-    );
-    return;
+    showNotice(state, { state: 'error', title: 'summary.loadFailed', detail: 'summary.noAnswer' });
+    return undefined;
   }
+}
+
+async function load(state: PageState, attempt = 0): Promise<void> {
+  const response = await fetchBundle(state);
+  if (response === undefined) return;
   if (response.status === 503 && attempt < MAX_RETRIES) {
     const seconds = Math.min(30, Math.max(1, Number(response.headers.get('retry-after')) || 2));
-    setSummary(
-      'waiting',
-      'Almost there…',
-      `This record is not yet sealed into the public log. Checking again in ${seconds} s.`,
-    );
-    setTimeout(() => void load(state, certificationId, logKey, attempt + 1), seconds * 1000);
+    showNotice(state, {
+      state: 'waiting',
+      title: 'summary.waiting',
+      detail: 'summary.waitingDetail',
+      params: { seconds },
+    });
+    setTimeout(() => void load(state, attempt + 1), seconds * 1000);
     return;
   }
   let body: unknown;
@@ -388,32 +154,63 @@ async function load(state: PageState, certificationId: string, logKey: string, a
     body = undefined;
   }
   if (!response.ok) {
-    const headline = response.status === 404 ? 'No such certification' : 'Could not load the proof';
-    setSummary('error', headline, problemDetail(body) ?? `The node answered ${response.status}.`);
+    showNotice(
+      state,
+      response.status === 404
+        ? {
+            state: 'error',
+            title: 'summary.notFound',
+            detail: 'summary.notFoundDetail',
+            params: { id: state.certificationId },
+          }
+        : {
+            state: 'error',
+            title: 'summary.loadFailed',
+            detail: 'summary.answered',
+            params: { status: response.status },
+          },
+    );
     return;
   }
+  state.notice = undefined;
   state.bundle = body;
-  render(state, certificationId, logKey);
-  void checkLatest(state, certificationId, logKey).then(renderLatest);
+  render(state);
+  const latest = await checkLatest({
+    bundle: body,
+    certificationId: state.certificationId,
+    logKey: state.logKey,
+    verify,
+    verifyBundle: (bundle) => verifyWith({ ...state, documentDigest: undefined }, bundle, Date.now()),
+  });
+  state.latest = latest;
+  renderLatest(state.speech, latest);
 }
 
-function startDocumentInput(state: PageState, certificationId: string, logKey: string): void {
+function showDocumentStatus(state: PageState): void {
+  const status = state.documentStatus;
+  byId('document-status').textContent = status === undefined ? '' : state.speech.t(status.key, status.params);
+}
+
+function startDocumentInput(state: PageState): void {
   const input = byId<HTMLInputElement>('document');
   const drop = byId('drop');
-  const status = byId('document-status');
-
   const take = async (file: File | undefined) => {
     if (file === undefined) return;
-    status.textContent = `Computing the fingerprint of ${file.name}…`;
+    state.documentStatus = { key: 'document.hashing', params: { name: file.name } };
+    showDocumentStatus(state);
     const digest = await digestFile(file, (f) => {
-      status.textContent = `Computing the fingerprint of ${file.name}… ${Math.round(f * 100)}%`;
+      state.documentStatus = {
+        key: 'document.hashingProgress',
+        params: { name: file.name, percent: Math.round(f * 100) },
+      };
+      showDocumentStatus(state);
     });
     state.documentDigest = digest;
     state.documentName = file.name;
-    status.textContent = `${file.name}: SHA-256 ${digest}`;
-    if (state.bundle !== undefined) render(state, certificationId, logKey);
+    state.documentStatus = { key: 'document.digest', params: { name: file.name, digest } };
+    showDocumentStatus(state);
+    if (state.bundle !== undefined) render(state);
   };
-
   input.addEventListener('change', () => void take(input.files?.[0]));
   // A file dropped anywhere else would make the browser open it and leave the page.
   for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
@@ -429,23 +226,42 @@ function startDocumentInput(state: PageState, certificationId: string, logKey: s
   });
 }
 
-function main(): void {
-  const certificationId = document.body.dataset['certificationId'] ?? '';
-  const logKey = document.body.dataset['logKey'] ?? '';
-  const authorityKeys = (document.body.dataset['authorityKeys'] ?? '').split(' ').filter((k) => k.length > 0);
-  const state: PageState = { bundle: undefined, authorityKeys };
-  const policyText = document.body.dataset['policy'] ?? '';
-  if (policyText.length > 0) {
-    try {
-      const policy = parseTrustPolicy(policyText);
-      // A policy without witnesses (quorum none) adds nothing to the log's own signature.
-      if (policy.witnesses.length > 0) state.policy = policy;
-    } catch {
-      // An unreadable policy is ignored: the page still checks the log's signature.
-    }
+function speak(state: PageState, language: Language): void {
+  state.speech = { language, t: translator(language) };
+  translateStatic(language, state.speech.t);
+  showDocumentStatus(state);
+  render(state);
+}
+
+function policyOf(text: string): TrustPolicy | undefined {
+  if (text.length === 0) return undefined;
+  try {
+    const policy = parseTrustPolicy(text);
+    // A policy without witnesses (quorum none) adds nothing to the log's own signature.
+    return policy.witnesses.length > 0 ? policy : undefined;
+  } catch {
+    // An unreadable policy is ignored: the page still checks the log's signature.
+    return undefined;
   }
-  startDocumentInput(state, certificationId, logKey);
-  void load(state, certificationId, logKey);
+}
+
+function main(): void {
+  const data = document.body.dataset;
+  const language = readerLanguage();
+  const policy = policyOf(data['policy'] ?? '');
+  const state: PageState = {
+    speech: { language, t: translator(language) },
+    certificationId: data['certificationId'] ?? '',
+    logKey: data['logKey'] ?? '',
+    bundle: undefined,
+    notice: { state: 'loading', title: 'summary.loading', detail: 'summary.loadingDetail' },
+    authorityKeys: (data['authorityKeys'] ?? '').split(' ').filter((k) => k.length > 0),
+    ...(policy === undefined ? {} : { policy }),
+  };
+  speak(state, language);
+  onLanguageSwitch((chosen) => speak(state, chosen));
+  startDocumentInput(state);
+  void load(state);
 }
 
 main();

@@ -101,10 +101,12 @@ export function renderSteps(speech: Speech, report: VerificationReport, bundle: 
         el('span', { class: 'visually-hidden' }, speech.t(step.ok ? 'step.passed' : 'step.failed')),
         speech.t(`step.label.${step.id}`),
       );
-      const detail = el('p', { class: 'step-detail' });
+      const detail = el('p', { class: 'step-technical' });
       // The verifier's own words, with the facts it checked: English, like `chancery verify` prints them.
-      detail.append(el('span', { class: 'step-detail-label' }, `${speech.t('step.technical')}: `));
-      detail.append(el('span', { class: 'step-detail-text', lang: 'en' }, step.detail));
+      detail.append(
+        el('span', { class: 'step-detail-label' }, `${speech.t('step.technical')}: `),
+        el('span', { class: 'step-detail', lang: 'en' }, step.detail),
+      );
       item.append(
         el('span', { class: 'mark', 'aria-hidden': 'true' }, step.ok ? '✓' : '✗'),
         label,

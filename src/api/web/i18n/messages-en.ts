@@ -36,6 +36,7 @@ export const MESSAGES_EN = {
       detailNoWitnesses:
         '{{issuer}} certified this record. It is in the public log, within its validity period and not suspended or revoked. No independent witnesses are configured for this node: only the log itself vouches for its state.',
       documentMatches: 'Your file is exactly the certified document.',
+      asOf: 'Its status is proven as of {{asOf}}, when the witnesses cosigned.',
       next: 'You can rely on this record. To check a paper or PDF copy, choose or drop the file below.',
     },
     limited: {
@@ -90,6 +91,9 @@ export const MESSAGES_EN = {
       detail: 'Failed: {{steps}}. The proof was altered, is incomplete, or comes from another log.',
       next: 'Do not rely on this record. Contact the issuing department through a channel you already know, not one given on this page.',
     },
+  },
+  steps: {
+    heading: 'What was checked',
   },
   step: {
     passed: 'Passed: ',
@@ -162,6 +166,17 @@ export const MESSAGES_EN = {
         fail: 'The status above could not be confirmed as recent enough.',
       },
     },
+  },
+  latest: {
+    current: 'Checked online: this proof is under the log’s latest checkpoint.',
+    sameState: 'Checked online: the log has grown since this proof, and its latest state says the same.',
+    changed:
+      'Checked online: this proof is OUT OF DATE. The log’s latest state says this record is now {{status}}.',
+    splitView:
+      'Checked online: the log’s latest checkpoint does not extend the one in this proof. Someone is showing two different histories; do not trust this result.',
+    unknown: 'Could not compare with the log’s latest checkpoint.',
+    outOfDate: 'Out of date: do not rely on this proof',
+    outOfDateNext: 'Reload the page. If it still shows an old proof, contact the issuing department.',
   },
   witnesses: {
     heading: 'Who vouched for the log',

@@ -36,6 +36,7 @@ export const MESSAGES_ZH_CN: Catalogue = {
       detailNoWitnesses:
         '{{issuer}} 认证了此记录。该记录已写入公开日志，在有效期内，未被暂停或撤销。本节点未配置独立见证方：只有日志本身为其状态作保。',
       documentMatches: '您的文件与认证文件完全一致。',
+      asOf: '其状态的证明截至 {{asOf}}（见证方联署的时间）。',
       next: '您可以信赖此记录。如需核对纸质或 PDF 副本，请在下方选择或拖入文件。',
     },
     limited: {
@@ -89,6 +90,9 @@ export const MESSAGES_ZH_CN: Catalogue = {
       detail: '未通过：{{steps}}。证明可能已被篡改、不完整，或来自另一个日志。',
       next: '请勿信赖此记录。请通过您已知的渠道（而不是本页面提供的渠道）联系签发部门。',
     },
+  },
+  steps: {
+    heading: '核验了哪些内容',
   },
   step: {
     passed: '通过：',
@@ -156,6 +160,16 @@ export const MESSAGES_ZH_CN: Catalogue = {
         fail: '无法确认上述状态足够新。',
       },
     },
+  },
+  latest: {
+    current: '已在线核对：此证明基于日志最新的检查点。',
+    sameState: '已在线核对：此证明之后日志有新增记录，但其最新状态与此相同。',
+    changed: '已在线核对：此证明已过时。日志的最新状态显示，此记录现为“{{status}}”。',
+    splitView:
+      '已在线核对：日志最新的检查点与此证明中的检查点不一致，有人在展示两份不同的历史记录。请勿信任本结果。',
+    unknown: '无法与日志最新的检查点进行核对。',
+    outOfDate: '证明已过时：请勿信赖',
+    outOfDateNext: '请刷新页面。如果仍显示旧的证明，请联系签发部门。',
   },
   witnesses: {
     heading: '谁为日志作保',

@@ -132,7 +132,7 @@ function statusDetail(
   };
 }
 
-function verifiedDetail(input: HeadlineInput, issuer: string): Message[] {
+function verifiedDetail(input: HeadlineInput, issuer: string, format: HeadlineFormat): Message[] {
   const { report } = input;
   const witnessed = report.witnessing !== undefined && report.witnessing.cosigners.length > 0;
   const detail: Message[] = [
@@ -143,6 +143,9 @@ function verifiedDetail(input: HeadlineInput, issuer: string): Message[] {
   ];
   if (report.steps.some((s) => s.id === 'document' && s.ok))
     detail.push({ key: 'headline.verified.documentMatches' });
+  const asOf = report.state?.asOf ?? null;
+  if (asOf !== null)
+    detail.push({ key: 'headline.verified.asOf', params: { asOf: format.date(asOf * 1000) } });
   return detail;
 }
 
@@ -156,7 +159,7 @@ function detailOf(
   const issuer = facts.issuer ?? '?';
   switch (verdict) {
     case 'verified':
-      return verifiedDetail(input, issuer);
+      return verifiedDetail(input, issuer, format);
     case 'pending': {
       const w = report.witnessing;
       const cosigned = w?.cosigners.filter((c) => c.cosigned).length ?? 0;
