@@ -4,7 +4,7 @@
  * renders the network's real data, it loads nothing from anywhere but the
  * node, works with the keyboard and on a phone-sized screen, and a witness
  * killed during the test turns red with a critical alert within seconds.
- * Screenshots of each view go to docs/console/*.png.
+ * Screenshots of each view go to .scratch/console/, or with CONSOLE_SCREENSHOTS=1 to docs/console/*.png.
  */
 
 import { existsSync } from 'node:fs';
@@ -20,7 +20,14 @@ const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM)
   console.warn(`[console browser tests] SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-const SHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+// CONSOLE_SCREENSHOTS=1 refreshes the docs' pictures; otherwise they go to .scratch/ (gitignored), so a
+// test run leaves the working tree as it found it.
+const SHOTS = fileURLToPath(
+  new URL(
+    process.env['CONSOLE_SCREENSHOTS'] === '1' ? '../../docs/console/' : '../../.scratch/console/',
+    import.meta.url,
+  ),
+);
 
 describe.skipIf(!HAS_CHROMIUM)('the operator console in headless Chromium', () => {
   let network: OpsNetwork;
