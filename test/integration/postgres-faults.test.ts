@@ -340,6 +340,9 @@ describe('a node on PostgreSQL when PostgreSQL fails', () => {
     await expectNotReady(/^event feed lost: postgres .*; reconnecting$/);
     // Down for a while under load: every write in that time is refused, none acknowledged.
     const acknowledgedWhileDown = load.acknowledged.length;
+    // A writer caught mid-COMMIT when the server died answers only when its commit times out: wait for
+    // the load's own refusals rather than a fixed time, which a loaded machine can outlast.
+    await until(() => load.refused > refusedBefore, "the load's writes to be refused");
     await sleep(1500);
     expect(load.acknowledged.length).toBe(acknowledgedWhileDown);
     expect(load.refused).toBeGreaterThan(refusedBefore);
