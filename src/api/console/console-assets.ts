@@ -1,13 +1,13 @@
 /**
  * The console's page, script and stylesheet, all served by the node itself.
  * The script is bundled with esbuild on first use (uPlot included) and kept
- * in memory, as the citizen page's is (src/api/web/proof-page-assets.ts).
+ * in memory, as the citizen page's is (src/api/web/browser-bundle.ts).
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { builtOnce, bundleBrowserScript } from '../web/browser-bundle.js';
 import { CONSOLE_CSS } from './console-css.js';
 
 export interface ConsoleAsset {
@@ -24,44 +24,13 @@ function asset(body: string, contentType: string): ConsoleAsset {
   };
 }
 
-function browserEntry(): string {
-  for (const name of ['./browser/console.ts', './browser/console.js']) {
-    const path = fileURLToPath(new URL(name, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('the console script source is missing (src/api/console/browser/console.ts)');
-}
-
-async function bundle(): Promise<ConsoleAsset> {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [browserEntry()],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: ['es2020'],
-    minify: true,
-    charset: 'utf8',
-    legalComments: 'eof',
-    logLevel: 'silent',
-  });
-  const output = result.outputFiles[0];
-  if (output === undefined) throw new Error('esbuild produced no output for the console');
-  return asset(output.text, 'text/javascript; charset=utf-8');
-}
-
-let script: Promise<ConsoleAsset> | undefined;
-
-export function consoleScript(): Promise<ConsoleAsset> {
-  if (script === undefined) {
-    script = bundle().catch((error: unknown) => {
-      script = undefined;
-      throw error;
-    });
-  }
-  return script;
-}
+/** The console's script with uPlot, built once per process; a failed build is retried on the next call. */
+export const consoleScript: () => Promise<ConsoleAsset> = builtOnce(async () =>
+  asset(
+    await bundleBrowserScript(import.meta.url, './browser/console', 'the console'),
+    'text/javascript; charset=utf-8',
+  ),
+);
 
 /** uPlot's own stylesheet (from the package), then the console's. */
 function stylesheet(): ConsoleAsset {
