@@ -10,7 +10,11 @@
  * for each version whose root was asked for, a layer of the tree nodes that
  * changed. retainVersion(N) writes version N as immutable pages that share
  * everything unchanged with the version before (copy-on-write, as Diem/Aptos's
- * Jellyfish Merkle tree does) and drops the memory it no longer needs. When
+ * Jellyfish Merkle tree does) and drops the memory it no longer needs, once
+ * at least `persistEveryChanges` changes have piled up below N: a page write
+ * per change is most of what an update costs, and a page rewritten once for
+ * thousands of changes is shared by many of them. A retained version that is
+ * not written stays in memory as a layer until a later one is. When
  * more than `maxUnpersistedChanges` pile up without a retain (a mirror
  * replaying the log, a sealer that stopped), the store persists the last
  * complete version by itself, so memory stays bounded by that cap whatever
@@ -53,6 +57,14 @@ export interface StateMapStoreOptions {
   readonly hasher?: StateHasher;
   /** Changes kept in memory before the store persists a version by itself (default 8192). */
   readonly maxUnpersistedChanges?: number;
+  /**
+   * Changes below a retained version before retainVersion writes it as pages
+   * (default 4096; 1 writes every retained version). Fewer, larger writes share
+   * the upper pages among more changes; the versions in between are answered
+   * from memory, or after a restart or a later write by replaying at most this
+   * many logged changes.
+   */
+  readonly persistEveryChanges?: number;
   /** Decoded pages below the top levels kept in memory (default 4096); the top levels are always kept. */
   readonly pageCacheSize?: number;
   /** Pages rooted at this depth or above count as the top levels (default 12; tests lower it to exercise the LRU). */
@@ -98,8 +110,8 @@ interface ResolvedVersion {
 }
 
 const MAX_VERSION = Number.MAX_SAFE_INTEGER;
-/** state_changes rows deleted per prune step at most, so a long-delayed release is paid off gradually. */
-const CHANGES_PER_PRUNE = 50_000;
+/** Versions of state_changes deleted per prune step at most, so a long-delayed release is paid off gradually. */
+const CHANGE_VERSIONS_PER_PRUNE = 50_000;
 const ZERO_ROOT = Buffer.alloc(32);
 /**
  * Pages whose root is at depth ≤ 12 (1 + 16 + 256 + 4096 of them in a full
@@ -118,6 +130,7 @@ function checkVersionNumber(version: number, what: string): void {
 export class StateMapStore implements PageSource {
   private readonly hasher: StateHasher;
   private readonly cap: number;
+  private readonly persistEvery: number;
   private readonly pruneBatch: number;
   /** Pages of the top TOP_DEPTH levels: bounded by the tree's shape (4369 at most per version), not its size. */
   private readonly topPages = new LruCache<number, DecodedPage>(TOP_PAGE_CAPACITY);
@@ -127,11 +140,15 @@ export class StateMapStore implements PageSource {
   private st!: StateStatements;
   private base: Base = { version: 0, root: ZERO_ROOT, rootPage: null };
   private layers: VersionLayer[] = [];
+  /** Every layer's nodes in one map, newest winning: what an update on top of them reads (built lazily). */
+  private merged: Map<string, MemNode> | null = null;
   private pending: Change[] = [];
   /** The newest in-memory change of each key (pending or in a layer). */
   private readonly live = new Map<string, Change>();
   private current = 0;
   private floor = 0;
+  /** The newest retained version: a checkpoint commits to its root, so no set may change it any more. */
+  private retained = 0;
   /** The version the last change belongs to, and the position the next change of it takes. */
   private ordVersion = 0;
   private nextOrd = 0;
@@ -146,6 +163,9 @@ export class StateMapStore implements PageSource {
   ) {
     this.hasher = options.hasher ?? NODE_STATE_HASHER;
     this.cap = options.maxUnpersistedChanges ?? 8192;
+    this.persistEvery = options.persistEveryChanges ?? 4096;
+    if (!Number.isInteger(this.persistEvery) || this.persistEvery < 1)
+      throw new RangeError('persistEveryChanges must be ≥ 1');
     this.pruneBatch = options.pruneBatch ?? 16;
     if (!Number.isInteger(this.cap) || this.cap < 1)
       throw new RangeError('maxUnpersistedChanges must be ≥ 1');
@@ -162,6 +182,7 @@ export class StateMapStore implements PageSource {
     const newest = this.st.newestVersion.get()!;
     this.base = { version: newest.version, root: new Uint8Array(newest.root), rootPage: newest.root_page };
     this.floor = this.st.readMeta.get('floor') ?? 0;
+    this.retained = this.st.readMeta.get('retained') ?? 0;
     this.nextPageId = this.st.maxPageId.get()! + 1;
     this.clearMemory();
     for (const row of this.st.changesBetween.iterate(this.base.version, MAX_VERSION)) {
@@ -218,6 +239,11 @@ export class StateMapStore implements PageSource {
     if (version <= this.base.version) {
       throw new StateVersionError(`version ${version} is persisted and cannot change any more`);
     }
+    if (version <= this.retained) {
+      throw new StateVersionError(
+        `version ${version} is retained (a checkpoint commits to it) and cannot change any more`,
+      );
+    }
     const text = stateValueText(value);
     const change = this.change(version, key, text);
     if (version > this.current) this.completeVersion();
@@ -250,8 +276,14 @@ export class StateMapStore implements PageSource {
   retainVersion(version: number): void {
     this.checkAnswerable(version);
     this.inTransaction(() => {
-      if (version > this.base.version) this.persistLive(version);
-      else if (this.st.versionAtOrBefore.get(version)!.version !== version) this.persistPast(version);
+      if (version > this.retained) {
+        this.retained = version;
+        this.st.writeMeta.run('retained', version);
+      }
+      if (version > this.base.version) {
+        if (this.unpersistedUpTo(version) >= this.persistEvery) this.persistLive(version);
+        else this.ensureLayer(version);
+      } else if (this.st.versionAtOrBefore.get(version)!.version !== version) this.persistPast(version);
       this.pruneStep();
     });
   }
@@ -332,12 +364,21 @@ export class StateMapStore implements PageSource {
     return { version, key, keyHash, valueHash: this.hasher.digest(Buffer.from(text)), text };
   }
 
+  /** Changes in memory that belong to versions up to `version`. */
+  private unpersistedUpTo(version: number): number {
+    let n = 0;
+    for (const layer of this.layers) if (layer.version <= version) n += layer.changes.length;
+    for (const change of this.pending) if (change.version <= version) n++;
+    return n;
+  }
+
   private unpersisted(): number {
     return this.layers.reduce((n, l) => n + l.changes.length, this.pending.length);
   }
 
   private clearMemory(): void {
     this.layers = [];
+    this.merged = null;
     this.pending = [];
     this.live.clear();
     this.pages.clear();
@@ -362,6 +403,7 @@ export class StateMapStore implements PageSource {
   private reopen(version: number): void {
     while (this.layers.length > 0 && this.layers.at(-1)!.version >= version) {
       this.pending = [...this.layers.pop()!.changes, ...this.pending];
+      this.merged = null;
     }
   }
 
@@ -424,7 +466,8 @@ export class StateMapStore implements PageSource {
     if (at < 0) at = this.layers.length;
     if (at < this.layers.length && this.layers[at]!.version === version) return this.layers[at]!;
     let taken: Change[];
-    if (at < this.layers.length) {
+    const onTop = at === this.layers.length;
+    if (!onTop) {
       // Split the layer above: it keeps its nodes, valid relative to the new one, and its later changes.
       const above = this.layers[at]!;
       taken = above.changes.filter((c) => c.version <= version);
@@ -436,15 +479,33 @@ export class StateMapStore implements PageSource {
       taken = this.pending.slice(0, n);
       this.pending = this.pending.slice(n);
     }
-    const below = this.layers
-      .slice(0, at)
-      .reverse()
-      .map((l) => l.nodes);
+    const below = onTop
+      ? [this.mergedLayers()]
+      : this.layers
+          .slice(0, at)
+          .reverse()
+          .map((l) => l.nodes);
     const view = new TreeView(this.rootRef(this.base.rootPage), below, this);
     const { root, nodes } = hashChanges(view, taken, this.hasher);
     const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken) };
     this.layers.splice(at, 0, layer);
+    if (onTop && this.merged !== null) for (const [position, node] of nodes) this.merged.set(position, node);
+    else this.merged = null;
     return layer;
+  }
+
+  /**
+   * The union of the layers, newest winning, kept up to date as layers are
+   * added on top: an update then looks a node up once instead of once per
+   * layer, however many retained versions wait in memory.
+   */
+  private mergedLayers(): Map<string, MemNode> {
+    if (this.merged === null) {
+      this.merged = new Map();
+      for (const layer of this.layers)
+        for (const [position, node] of layer.nodes) this.merged.set(position, node);
+    }
+    return this.merged;
   }
 
   private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array): string | null {
@@ -472,6 +533,7 @@ export class StateMapStore implements PageSource {
     const rootPage = this.writeVersion(version, base, this.base.rootPage, changed, layer.root, changes, null);
     this.base = { version, root: layer.root, rootPage };
     this.layers = this.layers.slice(count);
+    this.merged = null;
     for (const change of changes) {
       if (this.live.get(change.key) === change) this.live.delete(change.key);
       if (this.values.has(change.key)) this.values.set(change.key, change.text);
@@ -508,9 +570,10 @@ export class StateMapStore implements PageSource {
     const written = writePages(base, basePage, changed, () => this.nextPageId++);
     for (const page of written.pages) {
       this.st.insertPage.run(page.id, page.body);
-      // The next update reads the new top pages first thing: keep them instead of reading them back.
-      if (page.depth <= this.topDepth)
-        this.topPages.set(page.id, new DecodedPage(page.id, page.body, page.depth));
+      // The next update reads the new top pages first thing, and deeper ones it touched again soon:
+      // keep them instead of reading them back.
+      const decoded = new DecodedPage(page.id, page.body, page.depth);
+      (page.depth <= this.topDepth ? this.topPages : this.pages).set(page.id, decoded);
     }
     for (const id of written.replaced) {
       this.topPages.delete(id);
@@ -562,6 +625,6 @@ export class StateMapStore implements PageSource {
       this.st.deleteStale.run(row.since, row.seq);
     }
     this.st.deleteVersionsBefore.run(limit);
-    this.st.deleteChangesUpTo.run({ limit, chunk: CHANGES_PER_PRUNE });
+    this.st.deleteChangesUpTo.run({ limit, chunk: CHANGE_VERSIONS_PER_PRUNE });
   }
 }

@@ -122,10 +122,10 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
       'SELECT version, key, value FROM state_changes WHERE version > ? AND version <= ? ORDER BY version, ord',
     ),
     lastChangeVersion: p<[], number | null>('SELECT MAX(version) FROM state_changes').pluck(),
-    // At most about `chunk` rows per run: the oldest `chunk` changes, and only those up to `limit`.
+    // The changes of at most `chunk` versions per run (a leaf sets a few keys at most), only those up to
+    // `limit`. Bounded by the oldest version through the primary key: an OFFSET would step over every row.
     deleteChangesUpTo: p(
-      `DELETE FROM state_changes WHERE version <= MIN(@limit, COALESCE(
-        (SELECT version FROM state_changes ORDER BY version, ord LIMIT 1 OFFSET @chunk), @limit))`,
+      `DELETE FROM state_changes WHERE version <= MIN(@limit, (SELECT MIN(version) FROM state_changes) + @chunk)`,
     ),
     insertValue: p('INSERT OR IGNORE INTO state_values (key_hash, version, value) VALUES (?, ?, ?)'),
     latestValue: p<[Uint8Array], string>(

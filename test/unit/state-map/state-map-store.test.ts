@@ -78,6 +78,8 @@ class Model {
   readonly versions: InMemoryStateMap[] = [new InMemoryStateMap()];
   floor = 0;
   readonly retained = new Set<number>([0]);
+  /** The newest version ever retained: a checkpoint committed to it, so it can no longer change. */
+  newestRetained = 0;
 
   get current(): number {
     return this.versions.length - 1;
@@ -119,8 +121,9 @@ function apply(h: Harness, model: Model, op: Op): void {
   const { store } = h;
   switch (op.t) {
     case 'set': {
-      // The same leaf again is allowed only while that version is still in memory.
-      const same = op.sameLeaf && model.current > store.stats().baseVersion && model.current > 0;
+      // The same leaf again is allowed only while that version is in memory and no checkpoint took it.
+      const settled = Math.max(store.stats().baseVersion, model.newestRetained);
+      const same = op.sameLeaf && model.current > settled && model.current > 0;
       const leafIndex = same ? model.current - 1 : model.current;
       store.set(op.key, op.value, leafIndex);
       model.set(leafIndex + 1, op.key, op.value);
@@ -140,6 +143,7 @@ function apply(h: Harness, model: Model, op: Op): void {
       const v = clampBack(model, op.back);
       store.retainVersion(v);
       model.retained.add(v);
+      model.newestRetained = Math.max(model.newestRetained, v);
       return;
     }
     case 'release': {
@@ -177,7 +181,14 @@ const OPTION_SETS: [string, StateMapStoreOptions][] = [
     'a memory cap of 4 changes, deep pages through the LRU',
     { maxUnpersistedChanges: 4, topDepth: -1, pageCacheSize: 2 },
   ],
-  ['a memory cap of 1000 changes', { maxUnpersistedChanges: 1000, pruneBatch: 1 }],
+  [
+    'a memory cap of 1000 changes, every retained version written',
+    { maxUnpersistedChanges: 1000, pruneBatch: 1, persistEveryChanges: 1 },
+  ],
+  [
+    'a memory cap of 1000 changes, retained versions written every 7 changes',
+    { maxUnpersistedChanges: 1000, persistEveryChanges: 7 },
+  ],
 ];
 
 describe.each(OPTION_SETS)('the SQLite store with %s agrees with InMemoryStateMap', (_name, options) => {
@@ -256,7 +267,7 @@ describe('the SQLite store', () => {
 
   it('keeps the pages, value rows and change rows bounded by what answerable versions need', () => {
     const db = openNodeDatabase(':memory:');
-    const store = new StateMapStore(db, { pruneBatch: 1000 });
+    const store = new StateMapStore(db, { pruneBatch: 1000, persistEveryChanges: 1 });
     store.migrate();
     const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
     let leaf = 0;
@@ -330,7 +341,7 @@ describe('the SQLite store', () => {
     expect(() => store.set('void/1', { n: 0 }, -1)).toThrow(StateVersionError);
     expect(() => store.set('void/1', { n: 0 }, 1.5)).toThrow(StateVersionError);
     store.retainVersion(10);
-    expect(() => store.set('void/1', { n: 0 }, 9)).toThrow(/persisted/);
+    expect(() => store.set('void/1', { n: 0 }, 9)).toThrow(/version 10 is retained/);
     expect(() => store.set('void/1', [] as never, 10)).toThrow(/JSON object/);
     expect(store.currentVersion()).toBe(10);
   });
