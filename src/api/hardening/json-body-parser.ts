@@ -1,44 +1,93 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
-import { depthBeyond, firstNonIJson, MAX_JSON_DEPTH } from './json-limits.js';
+import { firstNonIJson, JsonDepthScanner, MAX_JSON_DEPTH } from './json-limits.js';
 
 /**
- * The application/json parser for every route that does not bring its own:
- * Fastify reads the body within the route's bodyLimit, then the nesting depth
- * is bounded by a flat scan BEFORE JSON.parse, and the parsed value must be
- * I-JSON (RFC 7493) because every signed payload is canonicalised (RFC 8785)
- * and a value with no canonical form must be refused as input, not crash later.
+ * The application/json parser for every route that does not bring its own.
+ * It reads the body itself, instead of letting Fastify buffer it whole first,
+ * so that every bound is enforced as the bytes arrive: the route's bodyLimit
+ * (and the announced Content-Length against it), and the nesting depth, by a
+ * scan of each chunk BEFORE anything is parsed. A body nested millions of
+ * levels deep is refused at its 65th bracket, after a few bytes, not after
+ * 15 MB were received and scanned. The parsed value must then be I-JSON
+ * (RFC 7493): every signed payload is canonicalised (RFC 8785), and a value
+ * with no canonical form must be refused as input, not crash later.
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   // Same poisoning policy as the server options: a __proto__ key is refused, never dropped.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    const depth = depthBeyond(text, MAX_JSON_DEPTH);
-    if (depth !== null) {
-      done(
-        new ProblemError(
-          'BODY_TOO_DEEP',
-          `the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; allowed: at most ${MAX_JSON_DEPTH}`,
-          { maxDepth: MAX_JSON_DEPTH },
-        ),
-        undefined,
-      );
-      return;
-    }
-    parseJson(request, text, (error, value) => {
+  app.addContentTypeParser('application/json', (request, payload, done) => {
+    readBounded(request, payload, (error, text) => {
       if (error !== null) return done(error, undefined);
-      const bad = firstNonIJson(value);
-      if (bad === null) return done(null, value);
-      done(
-        new ProblemError(
-          'BODY_NOT_I_JSON',
-          `body${bad.pointer} is ${bad.reason}; allowed: I-JSON (RFC 7493) values, which have an RFC 8785 form`,
-          { pointer: bad.pointer },
-        ),
-        undefined,
-      );
+      parseJson(request, text!, (parseError, value) => {
+        if (parseError !== null) return done(parseError, undefined);
+        const bad = firstNonIJson(value);
+        if (bad === null) return done(null, value);
+        done(
+          new ProblemError(
+            'BODY_NOT_I_JSON',
+            `body${bad.pointer} is ${bad.reason}; allowed: I-JSON (RFC 7493) values, which have an RFC 8785 form`,
+            { pointer: bad.pointer },
+          ),
+          undefined,
+        );
+      });
     });
   });
+  // A refusal sent before the body was read must not leave the client sending megabytes into a kept-alive socket.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
+  });
+}
+
+function tooDeep(): ProblemError {
+  return new ProblemError(
+    'BODY_TOO_DEEP',
+    `the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; allowed: at most ${MAX_JSON_DEPTH}`,
+    { maxDepth: MAX_JSON_DEPTH },
+  );
+}
+
+/** The body as UTF-8 text, or the first bound it broke (checked per chunk, reading stops there). */
+function readBounded(
+  request: FastifyRequest,
+  payload: NodeJS.ReadableStream,
+  done: (error: Error | null, text?: string) => void,
+): void {
+  const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
+  const announced = Number(request.headers['content-length']);
+  if (announced > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+  const scanner = new JsonDepthScanner(MAX_JSON_DEPTH);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const finish = (error: Error | null, text?: string) => {
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    payload.removeListener('error', onError);
+    done(error, text);
+  };
+  function onData(data: Buffer | string) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    received += chunk.length;
+    if (received > limit) return finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    if (scanner.feed(chunk) !== null) return finish(tooDeep());
+    chunks.push(chunk);
+  }
+  function onEnd() {
+    if (!Number.isNaN(announced) && received !== announced) {
+      return finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+    }
+    finish(null, Buffer.concat(chunks, received).toString('utf8'));
+  }
+  function onError(error: Error & { statusCode?: number }) {
+    // A client that went away mid-body: a 400 nobody will read, never a 5xx.
+    if (!(typeof error.statusCode === 'number' && error.statusCode >= 400)) error.statusCode = 400;
+    finish(error);
+  }
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', onError);
+  payload.resume();
 }

@@ -9,25 +9,43 @@
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * The first nesting depth beyond `maxDepth` reached in `text`, or null. Brackets
- * inside strings are skipped (a backslash escapes the next character). Malformed
- * JSON is left to the parser: this only bounds how deep a parse could go.
+ * Counts nesting depth as JSON arrives, chunk by chunk, so that a body nested
+ * too deep is refused at the first bracket past the limit instead of after the
+ * whole body was received. Brackets inside strings are skipped (a backslash
+ * escapes the next character). It works on UTF-16 code units and on UTF-8
+ * bytes alike: every character it looks at is ASCII, and no byte of a
+ * multi-byte UTF-8 sequence is. Malformed JSON is left to the parser: this
+ * only bounds how deep a parse could go.
  */
-export function depthBeyond(text: string, maxDepth: number): number | null {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      depth++;
-      if (depth > maxDepth) return depth;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+export class JsonDepthScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(private readonly maxDepth: number) {}
+
+  /** The first depth beyond the limit reached so far (this chunk included), or null. */
+  feed(chunk: ArrayLike<number> | string): number | null {
+    const text = typeof chunk === 'string';
+    for (let i = 0; i < chunk.length; i++) {
+      const c = text ? chunk.charCodeAt(i) : (chunk as ArrayLike<number>)[i]!;
+      if (this.escaped) this.escaped = false;
+      else if (this.inString) {
+        if (c === 0x5c) this.escaped = true;
+        else if (c === 0x22) this.inString = false;
+      } else if (c === 0x22) this.inString = true;
+      else if (c === 0x5b || c === 0x7b) {
+        this.depth++;
+        if (this.depth > this.maxDepth) return this.depth;
+      } else if (c === 0x5d || c === 0x7d) this.depth--;
+    }
+    return null;
   }
-  return null;
+}
+
+/** The first nesting depth beyond `maxDepth` reached in `text`, or null (JsonDepthScanner over one string). */
+export function depthBeyond(text: string, maxDepth: number): number | null {
+  return new JsonDepthScanner(maxDepth).feed(text);
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -238,11 +238,7 @@ export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryR
   app.addContentTypeParser(['application/json', 'application/x-ndjson'], (_request, payload, done) =>
     done(null, payload),
   );
-  // A refusal sent before the body was read must not leave the client sending a gigabyte into a kept-alive socket.
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode >= 400 && request.method === 'POST' && !request.raw.complete)
-      reply.header('connection', 'close');
-  });
+  // A refusal sent before the body was read closes the connection (hardening/json-body-parser.ts's onSend hook).
   app.post<UploadRoute>(
     '/v1/directory/entries/:entryId/versions',
     { schema: uploadSchema },
