@@ -99,6 +99,58 @@ export const MESSAGES_EN = {
     passed: 'Passed: ',
     failed: 'Failed: ',
     technical: 'Technical detail',
+    detail: {
+      signedRecord:
+        '{{actor}} signed this certification on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, not retired).',
+      signedRecordRetired:
+        '{{actor}} signed this certification on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, retired at entry {{retired}}).',
+      signedBatch:
+        '{{actor}} signed a batch of {{count}} records on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, not retired).',
+      signedBatchRetired:
+        '{{actor}} signed a batch of {{count}} records on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, retired at entry {{retired}}).',
+      signedRecordV1:
+        '{{actor}} signed this certification on {{at}} with key {{key}} (in use since {{since}}).',
+      signedBatchV1:
+        '{{actor}} signed a batch of {{count}} records on {{at}} with key {{key}} (in use since {{since}}).',
+      included: "The certification is entry {{leaf}} of the {{size}} entries in the checkpoint's log tree.",
+      includedBatch:
+        "The record's batch is entry {{leaf}} of the {{size}} entries in the checkpoint's log tree.",
+      vouched:
+        'The authority (key {{authority}}) vouches for key {{key}} of {{identity}}: registered at log entry {{registered}}.',
+      vouchedThrough:
+        'The authority (key {{authority}}) vouches for key {{key}} of {{identity}}, through {{earlier}} earlier key(s) of {{identity2}}: registered at log entry {{registered}}.',
+      quorumNoneCosigned:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by no witness (0 of {{total}} witnesses); not by {{missing}}: the quorum ({{quorum}}) is not met.',
+      quorumMet:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by {{names}} ({{count}} of {{total}} witnesses): the quorum ({{quorum}}) is met.',
+      quorumMetNotAll:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by {{names}} ({{count}} of {{total}} witnesses); not by {{missing}}: the quorum ({{quorum}}) is met.',
+      quorumNotMet:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by {{names}} ({{count}} of {{total}} witnesses); not by {{missing}}: the quorum ({{quorum}}) is not met.',
+      logOnly:
+        "Signed by the log {{origin}} (key {{key}}) at {{size}} entries. No witnesses configured: the checkpoint rests on the log's signature alone.",
+      cosignedCount:
+        'Signed by the log {{origin}} (key {{key}}) at {{size}} entries. Cosigned by {{count}} of {{total}} witnesses ({{required}} required).',
+      validOpen: 'Valid since {{from}}, with no end date.',
+      validWindow: 'Valid from {{from}} until {{until}}.',
+      expired: 'expired: was valid until {{until}}',
+      notYet: 'not valid yet: valid from {{from}}',
+      active:
+        "Active: the state map of the checkpoint's {{size}} entries proves no suspension or revocation.",
+      reinstated:
+        "Active: reinstated on {{at}} by {{by}} (log entry {{leaf}}); the state map of the checkpoint's {{size}} entries proves it.",
+      revoked: 'Revoked on {{at}} by {{by}} (log entry {{leaf}}): {{reason}}',
+      suspended: 'Suspended on {{at}} by {{by}} (log entry {{leaf}}): {{reason}}',
+      inBatch:
+        'Record {{index}} of the {{count}} in batch {{batch}}: its digest leads to the batch root the department signed.',
+      documentMatches: "Your document's SHA-256 is {{digest}}, the certified digest.",
+      documentDiffers:
+        "your document's SHA-256 is {{digest}}, the certified one is {{certified}}: it is a different document",
+      provenAsOf: 'The state is proven as of {{asOf}}, when the witnesses had cosigned the checkpoint.',
+      timeUnknown:
+        "No witness quorum vouches for a time: the state is as of the log's checkpoint, whose time only the log asserts.",
+      fieldDiffers: "the entry's {{field}} differs from the signed command's",
+    },
     label: {
       bundle: 'The proof can be read',
       signature: 'Signed by the issuing department',
