@@ -297,4 +297,21 @@ export const MESSAGES_EN = {
     offline: 'Offline:',
     offlineNote: "(the authority's key, as the province publishes it)",
   },
+  /** The node's landing page and its friendly 404 (server-rendered, both languages side by side). */
+  landing: {
+    title: 'Check a certificate',
+    heading: 'Check a certified record',
+    intro:
+      'This node keeps the public log {{origin}}. Open the QR code or URL on a certificate to check it on your own device.',
+    proofLabel: 'Paste a proof id or a proof URL',
+    check: 'Check',
+    console: 'Console',
+    apiDocs: 'API docs',
+  },
+  notFound: {
+    title: 'Not found',
+    nothingAt:
+      'There is nothing at {{asked}}. Check that the id or URL on the certificate was copied in full and without typos.',
+    idShape: 'A proof id looks like {{prefix}} followed by 24 letters and digits.',
+  },
 } as const;

@@ -282,4 +282,19 @@ export const MESSAGES_ZH_CN: Catalogue = {
     offline: '离线核验：',
     offlineNote: '（主管机构的密钥，以省里公布的为准）',
   },
+  /** The node's landing page and its friendly 404 (server-rendered, both languages side by side). */
+  landing: {
+    title: '证书查验',
+    heading: '证书查验',
+    intro: '这个节点保存着 {{origin}} 的公开日志。打开证书上的二维码或网址即可在您的设备上查验。',
+    proofLabel: '粘贴证书编号或查验网址',
+    check: '查验',
+    console: '运维控制台',
+    apiDocs: '接口文档',
+  },
+  notFound: {
+    title: '未找到',
+    nothingAt: '这里没有 {{asked}}。请检查证书上的编号或网址是否完整、是否有输入错误。',
+    idShape: '证书编号形如 {{prefix}} 加 24 个字母或数字。',
+  },
 };
