@@ -79,6 +79,12 @@ describe('technical details in both languages', () => {
     for (const detail of said) expectSaid(detail);
   });
 
+  it('every step of a bundle whose record digest a proxy swapped (as in the page test)', () => {
+    const tampered = structuredClone(bundles.active) as { entry: { data: Record<string, unknown> } };
+    tampered.entry.data['recordDigest'] = '00'.repeat(32);
+    for (const detail of details(tampered, t)) expectSaid(detail);
+  });
+
   it('shows a detail of an unknown shape as it is (null: the page marks it English)', () => {
     expect(technicalDetail('something the verifier has never said')).toBeNull();
   });

@@ -150,6 +150,12 @@ export const MESSAGES_EN = {
       timeUnknown:
         "No witness quorum vouches for a time: the state is as of the log's checkpoint, whose time only the log asserts.",
       fieldDiffers: "the entry's {{field}} differs from the signed command's",
+      inclusionAltered:
+        "the inclusion proof does not lead to the checkpoint's root: the entry or the proof was altered",
+      batchPathAltered:
+        'the batch path does not lead to the signed batch root: the record digest or the path was altered',
+      batchRootAltered: 'the batch root in the bundle is not the one the department signed',
+      treeSizeDiffers: 'the bundle says the log has {{bundle}} entries, the checkpoint says {{checkpoint}}',
     },
     label: {
       bundle: 'The proof can be read',

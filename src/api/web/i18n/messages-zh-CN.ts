@@ -144,6 +144,10 @@ export const MESSAGES_ZH_CN: Catalogue = {
       provenAsOf: '该状态已被证明截至 {{asOf}}，即见证方联署该检查点的时间。',
       timeUnknown: '没有见证方法定数为时间作保：该状态以日志检查点为准，其时间仅由日志自己声明。',
       fieldDiffers: '记录中的 {{field}} 与签名命令中的不一致',
+      inclusionAltered: '包含证明推导不出检查点的根哈希：记录或证明已被篡改',
+      batchPathAltered: '批次路径推导不出已签名的批次根哈希：记录摘要或路径已被篡改',
+      batchRootAltered: '证明中的批次根哈希不是该部门签名的那个',
+      treeSizeDiffers: '证明称日志有 {{bundle}} 条记录，检查点称有 {{checkpoint}} 条',
     },
     label: {
       bundle: '证明可以读取',

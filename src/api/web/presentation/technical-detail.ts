@@ -149,6 +149,25 @@ const SHAPES: readonly (readonly [RegExp, DetailKey, readonly string[]])[] = [
     [],
   ),
   shape(`the entry's ${ID} differs from the signed command's`, 'step.detail.fieldDiffers', ['field']),
+  shape(
+    "the inclusion proof does not lead to the checkpoint's root: the entry or the proof was altered",
+    'step.detail.inclusionAltered',
+    [],
+  ),
+  shape(
+    'the batch path does not lead to the signed batch root: the record digest or the path was altered',
+    'step.detail.batchPathAltered',
+    [],
+  ),
+  shape(
+    'the batch root in the bundle is not the one the department signed',
+    'step.detail.batchRootAltered',
+    [],
+  ),
+  shape(`the bundle says the log has ${N} entries, the checkpoint says ${N}`, 'step.detail.treeSizeDiffers', [
+    'bundle',
+    'checkpoint',
+  ]),
 ];
 
 function shape(
