@@ -19,9 +19,11 @@ import {
   parseTrustPolicy,
   policyDigest,
   policyForWitnesses,
+  type SignedPolicy,
   type TrustPolicy,
   witnessingOf,
 } from '../domain/federation/index.js';
+import type { NoteSigner } from '../domain/log/index.js';
 import { verifyEd25519 } from '../infrastructure/crypto/ed25519-verifier.js';
 import type { EventStore } from '../infrastructure/eventstore/port.js';
 import { COSIGNATURE_STREAM } from '../infrastructure/federation/cosignature-event.js';
@@ -32,6 +34,7 @@ import {
   type FederationDatabase,
   openFederationDatabase,
 } from '../infrastructure/federation/federation-database.js';
+import { PolicyNotes } from '../infrastructure/federation/policy-notes.js';
 import { loadWitnessIdentity, Witness } from '../infrastructure/federation/witness.js';
 import {
   type WitnessSubmissionStatus,
@@ -56,6 +59,8 @@ export interface FederationContext {
   readonly notice?: (line: string) => void;
   /** The node's metrics registry; federation adds its series to it. */
   readonly metrics?: MetricsRegistry;
+  /** A primary's log key, which signs its trust policy as a note (mirrors have none: they serve the log's). */
+  readonly logSigner?: NoteSigner;
 }
 
 export interface QuorumHealth {
@@ -113,6 +118,11 @@ export class Federation {
   private readonly latency: Histogram;
   private readonly quorumLatency: Histogram;
   private readonly db: FederationDatabase;
+  private readonly policyNotes: PolicyNotes;
+  /** A primary's log-signed policy note; a mirror's comes from its replicator. */
+  private readonly publishedNote: string | null;
+  /** The signed policy a following mirror resumes with after a restart. */
+  private readonly followed: SignedPolicy | null;
   private submitter: WitnessSubmitter | null = null;
   private replicator: MirrorReplicator | null = null;
   private started = false;
@@ -125,7 +135,17 @@ export class Federation {
     this.alerts.onAlert((alert) =>
       context.notice?.(`federation ALERT ${alert.source} ${alert.kind}: ${alert.detail}`),
     );
-    this.log = new CosignedLog(sequencer, resolvePolicy(config, logVerifierKey));
+    this.policyNotes = new PolicyNotes(this.db, clock);
+    const configured = resolvePolicy(config, logVerifierKey);
+    const { logSigner } = context;
+    this.publishedNote =
+      config.role === 'primary' && configured !== null && logSigner !== undefined
+        ? this.policyNotes.publish(sequencer.origin, configured.text, logSigner)
+        : null;
+    // A mirror that follows upstream's policy resumes with the version it followed last, never an older one.
+    this.followed =
+      config.role === 'mirror' && configured === null ? this.policyNotes.followed(logVerifierKey) : null;
+    this.log = new CosignedLog(sequencer, configured ?? this.followed?.policy ?? null);
     this.witness =
       config.role === 'mirror'
         ? new Witness({
@@ -197,8 +217,9 @@ export class Federation {
           maxSkewMs: bindings.maxSkewMs,
         }),
         alerts: this.alerts,
-        policy,
-        parsePolicy: parseTrustPolicy,
+        policy: config.policyFile === null ? null : policy,
+        followed: this.followed,
+        onPolicy: (signed) => this.policyNotes.record(signed.sequence, signed.policy.text, signed.note),
         pollIntervalMs: config.mirrorPollMs,
         onGenesis: bindings.onGenesis,
         ...(notice === undefined ? {} : { notice }),
@@ -343,6 +364,8 @@ export class Federation {
       witness: this.witness,
       alerts: this.alerts,
       policyText: () => this.log.policy?.text ?? null,
+      policyNote: () =>
+        this.publishedNote ?? this.replicator?.signedPolicy?.note ?? this.followed?.note ?? null,
       status: () => this.status(),
       metrics: () => this.metrics.render(),
       finalCheckpoint: () => {

@@ -118,6 +118,7 @@ class NodeHealth {
         logHalted: halted,
         quorum: federation.quorumHealth(),
         mirrorHalted: mirror?.halted ?? null,
+        policyRefused: policyRefusal(federation.mirrorStatus()),
         unsealedWaitMs: seal.waitingMs(),
         staleAfterMs: seal.slowAfterMs,
         evidence: federation.alerts.countsByKind(),
@@ -169,4 +170,12 @@ export function nodeHealth(parts: NodeParts, startup: NodeStartup) {
     readiness: async () => health.readiness(),
     operations: () => health.operations(),
   };
+}
+
+/** A mirror's refusal of its upstream's trust policy, in one line for the open alert. */
+function policyRefusal(mirror: { policyRefused: { reason: string; upstream: string } | null } | null) {
+  const refused = mirror?.policyRefused ?? null;
+  return refused === null
+    ? null
+    : `refused the trust policy of ${refused.upstream}, kept its own: ${refused.reason}`;
 }

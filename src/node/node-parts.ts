@@ -5,6 +5,7 @@
  * (node-startup.ts) starts them once the store answers.
  */
 
+import { ed25519NoteSigner } from '../domain/log/index.js';
 import type { EventStore } from '../infrastructure/eventstore/port.js';
 import { LogStateProjection } from '../infrastructure/log-state/log-state-projection.js';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
@@ -132,6 +133,11 @@ interface Opened {
   readonly metrics: MetricsRegistry;
 }
 
+/** The log key also signs a primary's trust policy, as a note that cannot be read as a checkpoint. */
+function policySigner(init: InitResult, logKey: KeyPair) {
+  return ed25519NoteSigner(init.identity.origin, logKey.publicKey, logKey.sign);
+}
+
 function connect(
   config: NodeConfig,
   options: AssembleOptions,
@@ -173,6 +179,7 @@ function connect(
     store,
     clock,
     metrics,
+    ...(mirror ? {} : { logSigner: policySigner(init, logKey) }),
     ...(options.notice === undefined ? {} : { notice: options.notice }),
   });
   // The sequencer goes first: if a checkpoint diverges it throws before any read model applied the event.

@@ -18,6 +18,8 @@ export interface AlertInputs {
     readonly down: readonly { readonly name: string; readonly error: string }[];
   } | null;
   readonly mirrorHalted: string | null;
+  /** Why the mirror refused its upstream's trust policy (it kept its own), or null. */
+  readonly policyRefused?: string | null;
   /** Milliseconds the oldest unsealed leaf has waited, and how long is too long. */
   readonly unsealedWaitMs: number;
   readonly staleAfterMs: number;
@@ -41,6 +43,8 @@ export function openAlerts(inputs: AlertInputs): OpenAlert[] {
   if (inputs.logHalted !== null) alerts.push(alert('log-halted', 'critical', null, inputs.logHalted));
   if (inputs.mirrorHalted !== null)
     alerts.push(alert('mirror-halted', 'critical', null, inputs.mirrorHalted));
+  if (inputs.policyRefused != null)
+    alerts.push(alert('policy-refused', 'warning', null, inputs.policyRefused));
   const { quorum } = inputs;
   if (quorum !== null && !quorum.met)
     alerts.push(

@@ -13,6 +13,7 @@ export type OperatorEventName =
   | 'quorum_lost'
   | 'quorum_restored'
   | 'mirror_halted'
+  | 'mirror_policy_refused'
   | 'seal_slow'
   | 'store_unavailable'
   | 'store_recovered'

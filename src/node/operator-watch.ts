@@ -12,6 +12,7 @@ const EVENT_OF: Record<OpenAlert['kind'], OperatorEventName> = {
   'quorum-lost': 'quorum_lost',
   'witness-down': 'witness_unreachable',
   'mirror-halted': 'mirror_halted',
+  'policy-refused': 'mirror_policy_refused',
   'store-unavailable': 'store_unavailable',
   'event-feed-lost': 'event_feed_lost',
   'log-halted': 'log_halted',

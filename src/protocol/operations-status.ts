@@ -10,6 +10,7 @@ export type OpenAlertKind =
   | 'quorum-lost'
   | 'witness-down'
   | 'mirror-halted'
+  | 'policy-refused'
   | 'store-unavailable'
   | 'event-feed-lost'
   | 'log-halted'

@@ -31,6 +31,8 @@ export interface LiveNodeOptions {
   readonly port?: number;
   readonly sealIntervalMs?: number;
   readonly clock?: () => number;
+  /** Receives the node's runtime notices (the lines `chancery start` logs as pino JSON). */
+  readonly notice?: (line: string) => void;
 }
 
 export async function startLiveNode(options: LiveNodeOptions = {}): Promise<LiveNode> {
@@ -48,7 +50,10 @@ export async function startLiveNode(options: LiveNodeOptions = {}): Promise<Live
   const node = await startNode(config, {
     logging: process.env['TEST_LOGS'] === '1' ? undefined : false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    notice: process.env['TEST_LOGS'] === '1' ? (line) => process.stderr.write(`${line}\n`) : () => undefined,
+    notice: (line) => {
+      options.notice?.(line);
+      if (process.env['TEST_LOGS'] === '1') process.stderr.write(`${line}\n`);
+    },
   });
   const url = node.url;
   const get = (path: string) => fetch(`${url}${path}`);

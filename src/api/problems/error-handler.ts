@@ -3,6 +3,7 @@ import { storeErrorToProblem } from '../../application/pipeline/error-mapping.js
 import type { ProblemCode } from '../../application/problems/catalogue.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import { sendNotFoundPage } from '../web/landing-routes.js';
+import { localiseProblem, problemLanguage } from './problem-language.js';
 import { type ValidationIssue, validationProblem } from './validation-problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -15,10 +16,22 @@ export function sendProblem(
   // A person's browser that finds nothing gets a page it can act on; a program keeps problem+json.
   if (sendNotFoundPage(request, reply, problem)) return reply;
   if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+  const language = problemLanguage(request.headers['accept-language']);
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(problem.toBody(request.url.split('?')[0]));
+    .header('content-language', language)
+    .header('vary', varyOn(reply.getHeader('vary'), 'accept-language'))
+    .send(localiseProblem(problem.toBody(request.url.split('?')[0]), language));
+}
+
+/** Adds a field to a Vary header another part of the reply may have set. */
+function varyOn(existing: unknown, field: string): string {
+  const fields = String(existing ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0);
+  return fields.some((f) => f.toLowerCase() === field) ? fields.join(', ') : [...fields, field].join(', ');
 }
 
 /** Fastify's own error codes, translated to ours so clients see one vocabulary. */

@@ -42,6 +42,11 @@ export interface FederationRouteDeps {
   readonly alerts: { list(limit: number): Alert[]; total(): number };
   /** The C2SP tlog-policy text the node follows, or null when it has none. */
   readonly policyText: () => string | null;
+  /**
+   * That policy as a C2SP signed note by the log key (docs/federation.md): the primary's own, or the one a
+   * mirror follows, served on unchanged; null when there is none (a mirror given its policy at start).
+   */
+  readonly policyNote: () => string | null;
   readonly status: () => FederationStatus;
   /** The Prometheus text exposition. */
   readonly metrics: () => string | Promise<string>;
@@ -163,6 +168,34 @@ function policyRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
       const text = deps.policyText();
       if (text === null) throw new ProblemError('POLICY_NOT_CONFIGURED', 'this node has no trust policy yet');
       return reply.type('text/plain; charset=utf-8').send(text);
+    },
+  );
+  app.get(
+    '/v1/federation/policy/note',
+    {
+      schema: {
+        tags: ['federation'],
+        summary:
+          'The same policy as a C2SP signed note by the log key, with a sequence that orders its versions',
+        description:
+          'Text: "chancery.trust-policy/v1", "origin <log origin>", "sequence <n>", then the policy text, a blank ' +
+          "line and the log key's signature line. Mirrors follow only this form, and only to a higher sequence. " +
+          '404 POLICY_NOT_CONFIGURED when the node has no log-signed policy (a mirror given its own at start, or ' +
+          'one that has not adopted one yet).',
+        response: {
+          200: { description: 'The signed note', content: { 'text/plain': { schema: string } } },
+          ...problemResponses,
+        },
+      },
+    },
+    async (_request, reply) => {
+      const note = deps.policyNote();
+      if (note === null)
+        throw new ProblemError(
+          'POLICY_NOT_CONFIGURED',
+          'this node has no trust policy signed by the log key (a mirror given its policy at start has none)',
+        );
+      return reply.type('text/plain; charset=utf-8').send(note);
     },
   );
 }

@@ -118,6 +118,8 @@ export const federationStatusSchema = {
         'lastSyncAt',
         'lastError',
         'halted',
+        'policySequence',
+        'policyRefused',
       ],
       properties: {
         upstreams: { type: 'array', items: string },
@@ -129,6 +131,13 @@ export const federationStatusSchema = {
         lastSyncAt: nullable(string),
         lastError: nullable(string),
         halted: nullable(string),
+        policySequence: nullable(integer),
+        policyRefused: nullable({
+          type: 'object',
+          additionalProperties: false,
+          required: ['reason', 'upstream', 'at'],
+          properties: { reason: string, upstream: string, at: string },
+        }),
       },
     }),
     submissions: nullable({

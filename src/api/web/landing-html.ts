@@ -3,9 +3,12 @@
  * wrong one: the landing page at `/` and the friendly "not found". Plain HTML
  * with one hashed inline stylesheet and no script, so they load nothing from
  * anywhere and work on any phone. Chinese and English side by side: the
- * reader may have come from a paper certificate's QR code.
+ * reader may have come from a paper certificate's QR code. The words are the
+ * citizen page's catalogues (landing.*, notFound.*), in both languages.
  */
 import { createHash } from 'node:crypto';
+import type { MessageKey } from './i18n/catalogue.js';
+import { type Translate, translator } from './i18n/page-i18n.js';
 
 const CSS = `
 :root { color-scheme: light dark; --bg: #f6f6f3; --fg: #1a1a1a; --muted: #545454; --card: #fff;
@@ -57,30 +60,51 @@ ${links(base)}
 `;
 }
 
+const ZH = translator('zh-CN');
+const EN = translator('en');
+
+/**
+ * A message as HTML text: the catalogue's words escaped, each parameter in `code` set as escaped
+ * <code>. The parameters go through the translator as markers, so no value is ever read as markup.
+ */
+function said(t: Translate, key: MessageKey, code: Readonly<Record<string, string>> = {}): string {
+  const names = Object.keys(code);
+  const markers = Object.fromEntries(names.map((name, i) => [name, `\u0001${i}\u0001`]));
+  let html = escapeText(t(key, markers));
+  names.forEach((name, i) => {
+    html = html.replace(`\u0001${i}\u0001`, `<code>${escapeText(code[name]!)}</code>`);
+  });
+  return html;
+}
+
+/** Chinese first, English after it in the muted style: the reader may have come from a paper certificate. */
+function both(key: MessageKey, code: Readonly<Record<string, string>> = {}): string {
+  return `${said(ZH, key, code)}\n<span class="en">${said(EN, key, code)}</span>`;
+}
+
 /** The check form: GET go?proof=…, which the node answers with a redirect to the proof page. */
 function checkForm(base: string, value = ''): string {
   return `<form class="card" action="${base}go" method="get">
-<label for="proof">粘贴证书编号或查验网址 <span class="en">Paste a proof id or a proof URL</span></label>
+<label for="proof">${said(ZH, 'landing.proofLabel')} <span class="en">${said(EN, 'landing.proofLabel')}</span></label>
 <input id="proof" name="proof" type="text" inputmode="url" autocomplete="off" autocapitalize="off" spellcheck="false"
   placeholder="crt_… / https://…/p/crt_…" value="${escapeText(value)}" required>
-<button type="submit">查验 · Check</button>
+<button type="submit">${said(ZH, 'landing.check')} · ${said(EN, 'landing.check')}</button>
 </form>`;
 }
 
 function links(base: string): string {
   return `<nav aria-label="more">
-<a href="${base}console">运维控制台 · Console</a>
-<a href="${base}docs">接口文档 · API docs</a>
+<a href="${base}console">${said(ZH, 'landing.console')} · ${said(EN, 'landing.console')}</a>
+<a href="${base}docs">${said(ZH, 'landing.apiDocs')} · ${said(EN, 'landing.apiDocs')}</a>
 </nav>`;
 }
 
 /** `base` is the path back to the node's root from the page (`./`, or `../` under /p/), for proxies that mount it under a prefix. */
 export function renderLanding(origin: string, base = './'): string {
   return page(
-    'Chancery · 证书查验 · Check a certificate',
-    `<h1>证书查验 <span class="en">Check a certified record</span></h1>
-<p>这个节点保存着 <code>${escapeText(origin)}</code> 的公开日志。打开证书上的二维码或网址即可在您的设备上查验。
-<span class="en">This node keeps the public log <code>${escapeText(origin)}</code>. Open the QR code or URL on a certificate to check it on your own device.</span></p>
+    `Chancery · ${ZH('landing.title')} · ${EN('landing.title')}`,
+    `<h1>${said(ZH, 'landing.heading')} <span class="en">${said(EN, 'landing.heading')}</span></h1>
+<p>${both('landing.intro', { origin })}</p>
 ${checkForm(base)}`,
     base,
   );
@@ -95,12 +119,11 @@ export interface NotFoundPage {
 /** The friendly 404: says plainly that nothing was found under what was typed, and offers the box again. */
 export function renderNotFound(input: NotFoundPage): string {
   return page(
-    '未找到 · Not found',
-    `<h1>未找到 <span class="en">Not found</span></h1>
+    `${ZH('notFound.title')} · ${EN('notFound.title')}`,
+    `<h1>${said(ZH, 'notFound.title')} <span class="en">${said(EN, 'notFound.title')}</span></h1>
 <div class="card bad">
-<p>这里没有 <code>${escapeText(input.asked)}</code>。请检查证书上的编号或网址是否完整、是否有输入错误。
-<span class="en">There is nothing at <code>${escapeText(input.asked)}</code>. Check that the id or URL on the certificate was copied in full and without typos.</span></p>
-<p>证书编号形如 <code>crt_</code> 加 24 个字母或数字。<span class="en">A proof id looks like <code>crt_</code> followed by 24 letters and digits.</span></p>
+<p>${both('notFound.nothingAt', { asked: input.asked })}</p>
+<p>${said(ZH, 'notFound.idShape', { prefix: 'crt_' })}<span class="en">${said(EN, 'notFound.idShape', { prefix: 'crt_' })}</span></p>
 </div>
 ${checkForm(input.base)}`,
     input.base,

@@ -33,7 +33,7 @@
  * checks and their evidence), PendingReplay and CheckpointPublisher (writing).
  */
 
-import type { TrustPolicy } from '../../domain/federation/index.js';
+import type { SignedPolicy, TrustPolicy } from '../../domain/federation/index.js';
 import { ed25519NoteVerifier } from '../../domain/log/index.js';
 import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
 import type { EventStore } from '../../infrastructure/eventstore/port.js';
@@ -46,6 +46,7 @@ import type { EntryReplayer, UpstreamEntry } from '../replay/entry-replay.js';
 import { CheckpointPublisher } from './checkpoint-publisher.js';
 import type { MirrorHalt } from './mirror-halt.js';
 import { PendingReplay } from './pending-replay.js';
+import { PolicyFollower, type PolicyRefusal } from './policy-follower.js';
 import { UpstreamPoller } from './upstream-poller.js';
 import { type UpstreamCheckpoint, UpstreamVerifier } from './upstream-verifier.js';
 
@@ -59,9 +60,12 @@ export interface MirrorOptions {
   readonly projector: Projector;
   readonly replayer: EntryReplayer;
   readonly alerts: FederationAlerts;
-  /** The trust policy to read cosignatures with; null fetches upstream's (it must list the log key). */
+  /** The trust policy given at start; null follows upstream's log-signed one (it must list the log key). */
   readonly policy: TrustPolicy | null;
-  readonly parsePolicy: (text: string) => TrustPolicy;
+  /** Without a policy given at start: the log-signed version followed before a restart, or null. */
+  readonly followed?: SignedPolicy | null;
+  /** Called with each log-signed version adopted, before it is used (to persist it). */
+  readonly onPolicy?: (signed: SignedPolicy) => void;
   readonly pollIntervalMs?: number;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
@@ -85,6 +89,10 @@ export interface MirrorStatus {
   readonly lastError: string | null;
   /** Why the mirror stopped applying, or null while it runs. */
   readonly halted: string | null;
+  /** The sequence of the log-signed policy followed; null with none yet, or with a policy given at start. */
+  readonly policySequence: number | null;
+  /** Why upstream's last policy offer was refused (the mirror kept its own); null when none was. */
+  readonly policyRefused: PolicyRefusal | null;
 }
 
 export class MirrorReplicator {
@@ -93,13 +101,15 @@ export class MirrorReplicator {
   private readonly verifier: UpstreamVerifier;
   private readonly pending: PendingReplay;
   private readonly publisher: CheckpointPublisher;
+  /** Null when the policy was given at start: then upstream's is not followed. */
+  private readonly follower: PolicyFollower | null;
   private halted: string | null = null;
   private upstreamSize: number | null = null;
   private downloaded = 0;
 
   constructor(private readonly options: MirrorOptions) {
     if (options.upstreams.length === 0) throw new Error('a mirror needs at least one --upstream URL');
-    const { logKey, sequencer, cosigned, store, projector, replayer, policy, parsePolicy } = options;
+    const { logKey, sequencer, cosigned, store, projector, replayer, policy } = options;
     const logVerifier = ed25519NoteVerifier(logKey, verifyEd25519);
     this.origin = logVerifier.keyName;
     const transport = { timeoutMs: options.timeoutMs, fetch: options.fetch };
@@ -110,7 +120,7 @@ export class MirrorReplicator {
       onHalt: (halt) => this.halt(halt),
       notice: options.notice,
     });
-    this.verifier = new UpstreamVerifier({ logKey, logVerifier, sequencer, parsePolicy });
+    this.verifier = new UpstreamVerifier({ logKey, logVerifier, sequencer });
     this.pending = new PendingReplay({
       replayer,
       onGenesis: options.onGenesis,
@@ -123,8 +133,27 @@ export class MirrorReplicator {
       cosigned,
       store,
       projector,
-      policy,
+      policy: policy ?? options.followed?.policy ?? null,
     });
+    this.follower = policy === null ? this.policyFollower(logVerifier) : null;
+  }
+
+  private policyFollower(logVerifier: ReturnType<typeof ed25519NoteVerifier>): PolicyFollower {
+    return new PolicyFollower({
+      logKey: this.options.logKey,
+      logVerifier,
+      followed: this.options.followed ?? null,
+      adopt: (signed) => {
+        this.options.onPolicy?.(signed);
+        this.publisher.adoptPolicy(signed.policy);
+      },
+      notice: this.options.notice,
+    });
+  }
+
+  /** The log-signed policy this mirror follows, to serve on unchanged; null with none (or one given at start). */
+  get signedPolicy(): SignedPolicy | null {
+    return this.follower?.signed ?? null;
   }
 
   start(): void {
@@ -151,6 +180,8 @@ export class MirrorReplicator {
       lastSyncAt: this.poller.lastSyncAt,
       lastError: this.poller.lastError,
       halted: this.halted,
+      policySequence: this.follower?.signed?.sequence ?? null,
+      policyRefused: this.follower?.refused ?? null,
     };
   }
 
@@ -196,17 +227,10 @@ export class MirrorReplicator {
   /**
    * Without a policy of its own, the mirror reads cosignatures with upstream's, and follows it as it
    * changes: a primary started before its witnesses existed gets its policy later, and a mirror that
-   * kept the first one would report "quorum none" forever. Each policy must list the trusted log key.
+   * kept the first one would report "quorum none" forever. Only the log-signed form is trusted.
    */
   private async followPolicy(client: UpstreamClient): Promise<void> {
-    if (this.options.policy !== null) return;
-    const text = await client.policyText();
-    if (text === null || text === this.publisher.policy?.text) return;
-    const before = this.publisher.policy;
-    this.publisher.adoptPolicy(this.verifier.policy(text));
-    this.options.notice?.(
-      `mirror: ${before === null ? 'adopted' : 'follows the changed'} trust policy of ${client.url}`,
-    );
+    await this.follower?.follow(client);
   }
 
   /** Pulls, verifies and applies the entries up to the checkpoint; true if any write was applied. */

@@ -8,12 +8,11 @@
  *
  * What a correct log could not have said raises a MirrorHalt carrying the
  * evidence. What only makes this upstream unusable (a note the log did not
- * sign, a size behind the mirror's, a policy that cannot be read) raises an
+ * sign, a size behind the mirror's) raises an
  * UpstreamError, and the mirror fails over.
  */
 
 import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
-import type { TrustPolicy } from '../../domain/federation/index.js';
 import {
   type Checkpoint,
   encodeBase64,
@@ -46,7 +45,6 @@ export interface UpstreamVerifierOptions {
   readonly logVerifier: NoteVerifier;
   /** The mirror's own log: its tree, and the checkpoint it last accepted. */
   readonly sequencer: Sequencer;
-  readonly parsePolicy: (text: string) => TrustPolicy;
 }
 
 export class UpstreamVerifier {
@@ -67,20 +65,6 @@ export class UpstreamVerifier {
         throw new UpstreamError(`its checkpoint does not verify: ${error.message}`);
       throw error;
     }
-  }
-
-  /** Upstream's trust policy text, read into the policy cosignatures are checked with. */
-  policy(text: string): TrustPolicy {
-    let policy: TrustPolicy;
-    try {
-      policy = this.options.parsePolicy(text);
-    } catch (error) {
-      throw new UpstreamError(`its trust policy cannot be read: ${(error as Error).message}`);
-    }
-    // A policy that does not name the log this mirror trusts says nothing about its cosignatures.
-    if (!policy.logs.some((log) => log.vkey === this.options.logKey))
-      throw new UpstreamError('its trust policy does not list the trusted log key');
-    return policy;
   }
 
   /**

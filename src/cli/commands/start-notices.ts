@@ -18,6 +18,8 @@ const EVENTS: readonly (readonly [RegExp, string, Level])[] = [
   [/^federation ALERT/, 'federation_evidence', 'warn'],
   [/^mirror ALERT/, 'mirror_halted', 'warn'],
   [/^mirror: upstream/, 'mirror_upstream_failover', 'warn'],
+  [/^mirror: refused the trust policy/, 'mirror_policy_refused', 'warn'],
+  [/^mirror: (adopted|follows the changed) trust policy/, 'mirror_policy_followed', 'info'],
   [/^start-up failed/, 'startup_failed', 'error'],
   [/^event store reached/, 'store_reached', 'info'],
 ];

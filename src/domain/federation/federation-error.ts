@@ -14,6 +14,8 @@ export type FederationErrorCode =
   | 'POLICY_DUPLICATE'
   /** The policy is larger than this implementation accepts (lines, witnesses, groups or bytes). */
   | 'POLICY_LIMIT'
+  /** A log-signed policy note is not header, origin and sequence lines followed by a policy. */
+  | 'POLICY_NOTE_MALFORMED'
   /** An add-checkpoint request body breaks the tlog-witness syntax. */
   | 'WITNESS_REQUEST_MALFORMED'
   /** An add-checkpoint response body is not a sequence of signature lines. */

@@ -7,6 +7,15 @@
 
 export { FederationError, type FederationErrorCode } from './federation-error.js';
 export {
+  formatPolicyNoteText,
+  POLICY_NOTE_HEADER,
+  type PolicyNoteText,
+  parsePolicyNoteText,
+  policyUpdate,
+  readSignedPolicy,
+  type SignedPolicy,
+} from './policy-note.js';
+export {
   describeQuorum,
   isQuorumMet,
   MAX_POLICY_BYTES,

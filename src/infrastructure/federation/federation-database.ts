@@ -1,6 +1,8 @@
 /**
  * The node's federation file, DATA/federation.db: what this node cosigned as
- * a witness, and the evidence behind every alert. Unlike node.db this is not
+ * a witness, the evidence behind every alert, and the log-signed trust policy
+ * versions (a primary's sequence must never go back; a mirror must not forget
+ * which version it follows, or a replayed older one would pass after a restart). Unlike node.db this is not
  * derived state: a witness that forgets what it cosigned could be led to
  * cosign a fork, and evidence is the one record of a log's misbehaviour. So
  * it is a small database of its own with synchronous=FULL (every commit is
@@ -38,6 +40,12 @@ export function openFederationDatabase(file: string): FederationDatabase {
       cosigned TEXT,
       submitted TEXT,
       proof TEXT NOT NULL,
+      recorded_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS policy_notes (
+      sequence INTEGER PRIMARY KEY,
+      policy TEXT NOT NULL,
+      note TEXT NOT NULL,
       recorded_at TEXT NOT NULL
     );
   `);

@@ -48,9 +48,12 @@ export class UpstreamClient {
     return this.getText('/v1/log/checkpoint');
   }
 
-  /** Upstream's C2SP tlog-policy text, unparsed; null when it has none yet (503). */
-  policyText(): Promise<string | null> {
-    return this.getText('/v1/federation/policy');
+  /**
+   * Upstream's trust policy as a note signed by the log key, unverified; null when it has none yet
+   * (404, 503). Never the unsigned text form: anyone on the path could rewrite that.
+   */
+  policyNote(): Promise<string | null> {
+    return this.getText('/v1/federation/policy/note', [404, 503]);
   }
 
   /** Upstream's consistency proof between two tree sizes: at most 64 hashes of 32 bytes. */
@@ -88,12 +91,12 @@ export class UpstreamClient {
     return response;
   }
 
-  private async getText(path: string): Promise<string | null> {
+  private async getText(path: string, absent: readonly number[] = [503]): Promise<string | null> {
     const response = await this.get(path);
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_PAGE_BYTES) throw new UpstreamError(`${path}: ${length} bytes is too large`);
     const text = await response.text();
-    if (response.status === 503) return null;
+    if (absent.includes(response.status)) return null;
     if (!response.ok) throw new UpstreamError(`${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
     return text;
   }

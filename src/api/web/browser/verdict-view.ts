@@ -13,6 +13,7 @@ import type { Language, Message } from '../i18n/catalogue.js';
 import { formatDateTime, type Translate } from '../i18n/page-i18n.js';
 import { type CitizenHeadline, citizenHeadline } from '../presentation/citizen-headline.js';
 import { explainStep } from '../presentation/step-explanation.js';
+import { technicalDetail } from '../presentation/technical-detail.js';
 
 export interface Speech {
   readonly language: Language;
@@ -102,10 +103,9 @@ export function renderSteps(speech: Speech, report: VerificationReport, bundle: 
         speech.t(`step.label.${step.id}`),
       );
       const detail = el('p', { class: 'step-technical' });
-      // The verifier's own words, with the facts it checked: English, like `chancery verify` prints them.
       detail.append(
         el('span', { class: 'step-detail-label' }, `${speech.t('step.technical')}: `),
-        el('span', { class: 'step-detail', lang: 'en' }, step.detail),
+        technicalText(speech, step.detail),
       );
       item.append(
         el('span', { class: 'mark', 'aria-hidden': 'true' }, step.ok ? '✓' : '✗'),
@@ -116,6 +116,16 @@ export function renderSteps(speech: Speech, report: VerificationReport, bundle: 
       return item;
     }),
   );
+}
+
+/**
+ * The verifier's detail with the facts it checked, said in the reader's language when its shape is known;
+ * otherwise as the verifier wrote it (English, like `chancery verify` prints it), marked so.
+ */
+function technicalText(speech: Speech, detail: string): HTMLSpanElement {
+  const message = technicalDetail(detail);
+  if (message === null) return el('span', { class: 'step-detail', lang: 'en' }, detail);
+  return el('span', { class: 'step-detail' }, say(speech, message));
 }
 
 export function renderWitnesses(speech: Speech, witnessing: WitnessingSummary | undefined): void {

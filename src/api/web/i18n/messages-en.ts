@@ -99,6 +99,64 @@ export const MESSAGES_EN = {
     passed: 'Passed: ',
     failed: 'Failed: ',
     technical: 'Technical detail',
+    detail: {
+      signedRecord:
+        '{{actor}} signed this certification on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, not retired).',
+      signedRecordRetired:
+        '{{actor}} signed this certification on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, retired at entry {{retired}}).',
+      signedBatch:
+        '{{actor}} signed a batch of {{count}} records on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, not retired).',
+      signedBatchRetired:
+        '{{actor}} signed a batch of {{count}} records on {{at}}, log entry {{leaf}}, with key {{key}} (registered at log entry {{registered}}, retired at entry {{retired}}).',
+      signedRecordV1:
+        '{{actor}} signed this certification on {{at}} with key {{key}} (in use since {{since}}).',
+      signedBatchV1:
+        '{{actor}} signed a batch of {{count}} records on {{at}} with key {{key}} (in use since {{since}}).',
+      included: "The certification is entry {{leaf}} of the {{size}} entries in the checkpoint's log tree.",
+      includedBatch:
+        "The record's batch is entry {{leaf}} of the {{size}} entries in the checkpoint's log tree.",
+      vouched:
+        'The authority (key {{authority}}) vouches for key {{key}} of {{identity}}: registered at log entry {{registered}}.',
+      vouchedThrough:
+        'The authority (key {{authority}}) vouches for key {{key}} of {{identity}}, through {{earlier}} earlier key(s) of {{identity2}}: registered at log entry {{registered}}.',
+      quorumNoneCosigned:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by no witness (0 of {{total}} witnesses); not by {{missing}}: the quorum ({{quorum}}) is not met.',
+      quorumMet:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by {{names}} ({{count}} of {{total}} witnesses): the quorum ({{quorum}}) is met.',
+      quorumMetNotAll:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by {{names}} ({{count}} of {{total}} witnesses); not by {{missing}}: the quorum ({{quorum}}) is met.',
+      quorumNotMet:
+        'Signed by the log {{origin}} at {{size}} entries. Cosigned by {{names}} ({{count}} of {{total}} witnesses); not by {{missing}}: the quorum ({{quorum}}) is not met.',
+      logOnly:
+        "Signed by the log {{origin}} (key {{key}}) at {{size}} entries. No witnesses configured: the checkpoint rests on the log's signature alone.",
+      cosignedCount:
+        'Signed by the log {{origin}} (key {{key}}) at {{size}} entries. Cosigned by {{count}} of {{total}} witnesses ({{required}} required).',
+      validOpen: 'Valid since {{from}}, with no end date.',
+      validWindow: 'Valid from {{from}} until {{until}}.',
+      expired: 'expired: was valid until {{until}}',
+      notYet: 'not valid yet: valid from {{from}}',
+      active:
+        "Active: the state map of the checkpoint's {{size}} entries proves no suspension or revocation.",
+      reinstated:
+        "Active: reinstated on {{at}} by {{by}} (log entry {{leaf}}); the state map of the checkpoint's {{size}} entries proves it.",
+      revoked: 'Revoked on {{at}} by {{by}} (log entry {{leaf}}): {{reason}}',
+      suspended: 'Suspended on {{at}} by {{by}} (log entry {{leaf}}): {{reason}}',
+      inBatch:
+        'Record {{index}} of the {{count}} in batch {{batch}}: its digest leads to the batch root the department signed.',
+      documentMatches: "Your document's SHA-256 is {{digest}}, the certified digest.",
+      documentDiffers:
+        "your document's SHA-256 is {{digest}}, the certified one is {{certified}}: it is a different document",
+      provenAsOf: 'The state is proven as of {{asOf}}, when the witnesses had cosigned the checkpoint.',
+      timeUnknown:
+        "No witness quorum vouches for a time: the state is as of the log's checkpoint, whose time only the log asserts.",
+      fieldDiffers: "the entry's {{field}} differs from the signed command's",
+      inclusionAltered:
+        "the inclusion proof does not lead to the checkpoint's root: the entry or the proof was altered",
+      batchPathAltered:
+        'the batch path does not lead to the signed batch root: the record digest or the path was altered',
+      batchRootAltered: 'the batch root in the bundle is not the one the department signed',
+      treeSizeDiffers: 'the bundle says the log has {{bundle}} entries, the checkpoint says {{checkpoint}}',
+    },
     label: {
       bundle: 'The proof can be read',
       signature: 'Signed by the issuing department',
@@ -244,5 +302,22 @@ export const MESSAGES_EN = {
     tlog: 'Download the proof (C2SP tlog-proof)',
     offline: 'Offline:',
     offlineNote: "(the authority's key, as the province publishes it)",
+  },
+  /** The node's landing page and its friendly 404 (server-rendered, both languages side by side). */
+  landing: {
+    title: 'Check a certificate',
+    heading: 'Check a certified record',
+    intro:
+      'This node keeps the public log {{origin}}. Open the QR code or URL on a certificate to check it on your own device.',
+    proofLabel: 'Paste a proof id or a proof URL',
+    check: 'Check',
+    console: 'Console',
+    apiDocs: 'API docs',
+  },
+  notFound: {
+    title: 'Not found',
+    nothingAt:
+      'There is nothing at {{asked}}. Check that the id or URL on the certificate was copied in full and without typos.',
+    idShape: 'A proof id looks like {{prefix}} followed by 24 letters and digits.',
   },
 } as const;

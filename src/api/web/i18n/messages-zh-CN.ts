@@ -98,6 +98,57 @@ export const MESSAGES_ZH_CN: Catalogue = {
     passed: '通过：',
     failed: '未通过：',
     technical: '技术细节',
+    detail: {
+      signedRecord:
+        '{{actor}} 于 {{at}} 用密钥 {{key}} 签署了这项认证（日志第 {{leaf}} 条；该密钥登记于日志第 {{registered}} 条，未停用）。',
+      signedRecordRetired:
+        '{{actor}} 于 {{at}} 用密钥 {{key}} 签署了这项认证（日志第 {{leaf}} 条；该密钥登记于日志第 {{registered}} 条，停用于第 {{retired}} 条）。',
+      signedBatch:
+        '{{actor}} 于 {{at}} 用密钥 {{key}} 签署了包含 {{count}} 条记录的批次（日志第 {{leaf}} 条；该密钥登记于日志第 {{registered}} 条，未停用）。',
+      signedBatchRetired:
+        '{{actor}} 于 {{at}} 用密钥 {{key}} 签署了包含 {{count}} 条记录的批次（日志第 {{leaf}} 条；该密钥登记于日志第 {{registered}} 条，停用于第 {{retired}} 条）。',
+      signedRecordV1: '{{actor}} 于 {{at}} 用密钥 {{key}} 签署了这项认证（该密钥自 {{since}} 起启用）。',
+      signedBatchV1:
+        '{{actor}} 于 {{at}} 用密钥 {{key}} 签署了包含 {{count}} 条记录的批次（该密钥自 {{since}} 起启用）。',
+      included: '该认证是检查点日志树 {{size}} 条记录中的第 {{leaf}} 条。',
+      includedBatch: '该记录所在批次是检查点日志树 {{size}} 条记录中的第 {{leaf}} 条。',
+      vouched:
+        '主管机构（密钥 {{authority}}）为 {{identity}} 的密钥 {{key}} 作保：登记于日志第 {{registered}} 条。',
+      vouchedThrough:
+        '主管机构（密钥 {{authority}}）经由 {{identity2}} 先前的 {{earlier}} 把密钥，为 {{identity}} 的密钥 {{key}} 作保：登记于日志第 {{registered}} 条。',
+      quorumNoneCosigned:
+        '由日志 {{origin}} 在 {{size}} 条记录时签名。没有见证方联署（{{total}} 个见证方中 0 个）；未联署的有 {{missing}}：未达到法定数（{{quorum}}）。',
+      quorumMet:
+        '由日志 {{origin}} 在 {{size}} 条记录时签名。由 {{names}} 联署（{{total}} 个见证方中 {{count}} 个）：已达到法定数（{{quorum}}）。',
+      quorumMetNotAll:
+        '由日志 {{origin}} 在 {{size}} 条记录时签名。由 {{names}} 联署（{{total}} 个见证方中 {{count}} 个），{{missing}} 未联署：已达到法定数（{{quorum}}）。',
+      quorumNotMet:
+        '由日志 {{origin}} 在 {{size}} 条记录时签名。由 {{names}} 联署（{{total}} 个见证方中 {{count}} 个），{{missing}} 未联署：未达到法定数（{{quorum}}）。',
+      logOnly:
+        '由日志 {{origin}}（密钥 {{key}}）在 {{size}} 条记录时签名。未配置见证方：该检查点仅凭日志自己的签名。',
+      cosignedCount:
+        '由日志 {{origin}}（密钥 {{key}}）在 {{size}} 条记录时签名。{{total}} 个见证方中有 {{count}} 个联署（需要 {{required}} 个）。',
+      validOpen: '自 {{from}} 起有效，没有截止日期。',
+      validWindow: '有效期自 {{from}} 至 {{until}}。',
+      expired: '已过期：有效期至 {{until}}',
+      notYet: '尚未生效：自 {{from}} 起有效',
+      active: '有效：检查点 {{size}} 条记录的状态映射证明没有暂停或撤销。',
+      reinstated:
+        '有效：{{by}} 于 {{at}} 恢复（日志第 {{leaf}} 条）；检查点 {{size}} 条记录的状态映射证明了这一点。',
+      revoked: '已由 {{by}} 于 {{at}} 撤销（日志第 {{leaf}} 条），理由：{{reason}}',
+      suspended: '已由 {{by}} 于 {{at}} 暂停（日志第 {{leaf}} 条），理由：{{reason}}',
+      inBatch:
+        '批次 {{batch}} 共 {{count}} 条记录中的第 {{index}} 条：其摘要可推导出该部门签名的批次根哈希。',
+      documentMatches: '您的文件的 SHA-256 为 {{digest}}，与认证的摘要一致。',
+      documentDiffers: '您的文件的 SHA-256 为 {{digest}}，认证的是 {{certified}}：这是另一份文件',
+      provenAsOf: '该状态已被证明截至 {{asOf}}，即见证方联署该检查点的时间。',
+      timeUnknown: '没有见证方法定数为时间作保：该状态以日志检查点为准，其时间仅由日志自己声明。',
+      fieldDiffers: '记录中的 {{field}} 与签名命令中的不一致',
+      inclusionAltered: '包含证明推导不出检查点的根哈希：记录或证明已被篡改',
+      batchPathAltered: '批次路径推导不出已签名的批次根哈希：记录摘要或路径已被篡改',
+      batchRootAltered: '证明中的批次根哈希不是该部门签名的那个',
+      treeSizeDiffers: '证明称日志有 {{bundle}} 条记录，检查点称有 {{checkpoint}} 条',
+    },
     label: {
       bundle: '证明可以读取',
       signature: '由签发部门签名',
@@ -234,5 +285,20 @@ export const MESSAGES_ZH_CN: Catalogue = {
     tlog: '下载证明（C2SP tlog-proof）',
     offline: '离线核验：',
     offlineNote: '（主管机构的密钥，以省里公布的为准）',
+  },
+  /** The node's landing page and its friendly 404 (server-rendered, both languages side by side). */
+  landing: {
+    title: '证书查验',
+    heading: '证书查验',
+    intro: '这个节点保存着 {{origin}} 的公开日志。打开证书上的二维码或网址即可在您的设备上查验。',
+    proofLabel: '粘贴证书编号或查验网址',
+    check: '查验',
+    console: '运维控制台',
+    apiDocs: '接口文档',
+  },
+  notFound: {
+    title: '未找到',
+    nothingAt: '这里没有 {{asked}}。请检查证书上的编号或网址是否完整、是否有输入错误。',
+    idShape: '证书编号形如 {{prefix}} 加 24 个字母或数字。',
   },
 };
