@@ -58,7 +58,10 @@ function readBounded(
 ): void {
   const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
   const announced = Number(request.headers['content-length']);
-  if (announced > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+  if (announced > limit) {
+    done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    return;
+  }
   const scanner = new JsonDepthScanner(MAX_JSON_DEPTH);
   const chunks: Buffer[] = [];
   let received = 0;
