@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OperationsStatus } from '../../src/protocol/operations-status.js';
 import { eventually } from '../support/federation-nodes.js';
 import { certifySome, type OpsNetwork, startOpsNetwork } from '../support/metrics-network.js';
 import { parseExposition, sampleValue } from '../support/metrics-parse.js';
@@ -127,6 +128,35 @@ describe('/metrics on a primary with two mirror-witnesses', () => {
     expect(sampleValue(families, 'chancery_writes_total', { type: 'CertifyRecord' })).toBeUndefined();
   });
 
+  it('reports the replication lag of each mirror-witness on the primary, labelled by mirror', async () => {
+    const primarySize = network.primary.node.sequencer.sequencedSize();
+    const families = await eventually('the primary to see both mirrors caught up', async () => {
+      const f = parseExposition(await network.primary.text('/metrics'));
+      const lags = ['witness-a', 'witness-b'].map((m) =>
+        sampleValue(f, 'chancery_mirror_lag_entries', { mirror: m }),
+      );
+      return lags.every((l) => l === 0) ? f : undefined;
+    });
+    // The primary is no mirror: no unlabelled lag of its own.
+    const own = families
+      .get('chancery_mirror_lag_entries')!
+      .samples.filter((s) => s.labels['mirror'] === undefined);
+    expect(own).toEqual([]);
+    const operations = await network.primary.json<OperationsStatus>('/v1/operations');
+    expect(operations.mirrors).toEqual(
+      ['witness-a', 'witness-b'].map((name, i) => ({
+        name,
+        url: network.witnesses[i]!.url,
+        up: true,
+        replicatedSize: expect.any(Number),
+        lagEntries: expect.any(Number),
+        checkedAt: expect.any(String),
+        error: null,
+      })),
+    );
+    expect(operations.mirrors.every((m) => m.replicatedSize! >= primarySize - m.lagEntries!)).toBe(true);
+  });
+
   it('drops a witness from up and the quorum when it stops answering', async () => {
     await network.witnesses[1]!.close();
     await certifySome(network.primary, 'HEALTH', 1);
@@ -137,5 +167,13 @@ describe('/metrics on a primary with two mirror-witnesses', () => {
     });
     expect(sampleValue(families, 'chancery_witness_up', { witness: 'witness-a' })).toBe(1);
     expect(sampleValue(families, 'chancery_witness_quorum_up')).toBe(0);
+    // A mirror that stops answering keeps its last known lag, and /v1/operations says it is not answering.
+    const mirrorB = await eventually('the primary to see witness-b not answering', async () => {
+      const ops = await network.primary.json<OperationsStatus>('/v1/operations');
+      const b = ops.mirrors.find((m) => m.name === 'witness-b')!;
+      return b.up ? undefined : b;
+    });
+    expect(mirrorB.error).toMatch(/ECONNREFUSED|fetch failed/);
+    expect(mirrorB.lagEntries).toBeGreaterThanOrEqual(1);
   }, 30_000);
 });

@@ -51,7 +51,12 @@ export async function startOpsNetwork(
   const primary = await startLiveNode({
     port: primaryPort,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    env: { CHANCERY_ORIGIN: NETWORK_ORIGIN, CHANCERY_LOG_KEY_FILE: join(keyDir, 'log.key') },
+    env: {
+      CHANCERY_ORIGIN: NETWORK_ORIGIN,
+      CHANCERY_LOG_KEY_FILE: join(keyDir, 'log.key'),
+      // Mirror lag as the primary sees it, asked often so a test sees it move.
+      CHANCERY_MIRROR_PROBE_MS: '200',
+    },
     federation: {
       witness: witnesses.map((w) => `${w.url}=${w.node.federation.witness!.identity.vkey}`),
       witnessQuorum: options.quorum ?? 2,

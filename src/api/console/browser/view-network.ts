@@ -9,6 +9,18 @@ export interface NodeHistory {
   readonly state: string;
 }
 
+/** The replication lag of the mirror behind a witness, as the primary last learned it from the mirror. */
+function mirrorLine(name: string, ops: OperationsStatus): HTMLElement | null {
+  const m = ops.mirrors.find((x) => x.name === name);
+  if (m === undefined) return null;
+  const size = m.replicatedSize === null ? '-' : String(m.replicatedSize);
+  return el(
+    'span',
+    { class: m.up ? 'mirror-lag' : 'mirror-lag error', 'data-mirror-lag': String(m.lagEntries ?? '') },
+    `mirror · verified size ${size} · replication lag ${m.lagEntries ?? '-'}${m.up ? '' : ' · not answering'}`,
+  );
+}
+
 function witnessCard(w: WitnessHealth, ops: OperationsStatus, selected: boolean): HTMLElement {
   const lag = w.cosignedSize === null ? '-' : String(Math.max(0, ops.log.sequencedSize - w.cosignedSize));
   return el(
@@ -21,7 +33,8 @@ function witnessCard(w: WitnessHealth, ops: OperationsStatus, selected: boolean)
     },
     el('strong', {}, w.name),
     el('span', { class: 'state' }, w.up ? 'UP' : 'DOWN'),
-    el('span', {}, `witness · cosigned size ${w.cosignedSize ?? '-'} · lag ${lag}`),
+    el('span', {}, `witness · cosigned size ${w.cosignedSize ?? '-'} · cosigned lag ${lag}`),
+    mirrorLine(w.name, ops),
     el('span', {}, `last cosignature ${w.lastSuccessAt ?? 'none yet'}`),
     el('span', {}, `cosign latency ${w.lastLatencyMs === null ? '-' : `${Math.round(w.lastLatencyMs)} ms`}`),
     w.lastError === null ? null : el('span', { class: 'error' }, w.lastError),
