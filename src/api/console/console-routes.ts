@@ -6,9 +6,11 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NodeHistoryView } from '../../protocol/node-history.js';
 import type { OperationsStatus } from '../../protocol/operations-status.js';
 import { problemResponses } from '../schemas/route-schemas.js';
 import { CONSOLE_HTML, type ConsoleAsset, consoleScript, consoleStyle } from './console-assets.js';
+import { historySchema } from './history-schema.js';
 import { operationsSchema } from './operations-schema.js';
 
 /** Nothing from elsewhere: scripts, styles and data come from this node only. */
@@ -31,6 +33,8 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: ConsoleA
 
 export interface ConsoleRouteDeps {
   operations(): Promise<OperationsStatus>;
+  /** The sampled history of every node this one knows (the console's node detail view). */
+  history(): NodeHistoryView;
 }
 
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps): Promise<void> {
@@ -53,5 +57,19 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRouteDeps
       },
     },
     async () => deps.operations(),
+  );
+  app.get(
+    '/v1/operations/history',
+    {
+      schema: {
+        tags: ['node'],
+        summary:
+          'History of each node this one knows (itself, its witnesses and mirrors): up, log size, lag, last cosignature, cosign latency',
+        description:
+          'Sampled by the node every CHANCERY_HISTORY_INTERVAL_MS (default 60 s) into a fixed ring of `capacity` samples per node (1440: 24 hours at the default), so it is there for a console opened later. Columns, oldest first.',
+        response: { 200: historySchema, ...problemResponses },
+      },
+    },
+    async () => deps.history(),
   );
 }

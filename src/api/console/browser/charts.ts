@@ -8,7 +8,8 @@ export function lineChart(
   host: HTMLElement,
   title: string,
   labels: readonly string[],
-  data: readonly (readonly number[])[],
+  /** x values, then one series per label; null is a gap. */
+  data: readonly (readonly (number | null)[])[],
 ): void {
   const width = Math.max(260, Math.min(host.clientWidth || 600, 900));
   const existing = charts.get(host);
