@@ -5,6 +5,7 @@ import { buildApp } from '../api/app.js';
 import type { CommandService } from '../application/commands/command-service.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
+import { CertificationSeriesQuery } from '../infrastructure/projections/certification-series.js';
 import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
 import { MeteredCommandService } from './metrics-commands.js';
 import { nodeHealth } from './node-health.js';
@@ -85,6 +86,7 @@ export async function buildNodeApp(
   const commands = commandServiceOf(parts, links, federationRouteDeps, options);
   const health = nodeHealth(parts, startup);
   const history = new NodeHistory(config.historyIntervalMs);
+  const series = new CertificationSeriesQuery(parts.db);
   const app = await buildApp({
     commands,
     registry,
@@ -117,7 +119,11 @@ export async function buildNodeApp(
           },
     node: health,
     metrics: parts.metrics,
-    console: { operations: health.operations, history: () => history.view() },
+    console: {
+      operations: health.operations,
+      history: () => history.view(),
+      certifications: (query) => series.series({ ...query, nowSeconds: parts.clock() / 1000 }),
+    },
   });
   // Operator warnings go out as the app's pino JSON lines, from the moment the app exists.
   parts.events.attach(app.log);

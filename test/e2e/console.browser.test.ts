@@ -158,6 +158,22 @@ describe.skipIf(!HAS_CHROMIUM)('the operator console in headless Chromium', () =
     expect(await page.textContent('table[aria-label="certifications"]')).toContain(
       'TRANSPORT · RecordCertified',
     );
+    // Certifications over time (uPlot), by type, issuer and status, from the node's read model.
+    await page.waitForSelector('.series[data-dimension="byType"] .chart canvas');
+    await page.waitForSelector('.series[data-dimension="byStatus"] .chart canvas');
+    const rowsOf = (label: string) =>
+      page.$$eval(`table[aria-label="${label}"] tbody tr`, (trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)),
+      );
+    expect(await rowsOf('certifications by record type')).toEqual([['licence', '3']]);
+    expect(await rowsOf('certifications by issuer')).toEqual([['TRANSPORT', '3']]);
+    expect(await rowsOf('certifications by status change')).toEqual([['certified', '3']]);
+    await page.selectOption('#cert-bucket', 'minute');
+    await page.waitForFunction(() =>
+      document
+        .querySelector('.series[data-dimension="byType"] .u-title')
+        ?.textContent?.endsWith('per minute'),
+    );
     await page.screenshot({ path: `${SHOTS}registry.png`, fullPage: true });
   });
 

@@ -9,6 +9,7 @@ import type { OpenAlert } from '../../../protocol/operations-status.js';
 import { lineChart } from './charts.js';
 import { EntryCache, type Snapshot, snapshot } from './console-data.js';
 import { el } from './dom.js';
+import { CertificationSeriesPanel } from './view-cert-series.js';
 import { directoryView } from './view-directory.js';
 import { logView } from './view-log.js';
 import { networkView } from './view-network.js';
@@ -27,6 +28,7 @@ const state = {
   /** The node's own sampled history of every node it knows (/v1/operations/history), read while one is selected. */
   history: null as NodeHistoryView | null,
   selected: null as string | null,
+  certSeries: new CertificationSeriesPanel(),
   historyChart: el('div', {
     class: 'chart',
     role: 'img',
@@ -99,7 +101,9 @@ function render(): void {
       }),
     );
   if (view === 'log') main.replaceChildren(logView(snap, entries, state.chartHost));
-  if (view === 'registry') main.replaceChildren(registryView(state.identities, entries));
+  if (view === 'registry')
+    main.replaceChildren(registryView(state.identities, entries), state.certSeries.view(render));
+  if (view === 'registry') state.certSeries.draw();
   if (view === 'directory') main.replaceChildren(directoryView(entries));
   if (view === 'network' && selectedHistory !== null && selectedHistory.samples.t.length > 0) {
     const c = selectedHistory.samples;
@@ -144,6 +148,7 @@ async function poll(): Promise<void> {
     state.last = snap;
     record(snap);
     await loadHistory();
+    if (currentView() === 'registry') await state.certSeries.load();
     document.body.classList.remove('offline');
     render();
   } catch (error) {
@@ -154,5 +159,8 @@ async function poll(): Promise<void> {
   }
 }
 
-window.addEventListener('hashchange', render);
+window.addEventListener('hashchange', () => {
+  render();
+  if (currentView() === 'registry') void state.certSeries.load().then(render, render);
+});
 void poll();
