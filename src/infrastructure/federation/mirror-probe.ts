@@ -94,8 +94,10 @@ export class MirrorProbe {
     try {
       outcome = await this.ask(mirror.url);
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
-      outcome = cause?.code ?? (error as Error).message;
+      // undici says "fetch failed" and puts the reason (ECONNREFUSED, a timeout...) in its cause.
+      const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
+        .cause;
+      outcome = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
     }
     this.sightings.set(
       mirror.name,
