@@ -34,6 +34,7 @@ import {
   type FederationDatabase,
   openFederationDatabase,
 } from '../infrastructure/federation/federation-database.js';
+import { MirrorProbe, type MirrorSighting } from '../infrastructure/federation/mirror-probe.js';
 import { PolicyNotes } from '../infrastructure/federation/policy-notes.js';
 import { loadWitnessIdentity, Witness } from '../infrastructure/federation/witness.js';
 import {
@@ -125,6 +126,7 @@ export class Federation {
   private readonly followed: SignedPolicy | null;
   private submitter: WitnessSubmitter | null = null;
   private replicator: MirrorReplicator | null = null;
+  private probe: MirrorProbe | null = null;
   private started = false;
 
   constructor(private readonly context: FederationContext) {
@@ -197,6 +199,14 @@ export class Federation {
         ...(notice === undefined ? {} : { onError: (line: string) => notice(line) }),
       });
       sequencer.onCheckpointServed(() => this.submitter?.checkpointServed());
+      // A Chancery mirror-witness serves add-checkpoint at its base URL, so that URL also answers /v1/operations.
+      this.probe = new MirrorProbe({
+        mirrors: policy.witnesses.flatMap((w) =>
+          w.url === null ? [] : [{ name: w.name, url: w.url.replace(/\/+$/, '') }],
+        ),
+        intervalMs: config.mirrorProbeMs,
+        timeoutMs: config.witnessTimeoutMs,
+      });
     }
     if (config.role === 'mirror') {
       this.replicator = new MirrorReplicator({
@@ -233,9 +243,11 @@ export class Federation {
     this.started = true;
     this.submitter?.start();
     this.replicator?.start();
+    this.probe?.start();
   }
 
   async stop(): Promise<void> {
+    this.probe?.stop();
     await this.submitter?.stop();
     await this.replicator?.stop();
     this.log.close();
@@ -272,6 +284,11 @@ export class Federation {
   /** What each witness said last (primary with witnesses); empty elsewhere. */
   submissions(): readonly WitnessSubmissionStatus[] {
     return this.submitter?.status() ?? [];
+  }
+
+  /** How far each mirror-witness of the policy says its replica got (primary); empty elsewhere. */
+  mirrorSightings(): readonly MirrorSighting[] {
+    return this.probe?.status() ?? [];
   }
 
   /** This mirror's replication, or null when the node is no mirror. */

@@ -8,9 +8,11 @@
 import type { MirrorStatus } from '../application/federation/mirror-replicator.js';
 import type { CosignedLog } from '../infrastructure/federation/cosigned-log.js';
 import type { FederationAlerts } from '../infrastructure/federation/federation-alerts.js';
+import type { MirrorSighting } from '../infrastructure/federation/mirror-probe.js';
 import type { Witness } from '../infrastructure/federation/witness.js';
 import type { WitnessSubmissionStatus } from '../infrastructure/federation/witness-submitter.js';
 import type { Histogram, MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
+import { mirrorLags } from './mirror-lags.js';
 
 /** The parts of Federation these series read; read at scrape time, so they may be wired later. */
 export interface FederationView {
@@ -19,6 +21,8 @@ export interface FederationView {
   readonly witness: Witness | null;
   submissions(): readonly WitnessSubmissionStatus[];
   mirrorStatus(): MirrorStatus | null;
+  /** Primary: each mirror-witness's replicated size, as it last said. */
+  mirrorSightings(): readonly MirrorSighting[];
   quorumHealth(): { readonly met: boolean } | null;
 }
 
@@ -148,10 +152,19 @@ function registerMirrorMetrics(metrics: MetricsRegistry, view: FederationView): 
     '1 when this mirror stopped replicating on an alert.',
     mirror((m) => (m.halted === null ? 0 : 1)),
   );
+  const ownLag = mirror((m) =>
+    m.upstreamSize === null ? null : Math.max(0, m.upstreamSize - m.replicatedSize),
+  );
   metrics.gauge(
     'chancery_mirror_lag_entries',
-    'Entries the upstream’s latest checkpoint holds that this mirror has not applied yet.',
-    mirror((m) => (m.upstreamSize === null ? null : Math.max(0, m.upstreamSize - m.replicatedSize))),
+    'Entries a mirror has not applied yet: on a mirror (no label), of its upstream’s latest checkpoint; on a primary (label mirror), of the primary’s log, by the size each mirror-witness says it verified.',
+    () => [
+      ...ownLag(),
+      ...mirrorLags(view.mirrorSightings(), view.log.sequencedSize()).flatMap((m) =>
+        m.lagEntries === null ? [] : [{ labels: { mirror: m.name }, value: m.lagEntries }],
+      ),
+    ],
+    ['mirror'],
   );
   metrics.gauge(
     'chancery_mirror_last_sync_timestamp_seconds',

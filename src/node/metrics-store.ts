@@ -1,7 +1,7 @@
 /**
  * Store series: append latency as callers see it (queue wait and durable
  * commit), for every adapter, and group-commit batch sizes where the adapter
- * batches (sqlite's observeCommits).
+ * batches (the sqlite and PostgreSQL adapters' observeCommits).
  */
 
 import type { EventStore } from '../infrastructure/eventstore/port.js';
@@ -28,7 +28,7 @@ export function meteredStore(store: EventStore, metrics: MetricsRegistry): Event
   if (observesCommits(store)) {
     const batchSize = metrics.histogram(
       'chancery_store_group_commit_size',
-      'Appends committed together in one transaction (one fsync).',
+      'Appends committed together in one transaction (one fsync or one PostgreSQL COMMIT).',
       { buckets: BATCH_SIZE_BUCKETS },
     );
     store.observeCommits((size) => batchSize.observe(size));

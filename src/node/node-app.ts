@@ -5,9 +5,11 @@ import { buildApp } from '../api/app.js';
 import type { CommandService } from '../application/commands/command-service.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
+import { CertificationSeriesQuery } from '../infrastructure/projections/certification-series.js';
 import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
 import { MeteredCommandService } from './metrics-commands.js';
 import { nodeHealth } from './node-health.js';
+import { NodeHistory, startHistorySampling } from './node-history.js';
 import type { NodeParts } from './node-parts.js';
 import type { NodeStartup } from './node-startup.js';
 import { startOperatorWatch } from './operator-watch.js';
@@ -83,6 +85,8 @@ export async function buildNodeApp(
   const federationRouteDeps = federation.routeDeps();
   const commands = commandServiceOf(parts, links, federationRouteDeps, options);
   const health = nodeHealth(parts, startup);
+  const history = new NodeHistory(config.historyIntervalMs);
+  const series = new CertificationSeriesQuery(parts.db);
   const app = await buildApp({
     commands,
     registry,
@@ -115,11 +119,19 @@ export async function buildNodeApp(
           },
     node: health,
     metrics: parts.metrics,
-    console: { operations: health.operations },
+    console: {
+      operations: health.operations,
+      history: () => history.view(),
+      certifications: (query) => series.series({ ...query, nowSeconds: parts.clock() / 1000 }),
+    },
   });
   // Operator warnings go out as the app's pino JSON lines, from the moment the app exists.
   parts.events.attach(app.log);
   const watch = startOperatorWatch(health.operations, parts.events);
-  app.addHook('onClose', async () => watch.stop());
+  const sampling = startHistorySampling(history, health.operations);
+  app.addHook('onClose', async () => {
+    watch.stop();
+    sampling.stop();
+  });
   return app;
 }

@@ -39,6 +39,8 @@ export interface NodeConfig {
   readonly logKeyFile: string;
   /** Role (primary or mirror-witness), witnesses, upstreams and trust policy: see docs/federation.md. */
   readonly federation: FederationConfig;
+  /** How often the node samples its nodes' state for /v1/operations/history. */
+  readonly historyIntervalMs: number;
 }
 
 export interface NodeConfigInput {
@@ -102,6 +104,12 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
     logKeyFile:
       logKeyFile === undefined || logKeyFile === '' ? join(dataDir, 'node.key') : resolve(logKeyFile),
     federation: resolveFederationConfig(flags.federation ?? {}, env),
+    historyIntervalMs: toInt(
+      env['CHANCERY_HISTORY_INTERVAL_MS'] ?? 60_000,
+      'history interval (ms)',
+      100,
+      3_600_000,
+    ),
   };
 }
 

@@ -6,7 +6,13 @@
 
 import { describeQuorum } from '../domain/federation/trust-policy.js';
 import type { NodeStatus } from '../protocol/node-status.js';
-import type { ComponentState, OperationsStatus, WitnessHealth } from '../protocol/operations-status.js';
+import type {
+  ComponentState,
+  MirrorLag,
+  OperationsStatus,
+  WitnessHealth,
+} from '../protocol/operations-status.js';
+import { mirrorLags } from './mirror-lags.js';
 import type { NodeParts } from './node-parts.js';
 import type { NodeStartup } from './node-startup.js';
 import { openAlerts } from './open-alerts.js';
@@ -75,6 +81,10 @@ class NodeHealth {
     return this.parts.federation.submissions().map((s) => ({ ...s, up: s.lastError === null }));
   }
 
+  mirrors(): MirrorLag[] {
+    return mirrorLags(this.parts.federation.mirrorSightings(), this.parts.sequencer.sequencedSize());
+  }
+
   mirror(): OperationsStatus['mirror'] {
     const m = this.parts.federation.mirrorStatus();
     if (m === null) return null;
@@ -111,6 +121,7 @@ class NodeHealth {
       finality: this.finality(),
       log: this.logView(),
       witnesses: this.witnesses(),
+      mirrors: this.mirrors(),
       mirror,
       alerts: openAlerts({
         storeError: storeProblem,

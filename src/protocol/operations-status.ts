@@ -47,6 +47,24 @@ export interface WitnessHealth {
   readonly lastError: string | null;
 }
 
+/**
+ * A primary's view of one mirror-witness's replication, from the mirror's own
+ * /v1/operations: entries it replayed and verified, and how many of this
+ * node's entries it has not yet.
+ */
+export interface MirrorLag {
+  readonly name: string;
+  readonly url: string;
+  /** The last probe was answered with a size. */
+  readonly up: boolean;
+  /** From the last answer that had one; null before the first. */
+  readonly replicatedSize: number | null;
+  /** This node's log size minus replicatedSize (never below 0); null without a size. */
+  readonly lagEntries: number | null;
+  readonly checkedAt: string | null;
+  readonly error: string | null;
+}
+
 export interface OperationsStatus {
   readonly origin: string;
   readonly role: 'primary' | 'mirror';
@@ -73,6 +91,8 @@ export interface OperationsStatus {
     readonly sealLatencyMs: { readonly p50: number; readonly p99: number } | null;
   };
   readonly witnesses: readonly WitnessHealth[];
+  /** Primary: each mirror-witness's replication lag; empty elsewhere. */
+  readonly mirrors: readonly MirrorLag[];
   readonly mirror: {
     readonly upstream: string;
     readonly replicatedSize: number;

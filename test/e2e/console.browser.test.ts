@@ -89,9 +89,46 @@ describe.skipIf(!HAS_CHROMIUM)('the operator console in headless Chromium', () =
     expect(await page.textContent('.node[data-node="witness-a"]')).toMatch(
       /last cosignature \d{4}-\d\d-\d\dT/,
     );
-    await page.click('.node[data-node="witness-a"]');
-    await page.waitForSelector('table[aria-label="history of witness-a"] td');
+    expect(await page.textContent('.node[data-node="witness-a"]')).toMatch(
+      /mirror · verified size \d+ · replication lag \d+/,
+    );
     await page.screenshot({ path: `${SHOTS}network.png`, fullPage: true });
+  });
+
+  it('Node detail: a freshly opened console shows the history the node kept before it opened', async () => {
+    // The network has run for a while; this page has never seen it.
+    await new Promise((r) => setTimeout(r, 1500));
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    fresh.on('request', (request) => {
+      if (!request.url().startsWith(network.primary.url)) foreign.push(request.url());
+    });
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    const openedAt = Date.now() / 1000;
+    await fresh.goto(`${network.primary.url}/console#network`);
+    await fresh.click('.node[data-node="witness-a"]');
+    await fresh.waitForSelector('table[aria-label="history of witness-a"] td');
+    await fresh.waitForSelector('.card .chart canvas');
+    const summary = (await fresh.textContent('section:has(table[aria-label="history of witness-a"]) p'))!;
+    const [, count, since] = /^(\d+) samples since (\S+), kept by the node \(mirror-witness\)$/.exec(
+      summary,
+    )!;
+    expect(Number(count)).toBeGreaterThanOrEqual(2);
+    expect(Date.parse(since!) / 1000).toBeLessThan(openedAt);
+    const rows = await fresh.$$eval('table[aria-label="history of witness-a"] tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)),
+    );
+    // time, state, log size, lag, cosigned lag, last cosignature, cosign latency
+    expect(rows[0]).toEqual([
+      expect.stringMatching(/^\d{4}-/),
+      'UP',
+      expect.stringMatching(/^\d+$/),
+      expect.stringMatching(/^\d+$/),
+      expect.stringMatching(/^\d+$/),
+      expect.stringMatching(/^\d{4}-/),
+      expect.stringMatching(/^\d+ ms$/),
+    ]);
+    await fresh.screenshot({ path: `${SHOTS}network-history.png`, fullPage: true });
+    await fresh.close();
   });
 
   it('Log: size chart (uPlot), seal latency, cosigners and recent entries with links', async () => {
@@ -120,6 +157,22 @@ describe.skipIf(!HAS_CHROMIUM)('the operator console in headless Chromium', () =
     expect(audit).toContain('IdentityAccredited');
     expect(await page.textContent('table[aria-label="certifications"]')).toContain(
       'TRANSPORT · RecordCertified',
+    );
+    // Certifications over time (uPlot), by type, issuer and status, from the node's read model.
+    await page.waitForSelector('.series[data-dimension="byType"] .chart canvas');
+    await page.waitForSelector('.series[data-dimension="byStatus"] .chart canvas');
+    const rowsOf = (label: string) =>
+      page.$$eval(`table[aria-label="${label}"] tbody tr`, (trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)),
+      );
+    expect(await rowsOf('certifications by record type')).toEqual([['licence', '3']]);
+    expect(await rowsOf('certifications by issuer')).toEqual([['TRANSPORT', '3']]);
+    expect(await rowsOf('certifications by status change')).toEqual([['certified', '3']]);
+    await page.selectOption('#cert-bucket', 'minute');
+    await page.waitForFunction(() =>
+      document
+        .querySelector('.series[data-dimension="byType"] .u-title')
+        ?.textContent?.endsWith('per minute'),
     );
     await page.screenshot({ path: `${SHOTS}registry.png`, fullPage: true });
   });

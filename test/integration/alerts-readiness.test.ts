@@ -81,6 +81,7 @@ describe('a primary process that loses its witness quorum', () => {
           .join(','),
         CHANCERY_WITNESS_QUORUM: '2',
         CHANCERY_WITNESS_TIMEOUT_MS: '1000',
+        CHANCERY_MIRROR_PROBE_MS: '200',
       },
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -181,6 +182,14 @@ describe('a primary process that loses its witness quorum', () => {
     expect(text).toMatch(/finality\s+degraded: witness quorum lost/);
     expect(text).toMatch(/witness-a {2}up; last cosigned /);
     expect(text).toMatch(/witness-b {2}DOWN \(/);
+    // Mirror lag as the primary sees it, from each mirror's own /v1/operations.
+    expect(text).toMatch(
+      /mirrors:\n {2}witness-a {2}verified \d+; lag \d+\n {2}witness-b {2}(verified \d+|no size yet); lag (\d+|unknown) \(NOT ANSWERING: /,
+    );
+    expect(json.operations.mirrors.map((m) => [m.name, m.up])).toEqual([
+      ['witness-a', true],
+      ['witness-b', false],
+    ]);
     expect(text).toContain('CRITICAL quorum-lost');
     expect(text).toContain('WARNING witness-down witness-b');
   });

@@ -8,6 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeHistoryView } from '../../src/protocol/node-history.js';
+import type { OperationsStatus } from '../../src/protocol/operations-status.js';
 import { eventually } from '../support/federation-nodes.js';
 import { certifySome, type OpsNetwork, startOpsNetwork } from '../support/metrics-network.js';
 import { parseExposition, sampleValue } from '../support/metrics-parse.js';
@@ -127,6 +129,64 @@ describe('/metrics on a primary with two mirror-witnesses', () => {
     expect(sampleValue(families, 'chancery_writes_total', { type: 'CertifyRecord' })).toBeUndefined();
   });
 
+  it('reports the replication lag of each mirror-witness on the primary, labelled by mirror', async () => {
+    const primarySize = network.primary.node.sequencer.sequencedSize();
+    const families = await eventually('the primary to see both mirrors caught up', async () => {
+      const f = parseExposition(await network.primary.text('/metrics'));
+      const lags = ['witness-a', 'witness-b'].map((m) =>
+        sampleValue(f, 'chancery_mirror_lag_entries', { mirror: m }),
+      );
+      return lags.every((l) => l === 0) ? f : undefined;
+    });
+    // The primary is no mirror: no unlabelled lag of its own.
+    const own = families
+      .get('chancery_mirror_lag_entries')!
+      .samples.filter((s) => s.labels['mirror'] === undefined);
+    expect(own).toEqual([]);
+    const operations = await network.primary.json<OperationsStatus>('/v1/operations');
+    expect(operations.mirrors).toEqual(
+      ['witness-a', 'witness-b'].map((name, i) => ({
+        name,
+        url: network.witnesses[i]!.url,
+        up: true,
+        replicatedSize: expect.any(Number),
+        lagEntries: expect.any(Number),
+        checkedAt: expect.any(String),
+        error: null,
+      })),
+    );
+    expect(operations.mirrors.every((m) => m.replicatedSize! >= primarySize - m.lagEntries!)).toBe(true);
+  });
+
+  it('keeps a server-side history of every node it knows at GET /v1/operations/history', async () => {
+    const history = await eventually('a few samples with both mirrors caught up', async () => {
+      const h = await network.primary.json<NodeHistoryView>('/v1/operations/history');
+      const a = h.nodes.find((n) => n.name === 'witness-a');
+      return a !== undefined && a.samples.t.length >= 3 && a.samples.lag.at(-1) === 0 ? h : undefined;
+    });
+    expect(history).toMatchObject({ intervalSeconds: 0.5, capacity: 1440 });
+    expect(history.nodes.map((n) => [n.name, n.role])).toEqual([
+      ['ops.example/log', 'self'],
+      ['witness-a', 'mirror-witness'],
+      ['witness-b', 'mirror-witness'],
+    ]);
+    for (const node of history.nodes) {
+      const { t, ...columns } = node.samples;
+      for (const column of Object.values(columns)) expect(column).toHaveLength(t.length);
+      expect([...t].sort((x, y) => x - y)).toEqual(t);
+    }
+    const a = history.nodes[1]!.samples;
+    expect(a.up.at(-1)).toBe(1);
+    expect(a.lastCosignatureAt.at(-1)).toBeGreaterThan(Date.now() / 1000 - 120);
+    expect(a.cosignLatencyMs.at(-1)).toBeGreaterThan(0);
+    expect(history.nodes[0]!.samples.logSize.at(-1)).toBeGreaterThan(0);
+    // Documented in the OpenAPI the node serves, with the columns' schema.
+    const spec = await network.primary.json<{ paths: Record<string, { get?: { responses: object } }> }>(
+      '/docs/json',
+    );
+    expect(JSON.stringify(spec.paths['/v1/operations/history']?.get?.responses)).toContain('cosignLatencyMs');
+  });
+
   it('drops a witness from up and the quorum when it stops answering', async () => {
     await network.witnesses[1]!.close();
     await certifySome(network.primary, 'HEALTH', 1);
@@ -137,5 +197,19 @@ describe('/metrics on a primary with two mirror-witnesses', () => {
     });
     expect(sampleValue(families, 'chancery_witness_up', { witness: 'witness-a' })).toBe(1);
     expect(sampleValue(families, 'chancery_witness_quorum_up')).toBe(0);
+    // A mirror that stops answering keeps its last known lag, and /v1/operations says it is not answering.
+    const mirrorB = await eventually('the primary to see witness-b not answering', async () => {
+      const ops = await network.primary.json<OperationsStatus>('/v1/operations');
+      const b = ops.mirrors.find((m) => m.name === 'witness-b')!;
+      return b.up ? undefined : b;
+    });
+    expect(mirrorB.error).toMatch(/ECONNREFUSED|UND_ERR|fetch failed/);
+    expect(mirrorB.lagEntries).toBeGreaterThanOrEqual(1);
+    // And the history shows witness-b going down.
+    await eventually('witness-b down in the history', async () => {
+      const h = await network.primary.json<NodeHistoryView>('/v1/operations/history');
+      const up = h.nodes.find((n) => n.name === 'witness-b')!.samples.up;
+      return up.includes(1) && up.at(-1) === 0 ? true : undefined;
+    });
   }, 30_000);
 });

@@ -51,7 +51,14 @@ export async function startOpsNetwork(
   const primary = await startLiveNode({
     port: primaryPort,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    env: { CHANCERY_ORIGIN: NETWORK_ORIGIN, CHANCERY_LOG_KEY_FILE: join(keyDir, 'log.key') },
+    env: {
+      CHANCERY_ORIGIN: NETWORK_ORIGIN,
+      CHANCERY_LOG_KEY_FILE: join(keyDir, 'log.key'),
+      // Mirror lag as the primary sees it, asked often so a test sees it move.
+      CHANCERY_MIRROR_PROBE_MS: '200',
+      // Node history sampled often, so a test sees samples (the ring keeps 1440 whatever the interval).
+      CHANCERY_HISTORY_INTERVAL_MS: '500',
+    },
     federation: {
       witness: witnesses.map((w) => `${w.url}=${w.node.federation.witness!.identity.vkey}`),
       witnessQuorum: options.quorum ?? 2,

@@ -39,6 +39,21 @@ const witness = {
   },
 } as const;
 
+const mirrorLag = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'url', 'up', 'replicatedSize', 'lagEntries', 'checkedAt', 'error'],
+  properties: {
+    name: string,
+    url: string,
+    up: { type: 'boolean' },
+    replicatedSize: nullable(integer),
+    lagEntries: nullable(integer),
+    checkedAt: nullable(string),
+    error: nullable(string),
+  },
+} as const;
+
 const mirror = {
   type: 'object',
   additionalProperties: false,
@@ -65,6 +80,7 @@ export const operationsSchema = {
     'finality',
     'log',
     'witnesses',
+    'mirrors',
     'mirror',
     'alerts',
   ],
@@ -108,6 +124,12 @@ export const operationsSchema = {
       },
     },
     witnesses: { type: 'array', items: witness },
+    mirrors: {
+      type: 'array',
+      items: mirrorLag,
+      description:
+        "Primary: each mirror-witness's replication lag (this node's log size minus the size the mirror says it replayed and verified), from polling its GET /v1/operations",
+    },
     mirror: nullable(mirror),
     alerts: { type: 'array', items: openAlertSchema },
   },

@@ -42,6 +42,7 @@ export const statusCommand: CommandSpec = {
           ...operationRows(operations),
         ]),
         ...witnessLines(operations),
+        ...mirrorLines(operations),
         ...alertLines(operations),
       ],
     };
@@ -75,6 +76,19 @@ function witnessLines(o: OperationsStatus): string[] {
       const state = w.up ? 'up' : `DOWN (${w.lastError})`;
       const last = w.lastSuccessAt === null ? 'no cosignature yet' : `last cosigned ${w.lastSuccessAt}`;
       return `  ${w.name}  ${state}; ${last}; size ${w.cosignedSize ?? '-'}`;
+    }),
+  ];
+}
+
+/** A primary's mirrors: the size each says it verified and how far behind this node's log that is. */
+function mirrorLines(o: OperationsStatus): string[] {
+  if (o.mirrors.length === 0) return [];
+  return [
+    'mirrors:',
+    ...o.mirrors.map((m) => {
+      const lag = m.lagEntries === null ? 'lag unknown' : `lag ${m.lagEntries}`;
+      const size = m.replicatedSize === null ? 'no size yet' : `verified ${m.replicatedSize}`;
+      return `  ${m.name}  ${size}; ${lag}${m.error === null ? '' : ` (NOT ANSWERING: ${m.error})`}`;
     }),
   ];
 }

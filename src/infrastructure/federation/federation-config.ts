@@ -37,6 +37,8 @@ export interface FederationConfig {
   readonly finalWaitMs: number;
   /** How often a caught-up mirror asks its upstream for a new checkpoint. */
   readonly mirrorPollMs: number;
+  /** Primary: how often it asks each mirror-witness how far its replica got (mirror lag). */
+  readonly mirrorProbeMs: number;
 }
 
 export interface FederationConfigInput {
@@ -133,5 +135,6 @@ export function resolveFederationConfig(
     witnessTimeoutMs: toInt(env['CHANCERY_WITNESS_TIMEOUT_MS'] ?? 3000, 'witness timeout (ms)', 10, 600_000),
     finalWaitMs: toInt(env['CHANCERY_FINAL_WAIT_MS'] ?? 10_000, 'final wait (ms)', 1, 3_600_000),
     mirrorPollMs: toInt(env['CHANCERY_MIRROR_POLL_MS'] ?? 200, 'mirror poll interval (ms)', 1, 600_000),
+    mirrorProbeMs: toInt(env['CHANCERY_MIRROR_PROBE_MS'] ?? 5000, 'mirror probe interval (ms)', 10, 600_000),
   };
 }

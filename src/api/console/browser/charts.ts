@@ -2,22 +2,25 @@
 
 import uPlot from 'uplot';
 
-const charts = new WeakMap<HTMLElement, uPlot>();
+const charts = new WeakMap<HTMLElement, { chart: uPlot; key: string }>();
 
 export function lineChart(
   host: HTMLElement,
   title: string,
   labels: readonly string[],
-  data: readonly (readonly number[])[],
+  /** x values, then one series per label; null is a gap. */
+  data: readonly (readonly (number | null)[])[],
 ): void {
   const width = Math.max(260, Math.min(host.clientWidth || 600, 900));
+  // Same title and series: new data into the chart; otherwise (a key came or went) a new chart.
+  const key = JSON.stringify([title, labels]);
   const existing = charts.get(host);
-  if (existing !== undefined && existing.series.length === labels.length + 1) {
-    existing.setSize({ width, height: 200 });
-    existing.setData(data as uPlot.AlignedData);
+  if (existing !== undefined && existing.key === key) {
+    existing.chart.setSize({ width, height: 200 });
+    existing.chart.setData(data as uPlot.AlignedData);
     return;
   }
-  existing?.destroy();
+  existing?.chart.destroy();
   const colors = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df'];
   const chart = new uPlot(
     {
@@ -30,5 +33,5 @@ export function lineChart(
     data as uPlot.AlignedData,
     host,
   );
-  charts.set(host, chart);
+  charts.set(host, { chart, key });
 }

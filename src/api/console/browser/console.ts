@@ -4,13 +4,15 @@
  * POLL_MS and redraws the current view; the alert banner is an ARIA live region.
  */
 
+import type { NodeHistoryView } from '../../../protocol/node-history.js';
 import type { OpenAlert } from '../../../protocol/operations-status.js';
 import { lineChart } from './charts.js';
 import { EntryCache, type Snapshot, snapshot } from './console-data.js';
 import { el } from './dom.js';
+import { CertificationSeriesPanel } from './view-cert-series.js';
 import { directoryView } from './view-directory.js';
 import { logView } from './view-log.js';
-import { type NodeHistory, networkView } from './view-network.js';
+import { networkView } from './view-network.js';
 import { type IdentityView, registryView } from './view-registry.js';
 
 const POLL_MS = 2000;
@@ -23,8 +25,15 @@ const state = {
   entries: new EntryCache(),
   identities: [] as IdentityView[],
   series: { t: [] as number[], size: [] as number[], writes: [] as number[] },
-  histories: new Map<string, NodeHistory[]>(),
+  /** The node's own sampled history of every node it knows (/v1/operations/history), read while one is selected. */
+  history: null as NodeHistoryView | null,
   selected: null as string | null,
+  certSeries: new CertificationSeriesPanel(),
+  historyChart: el('div', {
+    class: 'chart',
+    role: 'img',
+    'aria-label': 'history of the selected node: log size and lag over time',
+  }),
   chartHost: el('div', {
     class: 'chart',
     role: 'img',
@@ -37,22 +46,14 @@ function currentView(): View {
   return (VIEWS as readonly string[]).includes(hash) ? (hash as View) : 'network';
 }
 
-function remember(name: string, stateText: string): void {
-  const list = state.histories.get(name) ?? [];
-  if (list[list.length - 1]?.state !== stateText)
-    list.push({ at: new Date().toISOString(), state: stateText });
-  if (list.length > 100) list.shift();
-  state.histories.set(name, list);
+async function loadHistory(): Promise<void> {
+  if (state.selected === null) return;
+  const response = await fetch('/v1/operations/history', { headers: { accept: 'application/json' } });
+  if (response.ok) state.history = (await response.json()) as NodeHistoryView;
 }
 
 function record(snap: Snapshot): void {
   const ops = snap.operations;
-  remember(
-    ops.origin,
-    `${ops.ready ? 'ready' : 'not ready'}, finality ${ops.finality.state}, size ${ops.log.sequencedSize}`,
-  );
-  for (const w of ops.witnesses)
-    remember(w.name, w.up ? `up, cosigned ${w.cosignedSize ?? '-'}` : `DOWN: ${w.lastError}`);
   const { series } = state;
   const t = snap.at / 1000;
   const prevT = series.t[series.t.length - 1];
@@ -91,16 +92,28 @@ function render(): void {
   document.getElementById('alerts')!.replaceChildren(alertBanner(snap.operations.alerts));
   const main = document.getElementById('view')!;
   const entries = state.entries.entries;
+  const selectedHistory = state.history?.nodes.find((n) => n.name === state.selected) ?? null;
   if (view === 'network')
     main.replaceChildren(
-      networkView(snap, state.histories, state.selected, (name) => {
+      networkView(snap, selectedHistory, state.historyChart, state.selected, (name) => {
         state.selected = name;
-        render();
+        void loadHistory().then(render, render);
       }),
     );
   if (view === 'log') main.replaceChildren(logView(snap, entries, state.chartHost));
-  if (view === 'registry') main.replaceChildren(registryView(state.identities, entries));
+  if (view === 'registry')
+    main.replaceChildren(registryView(state.identities, entries), state.certSeries.view(render));
+  if (view === 'registry') state.certSeries.draw();
   if (view === 'directory') main.replaceChildren(directoryView(entries));
+  if (view === 'network' && selectedHistory !== null && selectedHistory.samples.t.length > 0) {
+    const c = selectedHistory.samples;
+    lineChart(
+      state.historyChart,
+      `${selectedHistory.name}: log size and lag`,
+      ['log size', 'lag', 'cosigned lag'],
+      [c.t, c.logSize, c.lag, c.cosignedLag],
+    );
+  }
   if (view === 'log')
     lineChart(
       state.chartHost,
@@ -134,6 +147,8 @@ async function poll(): Promise<void> {
     if (arrived > 0 || state.identities.length === 0) await loadIdentities();
     state.last = snap;
     record(snap);
+    await loadHistory();
+    if (currentView() === 'registry') await state.certSeries.load();
     document.body.classList.remove('offline');
     render();
   } catch (error) {
@@ -144,5 +159,8 @@ async function poll(): Promise<void> {
   }
 }
 
-window.addEventListener('hashchange', render);
+window.addEventListener('hashchange', () => {
+  render();
+  if (currentView() === 'registry') void state.certSeries.load().then(render, render);
+});
 void poll();

@@ -302,6 +302,11 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /** Told after each group commit: appends in it and its duration in ms (the node's group-commit metric). */
+  observeCommits(listener: (batchSize: number, durationMs: number) => void): void {
+    this.#queue.observe(listener);
+  }
+
   /** Runs on the group-commit queue: one transaction on the writer connection for the whole batch. */
   async #commitBatch(batch: readonly AppendRequest[]) {
     const started = performance.now();
