@@ -117,6 +117,7 @@ export class BatchRecords {
         position TEXT NOT NULL,
         recorded INTEGER NOT NULL
       );
+      CREATE INDEX IF NOT EXISTS certification_batches_by_time ON certification_batches(certified_at);
       CREATE TABLE IF NOT EXISTS batch_records (
         certification_id TEXT PRIMARY KEY,
         batch_seq INTEGER NOT NULL,

@@ -112,6 +112,7 @@ export class CertificationReadModel implements Projection {
       CREATE INDEX IF NOT EXISTS certifications_by_position ON certifications(position);
       CREATE INDEX IF NOT EXISTS certifications_by_issuer ON certifications(issuer_id, position);
       CREATE INDEX IF NOT EXISTS certifications_by_digest ON certifications(record_digest, position);
+      CREATE INDEX IF NOT EXISTS certifications_by_time ON certifications(certified_at);
       CREATE TABLE IF NOT EXISTS certification_status_history (
         certification_id TEXT NOT NULL,
         position TEXT NOT NULL,
@@ -121,6 +122,7 @@ export class CertificationReadModel implements Projection {
         by TEXT NOT NULL,
         PRIMARY KEY (certification_id, position)
       );
+      CREATE INDEX IF NOT EXISTS certification_status_history_by_time ON certification_status_history(at);
     `);
     this.statements = {
       insert:

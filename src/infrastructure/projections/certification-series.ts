@@ -37,10 +37,10 @@ const SQL = {
   certified: (key: 'record_type' | 'issuer_id') => `
     SELECT bucket, key, sum(n) AS n FROM (
       SELECT ${bucketOf('certified_at')} AS bucket, ${key} AS key, count(*) AS n
-        FROM certifications WHERE CAST(strftime('%s', certified_at) AS INTEGER) >= @since GROUP BY 1, 2
+        FROM certifications WHERE certified_at >= @sinceText GROUP BY 1, 2
       UNION ALL
       SELECT ${bucketOf('certified_at')} AS bucket, ${key} AS key, sum(count) AS n
-        FROM certification_batches WHERE CAST(strftime('%s', certified_at) AS INTEGER) >= @since GROUP BY 1, 2
+        FROM certification_batches WHERE certified_at >= @sinceText GROUP BY 1, 2
     ) GROUP BY bucket, key`,
   // A history row at the certification's own position is its certification; a later 'active' is a reinstatement.
   status: `
@@ -51,10 +51,10 @@ const SQL = {
              count(*) AS n
         FROM certification_status_history h
         LEFT JOIN certifications c ON c.certification_id = h.certification_id AND c.position = h.position
-       WHERE CAST(strftime('%s', h.at) AS INTEGER) >= @since GROUP BY 1, 2
+       WHERE h.at >= @sinceText GROUP BY 1, 2
       UNION ALL
       SELECT ${bucketOf('certified_at')} AS bucket, 'certified' AS key, sum(count) AS n
-        FROM certification_batches WHERE CAST(strftime('%s', certified_at) AS INTEGER) >= @since GROUP BY 1
+        FROM certification_batches WHERE certified_at >= @sinceText GROUP BY 1
     ) GROUP BY bucket, key`,
 };
 
@@ -85,7 +85,9 @@ export class CertificationSeriesQuery {
     const size = BUCKET_SECONDS[query.bucket];
     const last = Math.floor(query.nowSeconds / size) * size;
     const buckets = Array.from({ length: query.buckets }, (_, i) => last - (query.buckets - 1 - i) * size);
-    const params = { size, since: buckets[0]! };
+    // Times are stored as RFC 3339 UTC text ending in Z, so the window is a text range the time indexes
+    // serve: '…:24.000Z' sorts after every instant of the second before and before none of its own.
+    const params = { size, sinceText: new Date(buckets[0]! * 1000).toISOString() };
     const run = (sql: string) => this.db.prepare(sql).all(params) as Row[];
     return {
       bucket: query.bucket,
