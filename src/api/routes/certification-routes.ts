@@ -12,6 +12,7 @@ import type {
   CertificationView,
 } from '../../infrastructure/projections/certification-read-model.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
+import { MAX_SIGNED_COMMAND_CHARS, SIGNED_COMMAND_HEADER } from '../../protocol/signed-command-header.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import {
   batchIdParam,
@@ -23,11 +24,7 @@ import {
   writeQuery,
 } from '../schemas/route-schemas.js';
 import { createValidators } from '../schemas/validator.js';
-import {
-  MAX_SIGNED_COMMAND_CHARS,
-  SIGNED_COMMAND_HEADER,
-  signedCommandReader,
-} from './signed-command-header.js';
+import { signedCommandReader } from './signed-command-header.js';
 
 export interface CertificationRouteDeps {
   readonly commands: CommandService;

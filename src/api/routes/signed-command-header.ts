@@ -10,14 +10,10 @@ import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
 import { decodeBase64Url } from '../../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import { MAX_SIGNED_COMMAND_CHARS } from '../../protocol/signed-command-header.js';
 import { depthBeyond, firstNonIJson, MAX_JSON_DEPTH } from '../hardening/json-limits.js';
 import { type ValidationIssue, validationProblem } from '../problems/validation-problem.js';
 import { createValidators } from '../schemas/validator.js';
-
-/** Where a streamed bulk certification sends its signed CertifyBatch command. */
-export const SIGNED_COMMAND_HEADER = 'chancery-signed-command';
-/** Characters of base64url at most: about 9 KB of envelope, beside the other headers under 16 KiB. */
-export const MAX_SIGNED_COMMAND_CHARS = 12 * 1024;
 
 const NAME = 'Chancery-Signed-Command';
 
