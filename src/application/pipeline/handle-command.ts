@@ -227,7 +227,7 @@ export class CommandHandler {
 
 /** The projector's own default wait, and what each further event of one append adds to it. */
 const DEFAULT_SETTLE_MS = 10_000;
-const SETTLE_MS_PER_EVENT = 25;
+const SETTLE_MS_PER_EVENT = 100;
 
 function decide(decider: AnyDecider, command: unknown, state: unknown): DecidedEvent[] {
   try {
