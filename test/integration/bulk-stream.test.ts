@@ -158,6 +158,20 @@ describe('the streamed bulk upload', () => {
     expect(again.headers.connection).toBe('close');
   });
 
+  it('is described in the OpenAPI document at /docs: the header, the octet-stream body, the answers', async () => {
+    const doc = JSON.parse((await t.get('/docs/json')).body);
+    const route = doc.paths[URL_PATH].post;
+    expect(route.summary).toBe(
+      'Certify a batch of up to 1,000,000 records, the digest list streamed as raw bytes (accredited issuers)',
+    );
+    expect(route.description).toContain('BEFORE it reads the body');
+    expect(route.parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'chancery-signed-command' }),
+    );
+    expect(Object.keys(route.requestBody.content)).toEqual(['application/octet-stream']);
+    expect(Object.keys(route.responses)).toEqual(['201', '4XX', '5XX']);
+  });
+
   it('refuses an unknown signer before reading a 32 MB body: answer with the body unsent, connection closed', async () => {
     const stranger = { actor: 'STRANGER', keyPair: generateKeyPair() };
     const count = 1_000_000;
