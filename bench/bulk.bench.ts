@@ -5,8 +5,10 @@ import { Writable } from 'node:stream';
 import { buildBatchTree, DIGEST_SIZE } from '../src/cli/commands/certify-bulk/batch-tree.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { ChanceryClient } from '../src/client/chancery-client.js';
+import { MAX_BATCH_RECORDS } from '../src/domain/certification/events.js';
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/protocol/key-pair.js';
 import type { Signer } from '../src/protocol/sign-command.js';
+import { manifestRows } from './lib/bulk-manifest.js';
 import { type NodeChild, startNodeChild } from './lib/node-child.js';
 import { formatNumber, formatRatio, mib, nowMs } from './lib/stats.js';
 import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/types.js';
@@ -29,16 +31,33 @@ import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/type
  * Records are small files (RECORD_BYTES) written before the timed phase, so
  * the end-to-end figure is about per-record overhead rather than disk speed.
  *
- * Environment: BENCH_BULK_RECORDS (default 100,000 × BENCH_SCALE, at most 200,000).
+ * Then, on a node of its own, the same from a digest manifest over the
+ * streamed upload (bench/lib/bulk-manifest.ts): node-side and end-to-end
+ * records/s beside raw SHA-256 + RFC 6962 tree building in the same run.
+ *
+ * Environment: BENCH_BULK_RECORDS (files, default 100,000 × BENCH_SCALE),
+ * BENCH_BULK_MANIFEST_RECORDS (manifest lines, default 1,000,000 × BENCH_SCALE); at most 1,000,000.
  */
 
 const RECORD_BYTES = 1024;
 const ISSUER_ID = 'BENCH-UNIVERSITY';
 const RECORD_TYPE = 'diploma';
 
+function manifestCount(scale: number): number {
+  const raw = process.env['BENCH_BULK_MANIFEST_RECORDS'];
+  const count = raw === undefined ? scaled(scale, 1_000_000, 1000) : Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_RECORDS) {
+    throw new Error(
+      `BENCH_BULK_MANIFEST_RECORDS must be an integer in 1..${MAX_BATCH_RECORDS}, got "${raw}"`,
+    );
+  }
+  return count;
+}
+
 function recordCount(scale: number): number {
   const raw = process.env['BENCH_BULK_RECORDS'];
   const count = raw === undefined ? scaled(scale, 100_000, 1000) : Number(raw);
+  // Its node-only row goes through the JSON route, which takes at most 200,000.
   if (!Number.isInteger(count) || count < 1 || count > 200_000) {
     throw new Error(`BENCH_BULK_RECORDS must be an integer in 1..200000, got "${raw}"`);
   }
@@ -69,7 +88,10 @@ function hashAndBuild(count: number): { root: string; ms: number; digests: strin
   return { root, ms, digests };
 }
 
-async function setUpIssuer(node: NodeChild, keyFile: string): Promise<Signer> {
+async function setUpIssuer(
+  node: Pick<NodeChild, 'url' | 'authorityId' | 'authorityKeyFile'>,
+  keyFile: string,
+): Promise<Signer> {
   const authority: Signer = { actor: node.authorityId, keyPair: readKeyFile(node.authorityKeyFile) };
   const client = new ChanceryClient(node.url, authority, 300_000);
   const keyPair = generateKeyPair();
@@ -182,7 +204,7 @@ export const benchmark: Benchmark = {
       },
       {
         id: 'node',
-        metric: 'node: upload → root check, durable append, every record projected',
+        metric: 'node: JSON upload → root check, durable append, every record projected',
         value: nodeRate,
         unit: 'records/s',
         baselines,
@@ -190,6 +212,15 @@ export const benchmark: Benchmark = {
         extra: { seconds: nodeMs / 1000, nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak) },
       },
     ];
+    await node.stop();
+    rows.push(
+      ...(await manifestRows(ctx, {
+        count: manifestCount(ctx.scale),
+        recordBytes,
+        setUpIssuer,
+        recordType: RECORD_TYPE,
+      })),
+    );
     ctx.headline(
       `${formatNumber(e2eRate)} records/s certified end to end (${formatRatio(e2eRate / baselineRate)} of ` +
         `SHA-256 + merkletreejs at ${formatNumber(baselineRate)}/s); the node alone takes ${formatNumber(nodeRate)}/s`,

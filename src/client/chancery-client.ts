@@ -1,8 +1,10 @@
+import { encodeBase64Url } from '../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../domain/crypto/envelope.js';
 import type { JsonValue } from '../domain/shared/json.js';
 import type { NodeStatus } from '../protocol/node-status.js';
 import type { OperationsStatus } from '../protocol/operations-status.js';
 import { type Signer, type SignOptions, signCommand } from '../protocol/sign-command.js';
+import { SIGNED_COMMAND_HEADER } from '../protocol/signed-command-header.js';
 import type { WriteResult } from '../protocol/write-result.js';
 
 /** RFC 9457 body as the server sends it. */
@@ -119,6 +121,12 @@ export interface CertifyBatchInput {
   digests: readonly string[];
 }
 
+/** A batch streamed as raw bytes (POST /v1/certifications/batches/stream), up to 1,000,000 records. */
+export interface CertifyBatchStreamInput extends Omit<CertifyBatchInput, 'digests'> {
+  /** Each record's 32-byte SHA-256, end to end in batch order (count × 32 bytes). */
+  packedDigests: Uint8Array;
+}
+
 export interface CertifyInput {
   recordDigest: string;
   recordType: string;
@@ -232,6 +240,21 @@ export class ChanceryClient {
     return this.send('POST', '/v1/certifications/batches', { envelope, digests });
   }
 
+  /**
+   * Signs a CertifyBatch over `batchRoot` and `packedDigests.length / 32`, sends it in the
+   * Chancery-Signed-Command header and streams the raw digests as the body: the node checks the
+   * command before it reads them, and takes up to 1,000,000 records this way.
+   */
+  certifyBatchStream(input: CertifyBatchStreamInput, options?: SignOptions): Promise<BatchWriteResult> {
+    const { packedDigests, ...fields } = input;
+    if (packedDigests.length === 0 || packedDigests.length % 32 !== 0)
+      throw new RangeError(`packedDigests must be whole 32-byte digests, not ${packedDigests.length} bytes`);
+    const envelope = this.sign('CertifyBatch', { ...fields, count: packedDigests.length / 32 }, options);
+    return this.sendBytes('/v1/certifications/batches/stream', packedDigests, {
+      [SIGNED_COMMAND_HEADER]: encodeBase64Url(new TextEncoder().encode(JSON.stringify(envelope))),
+    });
+  }
+
   changeStatus(
     action: 'suspend' | 'reinstate' | 'revoke',
     certificationId: string,
@@ -327,6 +350,20 @@ export class ChanceryClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
+    return this.answer<T>(response);
+  }
+
+  private async sendBytes<T>(path: string, body: Uint8Array, headers: Record<string, string>): Promise<T> {
+    const response = await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/octet-stream', accept: 'application/json' },
+      body: body as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    return this.answer<T>(response);
+  }
+
+  private async answer<T>(response: Response): Promise<T> {
     const text = await response.text();
     const parsed: unknown = text.length === 0 ? null : safeJson(text);
     if (!response.ok) {

@@ -221,6 +221,57 @@ describe('chancery certify-bulk', () => {
     }
   });
 
+  it('certifies a digest manifest in each format (plain, CSV, NDJSON), ids in the receipts, over the streamed upload', async () => {
+    const digests = Array.from({ length: 5 }, (_, i) => sha256(`registry record ${i}`));
+    const manifests = {
+      plain: `# export of 2026-11-20\n${digests.map((d, i) => (i === 2 ? d.toUpperCase() : d)).join('\n')}\n`,
+      csv: `ID,Digest,issued\r\n${digests.map((d, i) => `"R-${i}, main",${d},2026-11-20`).join('\r\n')}\r\n`,
+      ndjson: `${digests.map((d, i) => JSON.stringify({ id: `R-${i}`, digest: d, extra: true })).join('\n')}\n`,
+    };
+    const names = {
+      plain: digests.map((_, i) => `line ${i + 2}`), // line 1 is the comment
+      csv: digests.map((_, i) => `R-${i}, main`),
+      ndjson: digests.map((_, i) => `R-${i}`),
+    };
+    for (const [format, text] of Object.entries(manifests) as [keyof typeof manifests, string][]) {
+      const file = join(tmp, `export.${format}`);
+      writeFileSync(file, text);
+      const receipts = join(tmp, `receipts-${format}.csv`);
+      const run = await cli(
+        'certify-bulk',
+        '--digests',
+        file,
+        '--as',
+        deptKey,
+        '--type',
+        'diploma',
+        '--receipts',
+        receipts,
+        '--json',
+      );
+      const result = jsonOf<{ batchId: string; count: number; batchRoot: string }>(run);
+      expect(result).toMatchObject({ count: 5, source: { kind: 'digests', path: file }, replayed: false });
+      const root = Buffer.from(batchRoot(digests.map((d) => new Uint8Array(Buffer.from(d, 'hex'))))).toString(
+        'hex',
+      );
+      expect(result.batchRoot).toBe(root);
+      const rows = parseCsv(readFileSync(receipts, 'utf8')).slice(1);
+      expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual(
+        digests.map((d, i) => [names[format][i], d, batchRecordIdFor(result.batchId, i)]),
+      );
+    }
+    const bad = join(tmp, 'bad.csv');
+    writeFileSync(bad, 'id,digest\nR-1,abc\n');
+    const refused = await cli('certify-bulk', '--digests', bad, '--as', deptKey, '--type', 'diploma');
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: `error: ${bad} line 2: "abc" is not a SHA-256 digest (64 hex characters)\n`,
+    });
+    const both = await cli('certify-bulk', folder, '--digests', bad, '--as', deptKey, '--type', 'diploma');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give either FOLDER|MANIFEST or --digests FILE (one of them)');
+  });
+
   it('refuses before any work: an existing receipts file, an empty folder, a missing file, a wrong type', async () => {
     const receipts = join(tmp, 'receipts.csv');
     const before = readFileSync(receipts, 'utf8');

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BatchUploads } from '../../application/commands/batch-uploads.js';
 import type { CommandService } from '../../application/commands/command-service.js';
 import { ProblemError } from '../../application/problems/problem.js';
 import { batchIdFor } from '../../domain/certification/certification-id.js';
@@ -10,6 +12,8 @@ import type {
   CertificationView,
 } from '../../infrastructure/projections/certification-read-model.js';
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
+import { MAX_SIGNED_COMMAND_CHARS, SIGNED_COMMAND_HEADER } from '../../protocol/signed-command-header.js';
+import type { WriteResult } from '../../protocol/write-result.js';
 import {
   batchIdParam,
   certificationIdParam,
@@ -19,6 +23,8 @@ import {
   type WriteQuery,
   writeQuery,
 } from '../schemas/route-schemas.js';
+import { createValidators } from '../schemas/validator.js';
+import { signedCommandReader } from './signed-command-header.js';
 
 export interface CertificationRouteDeps {
   readonly commands: CommandService;
@@ -38,6 +44,9 @@ export interface CertificationRouteDeps {
  * plus the envelope. Only this route takes more than the app's 64 KiB.
  */
 export const BATCH_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** The streamed bulk upload: the signed command in a header, the digests as raw bytes. */
+export const BATCH_STREAM_URL = '/v1/certifications/batches/stream';
 
 export function certificationView(view: CertificationView, publicUrl: string) {
   return {
@@ -101,19 +110,93 @@ function certifyBatch(deps: CertificationRouteDeps) {
       wait: request.query.wait,
       inputs: { digests },
     });
-    const { payload } = envelope;
-    const batchId = batchIdFor(payload.actor, payload.commandId);
-    // A sealed answer names the batch's own entry, not the last digest slice appended after it.
-    const batch = result.leafIndex === undefined ? undefined : deps.certifications.batch(batchId);
-    const leafIndex = batch === undefined ? null : (deps.log?.leafIndexForPosition(batch.position) ?? null);
-    return reply.code(201).send({
-      ...result,
-      ...(leafIndex === null ? {} : { leafIndex }),
-      batchId,
-      count: payload['count'],
-      batchRoot: payload['batchRoot'],
-      proofUrlBase: `${deps.links.publicUrl}/p/`,
+    return reply.code(201).send(batchAnswer(deps, envelope, result));
+  };
+}
+
+/** What either batch route answers: the write, the batch id and where its records' proofs live. */
+function batchAnswer(deps: CertificationRouteDeps, envelope: SignedEnvelope, result: WriteResult) {
+  const { payload } = envelope;
+  const batchId = batchIdFor(payload.actor, payload.commandId);
+  // A sealed answer names the batch's own entry, not the last digest slice appended after it.
+  const batch = result.leafIndex === undefined ? undefined : deps.certifications.batch(batchId);
+  const leafIndex = batch === undefined ? null : (deps.log?.leafIndexForPosition(batch.position) ?? null);
+  return {
+    ...result,
+    ...(leafIndex === null ? {} : { leafIndex }),
+    batchId,
+    count: payload['count'],
+    batchRoot: payload['batchRoot'],
+    proofUrlBase: `${deps.links.publicUrl}/p/`,
+  };
+}
+
+interface CertifyBatchStreamRoute {
+  Headers: { 'chancery-signed-command'?: string };
+  Querystring: WriteQuery;
+}
+
+const certifyBatchStreamSchema = {
+  tags: ['certifications'],
+  summary:
+    'Certify a batch of up to 1,000,000 records, the digest list streamed as raw bytes (accredited issuers)',
+  description:
+    `The signed CertifyBatch command travels in the ${SIGNED_COMMAND_HEADER} header as base64url (RFC 4648 §5, ` +
+    `no padding) of the envelope's JSON, at most ${MAX_SIGNED_COMMAND_CHARS} characters. The body is ` +
+    "application/octet-stream: the records' raw 32-byte SHA-256 digests end to end, record i at bytes " +
+    '32i..32i+31, exactly count × 32 bytes. The node authenticates the command (signature, key not retired, ' +
+    'actor not revoked) and checks the issuer (active, accredited for the record type), the validity window ' +
+    'and the count BEFORE it reads the body: a refusal (401, 403, 422…) is sent at once and the connection ' +
+    'closed. A Content-Length other than count × 32 is refused the same way (422 BATCH_COUNT_MISMATCH). ' +
+    'The body is then hashed as it streams into a buffer the signed count sizes; a longer body is cut off at ' +
+    'its first extra byte, a shorter one or a wrong root refused (422 BATCH_COUNT_MISMATCH, ' +
+    'BATCH_ROOT_MISMATCH) with nothing written. A retry of a command already applied is answered without ' +
+    'the body. Answer and record ids as for POST /v1/certifications/batches.',
+  consumes: ['application/octet-stream'],
+  headers: {
+    type: 'object',
+    properties: {
+      [SIGNED_COMMAND_HEADER]: {
+        type: 'string',
+        maxLength: MAX_SIGNED_COMMAND_CHARS,
+        description:
+          "base64url of the signed CertifyBatch envelope's JSON (schemas/commands/certify-batch.json)",
+      },
+    },
+  },
+  querystring: writeQuery,
+  body: {
+    type: 'string',
+    format: 'binary',
+    description: 'count × 32 bytes: the raw SHA-256 digest of each record, in batch order',
+  },
+  response: { 201: schemas.batchWriteResult, ...problemResponses },
+};
+
+function certifyBatchStream(
+  deps: CertificationRouteDeps,
+  readCommand: ReturnType<typeof signedCommandReader>,
+) {
+  const uploads = new BatchUploads(deps.commands);
+  return async (request: FastifyRequest<CertifyBatchStreamRoute>, reply: FastifyReply) => {
+    const envelope = readCommand(request.headers[SIGNED_COMMAND_HEADER]);
+    const mediaType = String(request.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    if (mediaType !== 'application/octet-stream')
+      throw new ProblemError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the digest list is application/octet-stream (count × 32 raw bytes), not ${mediaType || 'untyped'}`,
+      );
+    const declared = request.headers['content-length'];
+    const result = await uploads.upload({
+      envelope,
+      body: request.body as Readable,
+      declaredLength: declared === undefined ? null : Number(declared),
+      wait: request.query.wait,
     });
+    return reply.code(201).send(batchAnswer(deps, envelope, result));
   };
 }
 
@@ -242,6 +325,7 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
     { bodyLimit: BATCH_BODY_LIMIT, schema: certifyBatchSchema },
     certifyBatch(deps),
   );
+  streamedBatchRoute(app, deps);
   app.get<BatchRoute>('/v1/certifications/batches/:batchId', { schema: batchSchema }, getBatch(deps));
   for (const [action, type] of STATUS_CHANGES) {
     app.post<StatusChangeRoute>(
@@ -259,5 +343,27 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
     '/v1/certifications',
     { schema: certificationListSchema },
     listCertifications(deps),
+  );
+}
+
+/**
+ * POST /v1/certifications/batches/stream. Its body reaches the handler as the raw stream (never buffered
+ * or parsed whole), and the schema's body entry only documents it; a reply sent before the body was read
+ * closes the connection, so a refused client cannot keep sending into a kept-alive socket.
+ */
+function streamedBatchRoute(app: FastifyInstance, deps: CertificationRouteDeps): void {
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  app.addHook('onSend', async (request, reply) => {
+    if (request.routeOptions.url === BATCH_STREAM_URL && !request.raw.complete)
+      reply.header('connection', 'close');
+  });
+  const query = createValidators().query;
+  app.post<CertifyBatchStreamRoute>(
+    BATCH_STREAM_URL,
+    {
+      schema: certifyBatchStreamSchema,
+      validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : query.compile(schema)),
+    },
+    certifyBatchStream(deps, signedCommandReader(app, schemas.certifyBatch)),
   );
 }

@@ -22,6 +22,7 @@ export const schemas = {
   updateIdentityRoles: loadSchema('commands/update-identity-roles.json'),
   certifyRecord: loadSchema('commands/certify-record.json'),
   changeCertificationStatus: loadSchema('commands/change-certification-status.json'),
+  certifyBatch: loadSchema('commands/certify-batch.json'),
   batchUpload: loadSchema('api/batch-upload.json'),
   batchWriteResult: loadSchema('api/batch-write-result.json'),
   batch: loadSchema('api/batch.json'),

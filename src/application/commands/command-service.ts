@@ -9,6 +9,7 @@ import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { type Authenticated, authenticate } from '../auth/authenticate.js';
 import { requireUtcIssuedAt } from '../auth/issued-at.js';
 import type { CommandInputs, CommandPlan, PlanContext } from '../pipeline/command-plan.js';
+import { domainErrorToProblem } from '../pipeline/error-mapping.js';
 import { CommandHandler, type Handled, type WriteVerdicts } from '../pipeline/handle-command.js';
 import { commandMetadata } from '../pipeline/write-metadata.js';
 import { ProblemError } from '../problems/problem.js';
@@ -127,6 +128,41 @@ export class CommandService {
     return (this.options.decorateSealed ?? withSealedReceipt)(result, receipt, log);
   }
 
+  /**
+   * What a streamed upload checks before it reads a byte of its body: the route, issuedAt and who signed
+   * (authenticate: key, signature, retired, revoked), then, unless the command was applied before,
+   * `precheck` on the planned command (its inputs not yet known). Returns whether it is a retry, which
+   * execute answers from what was written, with no body needed. execute authenticates again: the key
+   * may be retired while a large body streams in.
+   */
+  async admit(
+    envelope: SignedEnvelope,
+    accepts: readonly string[],
+    precheck: (plan: CommandPlan) => void,
+  ): Promise<{ readonly retry: boolean }> {
+    const auth = await this.authenticated(envelope, accepts, undefined);
+    const { payload } = envelope;
+    if (this.options.commands.get(payload.actor, payload.commandId) !== undefined) return { retry: true };
+    if (this.inFlight.has(`${payload.actor}\u0000${payload.commandId}`)) return { retry: true };
+    try {
+      precheck(this.plan(envelope, auth, {}));
+    } catch (error) {
+      throw domainErrorToProblem(error);
+    }
+    return { retry: false };
+  }
+
+  private async authenticated(
+    envelope: SignedEnvelope,
+    accepts: readonly string[],
+    pathId: { field: string; value: string } | undefined,
+  ): Promise<Authenticated> {
+    checkRoute(envelope, accepts, pathId);
+    requireUtcIssuedAt(envelope.payload.issuedAt);
+    const { registry, clock, maxSkewMs } = this.options;
+    return authenticate(envelope, registry, clock(), maxSkewMs);
+  }
+
   private async executeDurably(
     envelope: SignedEnvelope,
     accepts: readonly string[],
@@ -134,10 +170,7 @@ export class CommandService {
     inputs: CommandInputs,
   ): Promise<WriteResult> {
     const { payload } = envelope;
-    checkRoute(envelope, accepts, pathId);
-    requireUtcIssuedAt(payload.issuedAt);
-    const { registry, clock, maxSkewMs } = this.options;
-    const auth = await authenticate(envelope, registry, clock(), maxSkewMs);
+    const auth = await this.authenticated(envelope, accepts, pathId);
     const applied = this.options.commands.get(payload.actor, payload.commandId);
     if (applied !== undefined) {
       if (applied.payloadDigest !== auth.payloadDigest) throw reused(payload.commandId);

@@ -75,7 +75,7 @@ export async function ingestDataset(
 }
 
 /** The client went away or the connection broke mid-body: nothing was stored, and the problem says so. */
-function asIngestProblem(error: unknown, byteCount: number): unknown {
+export function asIngestProblem(error: unknown, byteCount: number): unknown {
   if (error instanceof ProblemError) return error;
   const code = (error as { code?: unknown }).code;
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || /aborted/i.test(String(error))) {

@@ -1,4 +1,4 @@
-import type { EarlierCertification } from '../../domain/certification/commands.js';
+import type { CertifyBatch, EarlierCertification } from '../../domain/certification/commands.js';
 import type { CommandPayload } from '../../domain/crypto/envelope.js';
 import type { EntrySnapshot } from '../../domain/directory/commands.js';
 import type { ActorSnapshot } from '../../domain/shared/decider.js';
@@ -67,7 +67,7 @@ export interface PlanContext {
 
 /** What a signed command brings beside its payload: a bulk certification's uploaded digest list. */
 export interface CommandInputs {
-  readonly digests?: readonly string[];
+  readonly digests?: CertifyBatch['digests'];
 }
 
 /** Translates a verified payload of one command type into a plan; throws a problem when it cannot. */

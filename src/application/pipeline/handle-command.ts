@@ -175,7 +175,7 @@ export class CommandHandler {
       events.map((e) => ({ type: e.type, data: e.data as never, metadata })),
       expected,
     );
-    await this.settle(appended.position);
+    await this.settle(appended.position, events.length);
     if (options.expectVoid !== true) this.refuseVoid(appended.position);
     return {
       kind: 'appended',
@@ -218,10 +218,16 @@ export class CommandHandler {
    * failures (StoreUnavailableError, FeedLagError) pass through as they are: callers tell an
    * unreachable store from a refusal, and the API answers them 503 + Retry-After.
    */
-  private async settle(position: bigint): Promise<void> {
-    await this.deps.projector.waitFor(position, this.deps.settleTimeoutMs);
+  private async settle(position: bigint, appended = 1): Promise<void> {
+    // A million-record batch is ~2,000 events whose projection alone takes seconds: allow for its size.
+    const timeoutMs = (this.deps.settleTimeoutMs ?? DEFAULT_SETTLE_MS) + (appended - 1) * SETTLE_MS_PER_EVENT;
+    await this.deps.projector.waitFor(position, timeoutMs);
   }
 }
+
+/** The projector's own default wait, and what each further event of one append adds to it. */
+const DEFAULT_SETTLE_MS = 10_000;
+const SETTLE_MS_PER_EVENT = 100;
 
 function decide(decider: AnyDecider, command: unknown, state: unknown): DecidedEvent[] {
   try {

@@ -1,4 +1,5 @@
 import type { ActorSnapshot } from '../shared/decider.js';
+import type { PackedDigests } from './batch-digest-intake.js';
 import type { CertificationMetadata } from './events.js';
 
 interface CertificationCommandBase {
@@ -62,8 +63,12 @@ export interface CertifyBatch {
   readonly batchRoot: string;
   /** Number of records the department signed. */
   readonly count: number;
-  /** The uploaded digests (lower-case hex), in tree order; not part of the signed payload. */
-  readonly digests: readonly string[];
+  /**
+   * The uploaded digests in tree order; not part of the signed payload. Lower-case hex from the JSON
+   * route and a mirror's replay; packed bytes, with the root hashed while they streamed in, from the
+   * streamed upload (BatchDigestIntake).
+   */
+  readonly digests: readonly string[] | PackedDigests;
 }
 
 export type CertificationCommand = CertifyRecord | ChangeCertificationStatus;

@@ -114,11 +114,12 @@ export const BATCH_EVENT_TYPES = [
 export const BATCH_DIGESTS_PER_EVENT = 512;
 
 /**
- * Largest batch: its upload (67 bytes of JSON per digest) stays under the
- * route's 16 MiB body limit, and its append under EventStoreDB's 16 MiB
- * largest append.
+ * Largest batch: a million records, streamed as 32 MB of raw digests
+ * (POST /v1/certifications/batches/stream). The JSON route stays at 200,000
+ * (its 16 MiB body). The append is about 70 MB of events: one transaction on
+ * SQLite and PostgreSQL; EventStoreDB needs its MaxAppendSize raised to match.
  */
-export const MAX_BATCH_RECORDS = 200_000;
+export const MAX_BATCH_RECORDS = 1_000_000;
 
 export function batchStream(batchId: string): string {
   return `batch-${batchId}`;

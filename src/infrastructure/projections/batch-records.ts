@@ -11,15 +11,15 @@
 import type { Statement } from 'better-sqlite3';
 import { batchRecordIdFor } from '../../domain/certification/certification-id.js';
 import type { BatchEvent } from '../../domain/certification/events.js';
-import { fromHex, toHex } from '../../domain/crypto/hex.js';
+import { toHex } from '../../domain/crypto/hex.js';
 import {
-  batchLeafHash,
   type HashReader,
   proveRecord,
   storedHashes,
   storedHashIndex,
   treeHash,
 } from '../../domain/log/index.js';
+import { NODE_TREE_HASHER } from '../crypto/node-hashes.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import type { NodeDatabase } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
@@ -85,6 +85,9 @@ class BatchProjectionError extends Error {
     this.name = 'BatchProjectionError';
   }
 }
+
+/** A digest as the events store it: 64 lower-case hex characters. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export class BatchRecords {
   private statements!: {
@@ -183,18 +186,22 @@ export class BatchRecords {
         `batch ${batch.batch_id}: digests from ${e.data.from} do not continue the ${batch.recorded} recorded of ${batch.count}`,
       );
     }
-    const reader = this.reader(batch.seq);
+    // The slice's own hashes are read back from memory: a million-record batch would otherwise read its
+    // frontier from SQLite once per record.
+    const written = new Map<number, Uint8Array>();
+    const reader = this.reader(batch.seq, written);
     let index = batch.recorded;
     for (const hex of e.data.digests) {
-      const digest = fromHex(hex);
-      if (digest === null || digest.length !== 32) {
+      if (!SHA256_HEX.test(hex)) {
         throw new BatchProjectionError(`batch ${batch.batch_id}: digest ${index} is not hex SHA-256`);
       }
       this.statements.insertRecord.run(batchRecordIdFor(batch.batch_id, index), batch.seq, index, hex);
-      const hashes = storedHashes(index, batchLeafHash(digest), reader);
+      const leaf = NODE_TREE_HASHER.leafHash(Buffer.from(hex, 'hex'));
+      const hashes = storedHashes(index, leaf, reader, NODE_TREE_HASHER);
       const first = storedHashIndex(0, index);
       hashes.forEach((hash, i) => {
-        this.statements.insertHash.run(batch.seq, first + i, Buffer.from(hash));
+        written.set(first + i, hash);
+        this.statements.insertHash.run(batch.seq, first + i, hash as Buffer);
       });
       index++;
     }
@@ -249,10 +256,12 @@ export class BatchRecords {
       .get() as number;
   }
 
-  private reader(seq: number): HashReader {
+  private reader(seq: number, written?: ReadonlyMap<number, Uint8Array>): HashReader {
     return {
       readHashes: (slots) =>
         slots.map((slot) => {
+          const known = written?.get(slot);
+          if (known !== undefined) return known;
           const hash = this.statements.readHash.get(seq, slot);
           if (hash === undefined)
             throw new BatchProjectionError(`batch ${seq} has no tree hash at slot ${slot}`);

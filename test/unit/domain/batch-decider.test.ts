@@ -40,7 +40,10 @@ function rootHex(digests: readonly string[]): string {
   return Buffer.from(batchRoot(digests.map((d) => new Uint8Array(Buffer.from(d, 'hex'))))).toString('hex');
 }
 
-function certifyBatch(count: number, overrides: Partial<CertifyBatch> = {}): CertifyBatch {
+function certifyBatch(
+  count: number,
+  overrides: Partial<CertifyBatch> & { digests?: readonly string[] } = {},
+): CertifyBatch & { digests: readonly string[] } {
   const digests = Array.from({ length: count }, (_, i) => digestHex(i));
   return {
     type: 'CertifyBatch',

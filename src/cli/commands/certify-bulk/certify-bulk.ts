@@ -13,6 +13,7 @@ import { NodeConnection } from '../../node-access/node-connection.js';
 import { progressBar } from '../../progress/progress-bar.js';
 import { batchRootHex, DIGEST_SIZE } from './batch-tree.js';
 import { type BulkInput, listBulkInputs } from './bulk-inputs.js';
+import { readDigestManifest } from './digest-manifest.js';
 import { type QrDir, qrDirOf, writeQrCodes } from './qr-dir.js';
 import { type Receipt, writeReceipts } from './receipts-file.js';
 
@@ -62,28 +63,55 @@ async function hashAll(
   return digests;
 }
 
-function hexDigests(digests: Uint8Array, count: number): string[] {
-  const out: string[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    out[i] = Buffer.from(digests.buffer, digests.byteOffset + i * DIGEST_SIZE, DIGEST_SIZE).toString('hex');
-  }
-  return out;
-}
-
 function* receiptsOf(
-  inputs: readonly BulkInput[],
-  digests: readonly string[],
+  names: readonly string[],
+  packed: Uint8Array,
   result: BatchWriteResult,
 ): Generator<Receipt> {
-  for (let i = 0; i < inputs.length; i++) {
+  for (let i = 0; i < names.length; i++) {
     const certificationId = batchRecordIdFor(result.batchId, i);
     yield {
-      file: inputs[i]!.name,
-      sha256: digests[i]!,
+      file: names[i]!,
+      sha256: Buffer.from(packed.buffer, packed.byteOffset + i * DIGEST_SIZE, DIGEST_SIZE).toString('hex'),
       certificationId,
       proofUrl: `${result.proofUrlBase}${certificationId}`,
     };
   }
+}
+
+/** What a run certifies: the digests packed in order, and what the receipts call each record. */
+interface BulkSource {
+  readonly kind: 'folder' | 'manifest' | 'digests';
+  readonly path: string;
+  readonly names: readonly string[];
+  readonly packed: Uint8Array;
+}
+
+/** Hashes a folder's or a manifest's files, or reads a digest manifest (--digests) as it is. */
+async function collect(
+  source: string | undefined,
+  digestsFile: string | undefined,
+  command: string,
+): Promise<BulkSource> {
+  if ((source === undefined) === (digestsFile === undefined))
+    throw new UsageError('give either FOLDER|MANIFEST or --digests FILE (one of them)', command);
+  if (digestsFile !== undefined) {
+    const manifest = await readDigestManifest(digestsFile);
+    return { kind: 'digests', path: digestsFile, names: manifest.names, packed: manifest.packed };
+  }
+  const path = source!;
+  const { kind, inputs } = await listBulkInputs(path);
+  if (inputs.length === 0) throw new CliError(`${path} has no files to certify`);
+  if (inputs.length > MAX_BATCH_RECORDS) {
+    throw new CliError(
+      `${path} has ${inputs.length.toLocaleString('en-US')} files; a batch holds at most ` +
+        `${MAX_BATCH_RECORDS.toLocaleString('en-US')}: split it into several manifests`,
+    );
+  }
+  const bar = progressBar('hashing ');
+  const packed = await hashAll(inputs, (done) => bar.update(done, inputs.length));
+  bar.done();
+  return { kind, path, names: inputs.map((input) => input.name), packed };
 }
 
 async function writeQrCodesOrSay(qr: QrDir, receipts: Iterable<Receipt>): Promise<number> {
@@ -99,12 +127,17 @@ async function writeQrCodesOrSay(qr: QrDir, receipts: Iterable<Receipt>): Promis
 export const certifyBulkCommand: CommandSpec = {
   name: 'certify-bulk',
   summary:
-    'Certify many records in one signed command: every file of FOLDER, or every file MANIFEST lists. ' +
-    'Files are hashed here and never uploaded; only their digests are.',
+    'Certify many records in one signed command: every file of FOLDER, every file MANIFEST lists, or ' +
+    'every digest --digests FILE lists. Files are hashed here and never uploaded; only their digests are.',
   scope: 'client',
-  positionals: ['FOLDER|MANIFEST'],
+  optionalPositionals: ['FOLDER|MANIFEST'],
   options: {
     as: AS_OPTION,
+    digests: {
+      type: 'string',
+      value: 'FILE',
+      description: 'certify the digests a manifest lists (plain hex lines, CSV or NDJSON) instead of files',
+    },
     type: {
       type: 'string',
       value: 'TYPE',
@@ -139,9 +172,20 @@ skipped. A MANIFEST is a text file with one path per line, relative to the manif
 folder (absolute paths work too); blank lines and lines starting with # are skipped, and
 the order of the lines is the order of the batch. At most ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records per batch.
 
-The CLI hashes each file (SHA-256, streamed), builds the RFC 6962 batch tree over the
-digests with merkletreejs, signs one CertifyBatch command with the root and the count,
-and uploads the digest list beside it. The node recomputes the root and refuses any
+--digests FILE certifies records by their SHA-256 digests, as a registry exports them from
+its database; no file is read or hashed. Blank lines and lines starting with # are
+skipped; the first other line decides the format:
+  plain   one digest per line: 64 hex characters
+  NDJSON  the line starts with {: every line is an object with "digest" (or "sha256")
+          and optionally "id", e.g. {"id":"D-2026-0001","digest":"9f86…"}
+  CSV     otherwise the line is a header with a "digest" (or "sha256") column and
+          optionally an "id" column, e.g. id,digest
+The id, when given, is the receipts' file column; otherwise that column says "line N".
+
+The CLI builds the RFC 6962 batch tree over the digests with merkletreejs, signs one
+CertifyBatch command with the root and the count, and streams it to the node: the
+signed command in a header, then the raw 32-byte digests. The node checks the command
+before it reads the digests, recomputes the root as they arrive and refuses any
 mismatch. Each record gets its own certification id and proof URL, and can be revoked on
 its own with 'chancery certification revoke ID'.
 
@@ -151,9 +195,10 @@ It is written only once the node has accepted the batch. With --qr-dir, a QR cod
 record's proof URL is written beside it, named by the certification id.
 
 example:
-  chancery certify-bulk diplomas-2026/ --as university.key --type diploma --valid-from 2026-07-01`,
+  chancery certify-bulk diplomas-2026/ --as university.key --type diploma --valid-from 2026-07-01
+  chancery certify-bulk --digests export.csv --as registry.key --type birth-record`,
   async run(args) {
-    const source = args.positional(0);
+    const source = args.positionals[0];
     const recordType = args.required('type');
     const validFromArg = args.string('valid-from');
     const validUntilArg = args.string('valid-until');
@@ -171,51 +216,40 @@ example:
       );
     }
 
-    const { kind, inputs } = await listBulkInputs(source);
-    if (inputs.length === 0) throw new CliError(`${source} has no files to certify`);
-    if (inputs.length > MAX_BATCH_RECORDS) {
-      throw new CliError(
-        `${source} has ${inputs.length.toLocaleString('en-US')} files; a batch holds at most ` +
-          `${MAX_BATCH_RECORDS.toLocaleString('en-US')}: split it into several manifests`,
-      );
-    }
+    const bulk = await collect(source, args.string('digests'), args.command);
+    const count = bulk.names.length;
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
-
-    const bar = progressBar('hashing ');
-    const packed = await hashAll(inputs, (done) => bar.update(done, inputs.length));
-    bar.done();
-    const batchRoot = batchRootHex(packed, inputs.length);
-    const digests = hexDigests(packed, inputs.length);
-
+    const batchRoot = batchRootHex(bulk.packed, count);
     const result = await node.call((c) =>
-      c.certifyBatch({
+      c.certifyBatchStream({
         recordType,
         validFrom,
         ...(validUntil === undefined ? {} : { validUntil }),
         batchRoot,
-        digests,
+        packedDigests: bulk.packed,
       }),
     );
     const receipts = receiptsArg ?? `receipts-${result.batchId}.csv`;
     try {
-      await writeReceipts(receipts, receiptsOf(inputs, digests, result));
+      await writeReceipts(receipts, receiptsOf(bulk.names, bulk.packed, result));
     } catch (error) {
       throw new CliError(
         `batch ${result.batchId} is certified, but the receipts could not be written to ${receipts}: ` +
           `${describeFsError(error)}. Record i's id is batchRecordIdFor(${result.batchId}, i).`,
       );
     }
-    const qrCount = qr === null ? 0 : await writeQrCodesOrSay(qr, receiptsOf(inputs, digests, result));
+    const qrCount =
+      qr === null ? 0 : await writeQrCodesOrSay(qr, receiptsOf(bulk.names, bulk.packed, result));
     const first = `${result.proofUrlBase}${batchRecordIdFor(result.batchId, 0)}`;
     return {
       json: {
         ...result,
-        source: { kind, path: source },
+        source: { kind: bulk.kind, path: bulk.path },
         receipts,
         ...(qr === null ? {} : { qrDir: qr.dir, qrCount }),
       },
       text: [
-        `certified ${inputs.length.toLocaleString('en-US')} records in batch ${result.batchId}${result.replayed ? ' (already done: replayed)' : ''}`,
+        `certified ${count.toLocaleString('en-US')} records in batch ${result.batchId}${result.replayed ? ' (already done: replayed)' : ''}`,
         ...fieldLines([
           ['batch root', batchRoot],
           ['receipts', `${displayPath(receipts)} (file, sha256, certification id, proof URL)`],

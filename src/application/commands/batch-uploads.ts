@@ -1,0 +1,75 @@
+/**
+ * A streamed bulk certification: the signed CertifyBatch command arrives
+ * before its digest list (in a request header), so the node knows who sends
+ * the list, and how long it may be, before it reads a byte of it. Admission
+ * is the one command path's (CommandService.admit: route, issuedAt,
+ * signature, key, actor; a retry is answered without the list) plus the
+ * batch's own rules (issuer active and accredited, validity window, count).
+ * Only then is the body streamed through BatchDigestIntake, into a buffer
+ * the signed count sizes, hashed as it arrives; the decider then compares
+ * the root and count and the write goes through the one pipeline.
+ */
+
+import { requireAdmissibleBatch } from '../../domain/certification/batch-decider.js';
+import { BatchDigestIntake, type PackedDigests } from '../../domain/certification/batch-digest-intake.js';
+import type { CertifyBatch } from '../../domain/certification/commands.js';
+import { requireActive } from '../../domain/certification/issuer-rules.js';
+import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
+import { NODE_TREE_HASHER } from '../../infrastructure/crypto/node-hashes.js';
+import type { WriteResult } from '../../protocol/write-result.js';
+import { asIngestProblem } from '../directory/dataset-ingest.js';
+import { domainErrorToProblem } from '../pipeline/error-mapping.js';
+import { ProblemError } from '../problems/problem.js';
+import type { CommandService } from './command-service.js';
+import type { WaitFor } from './sealed-write.js';
+
+/** Bytes per digest in a streamed list: raw SHA-256, end to end. */
+export const STREAMED_DIGEST_BYTES = 32;
+
+export interface BatchUploadRequest {
+  readonly envelope: SignedEnvelope;
+  /** The digest list: count × 32 raw bytes, in tree order. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Content-Length when the client sent one. */
+  readonly declaredLength: number | null;
+  readonly wait?: WaitFor | undefined;
+}
+
+const ACCEPTS = ['CertifyBatch'];
+
+export class BatchUploads {
+  constructor(private readonly commands: CommandService) {}
+
+  async upload(request: BatchUploadRequest): Promise<WriteResult> {
+    const { envelope, wait } = request;
+    const { retry } = await this.commands.admit(envelope, ACCEPTS, (plan) => {
+      const command = plan.command as CertifyBatch;
+      requireActive(command.actor);
+      requireAdmissibleBatch(command);
+    });
+    const digests = retry ? undefined : await readDigests(request, envelope.payload['count'] as number);
+    return this.commands.execute(envelope, ACCEPTS, undefined, {
+      wait,
+      inputs: digests === undefined ? {} : { digests },
+    });
+  }
+}
+
+/** Streams the list in; a Content-Length other than the signed count's is refused before the body is read. */
+async function readDigests(request: BatchUploadRequest, count: number): Promise<PackedDigests> {
+  const expected = count * STREAMED_DIGEST_BYTES;
+  if (request.declaredLength !== null && request.declaredLength !== expected) {
+    throw new ProblemError(
+      'BATCH_COUNT_MISMATCH',
+      `Content-Length is ${request.declaredLength} bytes, but the command certifies ${count} records: ` +
+        `allowed exactly ${expected} bytes (${STREAMED_DIGEST_BYTES} per record)`,
+    );
+  }
+  const intake = new BatchDigestIntake(count, NODE_TREE_HASHER);
+  try {
+    for await (const chunk of request.body) intake.push(chunk);
+    return intake.finish();
+  } catch (error) {
+    throw asIngestProblem(domainErrorToProblem(error), intake.byteCount);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * A batch's digest list as the node streams it in: raw 32-byte digests end to
+ * end, copied into one buffer sized by the signed count (32 MB for a million
+ * records, never a string per record) and hashed into the RFC 6962 root as
+ * each digest completes, so the root is known the moment the last byte is.
+ * A list longer than the signed count is refused at the first byte too many:
+ * the buffer never grows past what the signature allows.
+ */
+
+import { toHex } from '../crypto/hex.js';
+import { RootAccumulator } from '../log/batch-tree.js';
+import { HASH_SIZE, RFC6962_HASHER, type TreeHasher } from '../log/rfc6962.js';
+import { CertificationError } from './certification-error.js';
+
+/** The uploaded list: `count` digests packed in `packed`, and the root computed over them as they arrived. */
+export interface PackedDigests {
+  readonly packed: Uint8Array;
+  readonly count: number;
+  /** Lower-case hex RFC 6962 root over SHA-256(0x00 ‖ digest) leaves. */
+  readonly root: string;
+}
+
+export class BatchDigestIntake {
+  private readonly packed: Uint8Array;
+  private readonly accumulator: RootAccumulator;
+  private received = 0;
+  private hashed = 0;
+
+  /** `signedCount` is the command's count: the list may be neither longer nor, at finish, shorter. */
+  constructor(
+    private readonly signedCount: number,
+    private readonly hasher: TreeHasher = RFC6962_HASHER,
+  ) {
+    this.packed = new Uint8Array(signedCount * HASH_SIZE);
+    this.accumulator = new RootAccumulator(hasher);
+  }
+
+  /** Bytes taken so far. */
+  get byteCount(): number {
+    return this.received;
+  }
+
+  /** Takes the next bytes (any split); throws BATCH_COUNT_MISMATCH as soon as they exceed the signed count. */
+  push(chunk: Uint8Array): void {
+    if (this.received + chunk.length > this.packed.length) {
+      throw new CertificationError(
+        'BATCH_COUNT_MISMATCH',
+        `the command certifies ${this.signedCount} records (${this.packed.length} bytes of digests), ` +
+          `but more than ${this.packed.length} bytes were uploaded`,
+      );
+    }
+    this.packed.set(chunk, this.received);
+    this.received += chunk.length;
+    const complete = Math.floor(this.received / HASH_SIZE);
+    for (; this.hashed < complete; this.hashed++) {
+      const at = this.hashed * HASH_SIZE;
+      this.accumulator.add(this.hasher.leafHash(this.packed.subarray(at, at + HASH_SIZE)));
+    }
+  }
+
+  /** The whole list; throws BATCH_COUNT_MISMATCH unless it is exactly the signed count of whole digests. */
+  finish(): PackedDigests {
+    if (this.received !== this.packed.length) {
+      const whole = Math.floor(this.received / HASH_SIZE);
+      const rest = this.received % HASH_SIZE;
+      throw new CertificationError(
+        'BATCH_COUNT_MISMATCH',
+        `the command certifies ${this.signedCount} records, but ${whole} digests` +
+          `${rest === 0 ? '' : ` and ${rest} stray bytes`} were uploaded (${this.received} bytes; ` +
+          `allowed: exactly ${this.packed.length}, ${HASH_SIZE} per record)`,
+      );
+    }
+    return { packed: this.packed, count: this.signedCount, root: toHex(this.accumulator.root()) };
+  }
+}
