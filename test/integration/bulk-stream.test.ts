@@ -5,7 +5,8 @@
  * accredited, wrong Content-Length) hears its problem while the body is still
  * unsent, and the connection is closed; a wrong root or count after the body
  * writes nothing; 100,000 records go through with the node's memory bounded
- * (a million in `npm run bench -- bulk`).
+ * (a million in `npm run bench -- bulk`), and records across the batch tree's
+ * first 65,536-leaf subtree boundary get sealed proofs that verify.
  */
 
 import { createHash } from 'node:crypto';
@@ -14,8 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchIdFor, batchRecordIdFor } from '../../src/domain/certification/certification-id.js';
 import type { SignedEnvelope } from '../../src/domain/crypto/envelope.js';
 import { batchRoot } from '../../src/domain/log/index.js';
+import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
+import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
 import { generateKeyPair } from '../../src/protocol/key-pair.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
 
 const URL_PATH = '/v1/certifications/batches/stream';
 const FIELDS = { recordType: 'diploma', validFrom: '2026-07-01T00:00:00Z' };
@@ -314,5 +317,25 @@ describe('the streamed bulk upload', () => {
     console.info(`[bulk stream 100k] RSS grew by ${growthMiB.toFixed(0)} MiB`);
     expect(growthMiB).toBeLessThan(160);
     expect(t.node.db.prepare('SELECT count(*) FROM batch_records').pluck().get()).toBe(count + 1030);
-  }, 120_000);
+
+    await t.seal();
+    const { batchId } = JSON.parse(res.body) as { batchId: string };
+    for (const index of [0, 65_535, 65_536, count - 1]) {
+      const id = batchRecordIdFor(batchId, index);
+      const proof = await t.get(`/v1/proofs/${id}`);
+      expect(proof.statusCode).toBe(200);
+      const bundle = JSON.parse(proof.body);
+      // ⌈log2 100,000⌉ = 17 at most; the last records sit in a smaller right subtree.
+      expect(bundle.batch.path.length).toBeLessThanOrEqual(17);
+      const report = verifyProofBundle(bundle, {
+        verify: verifyEd25519,
+        trustedLogKeys: [t.node.log.verifierKey],
+        authorityKeys: [t.authority.keyPair.publicKeyBase64],
+        now: FIXED_NOW,
+        expectedCertificationId: id,
+        documentDigest: list.subarray(index * 32, (index + 1) * 32).toString('hex'),
+      });
+      expect(report.steps.filter((step) => !step.ok)).toEqual([]);
+    }
+  }, 180_000);
 });

@@ -168,7 +168,12 @@ describe('a primary and three mirror-witnesses with a 2-of-3 policy', () => {
     const treeSize = parseCheckpoint(parseNote(note).text).treeSize;
     for (const index of [0, Math.floor(treeSize / 3), treeSize - 1]) {
       const path = `/v1/log/proofs/inclusion?index=${index}&size=${treeSize}`;
-      const proofs = await Promise.all(nodes.map((m) => text(m, path)));
+      // A proof carries the node's latest cosigned note: a cosignature still on its way to one node
+      // makes that note differ for a moment, so the proofs are compared until they settle.
+      const proofs = await eventually(`${step}: identical ${path}`, async () => {
+        const all = await Promise.all(nodes.map((m) => text(m, path)));
+        return all.every((p) => p === all[0]) ? all : undefined;
+      }).catch(async () => Promise.all(nodes.map((m) => text(m, path))));
       for (const [i, proof] of proofs.entries())
         expect(proof, `${step}: ${nodes[i]!.name} ${path}`).toBe(proofs[0]);
     }
