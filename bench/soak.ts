@@ -3,7 +3,7 @@
  * certify (W writers), bulk certification and dataset upload load, and check, after every restart, that
  * every acknowledged write is present and provable (batches read back and a record's proof verifies;
  * dataset versions read back with bytes that hash to the acknowledged digest) and every checkpoint is
- * consistent with the last. A benchmark-style script, not a test; it prints
+ * consistent with the last. SOAK_DEBUG=1 prints why each unacknowledged write failed. A benchmark-style script, not a test; it prints
  * the counts (record them in the README), and exits 1 on the first violation.
  */
 import { parseArgs } from 'node:util';
