@@ -45,7 +45,7 @@ export function reportError(
     err.write(`error ${problem.code}: ${problem.detail}\n`);
     for (const item of Array.isArray(problem.errors) ? problem.errors : []) {
       // Upload refusals name the failing record as well as the pointer inside it.
-      const record = typeof item.index === 'number' ? `record ${item.index} ` : '';
+      const record = typeof item.record === 'number' ? `record ${item.record} ` : '';
       err.write(
         `  ${record}${item.pointer === '' ? (record === '' ? '(body)' : '(the record)') : item.pointer}: ${item.message}\n`,
       );

@@ -15,7 +15,8 @@ export interface Problem {
   code: string;
   detail: string;
   instance?: string;
-  errors?: { pointer: string; message: string; index?: number }[];
+  /** `record`: the failing record's number in an upload (RECORDS_INVALID), from 1. */
+  errors?: { pointer: string; message: string; record?: number }[];
   [extension: string]: unknown;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { ed25519NoteSigner } from '../domain/log/index.js';
+import type { StateView } from '../domain/log-state/judge-write.js';
 import type { EventStore } from '../infrastructure/eventstore/port.js';
 import { LogStateProjection } from '../infrastructure/log-state/log-state-projection.js';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
@@ -138,6 +139,21 @@ function policySigner(init: InitResult, logKey: KeyPair) {
   return ed25519NoteSigner(init.identity.origin, logKey.publicKey, logKey.sign);
 }
 
+/**
+ * What the state machine reads from the certification read model: a batch record's batch, and the
+ * issuer's latest single certification of a record (the duplicate rule). The projector applies every
+ * read model to an event before the next event is judged, so both are as of the entry before it.
+ */
+function certificationLookups(
+  certifications: CertificationReadModel,
+): Pick<StateView, 'batchOfRecord' | 'latestOfRecord'> {
+  return {
+    batchOfRecord: (certificationId) => certifications.get(certificationId)?.batch ?? null,
+    latestOfRecord: (issuerId, recordType, recordDigest) =>
+      certifications.latestOfRecord(issuerId, recordType, recordDigest)?.certificationId ?? null,
+  };
+}
+
 function connect(
   config: NodeConfig,
   options: AssembleOptions,
@@ -169,7 +185,7 @@ function connect(
   const logState = new LogStateProjection({
     map: options.withoutStateMap === true ? new UnauthenticatedStateMap(db) : stateMap,
     leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
-    batchOfRecord: (certificationId) => certifications.get(certificationId)?.batch ?? null,
+    ...certificationLookups(certifications),
   });
   const federation = new Federation({
     config: config.federation,

@@ -115,8 +115,11 @@ describe('chancery directory CLI', () => {
       writeFileSync(bad, '{"station":"A1","count":3}\n{"station":"A2","count":-1}\n');
       const refused = await cli('directory', 'upload', entryId, bad, '--as', key('TRANSPORT'));
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('error RECORDS_INVALID');
-      expect(refused.stderr).toContain('record 1 /count: must be >= 0');
+      // Records are numbered from 1, and the message names the bad value.
+      expect(refused.stderr).toBe(
+        'error RECORDS_INVALID: 1 error in 1 record: record 2 /count is -1; must be >= 0\n' +
+          '  record 2 /count: is -1; must be >= 0\n',
+      );
 
       const good = join(tmp, 'counts.json');
       writeFileSync(

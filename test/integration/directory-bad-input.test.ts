@@ -27,12 +27,24 @@ let health: Department;
 let finance: Department;
 let dmv: Department;
 let entryId: string;
+/** An entry whose schema has an enum and a pattern, for refusals that name the allowed values. */
+let statusEntryId: string;
 let expiredGrant: string;
 let revokedGrant: string;
 let activeGrant: string;
 let pendingRequest: string;
 
 const RECORD = { id: 1, name: 'Ada', age: 36 };
+const STATUS_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['station', 'status'],
+  properties: {
+    station: { type: 'string', pattern: '^ST-[0-9]{3}$' },
+    status: { enum: ['open', 'closed'] },
+    count: { type: 'integer' },
+  },
+};
 
 async function request(who: Department, purpose: string): Promise<string> {
   const res = await t.post(
@@ -59,6 +71,7 @@ beforeAll(async () => {
   finance = await t.issuer('FINANCE', [], ['consumer']);
   dmv = await t.issuer('DMV', ['driving-licence']);
   entryId = await publishEntry(t, transport);
+  statusEntryId = await publishEntry(t, transport, { conformsTo: STATUS_SCHEMA });
   expect((await upload(t, transport, entryId, ndjson([RECORD]))).statusCode).toBe(201);
   expiredGrant = await grant(await request(health, 'short study'), plusSeconds(30));
   activeGrant = await grant(await request(health, 'long study'), plusSeconds(3600));
@@ -231,17 +244,71 @@ const cases: Case[] = [
     status: 422,
     code: 'RECORDS_INVALID',
     title: "Records do not match the entry's schema; nothing was stored",
-    detail: '3 records do not match the schema: record 1 /age must be >= 0',
+    detail: '3 errors in 3 records: record 2 /age is -1; must be >= 0',
     extra: {
       errors: [
-        { index: 1, pointer: '/age', message: 'must be >= 0' },
-        { index: 3, pointer: '', message: "must have required property 'age'" },
-        { index: 4, pointer: '/extra', message: 'must NOT have additional properties' },
+        { record: 2, pointer: '/age', message: 'is -1; must be >= 0' },
+        { record: 4, pointer: '', message: "must have required property 'age'" },
+        { record: 5, pointer: '/extra', message: 'must NOT have additional properties' },
       ],
+      truncated: false,
     },
   },
   {
-    name: 'validation stops after maxErrors invalid records',
+    name: 'a record with three errors, each naming the bad value and what is allowed',
+    send: () =>
+      upload(
+        t,
+        transport,
+        statusEntryId,
+        ndjson([
+          { station: 'ST-001', status: 'open' },
+          { station: 'north', status: 'ajar', count: 1.5 },
+        ]),
+      ),
+    status: 422,
+    code: 'RECORDS_INVALID',
+    title: "Records do not match the entry's schema; nothing was stored",
+    detail: `3 errors in 1 record: record 2 /station is 'north'; must match pattern "^ST-[0-9]{3}$"`,
+    extra: {
+      errors: [
+        { record: 2, pointer: '/station', message: `is 'north'; must match pattern "^ST-[0-9]{3}$"` },
+        { record: 2, pointer: '/status', message: "is 'ajar'; allowed: open, closed" },
+        { record: 2, pointer: '/count', message: 'is 1.5; must be integer' },
+      ],
+      truncated: false,
+    },
+  },
+  {
+    name: 'errors past maxErrors: a record with three errors lists them all, the record after it is past the limit',
+    send: () =>
+      upload(
+        t,
+        transport,
+        statusEntryId,
+        ndjson([
+          { station: 'north', status: 'ajar', count: 1.5 },
+          { station: 'ST-002', status: 'open' },
+          { station: 'ST-003', status: 'shut' },
+        ]),
+        undefined,
+        '?maxErrors=3',
+      ),
+    status: 422,
+    code: 'RECORDS_INVALID',
+    title: "Records do not match the entry's schema; nothing was stored",
+    detail: `more than 3 errors in at least 1 record: record 1 /station is 'north'; must match pattern "^ST-[0-9]{3}$"; only the first 3 are listed (maxErrors), checking stopped there`,
+    extra: {
+      errors: [
+        { record: 1, pointer: '/station', message: `is 'north'; must match pattern "^ST-[0-9]{3}$"` },
+        { record: 1, pointer: '/status', message: "is 'ajar'; allowed: open, closed" },
+        { record: 1, pointer: '/count', message: 'is 1.5; must be integer' },
+      ],
+      truncated: true,
+    },
+  },
+  {
+    name: 'validation stops after maxErrors errors',
     send: () =>
       upload(
         t,
@@ -255,12 +322,13 @@ const cases: Case[] = [
     code: 'RECORDS_INVALID',
     title: "Records do not match the entry's schema; nothing was stored",
     detail:
-      "2 records do not match the schema: record 0 (the record) must have required property 'name'; validation stopped after 2 errors",
+      "more than 2 errors in at least 1 record: record 1 (the record) must have required property 'name'; only the first 2 are listed (maxErrors), checking stopped there",
     extra: {
       errors: [
-        { index: 0, pointer: '', message: "must have required property 'name'" },
-        { index: 1, pointer: '', message: "must have required property 'name'" },
+        { record: 1, pointer: '', message: "must have required property 'name'" },
+        { record: 1, pointer: '', message: "must have required property 'age'" },
       ],
+      truncated: true,
     },
   },
   {
@@ -269,8 +337,8 @@ const cases: Case[] = [
     status: 400,
     code: 'BODY_MALFORMED',
     title: 'The request body is not valid JSON',
-    detail: /^record 1 is not valid JSON: /,
-    extra: { index: 1 },
+    detail: /^record 2 is not valid JSON: /,
+    extra: { record: 2 },
   },
   {
     name: 'an unterminated JSON array (truncated upload)',
@@ -286,7 +354,7 @@ const cases: Case[] = [
     code: 'UPLOAD_TRUNCATED',
     title: 'The upload ended before its records did; nothing was stored',
     detail: 'the JSON array is not closed: the upload ended after 2 complete record(s)',
-    extra: { index: 2 },
+    extra: { record: 3 },
   },
   {
     name: 'a JSON upload that is not an array',
@@ -295,7 +363,7 @@ const cases: Case[] = [
     code: 'BODY_MALFORMED',
     title: 'The request body is not valid JSON',
     detail: 'a JSON upload must be an array of records; it starts at byte 0 with {',
-    extra: { index: 0 },
+    extra: { record: 1 },
   },
   {
     name: 'a record above the per-record limit',
@@ -304,8 +372,8 @@ const cases: Case[] = [
     status: 413,
     code: 'RECORD_TOO_LARGE',
     title: 'A record is larger than the per-record limit',
-    detail: 'record 0 is larger than 1048576 bytes',
-    extra: { index: 0 },
+    detail: 'record 1 is larger than 1048576 bytes',
+    extra: { record: 1 },
   },
   {
     name: 'an upload announced larger than the limit (refused before reading)',

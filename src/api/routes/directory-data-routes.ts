@@ -19,7 +19,7 @@ const MEDIA_TYPES: Record<string, DatasetMediaType> = {
   'application/x-ndjson': 'application/x-ndjson',
 };
 
-const DEFAULT_MAX_ERRORS = 10;
+const DEFAULT_MAX_ERRORS = 100;
 
 /** RFC 9421 headers, listed for OpenAPI; the verifier reads them, so the schema does not require them. */
 export const signatureHeaders = {
@@ -69,7 +69,13 @@ const uploadSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      maxErrors: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_MAX_ERRORS },
+      maxErrors: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+        default: DEFAULT_MAX_ERRORS,
+        description: 'Schema errors to list in RECORDS_INVALID (every error of a record counts)',
+      },
     },
   },
   response: { 200: directorySchemas.upload, 201: directorySchemas.upload, ...problemResponses },

@@ -3,7 +3,7 @@ import type { DatasetMediaType } from '../../domain/directory/events.js';
 import type { BlobDraft, BlobStore } from '../../infrastructure/blobs/blob-store.js';
 import { ProblemError } from '../problems/problem.js';
 import { DraftWriter } from './draft-writer.js';
-import { OrderedVerdicts } from './ordered-verdicts.js';
+import { OrderedVerdicts, type RecordError } from './ordered-verdicts.js';
 import { checkBatch, type RecordBatch } from './record-batch.js';
 import type { CheckedSchema } from './record-schemas.js';
 import {
@@ -26,7 +26,7 @@ export interface IngestOptions {
   readonly expectedLength: number | null;
   readonly maxBytes: number;
   readonly maxRecordBytes: number;
-  /** How many invalid records to list before validation stops. */
+  /** How many schema errors (every error of a record counts) to list before validation stops. */
   readonly maxErrors: number;
   /** Worker threads for large uploads; without one every batch is checked on this thread. */
   readonly pool?: RecordValidationPool | null;
@@ -175,11 +175,12 @@ class IngestRun {
     if (error instanceof RecordFormatError) this.verdicts.add({ stop: () => error });
     else if (error instanceof LineTooLong)
       this.verdicts.add({
-        stop: (index) =>
+        // The line too long is the record after every one batched before it; numbers start at 1.
+        stop: (recordsBefore) =>
           new RecordFormatError(
             'RECORD_TOO_LARGE',
-            `record ${index} is larger than ${error.maxRecordBytes} bytes`,
-            index,
+            `record ${recordsBefore + 1} is larger than ${error.maxRecordBytes} bytes`,
+            recordsBefore + 1,
           ),
       });
     else throw error;
@@ -207,20 +208,30 @@ class IngestRun {
 
   /** Every record is JSON, small enough, and valid under the schema. */
   private checkRecords(): void {
-    const { formatError, errors } = this.verdicts;
+    const { formatError, errors, truncated } = this.verdicts;
     if (formatError !== null) {
-      throw new ProblemError(formatError.code, formatError.message, { index: formatError.index });
+      throw new ProblemError(formatError.code, formatError.message, { record: formatError.record });
     }
     if (errors.length === 0) return;
-    const first = errors[0]!;
-    const more =
-      errors.length >= this.options.maxErrors ? `; validation stopped after ${errors.length} errors` : '';
-    throw new ProblemError(
-      'RECORDS_INVALID',
-      `${errors.length === 1 ? 'a record does' : `${errors.length} records do`} not match the schema: record ${first.index} ${first.pointer || '(the record)'} ${first.message}${more}`,
-      { errors: errors.map((e) => ({ index: e.index, pointer: e.pointer, message: e.message })) },
-    );
+    throw new ProblemError('RECORDS_INVALID', recordsInvalidDetail(errors, truncated), {
+      errors: errors.map((e) => ({ record: e.record, pointer: e.pointer, message: e.message })),
+      truncated,
+    });
   }
+}
+
+/** How many records failed, with how many errors, the first of them, and whether the listing was cut. */
+function recordsInvalidDetail(errors: readonly RecordError[], truncated: boolean): string {
+  const first = errors[0]!;
+  const records = new Set(errors.map((e) => e.record)).size;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const subject = truncated
+    ? `more than ${plural(errors.length, 'error')} in at least ${plural(records, 'record')}`
+    : `${plural(errors.length, 'error')} in ${plural(records, 'record')}`;
+  const cut = truncated
+    ? `; only the first ${errors.length} are listed (maxErrors), checking stopped there`
+    : '';
+  return `${subject}: record ${first.record} ${first.pointer || '(the record)'} ${first.message}${cut}`;
 }
 
 export type { RecordError } from './ordered-verdicts.js';

@@ -2,28 +2,32 @@ import type { BatchVerdict } from './record-batch.js';
 import { RecordFormatError } from './record-splitter.js';
 
 export interface RecordError {
-  readonly index: number;
+  /** The record's number in the upload, from 1. */
+  readonly record: number;
   readonly pointer: string;
   readonly message: string;
 }
 
 /**
  * Verdicts on batches, merged in the order of the body whatever order the
- * workers answer in: the first maxErrors schema failures by record index, or
- * the first record that is not JSON (or too large) if it comes before them.
- * Once either is known nothing after it counts.
+ * workers answer in: the first maxErrors schema errors by record (every
+ * error of a record, in ajv's order), or the first record that is not JSON
+ * (or too large) if it comes before them. Once either is known, or a schema
+ * error past the limit (`truncated`), nothing after it counts.
  */
 export class OrderedVerdicts {
-  /** Records in the batches merged so far: the index of the next batch's first record. */
+  /** Records in the batches merged so far: the next batch's first record is number records + 1. */
   records = 0;
   readonly errors: RecordError[] = [];
+  /** There were more schema errors than the maxErrors listed. */
+  truncated = false;
   formatError: RecordFormatError | null = null;
   private readonly queue: { done: boolean; outcome: Outcome | null; settled: Promise<void> }[] = [];
 
   constructor(private readonly maxErrors: number) {}
 
   get healthy(): boolean {
-    return this.formatError === null && this.errors.length < this.maxErrors;
+    return this.formatError === null && !this.truncated;
   }
 
   /** Queues a verdict (or a format error found while batching), in body order. */
@@ -83,15 +87,18 @@ export class OrderedVerdicts {
     const { verdict } = outcome;
     for (const e of verdict.errors) {
       if (verdict.malformed !== null && e.at >= verdict.malformed.at) break;
-      this.errors.push({ index: this.records + e.at, pointer: e.pointer, message: e.message });
-      if (this.errors.length >= this.maxErrors) return;
+      if (this.errors.length >= this.maxErrors) {
+        this.truncated = true;
+        return;
+      }
+      this.errors.push({ record: this.records + e.at + 1, pointer: e.pointer, message: e.message });
     }
     if (verdict.malformed !== null) {
-      const index = this.records + verdict.malformed.at;
+      const record = this.records + verdict.malformed.at + 1;
       this.formatError = new RecordFormatError(
         verdict.malformed.code,
-        `record ${index} ${verdict.malformed.reason}`,
-        index,
+        `record ${record} ${verdict.malformed.reason}`,
+        record,
       );
       return;
     }

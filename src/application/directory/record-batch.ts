@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { issueMessageWithValue, issuePointer } from '../problems/schema-issue.js';
 
 /**
  * Checking a batch of records: JSON.parse and the compiled schema, record by
@@ -20,12 +21,12 @@ export interface RecordBatch {
 }
 
 export interface BatchLimits {
-  /** Stop after this many records fail the schema. */
+  /** Schema errors to list in all: checking stops once one more than this is found. */
   readonly maxErrors: number;
   readonly maxRecordBytes: number;
 }
 
-/** A record that fails the schema; `at` counts records from the start of the batch. */
+/** One schema error of a record (a record may have several); `at` counts records from the start of the batch, from 0. */
 export interface BatchRecordError {
   readonly at: number;
   readonly pointer: string;
@@ -43,20 +44,16 @@ export interface BatchMalformed {
 export interface BatchVerdict {
   /** Records in the batch (when checking stopped early, the records before the stop). */
   readonly records: number;
-  /** Schema failures in record order, at most maxErrors. */
+  /** Schema errors in record order, at most maxErrors + 1. */
   readonly errors: BatchRecordError[];
   readonly malformed: BatchMalformed | null;
 }
 
-/** ajv's first error as a JSON pointer into the record, and its message. */
-export function firstSchemaError(validate: ValidateFunction): { pointer: string; message: string } {
-  const first = validate.errors?.[0];
-  const extra =
-    first?.keyword === 'additionalProperties' ? `/${String(first.params['additionalProperty'])}` : '';
-  return {
-    pointer: `${first?.instancePath ?? ''}${extra}`,
-    message: first?.message ?? 'does not match the schema',
-  };
+/** Every ajv error of the last validation (allErrors) as a JSON pointer into the record and a message naming the value. */
+export function schemaErrors(validate: ValidateFunction): { pointer: string; message: string }[] {
+  const issues = validate.errors ?? [];
+  if (issues.length === 0) return [{ pointer: '', message: 'does not match the schema' }];
+  return issues.map((issue) => ({ pointer: issuePointer(issue), message: issueMessageWithValue(issue) }));
 }
 
 const WS = new Uint8Array(256);
@@ -84,12 +81,15 @@ export function checkBatch(
         reason: `is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    if (!validate(record)) errors.push({ at: records, ...firstSchemaError(validate) });
+    if (validate(record)) return null;
+    for (const e of schemaErrors(validate)) errors.push({ at: records, ...e });
+    // One past the limit is enough to tell the listing was cut.
+    if (errors.length > limits.maxErrors + 1) errors.length = limits.maxErrors + 1;
     return null;
   };
 
   if (ranges !== null) {
-    for (let r = 0; r < ranges.length && errors.length < limits.maxErrors; r += 2) {
+    for (let r = 0; r < ranges.length && errors.length <= limits.maxErrors; r += 2) {
       const malformed = check(ranges[r]!, ranges[r + 1]!);
       if (malformed !== null) return { records, errors, malformed };
       records++;
@@ -100,7 +100,7 @@ export function checkBatch(
   // NDJSON: one JSON text per line (\n or \r\n); blank lines are skipped and not counted.
   const n = bytes.length;
   let lineStart = 0;
-  while (lineStart < n && errors.length < limits.maxErrors) {
+  while (lineStart < n && errors.length <= limits.maxErrors) {
     let nl = bytes.indexOf(0x0a, lineStart);
     if (nl < 0) nl = n;
     let end = nl;

@@ -26,7 +26,10 @@ function depth(value: unknown, level = 0): number {
 
 function fresh(): Ajv2020 {
   // A fresh instance per schema: two departments' schemas may share an $id, and ajv refuses duplicates.
-  return addFormats(new Ajv2020({ strict: false, allErrors: false, logger: false, validateFormats: true }));
+  // allErrors: a refused record lists every error, not the first; verbose: each error carries the bad value.
+  return addFormats(
+    new Ajv2020({ strict: false, allErrors: true, verbose: true, logger: false, validateFormats: true }),
+  );
 }
 
 export interface CheckedSchema {

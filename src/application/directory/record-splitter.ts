@@ -13,8 +13,8 @@ export class RecordFormatError extends Error {
   constructor(
     readonly code: RecordFormatCode,
     message: string,
-    /** The record the problem is in (or after), 0-based. */
-    readonly index: number,
+    /** The number of the record the problem is in (or where the next one was due), from 1. */
+    readonly record: number,
   ) {
     super(message);
     this.name = 'RecordFormatError';
@@ -71,8 +71,9 @@ class Pending {
   }
 }
 
-function tooLarge(index: number, max: number): RecordFormatError {
-  return new RecordFormatError('RECORD_TOO_LARGE', `record ${index} is larger than ${max} bytes`, index);
+/** Record `record` (numbered from 1) is over the limit. */
+function tooLarge(record: number, max: number): RecordFormatError {
+  return new RecordFormatError('RECORD_TOO_LARGE', `record ${record} is larger than ${max} bytes`, record);
 }
 
 /** Copies parts into one buffer that owns its memory (so it can be transferred to a worker). */
@@ -202,7 +203,7 @@ class JsonArrayScanner implements RecordSplitter {
     const state = this.#state;
     if (state === S.InContainer || state === S.InString || state === S.InScalar) {
       this.#pending.add(chunk.subarray(this.#valueStart));
-      if (this.#pending.length > this.maxRecordBytes) throw tooLarge(this.count, this.maxRecordBytes);
+      if (this.#pending.length > this.maxRecordBytes) throw tooLarge(this.count + 1, this.maxRecordBytes);
     }
   }
 
@@ -212,7 +213,7 @@ class JsonArrayScanner implements RecordSplitter {
     throw new RecordFormatError(
       'UPLOAD_TRUNCATED',
       `the JSON array is not closed: the upload ended after ${this.count} complete record(s)`,
-      this.count,
+      this.count + 1,
     );
   }
 
@@ -256,11 +257,11 @@ class JsonArrayScanner implements RecordSplitter {
     const c = chunk[i]!;
     if (c === 0x5d) {
       if (this.#state === S.BeforeValue)
-        throw this.#malformed(`a comma after record ${this.count - 1} is not followed by a record`);
+        throw this.#malformed(`a comma after record ${this.count} is not followed by a record`);
       this.#state = S.Done;
       return i + 1;
     }
-    if (c === 0x2c) throw this.#malformed(`record ${this.count} is empty`);
+    if (c === 0x2c) throw this.#malformed(`record ${this.count + 1} is empty`);
     this.#valueStart = i;
     if (c === 0x7b || c === 0x5b) {
       this.#depth = 1;
@@ -340,10 +341,7 @@ class JsonArrayScanner implements RecordSplitter {
     const c = chunk[i]!;
     if (c === 0x2c) this.#state = S.BeforeValue;
     else if (c === 0x5d) this.#state = S.Done;
-    else
-      throw this.#malformed(
-        `expected , or ] after record ${this.count - 1}, found ${String.fromCharCode(c)}`,
-      );
+    else throw this.#malformed(`expected , or ] after record ${this.count}, found ${String.fromCharCode(c)}`);
     return i + 1;
   }
 
@@ -357,12 +355,12 @@ class JsonArrayScanner implements RecordSplitter {
   /** Hands over the record that ends at `end` in this chunk, with whatever of it earlier chunks held. */
   #finish(chunk: Buffer, end: number): void {
     const bytes = this.#pending.take(chunk.subarray(this.#valueStart, end));
-    if (bytes.length > this.maxRecordBytes) throw tooLarge(this.count, this.maxRecordBytes);
+    if (bytes.length > this.maxRecordBytes) throw tooLarge(this.count + 1, this.maxRecordBytes);
     this.onRecord(bytes, this.count++);
   }
 
   #malformed(message: string): RecordFormatError {
-    return new RecordFormatError('BODY_MALFORMED', message, this.count);
+    return new RecordFormatError('BODY_MALFORMED', message, this.count + 1);
   }
 }
 

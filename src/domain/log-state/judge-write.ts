@@ -4,8 +4,11 @@
  * an earlier entry retired, whose actor an earlier entry revoked, or whose
  * actor no longer held the role or the accreditation it needs at its own
  * position, is void. A void write is recorded, never applied; it never halts
- * a mirror. The API judged the same things optimistically before appending;
- * this is the verdict that counts when two writes race.
+ * a mirror. So is a certification of a record its issuer already certified
+ * (same digest and record type) by an earlier entry, unless it is an explicit
+ * reissue of that latest certification. The API judged the same things
+ * optimistically before appending; this is the verdict that counts when two
+ * writes race (two nodes, or two requests, certifying the same record).
  *
  * Facts local to one stream (who owns an entry, a status transition) were
  * decided against that stream with its expected revision and cannot race;
@@ -16,11 +19,17 @@ import type { JsonObject } from '../shared/json.js';
 import { commandTypeOf, type LoggedWrite } from './logged-write.js';
 import { type CertificationRecord, type IdentityRecord, type KeyRecord, stateKey } from './state-records.js';
 
-/** What the judge reads: the state map's current records, and which batch a record id belongs to. */
+/**
+ * What the judge reads: the state map's current records, which batch a record id belongs to, and the
+ * issuer's latest valid single certification of a record (the last two from read models that, like the
+ * map, have applied exactly the valid writes before this one).
+ */
 export interface StateView {
   get(key: string): JsonObject | null;
   /** For a certification id of a record certified in a batch: its batch and index; otherwise null. */
   batchOfRecord(certificationId: string): { readonly batchId: string; readonly index: number } | null;
+  /** The id of the issuer's latest single certification of this record (type, digest) so far, or null. */
+  latestOfRecord(issuerId: string, recordType: string, recordDigest: string): string | null;
 }
 
 export type VoidCode =
@@ -37,7 +46,8 @@ export type VoidCode =
   | 'IDENTITY_NOT_FOUND'
   | 'IDENTITY_ALREADY_EXISTS'
   | 'PARENT_NOT_FOUND'
-  | 'KEY_ALREADY_REGISTERED';
+  | 'KEY_ALREADY_REGISTERED'
+  | 'RECORD_ALREADY_CERTIFIED';
 
 export type Verdict =
   | { readonly valid: true }
@@ -172,7 +182,7 @@ const rotateIdentityKey: Rule = (write, signer, view) => {
   );
 };
 
-const certify: Rule = (write, signer) => {
+const certify: Rule = (write, signer, view) => {
   const recordType = payloadField(write, 'recordType');
   return firstFailure(
     () => requireRole(signer, 'issuer'),
@@ -183,8 +193,35 @@ const certify: Rule = (write, signer) => {
             'ACCREDITATION_MISSING',
             `${signer.actor} is not accredited for ${String(recordType)} at this entry`,
           ),
+    () => (commandTypeOf(write) === 'CertifyRecord' ? firstOfRecord(write, signer, view) : VALID),
   );
 };
+
+/**
+ * One single certification per record and issuer in log order: the issuer's
+ * first, or an explicit reissue of its latest (reissueOf), as the API checks
+ * before appending (domain/certification/record-reissue.ts). Of two writes
+ * that raced past that check, the later entry is void.
+ */
+function firstOfRecord(write: LoggedWrite, signer: SignerState, view: StateView): Verdict {
+  const recordType = String(payloadField(write, 'recordType'));
+  const recordDigest = String(payloadField(write, 'recordDigest'));
+  const reissueOf = payloadField(write, 'reissueOf') ?? null;
+  const latest = view.latestOfRecord(signer.actor, recordType, recordDigest);
+  if (reissueOf === latest) return VALID;
+  const record = `this record (${recordType}, sha256 ${recordDigest})`;
+  if (latest === null)
+    return fail(
+      'CERTIFICATION_NOT_FOUND',
+      `reissueOf ${String(reissueOf)} is not a certification of ${record} by ${signer.actor} at entry ${write.leafIndex}`,
+    );
+  return fail(
+    'RECORD_ALREADY_CERTIFIED',
+    `${signer.actor} already certified ${record} as ${latest} by an earlier entry than ${write.leafIndex}` +
+      `${reissueOf === null ? '' : `; reissueOf names ${String(reissueOf)}, not that latest certification`}` +
+      `; to certify it anew, reissue it: chancery certify --reissue ${latest} (payload reissueOf)`,
+  );
+}
 
 /** The certification exists in log order (a record, or a record of a batch), and the actor may change it. */
 const changeStatus: Rule = (write, signer, view) => {

@@ -50,6 +50,8 @@ export interface LogStateDeps {
   readonly leafIndexOfLatest: () => number;
   /** For a certification id of a record certified in a batch: its batch and index. */
   readonly batchOfRecord: StateView['batchOfRecord'];
+  /** The issuer's latest valid single certification of a record, from the certification read model. */
+  readonly latestOfRecord: StateView['latestOfRecord'];
 }
 
 export class LogStateProjection implements Projection {
@@ -67,7 +69,11 @@ export class LogStateProjection implements Projection {
   private readonly view: StateView;
 
   constructor(private readonly deps: LogStateDeps) {
-    this.view = { get: (key) => deps.map.get(key), batchOfRecord: deps.batchOfRecord };
+    this.view = {
+      get: (key) => deps.map.get(key),
+      batchOfRecord: deps.batchOfRecord,
+      latestOfRecord: deps.latestOfRecord,
+    };
   }
 
   migrate(db: NodeDatabase): void {

@@ -22,7 +22,7 @@ import { BlobStore } from '../../../src/infrastructure/blobs/blob-store.js';
  * The ingest pipeline with its validation workers: whatever the chunking, the
  * batch size and the order in which workers answer, an upload checked in the
  * pool must end exactly as one checked on the event loop — the same records,
- * the same first errors in index order, the same format error, the same
+ * the same first errors in record order, the same format error, the same
  * truncation — and the stored bytes are the uploaded bytes.
  */
 
@@ -150,7 +150,7 @@ describe('dataset ingest through the validation workers', () => {
     expect(blobs.temporaryFiles()).toEqual([]);
   });
 
-  it('lists the first maxErrors failures in record order across batches and chunks', async () => {
+  it('lists the first maxErrors errors in record order across batches and chunks, numbered from 1', async () => {
     const bad = {
       3: '{"id":0,"name":"zero"}',
       17: '{"id":18}',
@@ -165,49 +165,52 @@ describe('dataset ingest through the validation workers', () => {
     if ('ok' in outcome) throw new Error('unreachable');
     expect(outcome.extensions).toEqual({
       errors: [
-        { index: 3, pointer: '/id', message: 'must be >= 1' },
-        { index: 17, pointer: '', message: "must have required property 'name'" },
-        { index: 18, pointer: '/extra', message: 'must NOT have additional properties' },
-        { index: 250, pointer: '/id', message: 'must be integer' },
-        { index: 251, pointer: '/name', message: 'must be string' },
+        { record: 4, pointer: '/id', message: 'is 0; must be >= 1' },
+        { record: 18, pointer: '', message: "must have required property 'name'" },
+        { record: 19, pointer: '/extra', message: 'must NOT have additional properties' },
+        { record: 251, pointer: '/id', message: "is '251'; must be integer" },
+        { record: 252, pointer: '/name', message: 'is 7; must be string' },
       ],
+      truncated: true,
     });
-    expect(outcome.detail).toMatch(/validation stopped after 5 errors/);
+    expect(outcome.detail).toBe(
+      'more than 5 errors in at least 5 records: record 4 /id is 0; must be >= 1; only the first 5 are listed (maxErrors), checking stopped there',
+    );
     expect(blobs.temporaryFiles()).toEqual([]);
   });
 
   it('names a record that is not JSON after the schema failures before it, and not after maxErrors', async () => {
     const early = await both(Buffer.from(lines(600, { 10: '{"id":0}', 400: '{"id":401,' }).join('\n')));
-    expect(early).toMatchObject({ code: 'BODY_MALFORMED', extensions: { index: 400 } });
+    expect(early).toMatchObject({ code: 'BODY_MALFORMED', extensions: { record: 401 } });
     const late = await both(
       Buffer.from(lines(600, { 1: '{}', 2: '{}', 3: '{}', 4: '{}', 5: '{}', 400: 'nope' }).join('\n')),
     );
     expect(late).toMatchObject({ code: 'RECORDS_INVALID' });
   });
 
-  it('counts blank lines out of record indexes, and finds a long line with its index', async () => {
+  it('counts blank lines out of record numbers, and finds a long line with its number', async () => {
     const body = Buffer.from(
       `${lines(300).join('\n\n  \n')}\n${JSON.stringify({ id: 1, name: 'y'.repeat(2000) })}\n${good(1)}`,
     );
-    expect(await both(body)).toMatchObject({ code: 'RECORD_TOO_LARGE', extensions: { index: 300 } });
-    // A long line that is still open when the chunk ends is refused as it grows; its index is the same.
+    expect(await both(body)).toMatchObject({ code: 'RECORD_TOO_LARGE', extensions: { record: 301 } });
+    // A long line that is still open when the chunk ends is refused as it grows; its number is the same.
     const open = Buffer.from(`${lines(300).join('\n')}\n{"id":1,"name":"${'y'.repeat(5000)}`);
     expect(await both(open, { chunk: 700 })).toMatchObject({
       code: 'RECORD_TOO_LARGE',
-      extensions: { index: 300 },
+      extensions: { record: 301 },
     });
   });
 
   it('checks JSON arrays in the workers too, and still detects an unclosed array', async () => {
     const records = lines(800, { 500: '{"id":501,"name":null}' });
     const invalid = await both(Buffer.from(`[${records.join(',\n ')}]`), { ndjson: false });
-    expect(invalid).toMatchObject({ code: 'RECORDS_INVALID', extensions: { errors: [{ index: 500 }] } });
+    expect(invalid).toMatchObject({ code: 'RECORDS_INVALID', extensions: { errors: [{ record: 501 }] } });
     const valid = await both(Buffer.from(`[${lines(800).join(',')}]`), { ndjson: false });
     expect(valid).toMatchObject({ ok: { recordCount: 800 } });
     const truncated = await both(Buffer.from(`[${lines(800).join(',')}`), { ndjson: false });
-    expect(truncated).toMatchObject({ code: 'UPLOAD_TRUNCATED', extensions: { index: 800 } });
+    expect(truncated).toMatchObject({ code: 'UPLOAD_TRUNCATED', extensions: { record: 801 } });
     const cut = await both(Buffer.from(`[${lines(800).join(',')},{"id":801,"na`), { ndjson: false });
-    expect(cut).toMatchObject({ code: 'UPLOAD_TRUNCATED', extensions: { index: 800 } });
+    expect(cut).toMatchObject({ code: 'UPLOAD_TRUNCATED', extensions: { record: 801 } });
   });
 
   it('detects a body shorter than announced, and a connection cut mid-body, storing nothing', async () => {

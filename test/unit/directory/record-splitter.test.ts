@@ -64,13 +64,13 @@ function cut(bytes: Buffer, cuts: number[]): Buffer[] {
   return chunks;
 }
 
-function failure(run: () => unknown): { code: string; index: number } | null {
+function failure(run: () => unknown): { code: string; record: number } | null {
   try {
     run();
     return null;
   } catch (error) {
     if (!(error instanceof RecordFormatError)) throw error;
-    return { code: error.code, index: error.index };
+    return { code: error.code, record: error.record };
   }
 }
 
@@ -144,17 +144,18 @@ describe('record splitters', () => {
   });
 
   it.each([
-    ['an unclosed array', '[{"a":1},{"a":2}', 'UPLOAD_TRUNCATED', 2],
-    ['a record cut in half', '[{"a":1},{"a":', 'UPLOAD_TRUNCATED', 1],
-    ['an empty body', '', 'BODY_MALFORMED', 0],
-    ['an object instead of an array', '{"a":1}', 'BODY_MALFORMED', 0],
-    ['a trailing comma', '[{"a":1},]', 'BODY_MALFORMED', 1],
-    ['data after the array', '[{"a":1}] x', 'BODY_MALFORMED', 1],
-    ['a missing comma', '[{"a":1} {"a":2}]', 'BODY_MALFORMED', 1],
-  ])('refuses %s', (_name, body, code, index) => {
+    ['an unclosed array', '[{"a":1},{"a":2}', 'UPLOAD_TRUNCATED', 3],
+    ['a record cut in half', '[{"a":1},{"a":', 'UPLOAD_TRUNCATED', 2],
+    ['an empty body', '', 'BODY_MALFORMED', 1],
+    ['an object instead of an array', '{"a":1}', 'BODY_MALFORMED', 1],
+    ['a trailing comma', '[{"a":1},]', 'BODY_MALFORMED', 2],
+    ['data after the array', '[{"a":1}] x', 'BODY_MALFORMED', 2],
+    ['a missing comma', '[{"a":1} {"a":2}]', 'BODY_MALFORMED', 2],
+    // record: the number (from 1) of the record the problem is in, or where the next one was due.
+  ])('refuses %s', (_name, body, code, record) => {
     expect(failure(() => split((on) => jsonArraySplitter(on, MAX), [Buffer.from(body)]))).toEqual({
       code,
-      index,
+      record,
     });
   });
 
@@ -163,7 +164,7 @@ describe('record splitters', () => {
     const chunks = [Buffer.from(`[{"a":1},${big.slice(0, 1500)}`)];
     expect(failure(() => jsonArraySplitter(() => undefined, MAX).push(chunks[0]!))).toEqual({
       code: 'RECORD_TOO_LARGE',
-      index: 1,
+      record: 2,
     });
     // An NDJSON line still open: refused as it grows (its index is known once the lines before it are counted).
     const batcher = ndjsonBatcher(() => undefined, MAX, 1 << 20);

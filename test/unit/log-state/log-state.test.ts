@@ -10,6 +10,8 @@ import type { JsonObject, JsonValue } from '../../../src/domain/shared/json.js';
 class World implements StateView {
   private readonly values = new Map<string, JsonObject>();
   private readonly records = new Map<string, { batchId: string; index: number }>();
+  /** issuer|type|digest → the latest valid single certification, as the certification read model keeps it. */
+  private readonly latest = new Map<string, string>();
   private next = 0;
 
   get(key: string): JsonObject | null {
@@ -18,6 +20,10 @@ class World implements StateView {
 
   batchOfRecord(certificationId: string) {
     return this.records.get(certificationId) ?? null;
+  }
+
+  latestOfRecord(issuerId: string, recordType: string, recordDigest: string) {
+    return this.latest.get(`${issuerId}|${recordType}|${recordDigest}`) ?? null;
   }
 
   recordOfBatch(certificationId: string, batchId: string, index: number): void {
@@ -35,6 +41,9 @@ class World implements StateView {
     const verdict = judgeWrite(write, this);
     const changes: StateChange[] = [];
     for (const event of logged) {
+      const d = event.data as Record<string, string>;
+      if (verdict.valid && event.type === 'RecordCertified')
+        this.latest.set(`${d['issuerId']}|${d['recordType']}|${d['recordDigest']}`, d['certificationId']!);
       for (const change of effectsOfEvent(write, event, verdict, this)) {
         this.values.set(change.key, change.value);
         changes.push(change);
@@ -86,12 +95,15 @@ function founded(): World {
   return world;
 }
 
-const certified = (certificationId: string, issuerId = 'DMV') => ({
+/** A record digest of its own for each certification id, unless the test certifies one record twice. */
+const digestOf = (certificationId: string) => Buffer.from(certificationId).toString('hex').padEnd(64, '0');
+
+const certified = (certificationId: string, issuerId = 'DMV', recordDigest = digestOf(certificationId)) => ({
   type: 'RecordCertified',
   data: {
     certificationId,
     issuerId,
-    recordDigest: 'ab'.repeat(32),
+    recordDigest,
     recordType: 'driving-licence',
     subjectRef: null,
     validFrom: 't',
@@ -102,7 +114,21 @@ const certified = (certificationId: string, issuerId = 'DMV') => ({
 });
 
 const certify = (world: World, keyId = 'k1', id = 'crt_a') =>
-  world.write(command('CertifyRecord', 'DMV', keyId, { recordType: 'driving-licence' }), [certified(id)]);
+  world.write(
+    command('CertifyRecord', 'DMV', keyId, { recordType: 'driving-licence', recordDigest: digestOf(id) }),
+    [certified(id)],
+  );
+
+/** DMV certifies the record with digest `digest` as `id`, optionally as a reissue. */
+const certifyRecord = (world: World, id: string, digest: string, reissueOf?: string) =>
+  world.write(
+    command('CertifyRecord', 'DMV', 'k1', {
+      recordType: 'driving-licence',
+      recordDigest: digest,
+      ...(reissueOf === undefined ? {} : { reissueOf }),
+    }),
+    [certified(id, 'DMV', digest)],
+  );
 
 describe('the ordered state machine', () => {
   it('records identities and keys with the leaf indexes that registered them', () => {
@@ -186,6 +212,37 @@ describe('the ordered state machine', () => {
       detail: 'key k1 was retired at entry 3, before entry 4',
     });
     expect(certify(world, 'k2', 'crt_new').verdict).toEqual({ valid: true });
+  });
+
+  it('voids the later of two certifications of one record by one issuer (the duplicate race), unless a reissue of the latest', () => {
+    const world = founded();
+    const digest = 'cd'.repeat(32);
+    expect(certifyRecord(world, 'crt_first', digest).verdict).toEqual({ valid: true });
+    const again = certifyRecord(world, 'crt_again', digest);
+    const detail =
+      `DMV already certified this record (driving-licence, sha256 ${digest}) as crt_first by an earlier entry than 4` +
+      '; to certify it anew, reissue it: chancery certify --reissue crt_first (payload reissueOf)';
+    expect(again.verdict).toEqual({ valid: false, code: 'RECORD_ALREADY_CERTIFIED', detail });
+    expect(again.changes).toEqual([
+      { key: 'void/4', value: { code: 'RECORD_ALREADY_CERTIFIED', detail }, leafIndex: 4 },
+    ]);
+    expect(world.get(stateKey.certification('crt_again'))).toBeNull();
+    // An explicit reissue of the latest is valid, and becomes the latest: a reissue of the first is now stale.
+    expect(certifyRecord(world, 'crt_reissued', digest, 'crt_first').verdict).toEqual({ valid: true });
+    expect(certifyRecord(world, 'crt_stale', digest, 'crt_first').verdict).toMatchObject({
+      valid: false,
+      code: 'RECORD_ALREADY_CERTIFIED',
+      detail: expect.stringContaining(
+        'as crt_reissued by an earlier entry than 6; reissueOf names crt_first',
+      ),
+    });
+    expect(certifyRecord(world, 'crt_nothing', 'ef'.repeat(32), 'crt_first').verdict).toEqual({
+      valid: false,
+      code: 'CERTIFICATION_NOT_FOUND',
+      detail: `reissueOf crt_first is not a certification of this record (driving-licence, sha256 ${'ef'.repeat(32)}) by DMV at entry 7`,
+    });
+    // Another record is a first certification.
+    expect(certifyRecord(world, 'crt_other', 'ab'.repeat(32)).verdict).toEqual({ valid: true });
   });
 
   it('voids writes by a revoked actor, by a key of someone else, and without the role or accreditation', () => {

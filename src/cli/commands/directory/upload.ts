@@ -14,7 +14,8 @@ export const uploadCommand: CommandSpec = {
   positionals: ['ENTRY', 'FILE'],
   options: { as: AS_OPTION },
   details: `Every record is checked against the entry's schema; if any fails, nothing is stored and
-the first errors are listed with their record index and JSON pointer.`,
+every error of every failing record is listed (up to 100) with the record's number, from 1,
+and the JSON pointer.`,
   async run(args) {
     const entryId = args.positional(0);
     const file = args.positional(1);
