@@ -74,8 +74,10 @@ async function startCluster(name: string, store: EventStoreConfig): Promise<Node
     CHANCERY_SEAL_INTERVAL_MS: '50',
   };
   const cluster = [await startNodeProcess(CLUSTER_NODE, join(dir, 'node-0'), env)];
+  // The first node founds the log; the others join it on the same store.
+  const joiners = Array.from({ length: NODES - 1 }, (_, i) => i + 1);
   cluster.push(
-    ...(await Promise.all([1, 2].map((i) => startNodeProcess(CLUSTER_NODE, join(dir, `node-${i}`), env)))),
+    ...(await Promise.all(joiners.map((i) => startNodeProcess(CLUSTER_NODE, join(dir, `node-${i}`), env)))),
   );
   nodes.push(...cluster);
   return cluster;
@@ -129,13 +131,13 @@ function expectDuplicateRefusal(answer: Answer, digest: string, winner: string):
     expect(answer.body).toEqual({
       ...common,
       detail: expect.stringMatching(
-        new RegExp(`^${escape(already)} by an earlier entry than \\d+${escape(reissue)}$`),
+        new RegExp(`^${escapeRegExp(already)} by an earlier entry than \\d+${escapeRegExp(reissue)}$`),
       ),
     });
   }
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function duplicateRace(name: string, store: EventStoreConfig): Promise<void> {
   const cluster = await startCluster(name, store);
