@@ -220,7 +220,7 @@ describe('bulk certification on a real node', () => {
     expect(await t.lastPosition()).toBe(before);
   });
 
-  it('refuses malformed digests and signed fields by schema, and a body over the route's 1 MiB', async () => {
+  it('refuses malformed digests and signed fields by schema, and a body over the route limit of 1 MiB', async () => {
     const upper = await upload(batchEnvelope(DIGESTS.slice(0, 2)), [DIGESTS[0]!.toUpperCase(), DIGESTS[1]!]);
     expect(upper.statusCode).toBe(400);
     expect(JSON.parse(upper.body)).toMatchObject({
