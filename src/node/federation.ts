@@ -200,6 +200,7 @@ export class Federation {
         policy,
         parsePolicy: parseTrustPolicy,
         pollIntervalMs: config.mirrorPollMs,
+        sync: config.mirrorSync,
         onGenesis: bindings.onGenesis,
         ...(notice === undefined ? {} : { notice }),
       });

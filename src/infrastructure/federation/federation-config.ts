@@ -37,6 +37,11 @@ export interface FederationConfig {
   readonly finalWaitMs: number;
   /** How often a caught-up mirror asks its upstream for a new checkpoint. */
   readonly mirrorPollMs: number;
+  /**
+   * Mirror: read upstream as C2SP tlog-tiles (the default: cacheable, immutable resources, the
+   * proof computed here) or through /v1/log/entries (for upstreams older than tiles).
+   */
+  readonly mirrorSync: 'tiles' | 'entries';
 }
 
 export interface FederationConfigInput {
@@ -47,6 +52,7 @@ export interface FederationConfigInput {
   witness?: readonly string[];
   witnessQuorum?: string | number;
   witnessName?: string;
+  mirrorSync?: string;
 }
 
 function list(value: string | undefined): string[] {
@@ -87,6 +93,12 @@ function witnessEndpoint(text: string): WitnessEndpoint {
     return { url: httpUrl(text.slice(0, at), '--witness URL'), vkey };
   }
   throw new Error(`invalid --witness ${text}: expected URL=VKEY with a cosignature/v1 verifier key`);
+}
+
+function mirrorSync(value: string): 'tiles' | 'entries' {
+  if (value !== 'tiles' && value !== 'entries')
+    throw new Error(`invalid mirror sync: ${value} (expected tiles or entries)`);
+  return value;
 }
 
 export function resolveFederationConfig(
@@ -133,5 +145,6 @@ export function resolveFederationConfig(
     witnessTimeoutMs: toInt(env['CHANCERY_WITNESS_TIMEOUT_MS'] ?? 3000, 'witness timeout (ms)', 10, 600_000),
     finalWaitMs: toInt(env['CHANCERY_FINAL_WAIT_MS'] ?? 10_000, 'final wait (ms)', 1, 3_600_000),
     mirrorPollMs: toInt(env['CHANCERY_MIRROR_POLL_MS'] ?? 200, 'mirror poll interval (ms)', 1, 600_000),
+    mirrorSync: mirrorSync(flags.mirrorSync ?? env['CHANCERY_MIRROR_SYNC'] ?? 'tiles'),
   };
 }
