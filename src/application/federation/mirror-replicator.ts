@@ -32,8 +32,10 @@
  * kill -9, it resumes from its own size and downloads nothing it applied.
  *
  * This class runs the round; its parts each hold one step: UpstreamPoller
- * (rounds, backoff, failover), UpstreamClient (HTTP), UpstreamVerifier (the
- * checks and their evidence), PendingReplay and CheckpointPublisher (writing).
+ * (rounds, backoff, failover), UpstreamClient (HTTP), TilesReader or
+ * EntriesReader (reading one checkpoint's tree, each page checked),
+ * UpstreamVerifier (the checks and their evidence), PendingReplay and
+ * CheckpointPublisher (writing).
  */
 
 import type { TrustPolicy } from '../../domain/federation/index.js';
