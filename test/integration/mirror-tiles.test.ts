@@ -287,6 +287,23 @@ describe('a mirror fed tampered tiles', () => {
   }, 60_000);
 });
 
+describe('a mirror fed a tile of the wrong length', () => {
+  it('refuses it as an unusable upstream (fails over, no halt): length is not evidence against the log', async () => {
+    const { mirror } = await mirrorVia(primary, {
+      hashTile: (path, bytes) =>
+        path === 'tile/1/000.p/2' ? new Uint8Array([...bytes, ...bytes]) : undefined,
+    });
+    const state = await eventually('the mirror to refuse the tile', async () => {
+      const s = await stateOf(mirror);
+      const error = (await mirror.json<{ mirror: { lastError: string | null } }>('/v1/federation/status'))
+        .mirror.lastError;
+      return error === null ? undefined : { ...s, error };
+    });
+    expect(state.error).toMatch(/\/tile\/1\/000\.p\/2: more than 64 bytes$/);
+    expect(state).toMatchObject({ halted: null, replicatedSize: 0 });
+  }, 60_000);
+});
+
 describe('a mirror shown a forked tree', () => {
   it('stops with an inconsistent alert: the proof from the fork’s own tiles does not reach the accepted root', async () => {
     // The same log key signs a second, different tree: the fork a split-view attack needs.

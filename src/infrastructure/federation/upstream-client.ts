@@ -63,13 +63,14 @@ export class UpstreamClient {
   async tile(tile: TileName): Promise<Uint8Array> {
     const path = `/${formatTileName(tile)}`;
     const response = await this.get(path);
-    const length = Number(response.headers.get('content-length') ?? 0);
-    if (length > MAX_PAGE_BYTES) throw new UpstreamError(`${path}: ${length} bytes is too large`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (!response.ok) throw new UpstreamError(`${path}: HTTP ${response.status}`);
-    if (tile.kind === 'hashes' && bytes.length !== tile.width * HASH_SIZE)
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new UpstreamError(`${path}: HTTP ${response.status}`);
+    }
+    const limit = tile.kind === 'hashes' ? tile.width * HASH_SIZE : MAX_PAGE_BYTES;
+    const bytes = await readAtMost(response, limit, path);
+    if (tile.kind === 'hashes' && bytes.length !== limit)
       throw new UpstreamError(`${path}: ${bytes.length} bytes, not ${tile.width} hashes`);
-    if (bytes.length > MAX_PAGE_BYTES) throw new UpstreamError(`${path}: ${bytes.length} bytes is too large`);
     return bytes;
   }
 
@@ -134,6 +135,28 @@ export class UpstreamClient {
       throw new UpstreamError(`${path}: not JSON`);
     }
   }
+}
+
+/**
+ * The body, refused as soon as it passes `limit` bytes: counted as it is decoded, so a small gzip
+ * body that inflates to gigabytes is stopped at the limit rather than held in memory.
+ */
+async function readAtMost(response: Response, limit: number, path: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  try {
+    for (let read = await reader?.read(); read !== undefined && !read.done; read = await reader!.read()) {
+      total += read.value.length;
+      if (total > limit) throw new UpstreamError(`${path}: more than ${limit} bytes`);
+      chunks.push(read.value);
+    }
+  } catch (error) {
+    await reader?.cancel().catch(() => undefined);
+    if (error instanceof UpstreamError) throw error;
+    throw new UpstreamError(`${path}: ${(error as Error).message}`);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** A leaf of an entry bundle (the RFC 8785 JSON of the event and its command) as the entry at `leafIndex`. */
