@@ -30,6 +30,8 @@ export class TilesReader implements UpstreamReader {
   /** Checked tiles above level 0 and on the right edge: few, and read again for every full tile below. */
   private readonly checked = new Map<string, Uint8Array>();
   private rightEdge: Promise<void> | null = null;
+  /** Where this reader's first page started: entries before it were pulled under another checkpoint. */
+  private firstPage: number | null = null;
 
   constructor(
     private readonly client: UpstreamClient,
@@ -51,7 +53,10 @@ export class TilesReader implements UpstreamReader {
   }
 
   async page(start: number, unapplied: readonly UpstreamEntry[]): Promise<UpstreamEntry[]> {
-    await this.checkUnapplied(unapplied);
+    // Entries from this reader's own pages were checked against this tree already.
+    this.firstPage ??= start;
+    const first = this.firstPage;
+    await this.checkUnapplied(unapplied.filter((entry) => entry.leafIndex < first));
     const index = Math.floor(start / TILE_WIDTH);
     const width = tileWidthIn(0, index, this.treeSize);
     const level0 = await this.hashTile(0, index);
@@ -66,8 +71,7 @@ export class TilesReader implements UpstreamReader {
         `entry bundle ${formatTileName(bundle)} does not match the signed tree: ${error.message}`,
       );
     }
-    const first = index * TILE_WIDTH;
-    return leaves.slice(start - first).map((leaf, i) => bundleLeafEntry(leaf, start + i));
+    return leaves.slice(start - index * TILE_WIDTH).map((leaf, i) => bundleLeafEntry(leaf, start + i));
   }
 
   /**
