@@ -231,6 +231,7 @@ export class Federation {
         followed: this.followed,
         onPolicy: (signed) => this.policyNotes.record(signed.sequence, signed.policy.text, signed.note),
         pollIntervalMs: config.mirrorPollMs,
+        sync: config.mirrorSync,
         onGenesis: bindings.onGenesis,
         ...(notice === undefined ? {} : { notice }),
       });

@@ -29,7 +29,9 @@ import {
 import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
 import { generateKeyPair, writeKeyFiles } from '../../src/protocol/key-pair.js';
 import { eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
-import { startTamperingProxy, type Tamper, type TamperingProxy } from '../support/tampering-proxy.js';
+import { type ProxiedAnswer, startTamperingProxy, type TamperingProxy } from '../support/tampering-proxy.js';
+
+type Tamper = (path: string, answer: ProxiedAnswer) => ProxiedAnswer | undefined;
 
 const ORIGIN = 'province.example/log';
 const NOTE = '/v1/federation/policy/note';
@@ -74,10 +76,7 @@ describe('a mirror following the log-signed trust policy through a tampering pro
   beforeAll(async () => {
     writeKeyFiles(join(keyDir, 'log.key'), logKey);
     primary = await startLiveNode({ env: primaryEnv() });
-    proxy = await startTamperingProxy(
-      () => primary.url,
-      (path, answer) => tamper(path, answer),
-    );
+    proxy = await startTamperingProxy(primary.url, { answer: (path, answer) => tamper(path, answer) });
     mirror = await startMirror();
   });
 

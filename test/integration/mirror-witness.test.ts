@@ -9,13 +9,13 @@
  *  - the witness speaks C2SP tlog-witness with the spec's status codes,
  *    refuses a split view and an inconsistent checkpoint, records both notes,
  *    and raises the alert on its API and /metrics; its state survives a restart;
- *  - a mirror fed a tampered entry stops, keeps its last good state and raises
- *    the same kind of alert.
+ *  - a mirror fed a tampered entry, from tiles or from /v1/log/entries, stops,
+ *    keeps its last good state and raises the same kind of alert.
  */
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ import { generateKeyPair, type KeyPair, readKeyFile, writeKeyFiles } from '../..
 import { type Signer, signCommand } from '../../src/protocol/sign-command.js';
 import { entryFields, ndjson, signedHeaders } from '../support/directory-fixtures.js';
 import { authorityOf, eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
+import { startTamperingProxy, type TamperingProxy, used } from '../support/tampering-proxy.js';
 import { FIXED_NOW, ISSUED_AT } from '../support/test-node.js';
 
 const ORIGIN = 'province.example/log';
@@ -398,38 +399,45 @@ describe('a primary and a mirror-witness', () => {
   });
 });
 
-describe('a mirror fed a tampered entry', () => {
+/**
+ * The proxy alters entry 3 wherever a mirror can read it: in /v1/log/entries pages and in the
+ * /tile/entries bundle that holds it. Each way of syncing must catch it before writing anything.
+ */
+describe.each([
+  {
+    sync: 'tiles',
+    route: '/tile/entries/',
+    unused: '/v1/log/entries',
+    reason:
+      /^root-mismatch: entry bundle tile\/entries\/000\.p\/\d+ does not match the signed tree: its leaf 3 does not hash to hash 3 of its level-0 tile/,
+  },
+  {
+    sync: 'entries',
+    route: '/v1/log/entries',
+    unused: '/tile/',
+    reason: /^root-mismatch: entries 0\.\.\d+ give the root \S+, the log signed \S+ for size \d+$/,
+  },
+] as const)('a mirror fed a tampered entry (sync $sync)', ({ sync, route, unused, reason }) => {
   let primary: LiveNode;
   let mirror: LiveNode;
-  let proxy: Server;
+  let proxy: TamperingProxy;
 
   beforeAll(async () => {
     primary = await startLiveNode({ clock: () => FIXED_NOW });
     await workload(primary);
     await primary.node.sealer.sealNow();
     // Serves the primary's answers, except that entry 3 of the log says something else.
-    proxy = createServer(async (request, response) => {
-      const upstream = await fetch(`${primary.url}${request.url}`);
-      let body = await upstream.text();
-      if (request.url?.startsWith('/v1/log/entries')) {
-        const page = JSON.parse(body) as {
-          entries: { leafIndex: number; leaf: { data: Record<string, unknown> } }[];
-        };
-        for (const entry of page.entries) if (entry.leafIndex === 3) entry.leaf.data['name'] = 'someone else';
-        body = JSON.stringify(page);
-      }
-      response.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'text/plain',
-      });
-      response.end(body);
+    proxy = await startTamperingProxy(primary.url, {
+      leaf: (leafIndex, leaf) => {
+        if (leafIndex === 3) leaf.data['name'] = 'someone else';
+      },
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const { port } = proxy.address() as AddressInfo;
     mirror = await startLiveNode({
       federation: {
         role: 'mirror',
-        upstream: [`http://127.0.0.1:${port}`],
+        upstream: [proxy.url],
         trust: primary.node.sequencer.verifierKey,
+        mirrorSync: sync,
       },
     });
   });
@@ -437,7 +445,7 @@ describe('a mirror fed a tampered entry', () => {
   afterAll(async () => {
     await mirror?.close();
     await primary?.close();
-    await new Promise<void>((resolve) => proxy?.close(() => resolve()));
+    await proxy?.close();
     for (const node of [primary, mirror])
       if (node !== undefined) rmSync(node.dataDir, { recursive: true, force: true });
   });
@@ -449,7 +457,11 @@ describe('a mirror fed a tampered entry', () => {
       );
       return s.mirror.halted === null ? undefined : s;
     });
-    expect(status.mirror.halted).toMatch(/^root-mismatch: /);
+    // Refused for the right reason: the tampered leaf does not hash into the signed tree.
+    expect(status.mirror.halted).toMatch(reason);
+    // It read the route it was told to, and the tampered leaf came that way.
+    expect(used(proxy, route).length).toBeGreaterThan(0);
+    expect(used(proxy, unused)).toEqual([]);
     // Nothing of the tampered page was written: the replica is empty, as it was before.
     expect(status.mirror.replicatedSize).toBe(0);
     expect(await mirror.node.store.lastPosition()).toBeNull();
@@ -468,7 +480,7 @@ describe('a mirror fed a tampered entry', () => {
 describe('a checkpoint that cuts a batch in the middle', () => {
   let primary: LiveNode;
   let mirror: LiveNode;
-  let proxy: Server;
+  let proxy: TamperingProxy;
   let cutServed = 0;
   let cut = 0;
 
@@ -495,34 +507,23 @@ describe('a checkpoint that cuts a batch in the middle', () => {
         [ed25519NoteSigner(origin, nodeKey.publicKey, nodeKey.sign)],
       ),
     );
-    // Upstream's latest checkpoint is the cut one for a while, then the real one.
-    proxy = createServer(async (request, response) => {
-      if (request.url === '/v1/log/checkpoint' && cutServed < 5) {
+    // Upstream's latest checkpoint (on /checkpoint and /v1/log/checkpoint) is the cut one for a while, then the real one.
+    proxy = await startTamperingProxy(primary.url, {
+      checkpoint: () => {
+        if (cutServed >= 5) return undefined;
         cutServed++;
-        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(cutNote);
-        return;
-      }
-      const upstream = await fetch(`${primary.url}${request.url}`);
-      response.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'text/plain',
-      });
-      response.end(await upstream.text());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const { port } = proxy.address() as AddressInfo;
-    mirror = await startLiveNode({
-      federation: {
-        role: 'mirror',
-        upstream: [`http://127.0.0.1:${port}`],
-        trust: primary.node.sequencer.verifierKey,
+        return cutNote;
       },
+    });
+    mirror = await startLiveNode({
+      federation: { role: 'mirror', upstream: [proxy.url], trust: primary.node.sequencer.verifierKey },
     });
   });
 
   afterAll(async () => {
     await mirror?.close();
     await primary?.close();
-    await new Promise<void>((resolve) => proxy?.close(() => resolve()));
+    await proxy?.close();
     for (const node of [primary, mirror])
       if (node !== undefined) rmSync(node.dataDir, { recursive: true, force: true });
   });

@@ -16,8 +16,6 @@
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,14 +35,15 @@ import {
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
 import { eventually } from '../support/federation-nodes.js';
 import { FEDERATION_NODE, type NodeProcess, startNodeProcess } from '../support/node-process.js';
+import { startTamperingProxy, type TamperingProxy } from '../support/tampering-proxy.js';
 
 const ORIGIN = 'lying.test/chancery';
 const tmp = mkdtempSync(join(tmpdir(), 'chancery-state-witness-'));
 const started: NodeProcess[] = [];
-let proxy: http.Server | undefined;
+let proxy: TamperingProxy | undefined;
 afterAll(async () => {
   await Promise.all(started.map((n) => n.stop()));
-  proxy?.close();
+  await proxy?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -65,30 +64,18 @@ function withForgedState(
   return formatNote(signNote(forged, [ed25519NoteSigner(ORIGIN, logKey.publicKey, logKey.sign)]));
 }
 
-/** An upstream in front of the primary that, once told to lie, re-signs every checkpoint with a forged state. */
+/**
+ * An upstream in front of the primary that, once told to lie, re-signs every checkpoint with a forged
+ * state, on both routes a mirror reads it from (/checkpoint with tiles, /v1/log/checkpoint without).
+ */
 async function lyingUpstream(logKey: ReturnType<typeof generateKeyPair>) {
-  let target = '';
-  let lying = false;
-  const server = http.createServer(async (request, response) => {
-    const upstream = await fetch(`${target}${request.url}`).catch(() => null);
-    if (upstream === null) return response.writeHead(502).end();
-    let body = Buffer.from(await upstream.arrayBuffer());
-    if (lying && request.url === '/v1/log/checkpoint' && upstream.ok)
-      body = Buffer.from(withForgedState(body.toString('utf8'), logKey));
-    response.writeHead(upstream.status, {
-      'content-type': upstream.headers.get('content-type') ?? 'text/plain',
-    });
-    response.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startTamperingProxy('');
   proxy = server;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    forward: (url: string) => {
-      target = url;
-    },
+    url: server.url,
+    forward: (url: string) => server.retarget(url),
     lie: () => {
-      lying = true;
+      server.rules = { checkpoint: (note) => withForgedState(note, logKey) };
     },
   };
 }

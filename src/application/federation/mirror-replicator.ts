@@ -8,11 +8,14 @@
  *     key. Same size as the last accepted one: it must have the same root
  *     (else: split view). Larger: upstream's consistency proof from the last
  *     accepted checkpoint must verify (else: inconsistent).
- *  2. Pull the entries the mirror lacks, a page at a time. Each page is
- *     checked before anything of it is written: the root of the mirror's
- *     tree extended by the page (computed in a TreeOverlay) must be
- *     consistent with the signed root (an upstream consistency proof from the
- *     page's end to the checkpoint; equality at the checkpoint itself).
+ *  2. Pull the entries the mirror lacks, a page at a time, each checked
+ *     against the signed root before anything of it is written. By default
+ *     from C2SP tlog-tiles (tiles-reader.ts): entry bundles, whose leaves
+ *     must hash to hash tiles that are themselves tied to the signed root;
+ *     the consistency proof of step 1 is then computed here from hash tiles.
+ *     With sync 'entries', for upstreams older than tiles (entries-reader.ts):
+ *     pages of /v1/log/entries, the mirror's tree extended by the page must
+ *     be consistent with the signed root by upstream's proof.
  *  3. Replay the verified entries, write by write, through the decider
  *     (entry-replay.ts) into the mirror's store; its sequencer builds the tree.
  *  4. Once its own tree reaches the checkpoint's size, accept the checkpoint:
@@ -29,8 +32,10 @@
  * kill -9, it resumes from its own size and downloads nothing it applied.
  *
  * This class runs the round; its parts each hold one step: UpstreamPoller
- * (rounds, backoff, failover), UpstreamClient (HTTP), UpstreamVerifier (the
- * checks and their evidence), PendingReplay and CheckpointPublisher (writing).
+ * (rounds, backoff, failover), UpstreamClient (HTTP), TilesReader or
+ * EntriesReader (reading one checkpoint's tree, each page checked),
+ * UpstreamVerifier (the checks and their evidence), PendingReplay and
+ * CheckpointPublisher (writing).
  */
 
 import type { SignedPolicy, TrustPolicy } from '../../domain/federation/index.js';
@@ -42,12 +47,15 @@ import type { FederationAlerts } from '../../infrastructure/federation/federatio
 import { UpstreamClient } from '../../infrastructure/federation/upstream-client.js';
 import type { Projector } from '../../infrastructure/projections/projector.js';
 import type { Sequencer } from '../../infrastructure/sequencer/sequencer.js';
-import type { EntryReplayer, UpstreamEntry } from '../replay/entry-replay.js';
+import type { EntryReplayer } from '../replay/entry-replay.js';
 import { CheckpointPublisher } from './checkpoint-publisher.js';
+import { EntriesReader } from './entries-reader.js';
 import type { MirrorHalt } from './mirror-halt.js';
 import { PendingReplay } from './pending-replay.js';
 import { PolicyFollower, type PolicyRefusal } from './policy-follower.js';
+import { TilesReader } from './tiles-reader.js';
 import { UpstreamPoller } from './upstream-poller.js';
+import type { MirrorSync, UpstreamReader } from './upstream-reader.js';
 import { type UpstreamCheckpoint, UpstreamVerifier } from './upstream-verifier.js';
 
 export interface MirrorOptions {
@@ -66,6 +74,8 @@ export interface MirrorOptions {
   readonly followed?: SignedPolicy | null;
   /** Called with each log-signed version adopted, before it is used (to persist it). */
   readonly onPolicy?: (signed: SignedPolicy) => void;
+  /** How to read upstream: 'tiles' (the default) or 'entries' (the JSON API, for older upstreams). */
+  readonly sync?: MirrorSync;
   readonly pollIntervalMs?: number;
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
@@ -77,6 +87,8 @@ export interface MirrorOptions {
 export interface MirrorStatus {
   readonly upstreams: readonly string[];
   readonly upstream: string;
+  /** How it reads upstream: 'tiles' or 'entries'. */
+  readonly sync: MirrorSync;
   /** Leaves applied to the replica. */
   readonly replicatedSize: number;
   /** Tree size of the last checkpoint accepted (0 before the first). */
@@ -85,6 +97,8 @@ export interface MirrorStatus {
   readonly upstreamSize: number | null;
   /** Entries downloaded since this process started (a restart resumes from the replica, not from 0). */
   readonly entriesDownloaded: number;
+  /** Hash tiles and entry bundles (tiles), or pages and proofs (entries), fetched since this process started. */
+  readonly requests: number;
   readonly lastSyncAt: string | null;
   readonly lastError: string | null;
   /** Why the mirror stopped applying, or null while it runs. */
@@ -106,12 +120,15 @@ export class MirrorReplicator {
   private halted: string | null = null;
   private upstreamSize: number | null = null;
   private downloaded = 0;
+  private requests = 0;
+  private readonly sync: MirrorSync;
 
   constructor(private readonly options: MirrorOptions) {
     if (options.upstreams.length === 0) throw new Error('a mirror needs at least one --upstream URL');
     const { logKey, sequencer, cosigned, store, projector, replayer, policy } = options;
     const logVerifier = ed25519NoteVerifier(logKey, verifyEd25519);
     this.origin = logVerifier.keyName;
+    this.sync = options.sync ?? 'tiles';
     const transport = { timeoutMs: options.timeoutMs, fetch: options.fetch };
     this.poller = new UpstreamPoller({
       upstreams: options.upstreams.map((url) => new UpstreamClient(url, transport)),
@@ -173,10 +190,12 @@ export class MirrorReplicator {
     return {
       upstreams: this.options.upstreams,
       upstream: this.poller.upstream.url,
+      sync: this.sync,
       replicatedSize: this.options.sequencer.sequencedSize(),
       acceptedSize: this.options.sequencer.latestCheckpoint()?.treeSize ?? 0,
       upstreamSize: this.upstreamSize,
       entriesDownloaded: this.downloaded,
+      requests: this.requests,
       lastSyncAt: this.poller.lastSyncAt,
       lastError: this.poller.lastError,
       halted: this.halted,
@@ -205,19 +224,35 @@ export class MirrorReplicator {
   /** One round; true when it applied entries or accepted a checkpoint. */
   private async syncOnce(client: UpstreamClient): Promise<boolean> {
     await this.followPolicy(client);
-    const note = await client.checkpointNote();
+    const note = await client.checkpointNote(this.sync === 'tiles' ? '/checkpoint' : '/v1/log/checkpoint');
     if (note === null) return false;
     const upstream = this.verifier.checkpoint(note);
     const { sequencer } = this.options;
     const target = upstream.checkpoint;
     this.upstreamSize = target.treeSize;
     const accepted = sequencer.latestCheckpoint();
-    if (accepted !== null) {
-      if (this.verifier.isAccepted(accepted, upstream)) return this.publisher.publishCosignatures(upstream);
-      const proof = await client.consistencyProof(accepted.treeSize, target.treeSize);
-      this.verifier.extendsAccepted(accepted, upstream, proof);
+    if (accepted !== null && this.verifier.isAccepted(accepted, upstream))
+      return this.publisher.publishCosignatures(upstream);
+    const reader = this.reader(client, upstream);
+    try {
+      if (accepted !== null)
+        this.verifier.extendsAccepted(accepted, upstream, await reader.consistencyProof(accepted.treeSize));
+      return await this.pullAndAccept(reader, upstream);
+    } finally {
+      this.requests += reader.requests;
     }
-    const applied = await this.pull(client, upstream);
+  }
+
+  private reader(client: UpstreamClient, upstream: UpstreamCheckpoint): UpstreamReader {
+    if (this.sync === 'entries') return new EntriesReader(client, this.verifier, upstream);
+    return new TilesReader(client, upstream, () => this.options.sequencer.latestCheckpoint()?.note ?? null);
+  }
+
+  /** Pulls up to the checkpoint, then accepts it once the mirror's own tree has reached it. */
+  private async pullAndAccept(reader: UpstreamReader, upstream: UpstreamCheckpoint): Promise<boolean> {
+    const { sequencer } = this.options;
+    const target = upstream.checkpoint;
+    const applied = await this.pull(reader, upstream);
     if (sequencer.sequencedSize() < target.treeSize) return applied;
     this.verifier.ownTree(upstream);
     await this.publisher.publishCheckpoint(upstream);
@@ -234,37 +269,18 @@ export class MirrorReplicator {
   }
 
   /** Pulls, verifies and applies the entries up to the checkpoint; true if any write was applied. */
-  private async pull(client: UpstreamClient, upstream: UpstreamCheckpoint): Promise<boolean> {
+  private async pull(reader: UpstreamReader, upstream: UpstreamCheckpoint): Promise<boolean> {
     const { sequencer } = this.options;
     const target = upstream.checkpoint;
     let applied = await this.pending.apply();
     for (;;) {
       const next = sequencer.sequencedSize() + this.pending.entries.length;
       if (next >= target.treeSize || this.poller.stopped) return applied;
-      const entries = await client.entries(next, target.treeSize);
+      // Checked against the signed root by the reader before anything of it is written.
+      const entries = await reader.page(next, this.pending.entries);
       this.downloaded += entries.length;
-      await this.verifyPage(client, upstream, entries, next);
       this.pending.add(entries);
       applied = (await this.pending.apply()) || applied;
-    }
-  }
-
-  /** Checks a page against the signed root before anything of it is written. */
-  private async verifyPage(
-    client: UpstreamClient,
-    upstream: UpstreamCheckpoint,
-    entries: readonly UpstreamEntry[],
-    start: number,
-  ): Promise<void> {
-    const { treeSize } = upstream.checkpoint;
-    const end = start + entries.length;
-    const unapplied = [...this.pending.entries, ...entries];
-    if (end === treeSize)
-      this.verifier.pageAtCheckpoint(this.verifier.rootWith(unapplied, end), start, upstream);
-    if (end < treeSize) {
-      const root = this.verifier.rootWith(unapplied, end);
-      const proof = await client.consistencyProof(end, treeSize);
-      this.verifier.pagePrefix(root, end, upstream, proof);
     }
   }
 }

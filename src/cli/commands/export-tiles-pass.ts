@@ -11,13 +11,12 @@
 import {
   ed25519NoteVerifier,
   hashesEqual,
-  leafHash,
   parseCheckpoint,
   treeHash,
   verifyNote,
 } from '../../domain/log/index.js';
-import { decodeEntryBundle } from '../../domain/log/tiles-bundle.js';
-import { fullTileHash, tileHashReader } from '../../domain/log/tiles-hash-reader.js';
+import { checkedBundleLeaves, fullTileMatchesParent, tileParent } from '../../domain/log/tiles-check.js';
+import { tileHashReader } from '../../domain/log/tiles-hash-reader.js';
 import { tilesOfTree } from '../../domain/log/tiles-layout.js';
 import { TILE_WIDTH, type TileName } from '../../domain/log/tiles-path.js';
 import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
@@ -85,37 +84,18 @@ function trustedTiles(folder: ExportFolder, partials: Map<string, Uint8Array>) {
   };
 }
 
-function parentOf(tile: TileName, treeSize: number): TileName {
-  const index = Math.floor(tile.index / TILE_WIDTH);
-  const perHash = 2 ** (8 * (tile.level + 1));
-  const full = (index + 1) * TILE_WIDTH * perHash <= treeSize;
-  const width = full ? TILE_WIDTH : Math.floor(treeSize / perHash) % TILE_WIDTH;
-  return { kind: 'hashes', level: tile.level + 1, index, width };
-}
-
-function hashAt(tile: Uint8Array, i: number): Uint8Array {
-  return tile.subarray(i * 32, (i + 1) * 32);
-}
-
-async function checkFullTile(
-  tile: TileName,
-  bytes: Uint8Array,
-  parent: Uint8Array,
-  url: string,
-): Promise<void> {
-  if (
-    bytes.length !== TILE_WIDTH * 32 ||
-    !hashesEqual(fullTileHash(bytes), hashAt(parent, tile.index % TILE_WIDTH))
-  ) {
+function checkFullTile(tile: TileName, bytes: Uint8Array, parent: Uint8Array, url: string): void {
+  if (!fullTileMatchesParent(tile, bytes, parent))
     throw new CliError(`tile ${tileKey(tile)} from ${url} does not hash to its entry in the tile above`);
-  }
 }
 
 function checkBundle(tile: TileName, bytes: Uint8Array, level0: Uint8Array, url: string): void {
-  const leaves = decodeEntryBundle(bytes);
-  const bad =
-    leaves.length !== tile.width || leaves.some((leaf, i) => !hashesEqual(leafHash(leaf), hashAt(level0, i)));
-  if (bad) throw new CliError(`entry bundle ${tileKey(tile)} from ${url} does not match its level-0 tile`);
+  try {
+    checkedBundleLeaves(bytes, tile.width, level0);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new CliError(`entry bundle ${tileKey(tile)} from ${url} does not match its level-0 tile`);
+  }
 }
 
 export interface PassOptions {
@@ -157,7 +137,7 @@ export async function exportPass({ fetcher, folder, verifierKey }: PassOptions):
   // Top level down: a full tile's parent is checked and written before the tile itself.
   for (const tile of fullHashes.sort((a, b) => b.level - a.level || a.index - b.index)) {
     const body = await fetcher.tile(tile);
-    await checkFullTile(tile, body, await trusted(parentOf(tile, checked.treeSize)), fetcher.url);
+    checkFullTile(tile, body, await trusted(tileParent(tile, checked.treeSize)), fetcher.url);
     await publish(tile, body);
   }
   for (const tile of tiles.filter(

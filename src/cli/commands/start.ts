@@ -56,6 +56,12 @@ export const startCommand: CommandSpec = {
       value: 'VKEY',
       description: "mirror: the log's verifier key, the replica's trust anchor (env CHANCERY_TRUST)",
     },
+    'mirror-sync': {
+      type: 'string',
+      value: 'HOW',
+      description:
+        'mirror: tiles (C2SP tlog-tiles, the default) or entries (/v1/log/entries, for upstreams older than tiles; env CHANCERY_MIRROR_SYNC)',
+    },
     policy: {
       type: 'string',
       value: 'FILE',
@@ -125,6 +131,7 @@ function nodeConfigOf(args: CommandArgs): NodeConfig {
           ...optional('role', args.string('role')),
           upstream: args.strings('upstream'),
           ...optional('trust', args.string('trust')),
+          ...optional('mirrorSync', args.string('mirror-sync')),
           ...optional('policyFile', args.string('policy')),
           witness: args.strings('witness'),
           ...optional('witnessQuorum', args.string('witness-quorum')),

@@ -7,6 +7,7 @@
  */
 import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
 import {
+  type HashReader,
   hashesEqual,
   LogProofError,
   leafHash,
@@ -15,8 +16,8 @@ import {
   proveRecord,
   verifyInclusion,
 } from '../../domain/log/index.js';
+import { tilesRead } from '../../domain/log/tiles-check.js';
 import { tileHashReader } from '../../domain/log/tiles-hash-reader.js';
-import type { TileName } from '../../domain/log/tiles-path.js';
 import type { JsonValue } from '../../domain/shared/json.js';
 import { TileFetcher, tileKey } from './export-tiles-fetch.js';
 
@@ -25,34 +26,18 @@ export interface TilesInclusion {
   readonly detail: string;
 }
 
-/** Thrown by the tile lookup for a tile not fetched yet: the caller fetches it and tries again. */
-class MissingTile extends Error {
-  constructor(readonly tile: TileName) {
-    super(`tile ${tileKey(tile)} not fetched yet`);
-  }
-}
-
-/** Tiles are fetched on demand: proveRecord asks synchronously, so each miss is fetched and the proof retried. */
+/** The tiles the proof reads are listed first (tilesRead), fetched, and the proof computed from them. */
 async function proofFromTiles(fetcher: TileFetcher, treeSize: number, leafIndex: number) {
+  const prove = (reader: HashReader) => proveRecord(treeSize, leafIndex, reader);
   const tiles = new Map<string, Uint8Array>();
-  const lookup = (level: number, index: number, width: number) => {
-    const tile: TileName = { kind: 'hashes', level, index, width };
-    const bytes = tiles.get(tileKey(tile));
-    if (bytes === undefined) throw new MissingTile(tile);
-    if (bytes.length !== width * 32)
+  for (const tile of tilesRead(treeSize, prove)) {
+    const bytes = await fetcher.tile(tile);
+    if (bytes.length !== tile.width * 32)
       throw new LogProofError('HASH_READER', `tile ${tileKey(tile)} is ${bytes.length} bytes`);
-    return bytes;
-  };
-  // At most two tiles per level (the path's and the rightmost), and at most 7 levels below 2^52.
-  for (let attempt = 0; attempt < 2 * 7 + 2; attempt++) {
-    try {
-      return { proof: proveRecord(treeSize, leafIndex, tileHashReader(treeSize, lookup)), tiles: tiles.size };
-    } catch (error) {
-      if (!(error instanceof MissingTile)) throw error;
-      tiles.set(tileKey(error.tile), await fetcher.tile(error.tile));
-    }
+    tiles.set(`${tile.level}/${tile.index}`, bytes);
   }
-  throw new Error('the proof needed more tiles than any tree has levels');
+  const reader = tileHashReader(treeSize, (level, index) => tiles.get(`${level}/${index}`)!);
+  return { proof: prove(reader), tiles: tiles.size };
 }
 
 export interface IncludedBundle {

@@ -39,6 +39,11 @@ export interface FederationConfig {
   readonly mirrorPollMs: number;
   /** Primary: how often it asks each mirror-witness how far its replica got (mirror lag). */
   readonly mirrorProbeMs: number;
+  /**
+   * Mirror: read upstream as C2SP tlog-tiles (the default: cacheable, immutable resources, the
+   * proof computed here) or through /v1/log/entries (for upstreams older than tiles).
+   */
+  readonly mirrorSync: 'tiles' | 'entries';
 }
 
 export interface FederationConfigInput {
@@ -49,6 +54,7 @@ export interface FederationConfigInput {
   witness?: readonly string[];
   witnessQuorum?: string | number;
   witnessName?: string;
+  mirrorSync?: string;
 }
 
 function list(value: string | undefined): string[] {
@@ -89,6 +95,12 @@ function witnessEndpoint(text: string): WitnessEndpoint {
     return { url: httpUrl(text.slice(0, at), '--witness URL'), vkey };
   }
   throw new Error(`invalid --witness ${text}: expected URL=VKEY with a cosignature/v1 verifier key`);
+}
+
+function mirrorSync(value: string): 'tiles' | 'entries' {
+  if (value !== 'tiles' && value !== 'entries')
+    throw new Error(`invalid mirror sync: ${value} (expected tiles or entries)`);
+  return value;
 }
 
 export function resolveFederationConfig(
@@ -136,5 +148,6 @@ export function resolveFederationConfig(
     finalWaitMs: toInt(env['CHANCERY_FINAL_WAIT_MS'] ?? 10_000, 'final wait (ms)', 1, 3_600_000),
     mirrorPollMs: toInt(env['CHANCERY_MIRROR_POLL_MS'] ?? 200, 'mirror poll interval (ms)', 1, 600_000),
     mirrorProbeMs: toInt(env['CHANCERY_MIRROR_PROBE_MS'] ?? 5000, 'mirror probe interval (ms)', 10, 600_000),
+    mirrorSync: mirrorSync(flags.mirrorSync ?? env['CHANCERY_MIRROR_SYNC'] ?? 'tiles'),
   };
 }

@@ -1,12 +1,13 @@
 /**
- * One upstream of a mirror over HTTP: its latest checkpoint note, pages of
- * log entries, consistency proofs and its trust policy, as the read API
- * serves them. It fetches and parses, nothing more: whether what upstream
+ * One upstream of a mirror over HTTP: its latest checkpoint note, its C2SP
+ * tlog-tiles (hash tiles and entry bundles), or pages of log entries and
+ * consistency proofs as the JSON read API serves them, and its trust policy. It fetches and parses, nothing more: whether what upstream
  * says could come from the log is for the mirror to verify. Upstream may be
  * hostile, so every answer is bounded and checked for shape.
  */
 
-import { decodeBase64 } from '../../domain/log/index.js';
+import { decodeBase64, HASH_SIZE } from '../../domain/log/index.js';
+import { formatTileName, type TileName } from '../../domain/log/tiles-path.js';
 import type { JsonValue } from '../../domain/shared/json.js';
 import type { LogEntry } from '../sequencer/log-entry.js';
 
@@ -14,6 +15,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const PAGE = 256;
 /** A page's entries are a few KB each; a page of bulk slices can reach ~9 MB. Anything above is refused. */
 const MAX_PAGE_BYTES = 32 * 1024 * 1024;
+
+/** An upstream older than tlog-tiles answers 404 there: say what to do about it. */
+const TILES_HINT =
+  ' (an upstream without C2SP tlog-tiles? start this mirror with CHANCERY_MIRROR_SYNC=entries)';
 
 /** The upstream cannot be used right now (unreachable, behind, broken): try the next one. */
 export class UpstreamError extends Error {
@@ -43,9 +48,30 @@ export class UpstreamClient {
     this.fetch = options.fetch ?? fetch;
   }
 
-  /** The signed note of upstream's newest checkpoint, unverified; null when it has none yet (503). */
-  checkpointNote(): Promise<string | null> {
-    return this.getText('/v1/log/checkpoint');
+  /**
+   * The signed note of upstream's newest checkpoint, unverified; null when it has none yet (503).
+   * `/checkpoint` is the tlog-tiles one (the same note), which bounds the tiles upstream serves.
+   */
+  checkpointNote(path: '/checkpoint' | '/v1/log/checkpoint' = '/v1/log/checkpoint'): Promise<string | null> {
+    return this.getText(path);
+  }
+
+  /**
+   * A hash tile or entry bundle (tlog-tiles), unverified. A hash tile must be exactly `width` hashes
+   * long; a bundle is bounded like a page of entries (undici has undone any gzip by now).
+   */
+  async tile(tile: TileName): Promise<Uint8Array> {
+    const path = `/${formatTileName(tile)}`;
+    const response = await this.get(path);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new UpstreamError(`${path}: HTTP ${response.status}`);
+    }
+    const limit = tile.kind === 'hashes' ? tile.width * HASH_SIZE : MAX_PAGE_BYTES;
+    const bytes = await readAtMost(response, limit, path);
+    if (tile.kind === 'hashes' && bytes.length !== limit)
+      throw new UpstreamError(`${path}: ${bytes.length} bytes, not ${tile.width} hashes`);
+    return bytes;
   }
 
   /**
@@ -97,7 +123,9 @@ export class UpstreamClient {
     if (length > MAX_PAGE_BYTES) throw new UpstreamError(`${path}: ${length} bytes is too large`);
     const text = await response.text();
     if (absent.includes(response.status)) return null;
-    if (!response.ok) throw new UpstreamError(`${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    const hint = response.status === 404 && path === '/checkpoint' ? TILES_HINT : '';
+    if (!response.ok)
+      throw new UpstreamError(`${path}: HTTP ${response.status} ${text.slice(0, 200)}${hint}`);
     return text;
   }
 
@@ -110,6 +138,39 @@ export class UpstreamClient {
       throw new UpstreamError(`${path}: not JSON`);
     }
   }
+}
+
+/**
+ * The body, refused as soon as it passes `limit` bytes: counted as it is decoded, so a small gzip
+ * body that inflates to gigabytes is stopped at the limit rather than held in memory.
+ */
+async function readAtMost(response: Response, limit: number, path: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  try {
+    for (let read = await reader?.read(); read !== undefined && !read.done; read = await reader!.read()) {
+      total += read.value.length;
+      if (total > limit) throw new UpstreamError(`${path}: more than ${limit} bytes`);
+      chunks.push(read.value);
+    }
+  } catch (error) {
+    await reader?.cancel().catch(() => undefined);
+    if (error instanceof UpstreamError) throw error;
+    throw new UpstreamError(`${path}: ${(error as Error).message}`);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** A leaf of an entry bundle (the RFC 8785 JSON of the event and its command) as the entry at `leafIndex`. */
+export function bundleLeafEntry(leaf: Uint8Array, leafIndex: number): UpstreamLogEntry {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(leaf));
+  } catch {
+    throw new UpstreamError(`malformed entry at ${leafIndex}: not JSON`);
+  }
+  return readEntry({ leafIndex, leaf: parsed }, leafIndex);
 }
 
 function readEntry(raw: unknown, expectedIndex: number): UpstreamLogEntry {
