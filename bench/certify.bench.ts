@@ -8,6 +8,7 @@ import { type HttpClientKind, type LoadResult, runLoad } from './lib/http-load.j
 import { startNodeChild } from './lib/node-child.js';
 import { formatNumber, formatRatio, mib } from './lib/stats.js';
 import { type Baseline, type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
+import { type Stage, stageTimes } from './tools/cpuprofile-stages.js';
 import { type Profile, summarise } from './tools/cpuprofile-summary.js';
 
 /**
@@ -21,7 +22,10 @@ import { type Profile, summarise } from './tools/cpuprofile-summary.js';
  *   BENCH_CONCURRENCY   comma-separated client counts (default 16,64,128)
  *   BENCH_HTTP_CLIENT   http | fetch | auto (default auto: a short probe picks the faster)
  *   BENCH_CPU_PROF=1    profile the node during each timed run: .bench/profiles/certify-c<C>.cpuprofile
- *                       (summarise with `npx tsx bench/tools/cpuprofile-summary.ts .bench/profiles`)
+ *                       (summarise with `npx tsx bench/tools/cpuprofile-summary.ts .bench/profiles`),
+ *                       and add a row splitting the best level's main-thread CPU per certification
+ *                       by stage (HTTP, JSON, schema, canonicalisation, crypto, pipeline, append,
+ *                       read models, log, GC; bench/tools/cpuprofile-stages.ts)
  *   CHANCERY_*          configure the node under test as for `chancery start`
  */
 
@@ -36,6 +40,18 @@ interface LevelResult {
   readonly mainThreadCpuSeconds: number | null;
   readonly certificationsOnNode: number;
   readonly background: CpuLoad | null;
+  /** With BENCH_CPU_PROF=1: the main thread's sampled time per stage, in µs. */
+  readonly stages: Map<Stage, number> | null;
+}
+
+/**
+ * Each stage's main-thread CPU per certification: its share of the profile's
+ * samples applied to the measured main-thread CPU (samples count wall time,
+ * which on a busy machine includes time the thread waited for a core).
+ */
+function stageCosts(stages: Map<Stage, number>, mainPerCertUs: number): [Stage, number][] {
+  const sampled = [...stages.values()].reduce((a, b) => a + b, 0);
+  return [...stages].map(([stage, us]) => [stage, sampled === 0 ? 0 : (mainPerCertUs * us) / sampled]);
 }
 
 function concurrencyLevels(): number[] {
@@ -162,6 +178,7 @@ export const benchmark: Benchmark = {
         ctx.log(
           `C=${concurrency}: timed run, up to ${count.toLocaleString('en-US')} requests or ${(maxDurationMs / 1000).toFixed(0)} s (${client})`,
         );
+        let stages: Map<Stage, number> | null = null;
         if (profile) await node.profileStart();
         const cpuBefore = node.cpuSeconds();
         const mainBefore = node.mainThreadCpuSeconds();
@@ -174,7 +191,9 @@ export const benchmark: Benchmark = {
           mkdirSync(dir, { recursive: true });
           const file = join(dir, `certify-c${concurrency}.cpuprofile`);
           await node.profileStop(file);
-          const top = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile)
+          const sampled = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+          stages = stageTimes(sampled);
+          const top = summarise(sampled)
             .functions.slice(0, 8)
             .map((f) => `${f.name} ${((100 * f.micros) / (load.elapsedMs * 1000)).toFixed(1)}%`);
           ctx.log(`C=${concurrency}: profile ${file}; top self time: ${top.join(', ')}`);
@@ -193,6 +212,7 @@ export const benchmark: Benchmark = {
           mainThreadCpuSeconds,
           certificationsOnNode: status.certifications,
           background,
+          stages,
         };
         results.push(result);
         rows.push(levelRow(result, baselines));
@@ -223,6 +243,26 @@ export const benchmark: Benchmark = {
         unit: 'µs',
         baselines: [{ label: 'one Ed25519 verify', value: 1e6 / ed1.value }],
         note: 'user+system time of the node process / certifications; the ratio is how many verifications it could have done instead',
+      });
+    }
+    if (best.stages !== null && best.nodeCpuSeconds !== null && best.mainThreadCpuSeconds !== null) {
+      const mainPerCertUs = (best.mainThreadCpuSeconds / best.load.ok) * 1e6;
+      const costs = stageCosts(best.stages, mainPerCertUs);
+      const offLoopUs = ((best.nodeCpuSeconds - best.mainThreadCpuSeconds) / best.load.ok) * 1e6;
+      const byStage = costs
+        .filter(([, us]) => us > 0)
+        .map(([stage, us]) => `${stage} ${formatNumber(us)} µs`)
+        .join(', ');
+      const note = `${byStage}; off the event loop (Ed25519 verifications on libuv's threadpool, V8's helper threads): ${formatNumber(offLoopUs)} µs`;
+      ctx.log(`C=${best.load.concurrency}: main-thread CPU per certification by stage: ${note}`);
+      rows.push({
+        id: 'node-cpu-by-stage',
+        metric: `node main-thread CPU per certification, profiled by stage (C=${best.load.concurrency})`,
+        value: mainPerCertUs,
+        unit: 'µs',
+        baselines: [{ label: 'one Ed25519 verify', value: 1e6 / ed1.value }],
+        note,
+        extra: { ...Object.fromEntries(costs), 'off the event loop': offLoopUs },
       });
     }
     if (best.mainThreadCpuSeconds !== null && best.load.ok > 0) {
