@@ -23,7 +23,7 @@ import { type Profile, summarise } from './tools/cpuprofile-summary.js';
  *   BENCH_HTTP_CLIENT   http | fetch | auto (default auto: a short probe picks the faster)
  *   BENCH_CPU_PROF=1    profile the node during each timed run: .bench/profiles/certify-c<C>.cpuprofile
  *                       (summarise with `npx tsx bench/tools/cpuprofile-summary.ts .bench/profiles`),
- *                       and add a row splitting the best level's main-thread CPU per certification
+ *                       and add a row splitting the best level's event-loop time per certification
  *                       by stage (HTTP, JSON, schema, canonicalisation, crypto, pipeline, append,
  *                       read models, log, GC; bench/tools/cpuprofile-stages.ts)
  *   CHANCERY_*          configure the node under test as for `chancery start`
@@ -45,13 +45,13 @@ interface LevelResult {
 }
 
 /**
- * Each stage's main-thread CPU per certification: its share of the profile's
- * samples applied to the measured main-thread CPU (samples count wall time,
- * which on a busy machine includes time the thread waited for a core).
+ * Each stage's event-loop time per certification: the profile's samples are
+ * wall time on the main thread, so a stage that blocks the loop (a COMMIT's
+ * fsync) is charged what it holds the loop for, not only its CPU. On a busy
+ * machine they also include time the thread waited for a core.
  */
-function stageCosts(stages: Map<Stage, number>, mainPerCertUs: number): [Stage, number][] {
-  const sampled = [...stages.values()].reduce((a, b) => a + b, 0);
-  return [...stages].map(([stage, us]) => [stage, sampled === 0 ? 0 : (mainPerCertUs * us) / sampled]);
+function stageCosts(stages: Map<Stage, number>, certifications: number): [Stage, number][] {
+  return [...stages].map(([stage, us]) => [stage, us / certifications]);
 }
 
 function concurrencyLevels(): number[] {
@@ -246,19 +246,19 @@ export const benchmark: Benchmark = {
       });
     }
     if (best.stages !== null && best.nodeCpuSeconds !== null && best.mainThreadCpuSeconds !== null) {
-      const mainPerCertUs = (best.mainThreadCpuSeconds / best.load.ok) * 1e6;
-      const costs = stageCosts(best.stages, mainPerCertUs);
+      const costs = stageCosts(best.stages, best.load.ok);
+      const loopPerCertUs = costs.reduce((sum, [, us]) => sum + us, 0);
       const offLoopUs = ((best.nodeCpuSeconds - best.mainThreadCpuSeconds) / best.load.ok) * 1e6;
       const byStage = costs
         .filter(([, us]) => us > 0)
         .map(([stage, us]) => `${stage} ${formatNumber(us)} µs`)
         .join(', ');
       const note = `${byStage}; off the event loop (Ed25519 verifications on libuv's threadpool, V8's helper threads): ${formatNumber(offLoopUs)} µs`;
-      ctx.log(`C=${best.load.concurrency}: main-thread CPU per certification by stage: ${note}`);
+      ctx.log(`C=${best.load.concurrency}: event-loop time per certification by stage: ${note}`);
       rows.push({
         id: 'node-cpu-by-stage',
-        metric: `node main-thread CPU per certification, profiled by stage (C=${best.load.concurrency})`,
-        value: mainPerCertUs,
+        metric: `node event-loop time per certification, profiled by stage (C=${best.load.concurrency})`,
+        value: loopPerCertUs,
         unit: 'µs',
         baselines: [{ label: 'one Ed25519 verify', value: 1e6 / ed1.value }],
         note,
