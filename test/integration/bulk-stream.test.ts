@@ -18,6 +18,7 @@ import { batchRoot } from '../../src/domain/log/index.js';
 import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
 import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
 import { generateKeyPair } from '../../src/protocol/key-pair.js';
+import { expectedProblem } from '../support/expected-problem.js';
 import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
 
 const URL_PATH = '/v1/certifications/batches/stream';
@@ -89,16 +90,8 @@ function send(
   });
 }
 
-function problem(code: string, status: number, title: string, detail: string) {
-  return {
-    type: `urn:chancery:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-    title,
-    status,
-    code,
-    detail,
-    instance: URL_PATH,
-  };
-}
+const problem = (code: string, status: number, title: string, detail: string) =>
+  expectedProblem(code, status, title, detail, URL_PATH);
 
 describe('the streamed bulk upload', () => {
   let t: TestNode;

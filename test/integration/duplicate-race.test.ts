@@ -17,12 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChanceryClient, type LogEntryView } from '../../src/client/chancery-client.js';
+import { ChanceryClient } from '../../src/client/chancery-client.js';
 import type { EventStoreConfig } from '../../src/node/open-event-store.js';
-import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
+import { generateKeyPair, readKeyFile } from '../../src/protocol/key-pair.js';
 import { signCommand } from '../../src/protocol/sign-command.js';
+import { allLogEntries, type JsonAnswer, postJson, startApiCluster } from '../support/api-cluster.js';
 import { eventually } from '../support/federation-nodes.js';
-import { CLUSTER_NODE, type NodeProcess, startNodeProcess } from '../support/node-process.js';
+import type { NodeProcess } from '../support/node-process.js';
 import { createTestDatabase, type TestDatabase, uniqueSchema } from '../support/postgres-server.js';
 
 const NODES = 3;
@@ -38,50 +39,6 @@ afterAll(async () => {
   await database?.drop();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-async function post(url: string, body: unknown): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function allEntries(client: ChanceryClient): Promise<LogEntryView[]> {
-  const entries: LogEntryView[] = [];
-  for (let start: number | null = 0; start !== null; ) {
-    const page = await client.logEntries(start);
-    entries.push(...page.entries);
-    start = page.next;
-  }
-  return entries;
-}
-
-async function startCluster(name: string, store: EventStoreConfig): Promise<NodeProcess[]> {
-  const dir = join(tmp, name);
-  const logKeyFile = join(dir, 'log.key');
-  writeKeyFiles(logKeyFile, generateKeyPair());
-  const env = {
-    CHANCERY_TEST_STORE: JSON.stringify(store),
-    CHANCERY_LOG_KEY_FILE: logKeyFile,
-    CHANCERY_ORIGIN: 'duplicate.test/chancery',
-    CHANCERY_SEAL_INTERVAL_MS: '50',
-  };
-  const cluster = [await startNodeProcess(CLUSTER_NODE, join(dir, 'node-0'), env)];
-  // The first node founds the log; the others join it on the same store.
-  const joiners = Array.from({ length: NODES - 1 }, (_, i) => i + 1);
-  cluster.push(
-    ...(await Promise.all(joiners.map((i) => startNodeProcess(CLUSTER_NODE, join(dir, `node-${i}`), env)))),
-  );
-  nodes.push(...cluster);
-  return cluster;
-}
 
 describe('the duplicate race, on three API nodes sharing one store', () => {
   it(
@@ -109,7 +66,7 @@ describe('the duplicate race, on three API nodes sharing one store', () => {
 const digestOf = (i: number) => (i + 1).toString(16).padStart(64, 'd');
 
 /** The refusal either way it is decided: by the node's read model before appending, or void in log order. */
-function expectDuplicateRefusal(answer: Answer, digest: string, winner: string): void {
+function expectDuplicateRefusal(answer: JsonAnswer, digest: string, winner: string): void {
   const already = `DMV already certified this record (driving-licence, sha256 ${digest}) as ${winner}`;
   const reissue = `; to certify it anew, reissue it: chancery certify --reissue ${winner} (payload reissueOf)`;
   const common = {
@@ -140,7 +97,8 @@ function expectDuplicateRefusal(answer: Answer, digest: string, winner: string):
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function duplicateRace(name: string, store: EventStoreConfig): Promise<void> {
-  const cluster = await startCluster(name, store);
+  const { nodes: cluster } = await startApiCluster(join(tmp, name), store, 'duplicate.test/chancery', NODES);
+  nodes.push(...cluster);
   const founder = cluster[0]!;
   const authority = new ChanceryClient(founder.url, {
     actor: 'AUTHORITY',
@@ -170,7 +128,7 @@ async function duplicateRace(name: string, store: EventStoreConfig): Promise<voi
     Array.from({ length: RECORDS }, (_, i) =>
       Promise.all(
         cluster.map((node) =>
-          post(
+          postJson(
             `${node.url}/v1/certifications`,
             signCommand(signer, 'CertifyRecord', {
               recordDigest: digestOf(i),
@@ -203,7 +161,7 @@ async function duplicateRace(name: string, store: EventStoreConfig): Promise<voi
   });
   const seen = new Set<string>();
   let voidCount = 0;
-  for (const entry of await allEntries(new ChanceryClient(founder.url))) {
+  for (const entry of await allLogEntries(new ChanceryClient(founder.url))) {
     if (entry.leaf.type !== 'RecordCertified') continue;
     const data = entry.leaf.data as { certificationId: string; recordDigest: string };
     const first = !seen.has(data.recordDigest);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/protocol/key-pair.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
+import { expectedProblem } from '../support/expected-problem.js';
 import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
 
 /**
@@ -25,16 +26,7 @@ afterAll(async () => {
   await t.close();
 });
 
-function problem(code: string, status: number, title: string, detail: string, instance?: string) {
-  return {
-    type: `urn:chancery:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-    title,
-    status,
-    code,
-    detail,
-    ...(instance === undefined ? {} : { instance }),
-  };
-}
+const problem = expectedProblem;
 
 const certifyText = () =>
   JSON.stringify(

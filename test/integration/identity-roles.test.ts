@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Department, publishEntry } from '../support/directory-fixtures.js';
+import { expectedProblem } from '../support/expected-problem.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 
 /**
@@ -21,14 +22,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const problem = (code: string, status: number, title: string, detail: string, instance: string) => ({
-  type: `urn:chancery:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-  title,
-  status,
-  code,
-  detail,
-  instance,
-});
+const problem = (code: string, status: number, title: string, detail: string, instance: string) =>
+  expectedProblem(code, status, title, detail, instance);
 
 describe('identity roles', () => {
   it('refuses a department handing itself a role, and nothing is written', async () => {

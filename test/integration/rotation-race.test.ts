@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChanceryClient, type LogEntryView } from '../../src/client/chancery-client.js';
+import { ChanceryClient } from '../../src/client/chancery-client.js';
 import {
   formatVerifierKey,
   parseCheckpoint,
@@ -31,10 +31,11 @@ import {
 } from '../../src/domain/log/index.js';
 import { stateMapRootOf } from '../../src/domain/log/state-map-extension.js';
 import type { EventStoreConfig } from '../../src/node/open-event-store.js';
-import { generateKeyPair, readKeyFile, writeKeyFiles } from '../../src/protocol/key-pair.js';
+import { generateKeyPair, readKeyFile } from '../../src/protocol/key-pair.js';
 import { signCommand } from '../../src/protocol/sign-command.js';
+import { allLogEntries, postJson, startApiCluster } from '../support/api-cluster.js';
 import { eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
-import { CLUSTER_NODE, type NodeProcess, startNodeProcess } from '../support/node-process.js';
+import type { NodeProcess } from '../support/node-process.js';
 import { createTestDatabase, type TestDatabase, uniqueSchema } from '../support/postgres-server.js';
 
 const NODES = 3;
@@ -44,57 +45,15 @@ const ORIGIN = 'race.test/chancery';
 const RACE_TIMEOUT_MS = 180_000;
 
 const tmp = mkdtempSync(join(tmpdir(), 'chancery-race-'));
-const nodes: NodeProcess[] = [];
+const allNodes: NodeProcess[] = [];
 const mirrors: LiveNode[] = [];
 let database: TestDatabase | undefined;
 afterAll(async () => {
   await Promise.all(mirrors.map((m) => m.close()));
-  await Promise.all(nodes.map((n) => n.stop()));
+  await Promise.all(allNodes.map((n) => n.stop()));
   await database?.drop();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function allEntries(client: ChanceryClient): Promise<LogEntryView[]> {
-  const entries: LogEntryView[] = [];
-  for (let start: number | null = 0; start !== null; ) {
-    const page = await client.logEntries(start);
-    entries.push(...page.entries);
-    start = page.next;
-  }
-  return entries;
-}
-
-/** Three API nodes on the store `store` gives, the first founding the log; all in `tmp/<name>`. */
-async function startCluster(
-  name: string,
-  store: EventStoreConfig,
-): Promise<{ cluster: NodeProcess[]; logKey: ReturnType<typeof generateKeyPair> }> {
-  const dir = join(tmp, name);
-  const logKeyFile = join(dir, 'log.key');
-  const logKey = generateKeyPair();
-  writeKeyFiles(logKeyFile, logKey);
-  const env = {
-    CHANCERY_TEST_STORE: JSON.stringify(store),
-    CHANCERY_LOG_KEY_FILE: logKeyFile,
-    CHANCERY_ORIGIN: ORIGIN,
-    CHANCERY_SEAL_INTERVAL_MS: '50',
-  };
-  const cluster = [await startNodeProcess(CLUSTER_NODE, join(dir, 'node-0'), env)];
-  cluster.push(
-    ...(await Promise.all([1, 2].map((i) => startNodeProcess(CLUSTER_NODE, join(dir, `node-${i}`), env)))),
-  );
-  nodes.push(...cluster);
-  return { cluster, logKey };
-}
 
 describe('the rotation race, on three API nodes sharing one store', () => {
   it(
@@ -116,7 +75,8 @@ describe('the rotation race, on three API nodes sharing one store', () => {
 });
 
 async function raceScenario(name: string, store: EventStoreConfig): Promise<void> {
-  const { cluster: nodes, logKey } = await startCluster(name, store);
+  const { nodes, logKey } = await startApiCluster(join(tmp, name), store, ORIGIN, NODES);
+  allNodes.push(...nodes);
   const founder = nodes[0]!;
   const authority = new ChanceryClient(founder.url, {
     actor: 'AUTHORITY',
@@ -160,9 +120,9 @@ async function raceScenario(name: string, store: EventStoreConfig): Promise<void
   const worker = async () => {
     while (next < commands.length) {
       const i = next++;
-      answers.push(await post(`${nodes[i % NODES]!.url}/v1/certifications`, commands[i]));
+      answers.push(await postJson(`${nodes[i % NODES]!.url}/v1/certifications`, commands[i]));
       if (answers.length === CERTIFICATIONS / 2 && rotating === null)
-        rotating = post(`${founder.url}/v1/identities/TRANSPORT/rotate-key`, rotation);
+        rotating = postJson(`${founder.url}/v1/identities/TRANSPORT/rotate-key`, rotation);
     }
   };
   await Promise.all(Array.from({ length: 30 }, worker));
@@ -189,7 +149,7 @@ async function raceScenario(name: string, store: EventStoreConfig): Promise<void
       ? true
       : undefined;
   });
-  const entries = await allEntries(client);
+  const entries = await allLogEntries(client);
   const rotationIndex = entries.findIndex((e) => e.leaf.type === 'IdentityKeyRotated');
   expect(rotationIndex).toBeGreaterThan(0);
   const acknowledged = new Set(
