@@ -10,11 +10,8 @@
  * for each version whose root was asked for, a layer of the tree nodes that
  * changed. retainVersion(N) writes version N as immutable pages that share
  * everything unchanged with the version before (copy-on-write, as Diem/Aptos's
- * Jellyfish Merkle tree does) and drops the memory it no longer needs, once
- * at least `persistEveryChanges` changes have piled up below N (by default
- * every retained version is written: a proof at a checkpoint is then read from
- * its pages, never replayed). A retained version that is not written stays in
- * memory as a layer until a later one is. When
+ * Jellyfish Merkle tree does) and drops the memory it no longer needs: a
+ * proof at a checkpoint is then read from its pages, never replayed. When
  * more than `maxUnpersistedChanges` pile up without a retain (a mirror
  * replaying the log, a sealer that stopped), the store persists the last
  * complete version by itself, so memory stays bounded by that cap whatever
@@ -57,15 +54,6 @@ export interface StateMapStoreOptions {
   readonly hasher?: StateHasher;
   /** Changes kept in memory before the store persists a version by itself (default 8192). */
   readonly maxUnpersistedChanges?: number;
-  /**
-   * Changes below a retained version before retainVersion writes it as pages
-   * (default 1: every retained version). Fewer, larger writes share the upper
-   * pages among more changes, but the versions in between are answered from
-   * memory, or after a restart or a later write by replaying up to this many
-   * logged changes, which a proof request then waits for. Measured at 300k
-   * keys, 4096 saved about 5% of the update cost: not worth that wait.
-   */
-  readonly persistEveryChanges?: number;
   /** Decoded pages below the top levels kept in memory (default 4096); the top levels are always kept. */
   readonly pageCacheSize?: number;
   /** Pages rooted at this depth or above count as the top levels (default 12; tests lower it to exercise the LRU). */
@@ -131,7 +119,6 @@ function checkVersionNumber(version: number, what: string): void {
 export class StateMapStore implements PageSource {
   private readonly hasher: StateHasher;
   private readonly cap: number;
-  private readonly persistEvery: number;
   private readonly pruneBatch: number;
   /** Pages of the top TOP_DEPTH levels: bounded by the tree's shape (4369 at most per version), not its size. */
   private readonly topPages = new LruCache<number, DecodedPage>(TOP_PAGE_CAPACITY);
@@ -141,8 +128,6 @@ export class StateMapStore implements PageSource {
   private st!: StateStatements;
   private base: Base = { version: 0, root: ZERO_ROOT, rootPage: null };
   private layers: VersionLayer[] = [];
-  /** Every layer's nodes in one map, newest winning: what an update on top of them reads (built lazily). */
-  private merged: Map<string, MemNode> | null = null;
   private pending: Change[] = [];
   /** The newest in-memory change of each key (pending or in a layer). */
   private readonly live = new Map<string, Change>();
@@ -164,9 +149,6 @@ export class StateMapStore implements PageSource {
   ) {
     this.hasher = options.hasher ?? NODE_STATE_HASHER;
     this.cap = options.maxUnpersistedChanges ?? 8192;
-    this.persistEvery = options.persistEveryChanges ?? 1;
-    if (!Number.isInteger(this.persistEvery) || this.persistEvery < 1)
-      throw new RangeError('persistEveryChanges must be ≥ 1');
     this.pruneBatch = options.pruneBatch ?? 16;
     if (!Number.isInteger(this.cap) || this.cap < 1)
       throw new RangeError('maxUnpersistedChanges must be ≥ 1');
@@ -281,10 +263,8 @@ export class StateMapStore implements PageSource {
         this.retained = version;
         this.st.writeMeta.run('retained', version);
       }
-      if (version > this.base.version) {
-        if (this.unpersistedUpTo(version) >= this.persistEvery) this.persistLive(version);
-        else this.ensureLayer(version);
-      } else if (this.st.versionAtOrBefore.get(version)!.version !== version) this.persistPast(version);
+      if (version > this.base.version) this.persistLive(version);
+      else if (this.st.versionAtOrBefore.get(version)!.version !== version) this.persistPast(version);
       this.pruneStep();
     });
   }
@@ -365,21 +345,12 @@ export class StateMapStore implements PageSource {
     return { version, key, keyHash, valueHash: this.hasher.digest(Buffer.from(text)), text };
   }
 
-  /** Changes in memory that belong to versions up to `version`. */
-  private unpersistedUpTo(version: number): number {
-    let n = 0;
-    for (const layer of this.layers) if (layer.version <= version) n += layer.changes.length;
-    for (const change of this.pending) if (change.version <= version) n++;
-    return n;
-  }
-
   private unpersisted(): number {
     return this.layers.reduce((n, l) => n + l.changes.length, this.pending.length);
   }
 
   private clearMemory(): void {
     this.layers = [];
-    this.merged = null;
     this.pending = [];
     this.live.clear();
     this.pages.clear();
@@ -404,7 +375,6 @@ export class StateMapStore implements PageSource {
   private reopen(version: number): void {
     while (this.layers.length > 0 && this.layers.at(-1)!.version >= version) {
       this.pending = [...this.layers.pop()!.changes, ...this.pending];
-      this.merged = null;
     }
   }
 
@@ -467,8 +437,7 @@ export class StateMapStore implements PageSource {
     if (at < 0) at = this.layers.length;
     if (at < this.layers.length && this.layers[at]!.version === version) return this.layers[at]!;
     let taken: Change[];
-    const onTop = at === this.layers.length;
-    if (!onTop) {
+    if (at < this.layers.length) {
       // Split the layer above: it keeps its nodes, valid relative to the new one, and its later changes.
       const above = this.layers[at]!;
       taken = above.changes.filter((c) => c.version <= version);
@@ -480,33 +449,15 @@ export class StateMapStore implements PageSource {
       taken = this.pending.slice(0, n);
       this.pending = this.pending.slice(n);
     }
-    const below = onTop
-      ? [this.mergedLayers()]
-      : this.layers
-          .slice(0, at)
-          .reverse()
-          .map((l) => l.nodes);
+    const below = this.layers
+      .slice(0, at)
+      .reverse()
+      .map((l) => l.nodes);
     const view = new TreeView(this.rootRef(this.base.rootPage), below, this);
     const { root, nodes } = hashChanges(view, taken, this.hasher);
     const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken) };
     this.layers.splice(at, 0, layer);
-    if (onTop && this.merged !== null) for (const [position, node] of nodes) this.merged.set(position, node);
-    else this.merged = null;
     return layer;
-  }
-
-  /**
-   * The union of the layers, newest winning, kept up to date as layers are
-   * added on top: an update then looks a node up once instead of once per
-   * layer, however many retained versions wait in memory.
-   */
-  private mergedLayers(): Map<string, MemNode> {
-    if (this.merged === null) {
-      this.merged = new Map();
-      for (const layer of this.layers)
-        for (const [position, node] of layer.nodes) this.merged.set(position, node);
-    }
-    return this.merged;
   }
 
   private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array): string | null {
@@ -534,7 +485,6 @@ export class StateMapStore implements PageSource {
     const rootPage = this.writeVersion(version, base, this.base.rootPage, changed, layer.root, changes, null);
     this.base = { version, root: layer.root, rootPage };
     this.layers = this.layers.slice(count);
-    this.merged = null;
     for (const change of changes) {
       if (this.live.get(change.key) === change) this.live.delete(change.key);
       if (this.values.has(change.key)) this.values.set(change.key, change.text);

@@ -181,14 +181,7 @@ const OPTION_SETS: [string, StateMapStoreOptions][] = [
     'a memory cap of 4 changes, deep pages through the LRU',
     { maxUnpersistedChanges: 4, topDepth: -1, pageCacheSize: 2 },
   ],
-  [
-    'a memory cap of 1000 changes, every retained version written',
-    { maxUnpersistedChanges: 1000, pruneBatch: 1, persistEveryChanges: 1 },
-  ],
-  [
-    'a memory cap of 1000 changes, retained versions written every 7 changes',
-    { maxUnpersistedChanges: 1000, persistEveryChanges: 7 },
-  ],
+  ['a memory cap of 1000 changes', { maxUnpersistedChanges: 1000, pruneBatch: 1 }],
 ];
 
 describe.each(OPTION_SETS)('the SQLite store with %s agrees with InMemoryStateMap', (_name, options) => {
@@ -267,7 +260,7 @@ describe('the SQLite store', () => {
 
   it('keeps the pages, value rows and change rows bounded by what answerable versions need', () => {
     const db = openNodeDatabase(':memory:');
-    const store = new StateMapStore(db, { pruneBatch: 1000, persistEveryChanges: 1 });
+    const store = new StateMapStore(db, { pruneBatch: 1000 });
     store.migrate();
     const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
     let leaf = 0;
