@@ -6,6 +6,7 @@
  * log's own (certifiedAt, a status change's `at`), not the node's clock.
  */
 
+import type { Statement } from 'better-sqlite3';
 import {
   BUCKET_SECONDS,
   type BucketName,
@@ -79,7 +80,19 @@ export function topSeries(rows: readonly Row[], buckets: readonly number[], top:
 }
 
 export class CertificationSeriesQuery {
+  private statements: { byType: Statement; byIssuer: Statement; byStatus: Statement } | null = null;
+
   constructor(private readonly db: NodeDatabase) {}
+
+  /** Prepared on first use (the read models' tables exist by then), then reused by every request. */
+  private prepared() {
+    this.statements ??= {
+      byType: this.db.prepare(SQL.certified('record_type')),
+      byIssuer: this.db.prepare(SQL.certified('issuer_id')),
+      byStatus: this.db.prepare(SQL.status),
+    };
+    return this.statements;
+  }
 
   series(query: SeriesQuery): CertificationSeries {
     const size = BUCKET_SECONDS[query.bucket];
@@ -88,14 +101,15 @@ export class CertificationSeriesQuery {
     // Times are stored as RFC 3339 UTC text ending in Z, so the window is a text range the time indexes
     // serve: '…:24.000Z' sorts after every instant of the second before and before none of its own.
     const params = { size, sinceText: new Date(buckets[0]! * 1000).toISOString() };
-    const run = (sql: string) => this.db.prepare(sql).all(params) as Row[];
+    const statements = this.prepared();
+    const run = (statement: Statement) => statement.all(params) as Row[];
     return {
       bucket: query.bucket,
       bucketSeconds: size,
       buckets,
-      byType: topSeries(run(SQL.certified('record_type')), buckets, query.top),
-      byIssuer: topSeries(run(SQL.certified('issuer_id')), buckets, query.top),
-      byStatus: topSeries(run(SQL.status), buckets, query.top),
+      byType: topSeries(run(statements.byType), buckets, query.top),
+      byIssuer: topSeries(run(statements.byIssuer), buckets, query.top),
+      byStatus: topSeries(run(statements.byStatus), buckets, query.top),
     };
   }
 }
