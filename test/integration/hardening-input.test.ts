@@ -1,3 +1,4 @@
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/protocol/key-pair.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
@@ -120,6 +121,60 @@ describe('nesting is bounded before any parse or recursion', () => {
     const text = certifyText().replace('"recordType":"driving-licence"', `"recordType":"${'['.repeat(500)}"`);
     const res = await unmoved(() => inject('/v1/certifications', text));
     expect(res.body).toMatchObject({ code: 'BODY_INVALID', status: 400 });
+  });
+
+  it('a chunked body nested deep is refused at its 65th bracket, before the rest is sent: connection closed', async () => {
+    // The finding's attacker: a huge, deeply nested, unsigned body, sent chunked so that no Content-Length
+    // gives it away (one announcing 15 MB is refused 413 at its header). The node must answer from the
+    // first chunk, while the client has sent 64 KiB, and not read the rest.
+    const before = await t.lastPosition();
+    const answer = await new Promise<{
+      status: number;
+      headers: IncomingHttpHeaders;
+      body: string;
+      sent: number;
+    }>((resolve, reject) => {
+      let sent = 0;
+      const req = request(
+        `${baseUrl}/v1/certifications/batches`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          const sentWhenAnswered = sent;
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: text,
+              sent: sentWhenAnswered,
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      const chunk = Buffer.from(`{"envelope":${'['.repeat(64 * 1024 - 12)}`);
+      sent = chunk.length;
+      req.write(chunk);
+    });
+    expect(await t.lastPosition()).toBe(before);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(answer.sent).toBe(64 * 1024);
+    expect(answer.headers.connection).toBe('close');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      ...problem(
+        'BODY_TOO_DEEP',
+        400,
+        'The request body nests deeper than allowed',
+        detail,
+        '/v1/certifications/batches',
+      ),
+      maxDepth: 64,
+    });
   });
 
   it('every JSON route shares the bound: a deep body to an identity route is refused the same way', async () => {
