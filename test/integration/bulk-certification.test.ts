@@ -19,6 +19,7 @@ import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
 import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.js';
 import { startNode } from '../../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../../src/node/node-config.js';
+import { SIGNED_COMMAND_HEADER } from '../../src/protocol/signed-command-header.js';
 import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
 
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -61,8 +62,15 @@ describe('bulk certification on a real node', () => {
     now: FIXED_NOW,
   });
 
+  const commandHeader = (envelope: unknown) => Buffer.from(JSON.stringify(envelope)).toString('base64url');
+  /** As ChanceryClient sends it: the signed command in the header too, so bodies above 64 KiB are taken. */
   const upload = (envelope: unknown, digests: readonly string[], query = '') =>
-    t.post(`/v1/certifications/batches${query}`, { envelope, digests });
+    t.node.app.inject({
+      method: 'POST',
+      url: `/v1/certifications/batches${query}`,
+      payload: { envelope, digests },
+      headers: { [SIGNED_COMMAND_HEADER]: commandHeader(envelope) },
+    });
 
   const batchEnvelope = (
     digests: readonly string[],
@@ -235,19 +243,84 @@ describe('bulk certification on a real node', () => {
     expect(JSON.parse(subject.body)).toMatchObject({ code: 'BODY_INVALID' });
     const empty = await upload(batchEnvelope([], { count: 1 }), []);
     expect(JSON.parse(empty.body)).toMatchObject({ code: 'BODY_INVALID' });
-    const huge = await t.postRaw(
-      '/v1/certifications/batches',
-      JSON.stringify({
-        envelope: batchEnvelope(DIGESTS.slice(0, 1)),
-        digests: DIGESTS.slice(0, 1),
-        pad: 'x'.repeat(1024 * 1024),
-      }),
+    const huge = await upload(
+      batchEnvelope(DIGESTS.slice(0, 1)),
+      DIGESTS.slice(0, 1).concat('x'.repeat(1024 * 1024)),
     );
     expect(huge.statusCode).toBe(413);
     expect(JSON.parse(huge.body)).toMatchObject({ code: 'BODY_TOO_LARGE' });
     // The larger limit is this route's alone.
     const single = await t.postRaw('/v1/certifications', JSON.stringify({ pad: 'x'.repeat(70 * 1024) }));
     expect(single.statusCode).toBe(413);
+  });
+
+  describe('a sender the node has not authenticated gets no more than 64 KiB parsed (the attacker without a key)', () => {
+    const bigEnvelope = () => batchEnvelope(DIGESTS, {}, 'big-json-batch');
+
+    it('refuses a body above 64 KiB without the Chancery-Signed-Command header at its Content-Length, and says how to send more', async () => {
+      const before = await t.lastPosition();
+      const body = JSON.stringify({ envelope: bigEnvelope(), digests: DIGESTS });
+      const res = await t.postRaw('/v1/certifications/batches', body);
+      expect(res.statusCode).toBe(413);
+      expect(res.headers['connection']).toBe('close');
+      expect(JSON.parse(res.body)).toEqual({
+        type: 'urn:chancery:problem:body-too-large',
+        title: 'The request body is too large',
+        status: 413,
+        code: 'BODY_TOO_LARGE',
+        detail:
+          `the body is ${body.length} bytes; allowed: at most 65536 bytes unless the signed command also travels ` +
+          'in the chancery-signed-command header (then 1048576 bytes), or up to 1,000,000 records as raw ' +
+          'digests on POST /v1/certifications/batches/stream',
+        limit: 65536,
+        instance: '/v1/certifications/batches',
+      });
+      expect(await t.lastPosition()).toBe(before);
+    });
+
+    it('refuses a forged header before the body is read (a bad signature costs one verification, not a parse)', async () => {
+      const before = await t.lastPosition();
+      const envelope = bigEnvelope();
+      const forged = {
+        ...envelope,
+        signature: { ...envelope.signature, value: Buffer.alloc(64, 7).toString('base64') },
+      };
+      const res = await upload(forged, DIGESTS);
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.headers['connection']).toBe('close');
+      expect(JSON.parse(res.body)).toEqual({
+        type: 'urn:chancery:problem:signature-invalid',
+        title: 'The signature does not verify',
+        status: 401,
+        code: 'SIGNATURE_INVALID',
+        detail: 'the signature does not verify over the RFC 8785 form of the payload',
+        instance: '/v1/certifications/batches',
+      });
+      expect(await t.lastPosition()).toBe(before);
+    });
+
+    it('refuses a body whose envelope is not the one of the header, with nothing written', async () => {
+      const before = await t.lastPosition();
+      const other = batchEnvelope(DIGESTS, {}, 'other-json-batch');
+      const res = await t.node.app.inject({
+        method: 'POST',
+        url: '/v1/certifications/batches',
+        payload: { envelope: other, digests: DIGESTS },
+        headers: { [SIGNED_COMMAND_HEADER]: commandHeader(bigEnvelope()) },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({
+        type: 'urn:chancery:problem:body-invalid',
+        title: 'The request does not match its schema',
+        status: 400,
+        code: 'BODY_INVALID',
+        detail:
+          'body/envelope is not the signed command of the chancery-signed-command header; allowed: the same envelope in both',
+        errors: [{ pointer: '/envelope', message: 'differs from the chancery-signed-command header' }],
+        instance: '/v1/certifications/batches',
+      });
+      expect(await t.lastPosition()).toBe(before);
+    });
   });
 
   it("serves each record's proof bundle, with its batch path, once sealed; it verifies", async () => {

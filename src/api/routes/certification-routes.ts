@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BatchUploads } from '../../application/commands/batch-uploads.js';
 import type { CommandService } from '../../application/commands/command-service.js';
 import { ProblemError } from '../../application/problems/problem.js';
+import { canonicalJson } from '../../domain/canonical/canonical-json.js';
 import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { CertificationStatus } from '../../domain/certification/events.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
@@ -14,6 +15,7 @@ import type {
 import type { LogReader } from '../../infrastructure/sequencer/log-reader.js';
 import { MAX_SIGNED_COMMAND_CHARS, SIGNED_COMMAND_HEADER } from '../../protocol/signed-command-header.js';
 import type { WriteResult } from '../../protocol/write-result.js';
+import { limitRequestBody } from '../hardening/json-body-parser.js';
 import {
   batchIdParam,
   certificationIdParam,
@@ -41,12 +43,18 @@ export interface CertificationRouteDeps {
 
 /**
  * Largest JSON bulk certification upload: 15,000 digests at 67 bytes of JSON
- * each, plus the envelope. Its body is parsed before the signature is checked,
- * so it is kept small: what an unauthenticated sender can make the node parse
- * is 1 MiB (a few milliseconds). Larger batches use the streamed route, which
- * authenticates before it reads a byte of the list.
+ * each, plus the envelope, from a sender the node authenticated before it read
+ * the body: the same signed command in the Chancery-Signed-Command header,
+ * checked (signature, key, actor, issuer, window, count) first.
  */
 export const BATCH_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Largest JSON bulk upload without that header: its body is parsed before its
+ * signature can be checked, so what anyone can make the node parse is kept to
+ * what every other JSON route takes (about 900 digests; ~1 ms to parse).
+ */
+export const UNAUTHENTICATED_BATCH_BODY_LIMIT = 64 * 1024;
 
 /** The streamed bulk upload: the signed command in a header, the digests as raw bytes. */
 export const BATCH_STREAM_URL = '/v1/certifications/batches/stream';
@@ -97,18 +105,76 @@ const certifyBatchSchema = {
   summary: 'Certify a batch of records by the RFC 6962 root of their digests (accredited issuers)',
   description:
     'The body carries the signed CertifyBatch command (batchRoot and count) and the digest list, up to ' +
-    '15,000 digests and 1 MiB (larger batches: POST /v1/certifications/batches/stream). The node recomputes the root over SHA-256(0x00 ‖ digest) leaves and refuses ' +
+    `${UNAUTHENTICATED_BATCH_BODY_LIMIT / 1024} KiB (about 900 digests). Up to 15,000 digests and 1 MiB when the same signed ` +
+    `command also travels in the ${SIGNED_COMMAND_HEADER} header (base64url of its JSON, as on the streamed ` +
+    'route): the node then authenticates it (signature, key, actor, issuer, validity window, count) before it ' +
+    'reads the body, and the body must carry the same envelope. Larger batches: POST ' +
+    '/v1/certifications/batches/stream. The node recomputes the root over SHA-256(0x00 ‖ digest) leaves and refuses ' +
     'a list that does not match the signed root or count (422 BATCH_ROOT_MISMATCH, BATCH_COUNT_MISMATCH) ' +
     'with nothing written. Record i gets the certification id batchRecordIdFor(batchId, i) and the proof ' +
     'URL proofUrlBase + that id.',
+  headers: {
+    type: 'object',
+    properties: {
+      [SIGNED_COMMAND_HEADER]: {
+        type: 'string',
+        maxLength: MAX_SIGNED_COMMAND_CHARS,
+        description:
+          "Optional: base64url of the same signed CertifyBatch envelope's JSON, for bodies above 64 KiB",
+      },
+    },
+  },
   querystring: writeQuery,
   body: schemas.batchUpload,
   response: { 201: schemas.batchWriteResult, ...problemResponses },
 };
 
+/** The envelopes JSON bulk uploads sent in their header, authenticated before their body was read. */
+const headerEnvelopes = new WeakMap<FastifyRequest, SignedEnvelope>();
+
+/**
+ * Before the body: with the signed command in the header, authenticate it and allow 1 MiB; without it,
+ * allow only 64 KiB, and say how to send more.
+ */
+function authenticateBeforeBody(
+  deps: CertificationRouteDeps,
+  readCommand: ReturnType<typeof signedCommandReader>,
+) {
+  const uploads = new BatchUploads(deps.commands);
+  return async (request: FastifyRequest, _reply: FastifyReply, payload: Readable) => {
+    const header = request.headers[SIGNED_COMMAND_HEADER];
+    if (header === undefined) {
+      limitRequestBody(
+        request,
+        UNAUTHENTICATED_BATCH_BODY_LIMIT,
+        (bytes) =>
+          new ProblemError(
+            'BODY_TOO_LARGE',
+            `the body is ${bytes} bytes; allowed: at most ${UNAUTHENTICATED_BATCH_BODY_LIMIT} bytes unless the ` +
+              `signed command also travels in the ${SIGNED_COMMAND_HEADER} header (then ${BATCH_BODY_LIMIT} bytes), ` +
+              `or up to 1,000,000 records as raw digests on POST ${BATCH_STREAM_URL}`,
+            { limit: UNAUTHENTICATED_BATCH_BODY_LIMIT },
+          ),
+      );
+      return payload;
+    }
+    const envelope = readCommand(header);
+    await uploads.admit(envelope);
+    headerEnvelopes.set(request, envelope);
+    return payload;
+  };
+}
+
 function certifyBatch(deps: CertificationRouteDeps) {
   return async (request: FastifyRequest<CertifyBatchRoute>, reply: FastifyReply) => {
     const { envelope, digests } = request.body;
+    const fromHeader = headerEnvelopes.get(request);
+    if (fromHeader !== undefined && canonicalJson(fromHeader) !== canonicalJson(envelope))
+      throw new ProblemError(
+        'BODY_INVALID',
+        `body/envelope is not the signed command of the ${SIGNED_COMMAND_HEADER} header; allowed: the same envelope in both`,
+        { errors: [{ pointer: '/envelope', message: `differs from the ${SIGNED_COMMAND_HEADER} header` }] },
+      );
     const result = await deps.commands.execute(envelope, ['CertifyBatch'], undefined, {
       wait: request.query.wait,
       inputs: { digests },
@@ -325,7 +391,11 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
   app.post<CertifyRecordRoute>('/v1/certifications', { schema: certifyRecordSchema }, certifyRecord(deps));
   app.post<CertifyBatchRoute>(
     '/v1/certifications/batches',
-    { bodyLimit: BATCH_BODY_LIMIT, schema: certifyBatchSchema },
+    {
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: certifyBatchSchema,
+      preParsing: authenticateBeforeBody(deps, signedCommandReader(app, schemas.certifyBatch)),
+    },
     certifyBatch(deps),
   );
   streamedBatchRoute(app, deps);

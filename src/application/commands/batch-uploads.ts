@@ -40,13 +40,22 @@ const ACCEPTS = ['CertifyBatch'];
 export class BatchUploads {
   constructor(private readonly commands: CommandService) {}
 
-  async upload(request: BatchUploadRequest): Promise<WriteResult> {
-    const { envelope, wait } = request;
+  /**
+   * Everything about a CertifyBatch that can be checked without its digest list (who signs, the issuer's
+   * standing, the validity window, the count); true when it is a retry of a command already applied.
+   */
+  async admit(envelope: SignedEnvelope): Promise<boolean> {
     const { retry } = await this.commands.admit(envelope, ACCEPTS, (plan) => {
       const command = plan.command as CertifyBatch;
       requireActive(command.actor);
       requireAdmissibleBatch(command);
     });
+    return retry;
+  }
+
+  async upload(request: BatchUploadRequest): Promise<WriteResult> {
+    const { envelope, wait } = request;
+    const retry = await this.admit(envelope);
     const digests = retry ? undefined : await readDigests(request, envelope.payload['count'] as number);
     return this.commands.execute(envelope, ACCEPTS, undefined, {
       wait,
