@@ -113,6 +113,20 @@ function rssBytes(pid: number): number {
   return kb === null ? Number.NaN : Number(kb[1]) * 1024;
 }
 
+/** The node's own account of its memory (prom-client's default series on /metrics), in MiB. */
+async function nodeMemory(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  const m = (name: string) => formatNumber(mib(value(name)));
+  return (
+    `heap ${m('nodejs_heap_size_used_bytes')}/${m('nodejs_heap_size_total_bytes')} MiB used/total, ` +
+    `external ${m('nodejs_external_memory_bytes')} MiB`
+  );
+}
+
 function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
   const n = raw === undefined ? fallback : Number(raw);
@@ -127,6 +141,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   ctx.onCleanup(() => node.stop());
   await probeFor(node.url, 1000); // warm-up
   const rssBefore = rssBytes(node.pid);
+  const memoryBefore = await nodeMemory(node.url);
   ctx.log(`probing /health/live with no attack for ${seconds} s`);
   const calm = await probeFor(node.url, seconds * 1000);
 
@@ -136,8 +151,15 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     attacked = await probeFor(node.url, seconds * 1000);
   });
   const rssAfter = rssBytes(node.pid);
+  const memoryAfter = await nodeMemory(node.url);
   await sleep(Math.max(5000, seconds * 1000));
   const rssIdle = rssBytes(node.pid);
+  const memoryIdle = await nodeMemory(node.url);
+  ctx.log(`node memory before: ${memoryBefore}; right after: ${memoryAfter}; after idling: ${memoryIdle}`);
+  await node.collectGarbage();
+  ctx.log(
+    `after a forced GC: RSS ${formatNumber(mib(rssBytes(node.pid)))} MiB, ${await nodeMemory(node.url)}`,
+  );
   const peak = node.peakRssBytes() ?? Number.NaN;
 
   const p = (values: number[], q: number) => percentile(values, q);
@@ -167,7 +189,9 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       value: mib(rssIdle),
       unit: 'MiB',
       baselines: [{ label: 'RSS before the attack', value: mib(rssBefore) }],
-      note: `right after the attack ${formatNumber(mib(rssAfter))} MiB; peak ${formatNumber(mib(peak))} MiB`,
+      note:
+        `right after the attack ${formatNumber(mib(rssAfter))} MiB; peak ${formatNumber(mib(peak))} MiB; ` +
+        `node's own account before: ${memoryBefore}; after idling: ${memoryIdle}`,
     },
   ];
 }

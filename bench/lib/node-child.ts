@@ -29,6 +29,8 @@ export interface NodeChild {
   profileStart(): Promise<void>;
   /** Stops the profiler and writes a .cpuprofile (open in Chrome DevTools, or bench/tools/cpuprofile-summary.ts). */
   profileStop(file: string): Promise<void>;
+  /** Runs a full garbage collection in the node (through the inspector): tells garbage from what is still held. */
+  collectGarbage(): Promise<void>;
   /** Asks the node to close (SIGTERM, then SIGKILL after a grace period). Idempotent. */
   stop(): Promise<void>;
 }
@@ -192,6 +194,7 @@ export async function startNodeChild(options: StartNodeChildOptions): Promise<No
     stop,
     profileStart: () => command('profile-start'),
     profileStop: (file) => command(`profile-stop ${file}`),
+    collectGarbage: () => command('gc'),
     peakRssBytes: () => {
       try {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -7,6 +7,7 @@ import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
 import { CertificationSeriesQuery } from '../infrastructure/projections/certification-series.js';
 import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
+import { startIdleMemoryRelief } from './idle-memory-relief.js';
 import { MeteredCommandService } from './metrics-commands.js';
 import { nodeHealth } from './node-health.js';
 import { NodeHistory, startHistorySampling } from './node-history.js';
@@ -129,9 +130,11 @@ export async function buildNodeApp(
   parts.events.attach(app.log);
   const watch = startOperatorWatch(health.operations, parts.events);
   const sampling = startHistorySampling(history, health.operations);
+  const relief = startIdleMemoryRelief();
   app.addHook('onClose', async () => {
     watch.stop();
     sampling.stop();
+    relief.stop();
   });
   return app;
 }
