@@ -21,6 +21,8 @@ export type Leaf = Record<string, unknown> & { data: Record<string, unknown> };
 export interface TamperRules {
   /** Alters the leaf at `leafIndex` in place, wherever it is served. */
   leaf?: (leafIndex: number, leaf: Leaf) => void;
+  /** Returns other bytes for the leaf at `leafIndex` in entry bundles (any bytes, JSON or not), or undefined. */
+  leafBytes?: (leafIndex: number, bytes: Uint8Array) => Uint8Array | undefined;
   /** Returns other bytes for a hash tile (`path` as `tile/0/000.p/7`), or undefined to pass it. */
   hashTile?: (path: string, bytes: Uint8Array) => Uint8Array | undefined;
   /** Returns another note for the checkpoint (both routes), or undefined to pass it. */
@@ -53,6 +55,9 @@ function tamperedPage(body: Buffer, rules: TamperRules): Buffer {
 function tamperedBundle(rest: string, body: Buffer, rules: TamperRules): Buffer {
   const first = parseTileName(rest).index * TILE_WIDTH;
   const leaves = decodeEntryBundle(body).map((bytes, i) => {
+    const other = rules.leafBytes?.(first + i, bytes);
+    if (other !== undefined) return other;
+    if (rules.leaf === undefined) return bytes;
     const leaf = JSON.parse(Buffer.from(bytes).toString('utf8')) as Leaf;
     rules.leaf?.(first + i, leaf);
     return canonicalBytes(leaf);
@@ -62,7 +67,7 @@ function tamperedBundle(rest: string, body: Buffer, rules: TamperRules): Buffer 
 
 function tampered(path: string, body: Buffer, rules: TamperRules): Buffer {
   if (path.startsWith('/v1/log/entries') && rules.leaf !== undefined) return tamperedPage(body, rules);
-  if (path.startsWith('/tile/entries/') && rules.leaf !== undefined)
+  if (path.startsWith('/tile/entries/') && (rules.leaf !== undefined || rules.leafBytes !== undefined))
     return tamperedBundle(path.slice('/tile/'.length), body, rules);
   if (path.startsWith('/tile/') && rules.hashTile !== undefined) {
     const other = rules.hashTile(path.slice(1), new Uint8Array(body));

@@ -19,7 +19,11 @@ import {
 } from '../../domain/log/tiles-check.js';
 import { tileHashReader, tileWidthIn } from '../../domain/log/tiles-hash-reader.js';
 import { formatTileName, TILE_WIDTH, type TileName } from '../../domain/log/tiles-path.js';
-import { bundleLeafEntry, type UpstreamClient } from '../../infrastructure/federation/upstream-client.js';
+import {
+  bundleLeafEntry,
+  type UpstreamClient,
+  UpstreamError,
+} from '../../infrastructure/federation/upstream-client.js';
 import type { UpstreamEntry } from '../replay/entry-replay.js';
 import { MirrorHalt } from './mirror-halt.js';
 import type { UpstreamReader } from './upstream-reader.js';
@@ -71,7 +75,27 @@ export class TilesReader implements UpstreamReader {
         `entry bundle ${formatTileName(bundle)} does not match the signed tree: ${error.message}`,
       );
     }
-    return leaves.slice(start - index * TILE_WIDTH).map((leaf, i) => bundleLeafEntry(leaf, start + i));
+    return leaves.slice(start - index * TILE_WIDTH).map((leaf, i) => this.entryOf(leaf, start + i));
+  }
+
+  /**
+   * A leaf that hashes into the signed tree but is not a Chancery entry was committed by the log-key
+   * holder, not garbled on the way: no other upstream can serve another leaf there, so trying them
+   * (as for a bad answer) would loop for ever. The mirror halts with the leaf as evidence.
+   */
+  private entryOf(leaf: Uint8Array, leafIndex: number): UpstreamEntry {
+    try {
+      return bundleLeafEntry(leaf, leafIndex);
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      throw new MirrorHalt(
+        'entry-rejected',
+        `entry ${leafIndex} is in the tree the log signed (size ${this.treeSize}) but is not a Chancery log entry: ` +
+          `${error.message}`,
+        this.acceptedNote(),
+        this.upstream.note,
+      );
+    }
   }
 
   /**
