@@ -123,7 +123,16 @@ const cases: Case[] = [
     status: 413,
     code: 'BODY_TOO_LARGE',
     title: 'The request body is too large',
-    detail: 'Request body is too large',
+    detail: `the body is ${JSON.stringify({ pad: 'x'.repeat(70 * 1024) }).length} bytes; allowed: at most 65536 bytes on this route`,
+  },
+  {
+    // The streamed bulk route takes raw bytes; that must not make its neighbours take them too.
+    name: 'raw bytes to a JSON route beside the streamed one',
+    send: () => t.postRaw('/v1/certifications', 'hello', 'application/octet-stream'),
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    title: 'The request content type is not supported',
+    detail: 'content type application/octet-stream is not accepted; send application/json',
   },
   {
     name: 'prototype poisoning',

@@ -272,7 +272,6 @@ describe('bulk certification on a real node', () => {
           `the body is ${body.length} bytes; allowed: at most 65536 bytes unless the signed command also travels ` +
           'in the chancery-signed-command header (then 1048576 bytes), or up to 1,000,000 records as raw ' +
           'digests on POST /v1/certifications/batches/stream',
-        limit: 65536,
         instance: '/v1/certifications/batches',
       });
       expect(await t.lastPosition()).toBe(before);

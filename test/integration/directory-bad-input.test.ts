@@ -412,7 +412,7 @@ const cases: Case[] = [
     status: 413,
     code: 'BODY_TOO_LARGE',
     title: 'The request body is too large',
-    detail: 'Request body is too large',
+    detail: /^the body is 3\d{5} bytes; allowed: at most 262144 bytes on this route$/,
   },
   {
     name: 'a body that does not match its signed Content-Digest',

@@ -81,7 +81,12 @@ function readBounded(
   const own = requestLimits.get(request);
   const limit =
     own?.limit ?? request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
-  const tooLarge = (bytes: number) => own?.refuse(bytes) ?? new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+  const tooLarge = (bytes: number) =>
+    own?.refuse(bytes) ??
+    new ProblemError(
+      'BODY_TOO_LARGE',
+      `the body is ${bytes} bytes; allowed: at most ${limit} bytes on this route`,
+    );
   const announced = Number(request.headers['content-length']);
   if (announced > limit) {
     done(tooLarge(announced));

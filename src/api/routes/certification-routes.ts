@@ -153,7 +153,6 @@ function authenticateBeforeBody(
             `the body is ${bytes} bytes; allowed: at most ${UNAUTHENTICATED_BATCH_BODY_LIMIT} bytes unless the ` +
               `signed command also travels in the ${SIGNED_COMMAND_HEADER} header (then ${BATCH_BODY_LIMIT} bytes), ` +
               `or up to 1,000,000 records as raw digests on POST ${BATCH_STREAM_URL}`,
-            { limit: UNAUTHENTICATED_BATCH_BODY_LIMIT },
           ),
       );
       return payload;
@@ -398,7 +397,8 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
     },
     certifyBatch(deps),
   );
-  streamedBatchRoute(app, deps);
+  // In a scope of its own: the raw-bytes parser must not make the other routes here accept octet-stream.
+  await app.register(async (scope) => streamedBatchRoute(scope, deps));
   app.get<BatchRoute>('/v1/certifications/batches/:batchId', { schema: batchSchema }, getBatch(deps));
   for (const [action, type] of STATUS_CHANGES) {
     app.post<StatusChangeRoute>(
