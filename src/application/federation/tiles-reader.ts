@@ -20,6 +20,7 @@ import {
 import { tileHashReader, tileWidthIn } from '../../domain/log/tiles-hash-reader.js';
 import { formatTileName, TILE_WIDTH, type TileName } from '../../domain/log/tiles-path.js';
 import {
+  BundleUnframableError,
   bundleLeafEntry,
   type UpstreamClient,
   UpstreamError,
@@ -65,7 +66,13 @@ export class TilesReader implements UpstreamReader {
     const width = tileWidthIn(0, index, this.treeSize);
     const level0 = await this.hashTile(0, index);
     const bundle: TileName = { kind: 'entries', level: 0, index, width };
-    const bytes = await this.fetch(bundle);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fetch(bundle);
+    } catch (error) {
+      if (!(error instanceof BundleUnframableError)) throw error;
+      return this.unframablePage(start, index * TILE_WIDTH + width, level0);
+    }
     let leaves: Uint8Array[];
     try {
       leaves = checkedBundleLeaves(bytes, width, level0);
@@ -76,6 +83,24 @@ export class TilesReader implements UpstreamReader {
       );
     }
     return leaves.slice(start - index * TILE_WIDTH).map((leaf, i) => this.entryOf(leaf, start + i));
+  }
+
+  /**
+   * A bundle holding an entry longer than the spec's uint16 prefix can frame (a catalog entry with a
+   * large JSON Schema) is not served; its entries come from /v1/log/entries instead, and each must
+   * hash to its slot of the level-0 tile already checked against the signed tree, like a bundle's.
+   */
+  private async unframablePage(start: number, end: number, level0: Uint8Array): Promise<UpstreamEntry[]> {
+    this.requests++;
+    const entries = (await this.client.entries(start, end)).slice(0, end - start);
+    for (const entry of entries) {
+      const at = (entry.leafIndex % TILE_WIDTH) * HASH_SIZE;
+      if (!hashesEqual(leafHashOf(entry), level0.subarray(at, at + HASH_SIZE)))
+        throw this.mismatch(
+          `entry ${entry.leafIndex} from /v1/log/entries does not hash to its level-0 tile`,
+        );
+    }
+    return entries;
   }
 
   /**

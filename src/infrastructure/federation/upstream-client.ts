@@ -25,6 +25,12 @@ export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
 }
 
+/**
+ * Upstream cannot frame an entry of this bundle (longer than the 65,535 bytes of the spec's uint16
+ * prefix: 409 BUNDLE_ENTRY_TOO_LARGE): its entries must be read from /v1/log/entries instead.
+ */
+export class BundleUnframableError extends UpstreamError {}
+
 /** A log entry as upstream serves it: its leaf index and the parsed leaf. */
 export interface UpstreamLogEntry extends LogEntry {
   readonly leafIndex: number;
@@ -65,6 +71,8 @@ export class UpstreamClient {
     const response = await this.get(path);
     if (!response.ok) {
       await response.body?.cancel();
+      if (tile.kind === 'entries' && response.status === 409)
+        throw new BundleUnframableError(`${path}: HTTP 409, an entry too long for a bundle`);
       throw new UpstreamError(`${path}: HTTP ${response.status}`);
     }
     const limit = tile.kind === 'hashes' ? tile.width * HASH_SIZE : MAX_PAGE_BYTES;
