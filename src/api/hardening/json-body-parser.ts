@@ -37,8 +37,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     });
   });
   // A refusal sent before the body was read must not leave the client sending megabytes into a kept-alive socket.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 

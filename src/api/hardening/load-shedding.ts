@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
 
 export interface LoadLimits {
@@ -23,7 +23,8 @@ const KEY_ID = /keyid="([^"]{1,200})"/;
 export function installLoadShedding(app: FastifyInstance, limits: LoadLimits): void {
   let inFlight = 0;
   const uploadsByKey = new Map<string, number>();
-  app.addHook('onRequest', async (request, reply) => {
+  // Throws the refusal; run from a callback hook rather than an async one, as it runs on every request.
+  const admit = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = request.url.split('?')[0] ?? '';
     if (NEVER_SHED.has(path)) return;
     if (inFlight >= limits.maxInFlight) {
@@ -49,6 +50,15 @@ export function installLoadShedding(app: FastifyInstance, limits: LoadLimits): v
       inFlight--;
       if (key !== null) release(uploadsByKey, key);
     });
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      admit(request, reply);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 }
 

@@ -426,9 +426,10 @@ export async function certificationRoutes(app: FastifyInstance, deps: Certificat
  */
 function streamedBatchRoute(app: FastifyInstance, deps: CertificationRouteDeps): void {
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.routeOptions.url === BATCH_STREAM_URL && !request.raw.complete)
       reply.header('connection', 'close');
+    done(null, payload);
   });
   const query = createValidators().query;
   app.post<CertifyBatchStreamRoute>(

@@ -3,9 +3,18 @@ import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES } from '../../domain/
 
 const keyObjects = new Map<string, KeyObject>();
 const MAX_CACHED_KEYS = 100_000;
+/**
+ * By the array itself: the identity registry hands out the same bytes for a key on every command, so
+ * the common case costs neither a copy nor a base64 string. The bytes are compared all the same, so a
+ * caller that reuses one array for several keys still gets the right one. Weak, so dropped keys go.
+ */
+const keyObjectsByBytes = new WeakMap<Uint8Array, { readonly bytes: Buffer; readonly key: KeyObject }>();
 
 function keyObjectFor(publicKey: Uint8Array): KeyObject {
-  const cacheKey = Buffer.from(publicKey).toString('base64');
+  const view = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength);
+  const known = keyObjectsByBytes.get(publicKey);
+  if (known?.bytes.equals(view)) return known.key;
+  const cacheKey = view.toString('base64');
   let key = keyObjects.get(cacheKey);
   if (key === undefined) {
     key = createPublicKey({
@@ -16,6 +25,7 @@ function keyObjectFor(publicKey: Uint8Array): KeyObject {
     if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.clear();
     keyObjects.set(cacheKey, key);
   }
+  keyObjectsByBytes.set(publicKey, { bytes: Buffer.from(view), key });
   return key;
 }
 

@@ -43,6 +43,11 @@ interface WriteInProgress {
 }
 
 const CURRENT_WRITE_KEY = 'log-state.current-write';
+/**
+ * Void verdicts kept in memory for voidAt, which every write asks once it is durable. Voids are rare
+ * (a lost race, a forged entry); past this many the memory starts over and older ones are read back.
+ */
+const MAX_VOIDS_IN_MEMORY = 10_000;
 
 export interface LogStateDeps {
   readonly map: StateMapPort;
@@ -61,6 +66,14 @@ export class LogStateProjection implements Projection {
   private current: WriteInProgress | null = null;
   private lastPosition: bigint | null = null;
   private lastValid = true;
+  /** current changed since the projector's last commit: written once, just before the next. */
+  private currentUnsaved = false;
+  /**
+   * Every void verdict at positions from voidsKnownFrom on (all that this process applied since then),
+   * so voidAt answers the hot path without a query; older positions are read from log_void_entries.
+   */
+  private readonly recentVoids = new Map<bigint, VoidVerdict>();
+  private voidsKnownFrom: bigint | null = null;
   private statements!: {
     insertVoid: Statement<[string, number, string, string]>;
     voidAt: Statement<[string], { leaf_index: number; code: string; detail: string }>;
@@ -97,6 +110,8 @@ export class LogStateProjection implements Projection {
       | { value: string }
       | undefined;
     this.current = saved === undefined ? null : (JSON.parse(saved.value) as WriteInProgress);
+    this.currentUnsaved = false;
+    this.forgetRecentVoids();
   }
 
   reset(db: NodeDatabase): void {
@@ -104,6 +119,20 @@ export class LogStateProjection implements Projection {
     db.exec('DROP TABLE IF EXISTS log_void_entries');
     db.prepare('DELETE FROM projection_meta WHERE name = ?').run(CURRENT_WRITE_KEY);
     this.current = null;
+    this.currentUnsaved = false;
+    this.forgetRecentVoids();
+  }
+
+  /**
+   * The write in progress is persisted with the feed position, in the same transaction, so a restart in
+   * the middle of a long write continues it rather than judging it again. Once per transaction: what
+   * matters is its value at the committed position, and serialising it for every event cost a
+   * JSON.stringify and an upsert per certification.
+   */
+  beforeCommit(): void {
+    if (!this.currentUnsaved || this.current === null) return;
+    this.statements.saveCurrent.run(CURRENT_WRITE_KEY, JSON.stringify(this.current));
+    this.currentUnsaved = false;
   }
 
   apply(event: RecordedEvent): void {
@@ -113,12 +142,14 @@ export class LogStateProjection implements Projection {
       this.lastValid = true;
       return;
     }
+    this.voidsKnownFrom ??= event.position;
     const leafIndex = this.deps.leafIndexOfLatest();
     const loggedEvent = { type: event.type, data: event.data, leafIndex };
     const write = this.writeOf(event, loggedEvent);
     if (!write.verdict.valid) {
       const { code, detail } = write.verdict;
       this.statements.insertVoid.run(positionKey(event.position), write.write.leafIndex, code, detail);
+      this.rememberVoid(event.position, { code, detail, leafIndex: write.write.leafIndex });
     }
     for (const change of effectsOfEvent(write.write, loggedEvent, write.verdict, this.view))
       this.deps.map.set(change.key, change.value, change.leafIndex);
@@ -143,10 +174,26 @@ export class LogStateProjection implements Projection {
 
   /** The verdict on the write an event belongs to, when that write is void; null when it is valid. */
   voidAt(position: bigint): VoidVerdict | null {
+    if (this.voidsKnownFrom !== null && position >= this.voidsKnownFrom)
+      return this.recentVoids.get(position) ?? null;
     const row = this.statements.voidAt.get(positionKey(position));
     return row === undefined
       ? null
       : { code: row.code as VoidCode, detail: row.detail, leafIndex: row.leaf_index };
+  }
+
+  private rememberVoid(position: bigint, verdict: VoidVerdict): void {
+    if (this.recentVoids.size >= MAX_VOIDS_IN_MEMORY) {
+      // Start over from this position: everything before it is in log_void_entries.
+      this.recentVoids.clear();
+      this.voidsKnownFrom = position;
+    }
+    this.recentVoids.set(position, verdict);
+  }
+
+  private forgetRecentVoids(): void {
+    this.recentVoids.clear();
+    this.voidsKnownFrom = null;
   }
 
   /** The write an event belongs to: the one in progress (same stream and signed input), or a new one, judged. */
@@ -176,8 +223,7 @@ export class LogStateProjection implements Projection {
       verdict: judgeWrite(write, this.view),
     };
     this.current = next;
-    // Persisted with the feed position, so a restart in the middle of a long write continues it, not re-judges it.
-    this.statements.saveCurrent.run(CURRENT_WRITE_KEY, JSON.stringify(next));
+    this.currentUnsaved = true;
     return next;
   }
 }

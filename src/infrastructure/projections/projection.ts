@@ -14,6 +14,11 @@ export interface Projection {
   /** Drops everything this projection derived (for `chancery rebuild`). */
   reset(db: NodeDatabase): void;
   /**
+   * Called inside the projector's transaction just before it commits (with the feed position): state a
+   * projection keeps in memory between events is written once per transaction here, not once per event.
+   */
+  beforeCommit?(): void;
+  /**
    * true: applies every event, void entries included (the sequencer, the state machine). Otherwise the
    * projection sees only events of writes the ordered state machine judged valid.
    */

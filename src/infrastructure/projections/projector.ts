@@ -203,6 +203,7 @@ export class Projector {
   private flush(): void {
     this.flushScheduled = false;
     if (!this.inTransaction || this.pendingPosition === null) return;
+    for (const p of this.projections) p.beforeCommit?.();
     this.savePosition.run(POSITION_KEY, positionKey(this.pendingPosition));
     this.db.exec('COMMIT');
     this.inTransaction = false;

@@ -93,6 +93,18 @@ describe('verifyEd25519Async', () => {
     );
   });
 
+  it('checks against the bytes given now when one array is reused for another key (the key cache)', async () => {
+    const other = generateKeyPair();
+    const reused = keyPair.publicKey.slice();
+    await expect(verifyEd25519Async(reused, message, signature)).resolves.toBe(true);
+    reused.set(other.publicKey);
+    await expect(verifyEd25519Async(reused, message, signature)).resolves.toBe(false);
+    expect(verifyEd25519(reused, message, signature)).toBe(false);
+    expect(verifyEd25519(reused, message, other.sign(message))).toBe(true);
+    reused.set(keyPair.publicKey);
+    expect(verifyEd25519(reused, message, signature)).toBe(true);
+  });
+
   it('keeps answers apart when many verifications are in flight at once', async () => {
     const messages = Array.from({ length: 200 }, (_, i) => new TextEncoder().encode(`message ${i}`));
     const signatures = messages.map((m, i) => (i % 3 === 0 ? keyPair.sign(messages[0]!) : keyPair.sign(m)));

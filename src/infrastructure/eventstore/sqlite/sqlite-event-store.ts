@@ -342,6 +342,9 @@ export class SqliteEventStore implements EventStore {
         value: { nextExpectedRevision: head?.revision ?? -1n, position: head?.position ?? -1n },
       };
     }
+    // One event, one INSERT: SQLite undoes a failed statement by itself, so
+    // it needs no savepoint (two statements compiled and run per append).
+    if (request.events.length === 1) return this.#insertOne(request, head, recordedAt);
     // The check above already guarantees the inserts fit; the savepoint only
     // makes sure an unexpected failure of this append leaves no partial
     // write while the rest of the batch still commits.
@@ -366,6 +369,27 @@ export class SqliteEventStore implements EventStore {
     } catch (error) {
       this.#db.exec('ROLLBACK TO append');
       this.#db.exec('RELEASE append');
+      return {
+        ok: false,
+        error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
+      };
+    }
+  }
+
+  #insertOne(request: AppendRequest, head: HeadRow | undefined, recordedAt: string): Outcome<AppendResult> {
+    const event = request.events[0]!;
+    const revision = (head?.revision ?? -1n) + 1n;
+    try {
+      const info = this.#insert.run(
+        request.stream,
+        revision,
+        event.type,
+        event.data,
+        event.metadata,
+        recordedAt,
+      ) as Database.RunResult;
+      return { ok: true, value: { nextExpectedRevision: revision, position: BigInt(info.lastInsertRowid) } };
+    } catch (error) {
       return {
         ok: false,
         error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
