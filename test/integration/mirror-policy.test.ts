@@ -30,6 +30,10 @@ import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.
 import { generateKeyPair, writeKeyFiles } from '../../src/protocol/key-pair.js';
 import { eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
 import { type ProxiedAnswer, startTamperingProxy, type TamperingProxy } from '../support/tampering-proxy.js';
+import { FIXED_NOW } from '../support/test-node.js';
+
+/** The first policy's sequence: the primary's clock in Unix seconds. */
+const FIRST = Math.floor(FIXED_NOW / 1000);
 
 type Tamper = (path: string, answer: ProxiedAnswer) => ProxiedAnswer | undefined;
 
@@ -75,7 +79,7 @@ describe('a mirror following the log-signed trust policy through a tampering pro
 
   beforeAll(async () => {
     writeKeyFiles(join(keyDir, 'log.key'), logKey);
-    primary = await startLiveNode({ env: primaryEnv() });
+    primary = await startLiveNode({ clock: () => FIXED_NOW, env: primaryEnv() });
     proxy = await startTamperingProxy(primary.url, { answer: (path, answer) => tamper(path, answer) });
     mirror = await startMirror();
   });
@@ -89,22 +93,22 @@ describe('a mirror following the log-signed trust policy through a tampering pro
     rmSync(keyDir, { recursive: true, force: true });
   });
 
-  it('the primary serves its policy as a note signed by the log key, sequence 1, beside the plain text', async () => {
+  it('the primary serves its policy as a note signed by the log key, sequence = its clock in seconds, beside the plain text', async () => {
     firstNote = await primary.text(NOTE);
     const text = await primary.text('/v1/federation/policy');
     expect(
-      firstNote.startsWith(`chancery.trust-policy/v1\norigin ${ORIGIN}\nsequence 1\n${text}\n\u2014 `),
+      firstNote.startsWith(`chancery.trust-policy/v1\norigin ${ORIGIN}\nsequence ${FIRST}\n${text}\n\u2014 `),
     ).toBe(true);
     const signed = readSignedPolicy(firstNote, ed25519NoteVerifier(logVkey, verifyEd25519), logVkey);
-    expect(signed.sequence).toBe(1);
+    expect(signed.sequence).toBe(FIRST);
     expect(signed.policy.text).toBe(text);
     expect(text).toBe(`log ${logVkey}\nquorum none\n`);
   });
 
   it('follows it, and serves the same signed note on', async () => {
-    const status = await eventually('the mirror to adopt sequence 1', async () => {
+    const status = await eventually('the mirror to adopt the first sequence', async () => {
       const s = await view();
-      return s.mirror.policySequence === 1 ? s : undefined;
+      return s.mirror.policySequence === FIRST ? s : undefined;
     });
     expect(status.mirror.policyRefused).toBeNull();
     expect(status.policy?.quorum).toBe('no cosignature required');
@@ -112,20 +116,23 @@ describe('a mirror following the log-signed trust policy through a tampering pro
     expect(notices.filter((l) => noticeEventOf(l).event === 'mirror_policy_followed')).toHaveLength(1);
   });
 
-  it('follows an honest change without a restart: the primary restarted with a witness signs sequence 2', async () => {
+  it('follows an honest change without a restart: the primary restarted with a witness signs the next sequence', async () => {
     const { dataDir, url } = primary;
     await primary.close();
     primary = await startLiveNode({
+      clock: () => FIXED_NOW,
       dataDir,
       port: Number(new URL(url).port),
       env: primaryEnv(),
       federation: { witness: [`http://127.0.0.1:9=${witnessVkey}`], witnessQuorum: 1 },
     });
     const signed = await primary.text(NOTE);
-    expect(signed).toMatch(/^chancery\.trust-policy\/v1\norigin province\.example\/log\nsequence 2\n/);
-    const status = await eventually('the mirror to follow sequence 2', async () => {
+    expect(
+      signed.startsWith(`chancery.trust-policy/v1\norigin province.example/log\nsequence ${FIRST + 1}\n`),
+    ).toBe(true);
+    const status = await eventually('the mirror to follow the next sequence', async () => {
       const s = await view();
-      return s.mirror.policySequence === 2 ? s : undefined;
+      return s.mirror.policySequence === FIRST + 1 ? s : undefined;
     });
     expect(status.policy?.witnesses.map((w) => w.name)).toEqual(['witness.example/w1']);
     expect(status.mirror.policyRefused).toBeNull();
@@ -148,7 +155,7 @@ describe('a mirror following the log-signed trust policy through a tampering pro
       /^not a policy signed by the log key: invalid signature by province\.example\/log\+/,
     );
     expect(status.mirror.policyRefused?.upstream).toBe(proxy.url);
-    expect(status.mirror.policySequence).toBe(2);
+    expect(status.mirror.policySequence).toBe(FIRST + 1);
     expect(status.policy).toEqual(before.policy);
     expect(status.mirror.halted).toBeNull();
     const operations = await mirror.json<{ alerts: { kind: string; severity: string; detail: string }[] }>(
@@ -163,7 +170,7 @@ describe('a mirror following the log-signed trust policy through a tampering pro
     });
     const warned = notices.filter((l) => noticeEventOf(l).event === 'mirror_policy_refused');
     expect(warned).toEqual([
-      `mirror: refused the trust policy of ${proxy.url}: ${status.mirror.policyRefused?.reason}; it keeps sequence 2`,
+      `mirror: refused the trust policy of ${proxy.url}: ${status.mirror.policyRefused?.reason}; it keeps sequence ${FIRST + 1}`,
     ]);
     expect(noticeEventOf(warned[0]!).level).toBe('warn');
   });
@@ -173,13 +180,13 @@ describe('a mirror following the log-signed trust policy through a tampering pro
     const status = await refusal(
       'not a policy signed by the log key: note has no blank line before its signatures',
     );
-    expect(status.mirror.policySequence).toBe(2);
+    expect(status.mirror.policySequence).toBe(FIRST + 1);
     expect(await mirror.text(NOTE)).toBe(await primary.text(NOTE));
   });
 
   it('(3) refuses an older signed policy replayed to roll it back, also after a restart', async () => {
     tamper = (path, answer) => (path === NOTE ? { ...answer, body: firstNote } : undefined);
-    const reason = 'sequence 1 is older than sequence 2, which this mirror follows (a rollback)';
+    const reason = `sequence ${FIRST} is older than sequence ${FIRST + 1}, which this mirror follows (a rollback)`;
     let status = await refusal(/rollback/);
     expect(status.mirror.policyRefused?.reason).toBe(reason);
     expect(status.policy?.witnesses.map((w) => w.name)).toEqual(['witness.example/w1']);
@@ -188,7 +195,7 @@ describe('a mirror following the log-signed trust policy through a tampering pro
     await mirror.close();
     mirror = await startMirror(dataDir);
     status = await refusal(/rollback/);
-    expect(status.mirror.policySequence).toBe(2);
+    expect(status.mirror.policySequence).toBe(FIRST + 1);
     expect(status.policy?.witnesses.map((w) => w.name)).toEqual(['witness.example/w1']);
     expect(await mirror.text(NOTE)).toBe(await primary.text(NOTE));
   });
@@ -199,8 +206,31 @@ describe('a mirror following the log-signed trust policy through a tampering pro
       const s = await view();
       return s.mirror.policyRefused === null ? s : undefined;
     });
-    expect(status.mirror.policySequence).toBe(2);
+    expect(status.mirror.policySequence).toBe(FIRST + 1);
     const operations = await mirror.json<{ alerts: { kind: string }[] }>('/v1/operations');
     expect(operations.alerts.map((a) => a.kind)).not.toContain('policy-refused');
+  });
+
+  it('follows a primary that lost its federation.db: its next policy is signed above any it signed before', async () => {
+    const { dataDir, url } = primary;
+    await primary.close();
+    rmSync(join(dataDir, 'federation.db'), { force: true });
+    rmSync(join(dataDir, 'federation.db-wal'), { force: true });
+    rmSync(join(dataDir, 'federation.db-shm'), { force: true });
+    // An hour later, back to the policy without a witness: a count restarted at 1 would be a rollback.
+    primary = await startLiveNode({
+      clock: () => FIXED_NOW + 3_600_000,
+      dataDir,
+      port: Number(new URL(url).port),
+      env: primaryEnv(),
+    });
+    const later = FIRST + 3600;
+    expect((await primary.text(NOTE)).split('\n')[2]).toBe(`sequence ${later}`);
+    const status = await eventually('the mirror to follow the new primary', async () => {
+      const s = await view();
+      return s.mirror.policySequence === later ? s : undefined;
+    });
+    expect(status.mirror.policyRefused).toBeNull();
+    expect(status.policy?.witnesses).toEqual([]);
   });
 });

@@ -44,12 +44,16 @@ export class PolicyNotes {
   /**
    * The primary's note for the policy it starts with: the last one if the
    * policy is unchanged (same bytes served across restarts), else a new
-   * version, one above the last, signed with the log key.
+   * version signed with the log key. Its sequence is one above the last, and
+   * at least the clock in Unix seconds: a primary whose federation.db was lost
+   * (restored without it, deleted as if it were a cache) would otherwise start
+   * again at 1, and every mirror would refuse its policies as a rollback for
+   * ever; from the clock it starts above anything it signed before.
    */
   publish(origin: string, policy: string, signer: NoteSigner): string {
     const last = this.latest();
     if (last !== null && last.policy === policy) return last.note;
-    const sequence = (last?.sequence ?? 0) + 1;
+    const sequence = Math.max((last?.sequence ?? 0) + 1, Math.floor(this.clock() / 1000));
     const note = formatNote(signNote(formatPolicyNoteText({ origin, sequence, policy }), [signer]));
     this.record(sequence, policy, note);
     return note;

@@ -30,4 +30,17 @@ describe('the policy versions a primary signs', () => {
     expect(notes.followed(logVkey)?.sequence).toBe(3);
     db.close();
   });
+
+  it('signs at least its clock in Unix seconds, so a primary that lost federation.db starts above what it signed', () => {
+    let now = 1_800_000_000_500;
+    const lost = openFederationDatabase(':memory:');
+    const before = new PolicyNotes(lost, () => now);
+    expect(sequenceOf(before.publish(ORIGIN, a, signer))).toBe(1_800_000_000);
+    expect(sequenceOf(before.publish(ORIGIN, b, signer))).toBe(1_800_000_001); // same second: one above
+    lost.close();
+    now += 60_000;
+    const fresh = openFederationDatabase(':memory:');
+    expect(sequenceOf(new PolicyNotes(fresh, () => now).publish(ORIGIN, a, signer))).toBe(1_800_000_060);
+    fresh.close();
+  });
 });
