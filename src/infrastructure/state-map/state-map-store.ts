@@ -41,6 +41,7 @@ import { DecodedPage } from './state-page.js';
 import {
   createStateTables,
   dropStateTables,
+  PAGE_INSERT_ROWS,
   prepareStateStatements,
   type StateStatements,
   type VersionRow,
@@ -454,8 +455,8 @@ export class StateMapStore implements PageSource {
       .reverse()
       .map((l) => l.nodes);
     const view = new TreeView(this.rootRef(this.base.rootPage), below, this);
-    const { root, nodes } = hashChanges(view, taken, this.hasher);
-    const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken) };
+    const { root, nodes, existed } = hashChanges(view, taken, this.hasher);
+    const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken), existed };
     this.layers.splice(at, 0, layer);
     return layer;
   }
@@ -481,8 +482,32 @@ export class StateMapStore implements PageSource {
       return undefined;
     };
     const changes = upTo.flatMap((l) => l.changes);
+    // A key the base held is in the `existed` of the lowest layer that changes it (that layer's view
+    // below is the base plus layers that do not change it).
+    let existed = upTo[0]!.existed;
+    if (upTo.length > 1) {
+      const inBase = new Set<string>();
+      const seen = new Set<string>();
+      for (const l of upTo) {
+        for (const change of l.changes) {
+          if (seen.has(change.key)) continue;
+          seen.add(change.key);
+          if (l.existed.has(change.key)) inBase.add(change.key);
+        }
+      }
+      existed = inBase;
+    }
     const base = this.persistedView(this.base);
-    const rootPage = this.writeVersion(version, base, this.base.rootPage, changed, layer.root, changes, null);
+    const rootPage = this.writeVersion(
+      version,
+      base,
+      this.base.rootPage,
+      changed,
+      layer.root,
+      changes,
+      existed,
+      null,
+    );
     this.base = { version, root: layer.root, rootPage };
     this.layers = this.layers.slice(count);
     for (const change of changes) {
@@ -499,8 +524,17 @@ export class StateMapStore implements PageSource {
       .all(below.version, version)
       .map((r) => this.change(r.version, r.key, r.value));
     const base = this.persistedView(below);
-    const { root, nodes } = hashChanges(base, changes, this.hasher);
-    this.writeVersion(version, base, below.root_page, (p) => nodes.get(p), root, changes, next.version);
+    const { root, nodes, existed } = hashChanges(base, changes, this.hasher);
+    this.writeVersion(
+      version,
+      base,
+      below.root_page,
+      (p) => nodes.get(p),
+      root,
+      changes,
+      existed,
+      next.version,
+    );
     this.replayed = null;
   }
 
@@ -516,11 +550,13 @@ export class StateMapStore implements PageSource {
     changed: (position: string) => MemNode | undefined,
     root: Uint8Array,
     changes: readonly Change[],
+    /** Keys of `changes` that the version below held: only they have older value rows to make stale. */
+    existed: ReadonlySet<string>,
     nextPersisted: number | null,
   ): number | null {
     const written = writePages(base, basePage, changed, () => this.nextPageId++);
+    this.insertPages(written.pages);
     for (const page of written.pages) {
-      this.st.insertPage.run(page.id, page.body);
       // The next update reads the new top pages first thing, and deeper ones it touched again soon:
       // keep them instead of reading them back.
       const decoded = new DecodedPage(page.id, page.body, page.depth);
@@ -536,7 +572,8 @@ export class StateMapStore implements PageSource {
     for (const change of latestByKey(changes).values()) {
       const keyHash = Buffer.from(change.keyHash);
       const { changes: inserted } = this.st.insertValue.run(keyHash, change.version, change.text);
-      replacedRows.push({ keyHash, before: change.version });
+      // A key new at this version has no older rows: listing it would cost the prune a seek for nothing.
+      if (existed.has(change.key)) replacedRows.push({ keyHash, before: change.version });
       if (inserted > 0) addedRows.push({ keyHash, before: change.version + 1 });
     }
     this.addStale(version, written.replaced, replacedRows);
@@ -548,6 +585,22 @@ export class StateMapStore implements PageSource {
       );
     }
     return written.rootPage;
+  }
+
+  /** Inserts pages PAGE_INSERT_ROWS at a time, the rest one by one. */
+  private insertPages(pages: readonly { readonly id: number; readonly body: Buffer }[]): void {
+    let at = 0;
+    if (pages.length >= PAGE_INSERT_ROWS) {
+      const params: (number | Buffer)[] = new Array(2 * PAGE_INSERT_ROWS);
+      for (; at + PAGE_INSERT_ROWS <= pages.length; at += PAGE_INSERT_ROWS) {
+        for (let i = 0; i < PAGE_INSERT_ROWS; i++) {
+          params[2 * i] = pages[at + i]!.id;
+          params[2 * i + 1] = pages[at + i]!.body;
+        }
+        this.st.insertPages.run(...params);
+      }
+    }
+    for (; at < pages.length; at++) this.st.insertPage.run(pages[at]!.id, pages[at]!.body);
   }
 
   private addStale(since: number, pages: readonly number[], keys: readonly StaleKey[]): void {
@@ -567,8 +620,10 @@ export class StateMapStore implements PageSource {
     if (floorRow === undefined) return;
     const limit = floorRow.version;
     for (const row of this.st.staleUpTo.all(limit, this.pruneBatch)) {
-      for (const id of unpackPageIds(row.pages)) {
-        this.st.deletePage.run(id);
+      const ids = unpackPageIds(row.pages);
+      // One statement for the row's few thousand ids instead of one per id.
+      if (ids.length > 0) this.st.deletePages.run(JSON.stringify(ids));
+      for (const id of ids) {
         this.pages.delete(id);
         this.topPages.delete(id);
       }

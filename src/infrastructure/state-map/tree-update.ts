@@ -33,6 +33,8 @@ interface Context {
   readonly view: TreeView;
   readonly hasher: StateHasher;
   readonly out: Map<string, MemNode>;
+  /** Key hashes (the changes' own arrays) of changed keys the view already held. */
+  readonly existed: Set<Uint8Array>;
 }
 
 /** First index in [lo, hi) whose key hash has bit `depth` set; the range is sorted and shares bits < depth. */
@@ -71,6 +73,7 @@ function build(ctx: Context, position: string, depth: number, leaves: readonly L
 
 /** The changes of a range, plus the leaf already at the position unless one of them replaces it. */
 function withExisting(
+  ctx: Context,
   changes: readonly LeafChange[],
   lo: number,
   hi: number,
@@ -86,7 +89,11 @@ function withExisting(
   };
   let at = 0;
   while (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) < 0) at++;
-  if (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) === 0) return range;
+  if (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) === 0) {
+    // A key's leaf lies on its path, where the walk stops: meeting it here is the only way the view holds it.
+    ctx.existed.add(range[at]!.keyHash);
+    return range;
+  }
   range.splice(at, 0, existing);
   return range;
 }
@@ -103,7 +110,7 @@ function update(
   if (lo === hi) return current;
   const depth = position.length;
   if (current.type !== NODE_INTERNAL)
-    return build(ctx, position, depth, withExisting(changes, lo, hi, current));
+    return build(ctx, position, depth, withExisting(ctx, changes, lo, hi, current));
   const mid = splitIndex(changes, lo, hi, depth);
   const left = update(ctx, changes, `${position}0`, ctx.view.child(ref, 0), lo, mid);
   const right = update(ctx, changes, `${position}1`, ctx.view.child(ref, 1), mid, hi);
@@ -114,13 +121,15 @@ function update(
 
 /**
  * Applies `changes` (sorted by key hash, one per key) to `view`; every node
- * that changes goes into `out`. Returns the new root node.
+ * that changes goes into `out`, and the key hash of every change whose key
+ * the view already held into `existed`. Returns the new root node.
  */
 export function applyChanges(
   view: TreeView,
   changes: readonly LeafChange[],
   hasher: StateHasher,
   out: Map<string, MemNode>,
+  existed: Set<Uint8Array> = new Set(),
 ): MemNode {
-  return update({ view, hasher, out }, changes, '', view.root, 0, changes.length);
+  return update({ view, hasher, out, existed }, changes, '', view.root, 0, changes.length);
 }

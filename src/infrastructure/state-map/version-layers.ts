@@ -29,6 +29,8 @@ export interface VersionLayer {
   changes: Change[];
   /** The last of `changes` for each key. */
   latest: Map<string, Change>;
+  /** Keys of `changes` that the version below already held (so they have older value rows). */
+  readonly existed: ReadonlySet<string>;
 }
 
 export function latestByKey(changes: readonly Change[]): Map<string, Change> {
@@ -37,16 +39,21 @@ export function latestByKey(changes: readonly Change[]): Map<string, Change> {
   return latest;
 }
 
-/** Hashes `changes` onto `view`: the new root and the nodes that changed. */
+/**
+ * Hashes `changes` onto `view`: the new root, the nodes that changed, and
+ * which changed keys `view` already held.
+ */
 export function hashChanges(
   view: TreeView,
   changes: readonly Change[],
   hasher: StateHasher,
-): { root: Uint8Array; nodes: Map<string, MemNode> } {
+): { root: Uint8Array; nodes: Map<string, MemNode>; existed: Set<string> } {
   const nodes = new Map<string, MemNode>();
-  if (changes.length === 0) return { root: view.node('', view.root).hash, nodes };
+  const existed = new Set<string>();
+  if (changes.length === 0) return { root: view.node('', view.root).hash, nodes, existed };
+  const latest = latestByKey(changes);
   const leaves: LeafChange[] = [];
-  for (const change of latestByKey(changes).values()) {
+  for (const change of latest.values()) {
     leaves.push({
       keyHash: change.keyHash,
       valueHash: change.valueHash,
@@ -54,6 +61,8 @@ export function hashChanges(
     });
   }
   leaves.sort((a, b) => compareKeyHashes(a.keyHash, b.keyHash));
-  const root = applyChanges(view, leaves, hasher, nodes);
-  return { root: root.hash, nodes };
+  const existedHashes = new Set<Uint8Array>();
+  const root = applyChanges(view, leaves, hasher, nodes, existedHashes);
+  for (const change of latest.values()) if (existedHashes.has(change.keyHash)) existed.add(change.key);
+  return { root: root.hash, nodes, existed };
 }
