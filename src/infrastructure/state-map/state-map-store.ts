@@ -35,7 +35,7 @@ import {
 import type { NodeDatabase } from '../projections/node-database.js';
 import { LruCache } from './lru-cache.js';
 import { NODE_STATE_HASHER } from './node-state-hasher.js';
-import { writePages } from './page-writer.js';
+import { CHANGED_CHILD_POINTERS, type ChangedChild, writePages } from './page-writer.js';
 import { packPageIds, packStaleKeys, type StaleKey, unpackPageIds, unpackStaleKeys } from './stale-lists.js';
 import { DecodedPage } from './state-page.js';
 import {
@@ -481,6 +481,11 @@ export class StateMapStore implements PageSource {
       }
       return undefined;
     };
+    // One layer was hashed against the base itself (the layers below it then are in the base now; one
+    // split off it later only changed positions it holds too), so its nodes' child links are exact.
+    // Several layers: a position unchanged in the upper one may have changed in a lower one.
+    const changedChild: ChangedChild =
+      upTo.length === 1 ? CHANGED_CHILD_POINTERS : (_node, position, bit) => changed(position + bit);
     const changes = upTo.flatMap((l) => l.changes);
     // A key the base held is in the `existed` of the lowest layer that changes it (that layer's view
     // below is the base plus layers that do not change it).
@@ -502,7 +507,8 @@ export class StateMapStore implements PageSource {
       version,
       base,
       this.base.rootPage,
-      changed,
+      changed(''),
+      changedChild,
       layer.root,
       changes,
       existed,
@@ -529,7 +535,9 @@ export class StateMapStore implements PageSource {
       version,
       base,
       below.root_page,
-      (p) => nodes.get(p),
+      // Hashed against `below` itself: the nodes' child links are exact.
+      nodes.get(''),
+      CHANGED_CHILD_POINTERS,
       root,
       changes,
       existed,
@@ -547,14 +555,15 @@ export class StateMapStore implements PageSource {
     version: number,
     base: TreeView,
     basePage: number | null,
-    changed: (position: string) => MemNode | undefined,
+    changedRoot: MemNode | undefined,
+    changedChild: ChangedChild,
     root: Uint8Array,
     changes: readonly Change[],
     /** Keys of `changes` that the version below held: only they have older value rows to make stale. */
     existed: ReadonlySet<string>,
     nextPersisted: number | null,
   ): number | null {
-    const written = writePages(base, basePage, changed, () => this.nextPageId++);
+    const written = writePages(base, basePage, changedRoot, changedChild, () => this.nextPageId++);
     this.insertPages(written.pages);
     for (const page of written.pages) {
       // The next update reads the new top pages first thing, and deeper ones it touched again soon:

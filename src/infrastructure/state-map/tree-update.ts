@@ -66,7 +66,13 @@ function build(ctx: Context, position: string, depth: number, leaves: readonly L
   const mid = splitIndex(leaves, 0, leaves.length, depth);
   const left = build(ctx, `${position}0`, depth + 1, leaves.slice(0, mid));
   const right = build(ctx, `${position}1`, depth + 1, leaves.slice(mid));
-  const node: MemNode = { type: NODE_INTERNAL, hash: ctx.hasher.nodeHash(left.hash, right.hash) };
+  // An empty side is as it was (below a leaf or an empty subtree, everything is empty).
+  const node: MemNode = {
+    type: NODE_INTERNAL,
+    hash: ctx.hasher.nodeHash(left.hash, right.hash),
+    left: mid > 0 ? left : undefined,
+    right: mid < leaves.length ? right : undefined,
+  };
   ctx.out.set(position, node);
   return node;
 }
@@ -114,7 +120,13 @@ function update(
   const mid = splitIndex(changes, lo, hi, depth);
   const left = update(ctx, changes, `${position}0`, ctx.view.child(ref, 0), lo, mid);
   const right = update(ctx, changes, `${position}1`, ctx.view.child(ref, 1), mid, hi);
-  const node: MemNode = { type: NODE_INTERNAL, hash: ctx.hasher.nodeHash(left.hash, right.hash) };
+  // A side without changes is returned as the view has it, unchanged.
+  const node: MemNode = {
+    type: NODE_INTERNAL,
+    hash: ctx.hasher.nodeHash(left.hash, right.hash),
+    left: lo < mid ? left : undefined,
+    right: mid < hi ? right : undefined,
+  };
   ctx.out.set(position, node);
   return node;
 }
