@@ -48,7 +48,14 @@ import {
 } from './state-tables.js';
 import { walkProof } from './tree-proof.js';
 import { type BaseRef, type MemNode, NODE_EMPTY, type PageSource, TreeView } from './tree-view.js';
-import { type Change, hashChanges, latestByKey, type VersionLayer } from './version-layers.js';
+import {
+  type Change,
+  hashChanges,
+  latestByKey,
+  nodesByPosition,
+  type VersionLayer,
+  versionLayer,
+} from './version-layers.js';
 
 export interface StateMapStoreOptions {
   /** SHA-256 for keys, values and the tree; node:crypto's by default. */
@@ -399,18 +406,27 @@ export class StateMapStore implements PageSource {
 
   private resolve(version: number): ResolvedVersion {
     this.checkAnswerable(version);
+    const pages: PageSource = this;
     if (version === this.base.version) {
       return { version, view: this.persistedView(this.base), root: this.base.root, latest: [] };
     }
     if (version > this.base.version) {
       const layer = this.ensureLayer(version);
       const below = this.layers.filter((l) => l.version <= version).reverse();
-      const view = new TreeView(
-        this.rootRef(this.base.rootPage),
-        below.map((l) => l.nodes),
-        this,
-      );
-      return { version, view, root: layer.root, latest: below.map((l) => l.latest) };
+      const rootRef = this.rootRef(this.base.rootPage);
+      // Made when asked: a root alone needs no view, and the view needs each layer's nodes by position.
+      return {
+        version,
+        get view() {
+          return new TreeView(
+            rootRef,
+            below.map((l) => l.nodes),
+            pages,
+          );
+        },
+        root: layer.root,
+        latest: below.map((l) => l.latest),
+      };
     }
     const row = this.st.versionAtOrBefore.get(version)!;
     if (row.version === version) {
@@ -426,9 +442,9 @@ export class StateMapStore implements PageSource {
       .all(row.version, version)
       .map((r) => this.change(r.version, r.key, r.value));
     const base = this.persistedView(row);
-    const { root, nodes } = hashChanges(base, changes, this.hasher);
-    const view = new TreeView(base.root, [nodes], this);
-    this.replayed = { version, view, root, latest: [latestByKey(changes)] };
+    const { root, changedRoot, latest } = hashChanges(base, changes, this.hasher);
+    const view = new TreeView(base.root, [nodesByPosition(changedRoot)], this);
+    this.replayed = { version, view, root, latest: [latest] };
     return this.replayed;
   }
 
@@ -455,8 +471,8 @@ export class StateMapStore implements PageSource {
       .reverse()
       .map((l) => l.nodes);
     const view = new TreeView(this.rootRef(this.base.rootPage), below, this);
-    const { root, nodes, existed } = hashChanges(view, taken, this.hasher);
-    const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken), existed };
+    const { root, changedRoot, latest, existed } = hashChanges(view, taken, this.hasher);
+    const layer = versionLayer({ version, root, changedRoot, changes: taken, latest, existed });
     this.layers.splice(at, 0, layer);
     return layer;
   }
@@ -507,7 +523,7 @@ export class StateMapStore implements PageSource {
       version,
       base,
       this.base.rootPage,
-      changed(''),
+      upTo.length === 1 ? layer.changedRoot : changed(''),
       changedChild,
       layer.root,
       changes,
@@ -530,13 +546,13 @@ export class StateMapStore implements PageSource {
       .all(below.version, version)
       .map((r) => this.change(r.version, r.key, r.value));
     const base = this.persistedView(below);
-    const { root, nodes, existed } = hashChanges(base, changes, this.hasher);
+    const { root, changedRoot, existed } = hashChanges(base, changes, this.hasher);
     this.writeVersion(
       version,
       base,
       below.root_page,
       // Hashed against `below` itself: the nodes' child links are exact.
-      nodes.get(''),
+      changedRoot,
       CHANGED_CHILD_POINTERS,
       root,
       changes,

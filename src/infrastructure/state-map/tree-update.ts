@@ -1,7 +1,7 @@
 /**
- * Applies a batch of changed leaves to a tree view and records every node
- * that changes in a new layer: the internal nodes on the changed paths (one
- * SHA-256 each, shared paths hashed once) and the new or moved leaves. This
+ * Applies a batch of changed leaves to a tree view and returns the nodes
+ * that change, linked from the new root: the internal nodes on the changed
+ * paths (one SHA-256 each, shared paths hashed once) and the new or moved leaves. This
  * is docs/state-map.md §2's shape rule applied incrementally: a subtree with
  * one key is that key's leaf, so a new key arriving next to a leaf pushes
  * both down to where their key hashes part.
@@ -32,7 +32,6 @@ export function compareKeyHashes(a: Uint8Array, b: Uint8Array): number {
 interface Context {
   readonly view: TreeView;
   readonly hasher: StateHasher;
-  readonly out: Map<string, MemNode>;
   /** Key hashes (the changes' own arrays) of changed keys the view already held. */
   readonly existed: Set<Uint8Array>;
 }
@@ -57,9 +56,7 @@ function leafNode(leaf: LeafChange): MemNode {
 function build(ctx: Context, position: string, depth: number, leaves: readonly LeafChange[]): MemNode {
   if (leaves.length === 0) return EMPTY_NODE;
   if (leaves.length === 1) {
-    const node = leafNode(leaves[0]!);
-    ctx.out.set(position, node);
-    return node;
+    return leafNode(leaves[0]!);
   }
   // Two distinct 256-bit key hashes part at the latest at bit 255.
   if (depth >= STATE_KEY_BITS) throw new Error('two leaves share a key hash');
@@ -73,7 +70,6 @@ function build(ctx: Context, position: string, depth: number, leaves: readonly L
     left: mid > 0 ? left : undefined,
     right: mid < leaves.length ? right : undefined,
   };
-  ctx.out.set(position, node);
   return node;
 }
 
@@ -127,21 +123,20 @@ function update(
     left: lo < mid ? left : undefined,
     right: mid < hi ? right : undefined,
   };
-  ctx.out.set(position, node);
   return node;
 }
 
 /**
- * Applies `changes` (sorted by key hash, one per key) to `view`; every node
- * that changes goes into `out`, and the key hash of every change whose key
- * the view already held into `existed`. Returns the new root node.
+ * Applies `changes` (sorted by key hash, one per key) to `view`; the key hash
+ * of every change whose key the view already held goes into `existed`.
+ * Returns the new root node: every node that changed is reachable from it
+ * through the links of changed internal nodes (MemNode.left/right).
  */
 export function applyChanges(
   view: TreeView,
   changes: readonly LeafChange[],
   hasher: StateHasher,
-  out: Map<string, MemNode>,
   existed: Set<Uint8Array> = new Set(),
 ): MemNode {
-  return update({ view, hasher, out, existed }, changes, '', view.root, 0, changes.length);
+  return update({ view, hasher, existed }, changes, '', view.root, 0, changes.length);
 }

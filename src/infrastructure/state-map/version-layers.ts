@@ -23,7 +23,13 @@ export interface Change {
 export interface VersionLayer {
   readonly version: number;
   readonly root: Uint8Array;
-  /** Nodes that differ from the layer below (or the base), by position. */
+  /** The root node if it changed, linked to every changed node below it (MemNode.left/right). */
+  readonly changedRoot: MemNode | undefined;
+  /**
+   * Nodes that differ from the layer below (or the base), by position: built
+   * from the links when first asked for. The node's usual path (root, then
+   * retain of the same version) never asks, and skips a map of every changed node.
+   */
   readonly nodes: ReadonlyMap<string, MemNode>;
   /** The changes of versions (version of the layer below, version], in log order. */
   changes: Change[];
@@ -33,25 +39,52 @@ export interface VersionLayer {
   readonly existed: ReadonlySet<string>;
 }
 
+export function versionLayer(fields: Omit<VersionLayer, 'nodes'>): VersionLayer {
+  let nodes: Map<string, MemNode> | undefined;
+  return {
+    ...fields,
+    get nodes() {
+      nodes ??= nodesByPosition(fields.changedRoot);
+      return nodes;
+    },
+  };
+}
+
+/** The changed nodes by position, from a changed root's links (which reach every one of them). */
+export function nodesByPosition(root: MemNode | undefined): Map<string, MemNode> {
+  const out = new Map<string, MemNode>();
+  const visit = (node: MemNode, position: string): void => {
+    out.set(position, node);
+    if (node.left !== undefined) visit(node.left, `${position}0`);
+    if (node.right !== undefined) visit(node.right, `${position}1`);
+  };
+  if (root !== undefined) visit(root, '');
+  return out;
+}
+
 export function latestByKey(changes: readonly Change[]): Map<string, Change> {
   const latest = new Map<string, Change>();
   for (const change of changes) latest.set(change.key, change);
   return latest;
 }
 
-/**
- * Hashes `changes` onto `view`: the new root, the nodes that changed, and
- * which changed keys `view` already held.
- */
-export function hashChanges(
-  view: TreeView,
-  changes: readonly Change[],
-  hasher: StateHasher,
-): { root: Uint8Array; nodes: Map<string, MemNode>; existed: Set<string> } {
-  const nodes = new Map<string, MemNode>();
+export interface HashedChanges {
+  readonly root: Uint8Array;
+  /** The new root node, linked to every node that changed; undefined when nothing did. */
+  readonly changedRoot: MemNode | undefined;
+  /** The last change of each key. */
+  readonly latest: Map<string, Change>;
+  /** Keys of the changes that `view` already held. */
+  readonly existed: Set<string>;
+}
+
+/** Hashes `changes` onto `view`. */
+export function hashChanges(view: TreeView, changes: readonly Change[], hasher: StateHasher): HashedChanges {
   const existed = new Set<string>();
-  if (changes.length === 0) return { root: view.node('', view.root).hash, nodes, existed };
   const latest = latestByKey(changes);
+  if (changes.length === 0) {
+    return { root: view.node('', view.root).hash, changedRoot: undefined, latest, existed };
+  }
   const leaves: LeafChange[] = [];
   for (const change of latest.values()) {
     leaves.push({
@@ -62,7 +95,7 @@ export function hashChanges(
   }
   leaves.sort((a, b) => compareKeyHashes(a.keyHash, b.keyHash));
   const existedHashes = new Set<Uint8Array>();
-  const root = applyChanges(view, leaves, hasher, nodes, existedHashes);
+  const root = applyChanges(view, leaves, hasher, existedHashes);
   for (const change of latest.values()) if (existedHashes.has(change.keyHash)) existed.add(change.key);
-  return { root: root.hash, nodes, existed };
+  return { root: root.hash, changedRoot: root, latest, existed };
 }
