@@ -18,9 +18,23 @@ export interface WrittenPages {
   readonly replaced: number[];
 }
 
+/**
+ * The changed child on side `bit` of a changed internal node at `position`,
+ * undefined when that child is as the base has it.
+ */
+export type ChangedChild = (node: MemNode, position: string, bit: 0 | 1) => MemNode | undefined;
+
+/**
+ * The children an update recorded in the nodes themselves: right when the
+ * changed nodes were hashed against the base itself (one layer on the base),
+ * and no position is looked up.
+ */
+export const CHANGED_CHILD_POINTERS: ChangedChild = (node, _position, bit) =>
+  bit === 0 ? node.left : node.right;
+
 interface Writer {
   readonly base: TreeView;
-  readonly changed: (position: string) => MemNode | undefined;
+  readonly changedChild: ChangedChild;
   readonly allocate: () => number;
   readonly pages: { id: number; body: Buffer; depth: number }[];
   readonly replaced: number[];
@@ -35,8 +49,14 @@ function copyBase(ref: BaseRef, out: PageEncoder): void {
   else out.copy(ref.page.bytes, ref.page.start(ref.index), ref.page.end(ref.index));
 }
 
-function encodeNode(w: Writer, position: string, level: number, ref: BaseRef, out: PageEncoder): void {
-  const node = w.changed(position);
+function encodeNode(
+  w: Writer,
+  node: MemNode | undefined,
+  position: string,
+  level: number,
+  ref: BaseRef,
+  out: PageEncoder,
+): void {
   if (node === undefined) {
     copyBase(ref, out);
     return;
@@ -47,17 +67,23 @@ function encodeNode(w: Writer, position: string, level: number, ref: BaseRef, ou
   }
   // A changed node is never empty (keys are never removed): it is internal from here on.
   if (level === PAGE_LEVELS) {
-    out.child(node.hash, writePage(w, position, ref, childPageId(ref)));
+    out.child(node.hash, writePage(w, node, position, ref, childPageId(ref)));
     return;
   }
   out.internal(node.hash);
-  encodeNode(w, `${position}0`, level + 1, w.base.child(ref, 0), out);
-  encodeNode(w, `${position}1`, level + 1, w.base.child(ref, 1), out);
+  encodeNode(w, w.changedChild(node, position, 0), `${position}0`, level + 1, w.base.child(ref, 0), out);
+  encodeNode(w, w.changedChild(node, position, 1), `${position}1`, level + 1, w.base.child(ref, 1), out);
 }
 
-function writePage(w: Writer, position: string, ref: BaseRef, replacedId: number | null): number {
+function writePage(
+  w: Writer,
+  node: MemNode,
+  position: string,
+  ref: BaseRef,
+  replacedId: number | null,
+): number {
   const out = new PageEncoder();
-  encodeNode(w, position, 0, w.base.resolve(ref), out);
+  encodeNode(w, node, position, 0, w.base.resolve(ref), out);
   const id = w.allocate();
   w.pages.push({ id, body: out.finish(), depth: position.length });
   if (replacedId !== null) w.replaced.push(replacedId);
@@ -66,17 +92,19 @@ function writePage(w: Writer, position: string, ref: BaseRef, replacedId: number
 
 /**
  * The pages of a new version: `base` is the view of the version it derives
- * from (no layers), `changed` the nodes that differ from it, `basePage` the
- * base's root page id.
+ * from (no layers), `root` the new root if it differs from the base's,
+ * `changedChild` how to find the changed nodes below it, `basePage` the base's
+ * root page id.
  */
 export function writePages(
   base: TreeView,
   basePage: number | null,
-  changed: (position: string) => MemNode | undefined,
+  root: MemNode | undefined,
+  changedChild: ChangedChild,
   allocate: () => number,
 ): WrittenPages {
-  if (changed('') === undefined) return { rootPage: basePage, pages: [], replaced: [] };
-  const w: Writer = { base, changed, allocate, pages: [], replaced: [] };
-  const rootPage = writePage(w, '', base.root, basePage);
+  if (root === undefined) return { rootPage: basePage, pages: [], replaced: [] };
+  const w: Writer = { base, changedChild, allocate, pages: [], replaced: [] };
+  const rootPage = writePage(w, root, '', base.root, basePage);
   return { rootPage, pages: w.pages, replaced: w.replaced };
 }

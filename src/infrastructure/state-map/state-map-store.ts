@@ -35,19 +35,27 @@ import {
 import type { NodeDatabase } from '../projections/node-database.js';
 import { LruCache } from './lru-cache.js';
 import { NODE_STATE_HASHER } from './node-state-hasher.js';
-import { writePages } from './page-writer.js';
+import { CHANGED_CHILD_POINTERS, type ChangedChild, writePages } from './page-writer.js';
 import { packPageIds, packStaleKeys, type StaleKey, unpackPageIds, unpackStaleKeys } from './stale-lists.js';
 import { DecodedPage } from './state-page.js';
 import {
   createStateTables,
   dropStateTables,
+  PAGE_INSERT_ROWS,
   prepareStateStatements,
   type StateStatements,
   type VersionRow,
 } from './state-tables.js';
 import { walkProof } from './tree-proof.js';
 import { type BaseRef, type MemNode, NODE_EMPTY, type PageSource, TreeView } from './tree-view.js';
-import { type Change, hashChanges, latestByKey, type VersionLayer } from './version-layers.js';
+import {
+  type Change,
+  hashChanges,
+  latestByKey,
+  nodesByPosition,
+  type VersionLayer,
+  versionLayer,
+} from './version-layers.js';
 
 export interface StateMapStoreOptions {
   /** SHA-256 for keys, values and the tree; node:crypto's by default. */
@@ -398,18 +406,27 @@ export class StateMapStore implements PageSource {
 
   private resolve(version: number): ResolvedVersion {
     this.checkAnswerable(version);
+    const pages: PageSource = this;
     if (version === this.base.version) {
       return { version, view: this.persistedView(this.base), root: this.base.root, latest: [] };
     }
     if (version > this.base.version) {
       const layer = this.ensureLayer(version);
       const below = this.layers.filter((l) => l.version <= version).reverse();
-      const view = new TreeView(
-        this.rootRef(this.base.rootPage),
-        below.map((l) => l.nodes),
-        this,
-      );
-      return { version, view, root: layer.root, latest: below.map((l) => l.latest) };
+      const rootRef = this.rootRef(this.base.rootPage);
+      // Made when asked: a root alone needs no view, and the view needs each layer's nodes by position.
+      return {
+        version,
+        get view() {
+          return new TreeView(
+            rootRef,
+            below.map((l) => l.nodes),
+            pages,
+          );
+        },
+        root: layer.root,
+        latest: below.map((l) => l.latest),
+      };
     }
     const row = this.st.versionAtOrBefore.get(version)!;
     if (row.version === version) {
@@ -425,9 +442,9 @@ export class StateMapStore implements PageSource {
       .all(row.version, version)
       .map((r) => this.change(r.version, r.key, r.value));
     const base = this.persistedView(row);
-    const { root, nodes } = hashChanges(base, changes, this.hasher);
-    const view = new TreeView(base.root, [nodes], this);
-    this.replayed = { version, view, root, latest: [latestByKey(changes)] };
+    const { root, changedRoot, latest } = hashChanges(base, changes, this.hasher);
+    const view = new TreeView(base.root, [nodesByPosition(changedRoot)], this);
+    this.replayed = { version, view, root, latest: [latest] };
     return this.replayed;
   }
 
@@ -454,8 +471,8 @@ export class StateMapStore implements PageSource {
       .reverse()
       .map((l) => l.nodes);
     const view = new TreeView(this.rootRef(this.base.rootPage), below, this);
-    const { root, nodes } = hashChanges(view, taken, this.hasher);
-    const layer: VersionLayer = { version, root, nodes, changes: taken, latest: latestByKey(taken) };
+    const { root, changedRoot, latest, existed } = hashChanges(view, taken, this.hasher);
+    const layer = versionLayer({ version, root, changedRoot, changes: taken, latest, existed });
     this.layers.splice(at, 0, layer);
     return layer;
   }
@@ -480,9 +497,39 @@ export class StateMapStore implements PageSource {
       }
       return undefined;
     };
+    // One layer was hashed against the base itself (the layers below it then are in the base now; one
+    // split off it later only changed positions it holds too), so its nodes' child links are exact.
+    // Several layers: a position unchanged in the upper one may have changed in a lower one.
+    const changedChild: ChangedChild =
+      upTo.length === 1 ? CHANGED_CHILD_POINTERS : (_node, position, bit) => changed(position + bit);
     const changes = upTo.flatMap((l) => l.changes);
+    // A key the base held is in the `existed` of the lowest layer that changes it (that layer's view
+    // below is the base plus layers that do not change it).
+    let existed = upTo[0]!.existed;
+    if (upTo.length > 1) {
+      const inBase = new Set<string>();
+      const seen = new Set<string>();
+      for (const l of upTo) {
+        for (const change of l.changes) {
+          if (seen.has(change.key)) continue;
+          seen.add(change.key);
+          if (l.existed.has(change.key)) inBase.add(change.key);
+        }
+      }
+      existed = inBase;
+    }
     const base = this.persistedView(this.base);
-    const rootPage = this.writeVersion(version, base, this.base.rootPage, changed, layer.root, changes, null);
+    const rootPage = this.writeVersion(
+      version,
+      base,
+      this.base.rootPage,
+      upTo.length === 1 ? layer.changedRoot : changed(''),
+      changedChild,
+      layer.root,
+      changes,
+      existed,
+      null,
+    );
     this.base = { version, root: layer.root, rootPage };
     this.layers = this.layers.slice(count);
     for (const change of changes) {
@@ -499,8 +546,19 @@ export class StateMapStore implements PageSource {
       .all(below.version, version)
       .map((r) => this.change(r.version, r.key, r.value));
     const base = this.persistedView(below);
-    const { root, nodes } = hashChanges(base, changes, this.hasher);
-    this.writeVersion(version, base, below.root_page, (p) => nodes.get(p), root, changes, next.version);
+    const { root, changedRoot, existed } = hashChanges(base, changes, this.hasher);
+    this.writeVersion(
+      version,
+      base,
+      below.root_page,
+      // Hashed against `below` itself: the nodes' child links are exact.
+      changedRoot,
+      CHANGED_CHILD_POINTERS,
+      root,
+      changes,
+      existed,
+      next.version,
+    );
     this.replayed = null;
   }
 
@@ -513,14 +571,17 @@ export class StateMapStore implements PageSource {
     version: number,
     base: TreeView,
     basePage: number | null,
-    changed: (position: string) => MemNode | undefined,
+    changedRoot: MemNode | undefined,
+    changedChild: ChangedChild,
     root: Uint8Array,
     changes: readonly Change[],
+    /** Keys of `changes` that the version below held: only they have older value rows to make stale. */
+    existed: ReadonlySet<string>,
     nextPersisted: number | null,
   ): number | null {
-    const written = writePages(base, basePage, changed, () => this.nextPageId++);
+    const written = writePages(base, basePage, changedRoot, changedChild, () => this.nextPageId++);
+    this.insertPages(written.pages);
     for (const page of written.pages) {
-      this.st.insertPage.run(page.id, page.body);
       // The next update reads the new top pages first thing, and deeper ones it touched again soon:
       // keep them instead of reading them back.
       const decoded = new DecodedPage(page.id, page.body, page.depth);
@@ -536,7 +597,8 @@ export class StateMapStore implements PageSource {
     for (const change of latestByKey(changes).values()) {
       const keyHash = Buffer.from(change.keyHash);
       const { changes: inserted } = this.st.insertValue.run(keyHash, change.version, change.text);
-      replacedRows.push({ keyHash, before: change.version });
+      // A key new at this version has no older rows: listing it would cost the prune a seek for nothing.
+      if (existed.has(change.key)) replacedRows.push({ keyHash, before: change.version });
       if (inserted > 0) addedRows.push({ keyHash, before: change.version + 1 });
     }
     this.addStale(version, written.replaced, replacedRows);
@@ -548,6 +610,22 @@ export class StateMapStore implements PageSource {
       );
     }
     return written.rootPage;
+  }
+
+  /** Inserts pages PAGE_INSERT_ROWS at a time, the rest one by one. */
+  private insertPages(pages: readonly { readonly id: number; readonly body: Buffer }[]): void {
+    let at = 0;
+    if (pages.length >= PAGE_INSERT_ROWS) {
+      const params: (number | Buffer)[] = new Array(2 * PAGE_INSERT_ROWS);
+      for (; at + PAGE_INSERT_ROWS <= pages.length; at += PAGE_INSERT_ROWS) {
+        for (let i = 0; i < PAGE_INSERT_ROWS; i++) {
+          params[2 * i] = pages[at + i]!.id;
+          params[2 * i + 1] = pages[at + i]!.body;
+        }
+        this.st.insertPages.run(...params);
+      }
+    }
+    for (; at < pages.length; at++) this.st.insertPage.run(pages[at]!.id, pages[at]!.body);
   }
 
   private addStale(since: number, pages: readonly number[], keys: readonly StaleKey[]): void {
@@ -567,8 +645,10 @@ export class StateMapStore implements PageSource {
     if (floorRow === undefined) return;
     const limit = floorRow.version;
     for (const row of this.st.staleUpTo.all(limit, this.pruneBatch)) {
-      for (const id of unpackPageIds(row.pages)) {
-        this.st.deletePage.run(id);
+      const ids = unpackPageIds(row.pages);
+      // One statement for the row's few thousand ids instead of one per id.
+      if (ids.length > 0) this.st.deletePages.run(JSON.stringify(ids));
+      for (const id of ids) {
         this.pages.delete(id);
         this.topPages.delete(id);
       }

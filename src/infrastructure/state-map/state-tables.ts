@@ -27,6 +27,13 @@ const TABLES = [
   'state_meta',
 ];
 
+/**
+ * Pages per multi-row INSERT: a version writes a few thousand pages, and one
+ * statement per page paid the per-call overhead (bind, step, reset) for each.
+ * 2 × 64 parameters stays far below SQLite's limit.
+ */
+export const PAGE_INSERT_ROWS = 64;
+
 export function createStateTables(db: NodeDatabase): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS state_changes (
@@ -98,8 +105,11 @@ export interface StateStatements {
   readonly valueAt: Statement<[Uint8Array, number], string>;
   readonly deleteValuesBefore: Statement<[Uint8Array, number]>;
   readonly insertPage: Statement<[number, Buffer]>;
+  /** PAGE_INSERT_ROWS pages in one statement: (id, body) pairs, flattened. */
+  readonly insertPages: Statement<(number | Buffer)[]>;
   readonly page: Statement<[number], Buffer>;
-  readonly deletePage: Statement<[number]>;
+  /** The pages whose ids a JSON array lists. */
+  readonly deletePages: Statement<[string]>;
   readonly maxPageId: Statement<[], number>;
   readonly insertVersion: Statement<[number, Buffer, number | null]>;
   readonly versionAtOrBefore: Statement<[number], VersionRow>;
@@ -136,8 +146,11 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
     ).pluck(),
     deleteValuesBefore: p('DELETE FROM state_values WHERE key_hash = ? AND version < ?'),
     insertPage: p('INSERT INTO state_pages (id, body) VALUES (?, ?)'),
+    insertPages: p(
+      `INSERT INTO state_pages (id, body) VALUES ${Array.from({ length: PAGE_INSERT_ROWS }, () => '(?, ?)').join(', ')}`,
+    ),
     page: p<[number], Buffer>('SELECT body FROM state_pages WHERE id = ?').pluck(),
-    deletePage: p('DELETE FROM state_pages WHERE id = ?'),
+    deletePages: p('DELETE FROM state_pages WHERE id IN (SELECT value FROM json_each(?))'),
     maxPageId: p<[], number>('SELECT COALESCE(MAX(id), 0) FROM state_pages').pluck(),
     insertVersion: p('INSERT INTO state_versions (version, root, root_page) VALUES (?, ?, ?)'),
     versionAtOrBefore: p('SELECT * FROM state_versions WHERE version <= ? ORDER BY version DESC LIMIT 1'),

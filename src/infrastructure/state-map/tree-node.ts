@@ -10,6 +10,13 @@ export interface MemNode {
   /** Leaves only. */
   readonly keyHash?: Uint8Array;
   readonly valueHash?: Uint8Array;
+  /**
+   * Internal nodes an update made: its children that changed with it (absent:
+   * the child is as the version below has it). Lets the page writer follow a
+   * version's changed nodes without looking each position up.
+   */
+  readonly left?: MemNode;
+  readonly right?: MemNode;
 }
 
 export const EMPTY_NODE: MemNode = { type: NODE_EMPTY, hash: new Uint8Array(32) };

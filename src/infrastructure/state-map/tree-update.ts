@@ -1,7 +1,7 @@
 /**
- * Applies a batch of changed leaves to a tree view and records every node
- * that changes in a new layer: the internal nodes on the changed paths (one
- * SHA-256 each, shared paths hashed once) and the new or moved leaves. This
+ * Applies a batch of changed leaves to a tree view and returns the nodes
+ * that change, linked from the new root: the internal nodes on the changed
+ * paths (one SHA-256 each, shared paths hashed once) and the new or moved leaves. This
  * is docs/state-map.md §2's shape rule applied incrementally: a subtree with
  * one key is that key's leaf, so a new key arriving next to a leaf pushes
  * both down to where their key hashes part.
@@ -32,7 +32,8 @@ export function compareKeyHashes(a: Uint8Array, b: Uint8Array): number {
 interface Context {
   readonly view: TreeView;
   readonly hasher: StateHasher;
-  readonly out: Map<string, MemNode>;
+  /** Key hashes (the changes' own arrays) of changed keys the view already held. */
+  readonly existed: Set<Uint8Array>;
 }
 
 /** First index in [lo, hi) whose key hash has bit `depth` set; the range is sorted and shares bits < depth. */
@@ -55,22 +56,26 @@ function leafNode(leaf: LeafChange): MemNode {
 function build(ctx: Context, position: string, depth: number, leaves: readonly LeafChange[]): MemNode {
   if (leaves.length === 0) return EMPTY_NODE;
   if (leaves.length === 1) {
-    const node = leafNode(leaves[0]!);
-    ctx.out.set(position, node);
-    return node;
+    return leafNode(leaves[0]!);
   }
   // Two distinct 256-bit key hashes part at the latest at bit 255.
   if (depth >= STATE_KEY_BITS) throw new Error('two leaves share a key hash');
   const mid = splitIndex(leaves, 0, leaves.length, depth);
   const left = build(ctx, `${position}0`, depth + 1, leaves.slice(0, mid));
   const right = build(ctx, `${position}1`, depth + 1, leaves.slice(mid));
-  const node: MemNode = { type: NODE_INTERNAL, hash: ctx.hasher.nodeHash(left.hash, right.hash) };
-  ctx.out.set(position, node);
+  // An empty side is as it was (below a leaf or an empty subtree, everything is empty).
+  const node: MemNode = {
+    type: NODE_INTERNAL,
+    hash: ctx.hasher.nodeHash(left.hash, right.hash),
+    left: mid > 0 ? left : undefined,
+    right: mid < leaves.length ? right : undefined,
+  };
   return node;
 }
 
 /** The changes of a range, plus the leaf already at the position unless one of them replaces it. */
 function withExisting(
+  ctx: Context,
   changes: readonly LeafChange[],
   lo: number,
   hi: number,
@@ -86,7 +91,11 @@ function withExisting(
   };
   let at = 0;
   while (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) < 0) at++;
-  if (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) === 0) return range;
+  if (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) === 0) {
+    // A key's leaf lies on its path, where the walk stops: meeting it here is the only way the view holds it.
+    ctx.existed.add(range[at]!.keyHash);
+    return range;
+  }
   range.splice(at, 0, existing);
   return range;
 }
@@ -103,24 +112,31 @@ function update(
   if (lo === hi) return current;
   const depth = position.length;
   if (current.type !== NODE_INTERNAL)
-    return build(ctx, position, depth, withExisting(changes, lo, hi, current));
+    return build(ctx, position, depth, withExisting(ctx, changes, lo, hi, current));
   const mid = splitIndex(changes, lo, hi, depth);
   const left = update(ctx, changes, `${position}0`, ctx.view.child(ref, 0), lo, mid);
   const right = update(ctx, changes, `${position}1`, ctx.view.child(ref, 1), mid, hi);
-  const node: MemNode = { type: NODE_INTERNAL, hash: ctx.hasher.nodeHash(left.hash, right.hash) };
-  ctx.out.set(position, node);
+  // A side without changes is returned as the view has it, unchanged.
+  const node: MemNode = {
+    type: NODE_INTERNAL,
+    hash: ctx.hasher.nodeHash(left.hash, right.hash),
+    left: lo < mid ? left : undefined,
+    right: mid < hi ? right : undefined,
+  };
   return node;
 }
 
 /**
- * Applies `changes` (sorted by key hash, one per key) to `view`; every node
- * that changes goes into `out`. Returns the new root node.
+ * Applies `changes` (sorted by key hash, one per key) to `view`; the key hash
+ * of every change whose key the view already held goes into `existed`.
+ * Returns the new root node: every node that changed is reachable from it
+ * through the links of changed internal nodes (MemNode.left/right).
  */
 export function applyChanges(
   view: TreeView,
   changes: readonly LeafChange[],
   hasher: StateHasher,
-  out: Map<string, MemNode>,
+  existed: Set<Uint8Array> = new Set(),
 ): MemNode {
-  return update({ view, hasher, out }, changes, '', view.root, 0, changes.length);
+  return update({ view, hasher, existed }, changes, '', view.root, 0, changes.length);
 }

@@ -23,12 +23,43 @@ export interface Change {
 export interface VersionLayer {
   readonly version: number;
   readonly root: Uint8Array;
-  /** Nodes that differ from the layer below (or the base), by position. */
+  /** The root node if it changed, linked to every changed node below it (MemNode.left/right). */
+  readonly changedRoot: MemNode | undefined;
+  /**
+   * Nodes that differ from the layer below (or the base), by position: built
+   * from the links when first asked for. The node's usual path (root, then
+   * retain of the same version) never asks, and skips a map of every changed node.
+   */
   readonly nodes: ReadonlyMap<string, MemNode>;
   /** The changes of versions (version of the layer below, version], in log order. */
   changes: Change[];
   /** The last of `changes` for each key. */
   latest: Map<string, Change>;
+  /** Keys of `changes` that the version below already held (so they have older value rows). */
+  readonly existed: ReadonlySet<string>;
+}
+
+export function versionLayer(fields: Omit<VersionLayer, 'nodes'>): VersionLayer {
+  let nodes: Map<string, MemNode> | undefined;
+  return {
+    ...fields,
+    get nodes() {
+      nodes ??= nodesByPosition(fields.changedRoot);
+      return nodes;
+    },
+  };
+}
+
+/** The changed nodes by position, from a changed root's links (which reach every one of them). */
+export function nodesByPosition(root: MemNode | undefined): Map<string, MemNode> {
+  const out = new Map<string, MemNode>();
+  const visit = (node: MemNode, position: string): void => {
+    out.set(position, node);
+    if (node.left !== undefined) visit(node.left, `${position}0`);
+    if (node.right !== undefined) visit(node.right, `${position}1`);
+  };
+  if (root !== undefined) visit(root, '');
+  return out;
 }
 
 export function latestByKey(changes: readonly Change[]): Map<string, Change> {
@@ -37,16 +68,25 @@ export function latestByKey(changes: readonly Change[]): Map<string, Change> {
   return latest;
 }
 
-/** Hashes `changes` onto `view`: the new root and the nodes that changed. */
-export function hashChanges(
-  view: TreeView,
-  changes: readonly Change[],
-  hasher: StateHasher,
-): { root: Uint8Array; nodes: Map<string, MemNode> } {
-  const nodes = new Map<string, MemNode>();
-  if (changes.length === 0) return { root: view.node('', view.root).hash, nodes };
+export interface HashedChanges {
+  readonly root: Uint8Array;
+  /** The new root node, linked to every node that changed; undefined when nothing did. */
+  readonly changedRoot: MemNode | undefined;
+  /** The last change of each key. */
+  readonly latest: Map<string, Change>;
+  /** Keys of the changes that `view` already held. */
+  readonly existed: Set<string>;
+}
+
+/** Hashes `changes` onto `view`. */
+export function hashChanges(view: TreeView, changes: readonly Change[], hasher: StateHasher): HashedChanges {
+  const existed = new Set<string>();
+  const latest = latestByKey(changes);
+  if (changes.length === 0) {
+    return { root: view.node('', view.root).hash, changedRoot: undefined, latest, existed };
+  }
   const leaves: LeafChange[] = [];
-  for (const change of latestByKey(changes).values()) {
+  for (const change of latest.values()) {
     leaves.push({
       keyHash: change.keyHash,
       valueHash: change.valueHash,
@@ -54,6 +94,8 @@ export function hashChanges(
     });
   }
   leaves.sort((a, b) => compareKeyHashes(a.keyHash, b.keyHash));
-  const root = applyChanges(view, leaves, hasher, nodes);
-  return { root: root.hash, nodes };
+  const existedHashes = new Set<Uint8Array>();
+  const root = applyChanges(view, leaves, hasher, existedHashes);
+  for (const change of latest.values()) if (existedHashes.has(change.keyHash)) existed.add(change.key);
+  return { root: root.hash, changedRoot: root, latest, existed };
 }

@@ -283,6 +283,35 @@ describe('the SQLite store', () => {
     expect(count('state_stale')).toBe(0);
   });
 
+  it('prunes the older value rows of updated keys when new and updated keys mix across several layers', () => {
+    const db = openNodeDatabase(':memory:');
+    // A cap below a round's changes makes the store persist versions by itself, so retains also land below the base.
+    const store = new StateMapStore(db, { pruneBatch: 1000, maxUnpersistedChanges: 24 });
+    store.migrate();
+    const model = new Model();
+    const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    let leaf = 0;
+    let fresh = 0;
+    for (let r = 0; r < 30; r++) {
+      for (let i = 0; i < 40; i++) {
+        // Every fourth set creates a key; the others update one of the first 20, some twice in one layer.
+        const key = i % 4 === 0 ? `void/new-${fresh++}` : `void/${(i * 7 + r) % 20}`;
+        store.set(key, { n: leaf }, leaf);
+        model.set(leaf + 1, key, { n: leaf });
+        leaf++;
+        if (i % 9 === 8) store.rootAt(leaf);
+      }
+      store.retainVersion(leaf - 15);
+      store.retainVersion(leaf);
+      store.releaseBefore(leaf);
+    }
+    expect(toHex(store.rootAt(leaf))).toBe(toHex(model.at(leaf).root()));
+    for (const key of ['void/3', 'void/new-0', `void/new-${fresh - 1}`])
+      expectSameProof(store, model, key, leaf);
+    // One row per key: every older row was made stale and pruned.
+    expect(count('state_values')).toBe(20 + fresh);
+  });
+
   it('holds no more than the cap of changes in memory, whatever the number of sets without a retain', () => {
     const store = new StateMapStore(openNodeDatabase(':memory:'), { maxUnpersistedChanges: 64 });
     store.migrate();
