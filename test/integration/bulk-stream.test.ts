@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChanceryClient } from '../../src/client/chancery-client.js';
 import { batchIdFor, batchRecordIdFor } from '../../src/domain/certification/certification-id.js';
 import type { SignedEnvelope } from '../../src/domain/crypto/envelope.js';
 import { batchRoot } from '../../src/domain/log/index.js';
@@ -185,6 +186,23 @@ describe('the streamed bulk upload', () => {
     expect(await t.lastPosition()).toBe(before);
     // Nothing of the body was buffered: the node (in this process) did not grow by the body's size.
     expect(process.memoryUsage().rss - rss).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('through ChanceryClient (node:http, not fetch): the early refusal of a 32 MB upload reaches the caller as its problem', async () => {
+    const stranger = { actor: 'STRANGER', keyPair: generateKeyPair() };
+    const client = new ChanceryClient(t.node.url, stranger);
+    const refusal = client.certifyBatchStream(
+      { ...FIELDS, batchRoot: '00'.repeat(32), packedDigests: Buffer.alloc(1_000_000 * 32, 7) },
+      { issuedAt: new Date(FIXED_NOW).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    );
+    await expect(refusal).rejects.toMatchObject({
+      problem: problem(
+        'ACTOR_UNKNOWN',
+        401,
+        'The actor is not a registered identity',
+        'no identity STRANGER',
+      ),
+    });
   });
 
   it('refuses a bad signature, a missing command and an unaccredited issuer before the body', async () => {
