@@ -84,10 +84,28 @@ interface RecordRow {
   batch_index: number;
 }
 
-/** A run of consecutive 32-byte values (digests or tree slots) starting at `first`. */
-interface RunRow {
+/** Which value to read: value `index` of batch `seq`, in the run that holds it. */
+interface RunKey {
+  seq: number;
+  index: number;
+}
+
+/** The run holding a value: where it starts, its length in bytes, and the value's 32 bytes. */
+interface RunValue {
   first: number;
-  bytes: Buffer;
+  size: number;
+  value: Buffer;
+}
+
+/**
+ * Reads one 32-byte value out of the run that holds it. The runs are rowid tables with an index on
+ * (batch, first), not WITHOUT ROWID: with 16–32 KB rows inline in the key's B-tree, finding a run took
+ * ~250 µs against ~10 µs, and a proof reads some forty slots. substr() hands back 32 bytes rather than
+ * copying the whole run into JavaScript.
+ */
+function runValueSql(table: string): string {
+  return `SELECT first, length(bytes) AS size, substr(bytes, (@index - first) * 32 + 1, 32) AS value
+    FROM ${table} WHERE batch_seq = @seq AND first <= @index ORDER BY first DESC LIMIT 1`;
 }
 
 const HASH_BYTES = 32;
@@ -125,9 +143,9 @@ export class BatchRecords {
     insertRecord: Statement<[string, number, number]>;
     record: Statement<[string], RecordRow>;
     insertDigests: Statement<[number, number, Buffer]>;
-    digestRun: Statement<[number, number], RunRow>;
+    digestRun: Statement<RunKey, RunValue>;
     insertHashes: Statement<[number, number, Buffer]>;
-    hashRun: Statement<[number, number], RunRow>;
+    hashRun: Statement<RunKey, RunValue>;
   };
   /** The batch whose slices are being applied, so a slice does not read its predecessor's edge back from SQLite. */
   private frontier: Frontier | null = null;
@@ -162,13 +180,13 @@ export class BatchRecords {
         first INTEGER NOT NULL,
         bytes BLOB NOT NULL,
         PRIMARY KEY (batch_seq, first)
-      ) WITHOUT ROWID;
+      );
       CREATE TABLE IF NOT EXISTS batch_tree_runs (
         batch_seq INTEGER NOT NULL,
         first INTEGER NOT NULL,
         bytes BLOB NOT NULL,
         PRIMARY KEY (batch_seq, first)
-      ) WITHOUT ROWID;
+      );
     `);
     this.convertLegacyLayout(db);
     this.statements = {
@@ -187,15 +205,11 @@ export class BatchRecords {
       insertDigests: db.prepare<[number, number, Buffer]>(
         'INSERT INTO batch_digest_runs (batch_seq, first, bytes) VALUES (?, ?, ?)',
       ),
-      digestRun: db.prepare<[number, number], RunRow>(
-        'SELECT first, bytes FROM batch_digest_runs WHERE batch_seq = ? AND first <= ? ORDER BY first DESC LIMIT 1',
-      ),
+      digestRun: db.prepare<RunKey, RunValue>(runValueSql('batch_digest_runs')),
       insertHashes: db.prepare<[number, number, Buffer]>(
         'INSERT INTO batch_tree_runs (batch_seq, first, bytes) VALUES (?, ?, ?)',
       ),
-      hashRun: db.prepare<[number, number], RunRow>(
-        'SELECT first, bytes FROM batch_tree_runs WHERE batch_seq = ? AND first <= ? ORDER BY first DESC LIMIT 1',
-      ),
+      hashRun: db.prepare<RunKey, RunValue>(runValueSql('batch_tree_runs')),
     };
   }
 
@@ -273,13 +287,13 @@ export class BatchRecords {
         from + i,
       );
     }
-    this.statements.insertDigests.run(batch.seq, from, packed);
+    insertRuns(this.statements.insertDigests, batch.seq, from, packed);
     const frontier = this.frontierOf(batch.seq, from);
     const firstSlot = storedHashIndex(0, from);
     const slots = Buffer.allocUnsafe((storedHashIndex(0, from + digests.length) - firstSlot) * HASH_BYTES);
     let at = 0;
     for (let i = 0; i < digests.length; i++) at = this.appendLeaf(frontier, packed, i, slots, at);
-    this.statements.insertHashes.run(batch.seq, firstSlot, slots);
+    insertRuns(this.statements.insertHashes, batch.seq, firstSlot, slots);
     const recorded = from + digests.length;
     this.statements.setRecorded.run(recorded, batch.seq);
     if (recorded === batch.count) {
@@ -372,17 +386,15 @@ export class BatchRecords {
       .get() as number;
   }
 
-  /** Value `index` of the run that holds it (a copy), or undefined. */
+  /** Value `index` of batch `seq`, from the run that holds it, or undefined past that run's end. */
   private readRun(
-    statement: Statement<[number, number], RunRow>,
+    statement: Statement<RunKey, RunValue>,
     seq: number,
     index: number,
   ): Uint8Array | undefined {
-    const run = statement.get(seq, index);
-    if (run === undefined) return undefined;
-    const offset = (index - run.first) * HASH_BYTES;
-    if (offset + HASH_BYTES > run.bytes.length) return undefined;
-    return new Uint8Array(run.bytes.subarray(offset, offset + HASH_BYTES));
+    const run = statement.get({ seq, index });
+    if (run === undefined || (index - run.first + 1) * HASH_BYTES > run.size) return undefined;
+    return new Uint8Array(run.value);
   }
 
   private reader(seq: number): HashReader {
@@ -395,6 +407,26 @@ export class BatchRecords {
           return hash;
         }),
     };
+  }
+}
+
+/**
+ * Values per stored run: 1,920 bytes, so two runs share a 4 KiB page and none spills into an overflow
+ * chain; reading one value (a proof reads some forty) then costs one page, where a run per slice
+ * (16–32 KB) walked its overflow pages: 16 ms a record's path over 200,000 records, against 0.9 ms
+ * with a row per slot before and about 1 ms with these runs (loaded machine).
+ */
+const RUN_VALUES = 60;
+
+/** Writes `bytes` (consecutive 32-byte values from `first`) as runs of at most RUN_VALUES, in order. */
+function insertRuns(
+  statement: Statement<[number, number, Buffer]>,
+  seq: number,
+  first: number,
+  bytes: Buffer,
+): void {
+  for (let at = 0; at < bytes.length; at += RUN_VALUES * HASH_BYTES) {
+    statement.run(seq, first + at / HASH_BYTES, bytes.subarray(at, at + RUN_VALUES * HASH_BYTES));
   }
 }
 
