@@ -1,9 +1,9 @@
 /**
  * Records certified in batches, in the node's SQLite file: one row per batch;
- * its digests as contiguous 32-byte runs, one blob per BatchDigestsRecorded
- * slice keyed by (batch, first index), written in insertion order; each
- * batch's RFC 6962 tree in the tlog stored-hash layout, likewise one blob of
- * consecutive slots per slice; and one compact row per record mapping its
+ * its digests as runs of contiguous 32-byte values (page-sized blobs, see
+ * RUN_VALUES) keyed by (batch, first index), written in insertion order; each
+ * batch's RFC 6962 tree in the tlog stored-hash layout, likewise as runs of
+ * consecutive slots; and one compact row per record mapping its
  * certification id to (batch, index), the only lookup that needs a per-record
  * key (the id is a hash of the batch id and index, so it cannot be inverted;
  * no query looks batch records up by digest, so there is no digest index).
