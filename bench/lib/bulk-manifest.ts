@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -82,6 +82,10 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
   ctx.log(`node only: streamed upload of ${label} precomputed digests`);
   const client = new ChanceryClient(node.url, issuer, 900_000);
   const validFrom = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // BENCH_CPU_PROF=1: the node's CPU profile of the streamed upload alone (bench/tools/cpuprofile-summary.ts).
+  const profile = process.env['BENCH_CPU_PROF'] === '1';
+  if (profile) await node.profileStart();
+  const cpuBefore = node.cpuSeconds();
   const nodeStarted = nowMs();
   const accepted = await client.certifyBatchStream({
     recordType: run.recordType,
@@ -90,6 +94,15 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
     packedDigests: raw.packed,
   });
   const nodeMs = nowMs() - nodeStarted;
+  const cpuAfter = node.cpuSeconds();
+  const nodeCpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  if (profile) {
+    const dir = join(ctx.repoRoot, '.bench', 'profiles');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'bulk-node-stream.cpuprofile');
+    await node.profileStop(file);
+    ctx.log(`node profile: ${file}`);
+  }
   if (accepted.count !== count) throw new Error(`the node accepted ${accepted.count}, not ${count}`);
   const nodePeak = node.peakRssBytes();
   const nodeRate = count / (nodeMs / 1000);
@@ -136,8 +149,14 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
       value: nodeRate,
       unit: 'records/s',
       baselines,
-      note: `${(nodeMs / 1000).toFixed(2)} s; node peak RSS ${peakNote(nodePeak)} (idle ${peakNote(idlePeak)})`,
-      extra: { seconds: nodeMs / 1000, nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak) },
+      note:
+        `${(nodeMs / 1000).toFixed(2)} s, node CPU ${nodeCpu === null ? '?' : `${nodeCpu.toFixed(2)} s`}; ` +
+        `node peak RSS ${peakNote(nodePeak)} (idle ${peakNote(idlePeak)})`,
+      extra: {
+        seconds: nodeMs / 1000,
+        nodeCpuSeconds: nodeCpu,
+        nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak),
+      },
     },
     {
       id: 'end-to-end-manifest',

@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { encodeBase64Url } from '../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../domain/crypto/envelope.js';
 import type { JsonValue } from '../domain/shared/json.js';
@@ -140,6 +142,13 @@ export interface CertifyInput {
 }
 
 /**
+ * Extra time a streamed batch upload may take per record, on top of the client's limit: the node
+ * answers after the append is durable and every record projected. At 1 ms a record, a million-record
+ * batch may take 17 minutes, several times what a loaded node needs.
+ */
+export const BATCH_STREAM_MS_PER_RECORD = 1;
+
+/**
  * The typed client for a Chancery node. It signs commands locally: the
  * private key never leaves the process. Used by the CLI, the tests and
  * integrators alike.
@@ -259,8 +268,16 @@ export class ChanceryClient {
     const { packedDigests, ...fields } = input;
     if (packedDigests.length === 0 || packedDigests.length % 32 !== 0)
       throw new RangeError(`packedDigests must be whole 32-byte digests, not ${packedDigests.length} bytes`);
-    const envelope = this.sign('CertifyBatch', { ...fields, count: packedDigests.length / 32 }, options);
-    return this.sendBytes('/v1/certifications/batches/stream', packedDigests, signedCommandHeader(envelope));
+    const count = packedDigests.length / 32;
+    const envelope = this.sign('CertifyBatch', { ...fields, count }, options);
+    // The node answers once the whole batch is durable and projected: the time limit grows with the count.
+    const timeoutMs = this.timeoutMs + count * BATCH_STREAM_MS_PER_RECORD;
+    return this.sendBytes(
+      '/v1/certifications/batches/stream',
+      packedDigests,
+      timeoutMs,
+      signedCommandHeader(envelope),
+    );
   }
 
   changeStatus(
@@ -366,32 +383,78 @@ export class ChanceryClient {
     return this.answer<T>(response);
   }
 
-  private async sendBytes<T>(path: string, body: Uint8Array, headers: Record<string, string>): Promise<T> {
-    const response = await fetch(this.baseUrl + path, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/octet-stream', accept: 'application/json' },
-      body: body as Uint8Array<ArrayBuffer>,
-      signal: AbortSignal.timeout(this.timeoutMs),
+  /**
+   * POSTs raw bytes through node:http rather than fetch: fetch's undici gives up on any response whose
+   * headers take longer than 300 s (headersTimeout), whatever the signal allows, and a million-record
+   * batch on a loaded node may. An answer that arrives while the body is still being written (a refusal
+   * before the node reads the list) is still read and returned, not lost to the write's EPIPE.
+   */
+  private sendBytes<T>(
+    path: string,
+    body: Uint8Array,
+    timeoutMs: number,
+    headers: Record<string, string>,
+  ): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    return new Promise<T>((resolve, reject) => {
+      let answered = false;
+      let writeError: unknown = null;
+      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/octet-stream',
+          'content-length': String(body.length),
+          accept: 'application/json',
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      request.on('response', (response: IncomingMessage) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve(answerOf<T>(response.statusCode ?? 0, response.statusMessage ?? '', text));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      request.on('error', (error) => {
+        if (answered) return;
+        // The node may have answered and closed before taking the whole body: give its answer a moment.
+        writeError = error;
+        setTimeout(() => {
+          if (!answered) reject(writeError);
+        }, 1000);
+      });
+      request.end(body);
     });
-    return this.answer<T>(response);
   }
 
   private async answer<T>(response: Response): Promise<T> {
-    const text = await response.text();
-    const parsed: unknown = text.length === 0 ? null : safeJson(text);
-    if (!response.ok) {
-      if (parsed !== null && typeof parsed === 'object' && 'code' in parsed)
-        throw new ChanceryProblemError(parsed as Problem);
-      throw new ChanceryProblemError({
-        type: 'about:blank',
-        title: response.statusText,
-        status: response.status,
-        code: 'HTTP_' + response.status,
-        detail: text.slice(0, 500),
-      });
-    }
-    return parsed as T;
+    return answerOf<T>(response.status, response.statusText, await response.text());
   }
+}
+
+/** The parsed body of a 2xx answer; otherwise a ChanceryProblemError (the node's problem, or one made up). */
+function answerOf<T>(status: number, statusText: string, text: string): T {
+  const parsed: unknown = text.length === 0 ? null : safeJson(text);
+  if (status < 200 || status > 299) {
+    if (parsed !== null && typeof parsed === 'object' && 'code' in parsed)
+      throw new ChanceryProblemError(parsed as Problem);
+    throw new ChanceryProblemError({
+      type: 'about:blank',
+      title: statusText,
+      status,
+      code: 'HTTP_' + status,
+      detail: text.slice(0, 500),
+    });
+  }
+  return parsed as T;
 }
 
 function safeJson(text: string): unknown {

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChanceryClient } from '../../src/client/chancery-client.js';
 import { batchIdFor, batchRecordIdFor } from '../../src/domain/certification/certification-id.js';
 import type { SignedEnvelope } from '../../src/domain/crypto/envelope.js';
 import { batchRoot } from '../../src/domain/log/index.js';
@@ -187,6 +188,23 @@ describe('the streamed bulk upload', () => {
     expect(process.memoryUsage().rss - rss).toBeLessThan(16 * 1024 * 1024);
   });
 
+  it('through ChanceryClient (node:http, not fetch): the early refusal of a 32 MB upload reaches the caller as its problem', async () => {
+    const stranger = { actor: 'STRANGER', keyPair: generateKeyPair() };
+    const client = new ChanceryClient(t.node.url, stranger);
+    const refusal = client.certifyBatchStream(
+      { ...FIELDS, batchRoot: '00'.repeat(32), packedDigests: Buffer.alloc(1_000_000 * 32, 7) },
+      { issuedAt: new Date(FIXED_NOW).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    );
+    await expect(refusal).rejects.toMatchObject({
+      problem: problem(
+        'ACTOR_UNKNOWN',
+        401,
+        'The actor is not a registered identity',
+        'no identity STRANGER',
+      ),
+    });
+  });
+
   it('refuses a bad signature, a missing command and an unaccredited issuer before the body', async () => {
     const list = packed(4096);
     const before = await t.lastPosition();
@@ -309,7 +327,7 @@ describe('the streamed bulk upload', () => {
     const growthMiB = (Math.max(peak, process.memoryUsage().rss) - baseline) / 1024 / 1024;
     console.info(`[bulk stream 100k] RSS grew by ${growthMiB.toFixed(0)} MiB`);
     expect(growthMiB).toBeLessThan(160);
-    expect(t.node.db.prepare('SELECT count(*) FROM batch_records').pluck().get()).toBe(count + 1030);
+    expect(t.node.db.prepare('SELECT count(*) FROM batch_record_ids').pluck().get()).toBe(count + 1030);
 
     await t.seal();
     const { batchId } = JSON.parse(res.body) as { batchId: string };

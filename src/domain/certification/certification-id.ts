@@ -26,6 +26,11 @@ export const BATCH_ID_PATTERN = '^bat_[a-z2-7]{24}$';
  * CLI writes them into its receipts without asking the node. The domain
  * prefix keeps them apart from the ids certificationIdFor derives.
  */
-export function batchRecordIdFor(batchId: string, index: number): string {
-  return derivedId('crt_', `chancery/batch-record\n${batchId}\n${index}`);
+export function batchRecordIdFor(
+  batchId: string,
+  index: number,
+  /** SHA-256 to use (default @noble/hashes); the node's projection of a million-record batch passes node:crypto's. */
+  digest?: (bytes: Uint8Array) => Uint8Array,
+): string {
+  return derivedId('crt_', `chancery/batch-record\n${batchId}\n${index}`, digest);
 }

@@ -7,6 +7,11 @@ import { encodeBase32 } from './base32.js';
  * yields the same id, which is what makes a retried command land on the same
  * stream.
  */
-export function derivedId(prefix: string, text: string): string {
-  return prefix + encodeBase32(sha256(new TextEncoder().encode(text)).subarray(0, 15));
+export function derivedId(
+  prefix: string,
+  text: string,
+  /** SHA-256 to use: a node's hot path passes node:crypto's (the same bytes, several times faster). */
+  digest: (bytes: Uint8Array) => Uint8Array = sha256,
+): string {
+  return prefix + encodeBase32(digest(new TextEncoder().encode(text)).subarray(0, 15));
 }

@@ -113,6 +113,15 @@ describe('merkletreejs as certify-bulk configures it', () => {
     }
   });
 
+  it('signs the root merkletreejs builds (batchRootHex no longer uses it), around powers of two', () => {
+    for (const size of [1, 2, 3, 63, 64, 65, 511, 512, 513, 1100]) {
+      const list = packed(DIGESTS.slice(0, size));
+      expect(batchRootHex(list, size), `size ${size}`).toBe(
+        buildBatchTree(list, size).getRoot().toString('hex'),
+      );
+    }
+  });
+
   it('hashes leaves with 0x00 and nodes with 0x01, like the domain', () => {
     const d = DIGESTS[0]!;
     expect(new Uint8Array(rfc6962LeafHash(d))).toEqual(batchLeafHash(d));
@@ -140,6 +149,8 @@ describe('merkletreejs as certify-bulk configures it', () => {
   it('refuses a digest buffer that is not count × 32 bytes, and the empty batch', () => {
     expect(() => buildBatchTree(new Uint8Array(63), 2)).toThrow(RangeError);
     expect(() => buildBatchTree(new Uint8Array(0), 0)).toThrow(RangeError);
+    expect(() => batchRootHex(new Uint8Array(63), 2)).toThrow(RangeError);
+    expect(() => batchRootHex(new Uint8Array(0), 0)).toThrow(RangeError);
   });
 });
 

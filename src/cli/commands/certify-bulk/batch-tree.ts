@@ -1,6 +1,14 @@
 /**
- * The batch tree as `chancery certify-bulk` builds it: with merkletreejs, set
- * up so that its tree is exactly RFC 6962's (and the node's, which checks it
+ * The batch tree of `chancery certify-bulk`. The root it signs comes from
+ * batchRootHex: one pass of node:crypto over the digests, keeping only the
+ * tree's right edge (src/domain/log/batch-tree.ts's RootAccumulator). It
+ * replaced merkletreejs in the hot path (issue 14): over 100,000 digests
+ * merkletreejs took 2.2 s and the accumulator 0.9 s on the same (loaded)
+ * machine, and merkletreejs holds every level, some 25 MB per 100,000
+ * records, where the accumulator holds log2(count) hashes.
+ *
+ * buildBatchTree keeps merkletreejs as an independent cross-check (tests,
+ * and the bulk benchmark's baseline), set up so that its tree is exactly RFC 6962's (and the node's, which checks it
  * with src/domain/log/batch-tree.ts):
  *
  * - leaves are given already hashed, SHA-256(0x00 ‖ digest), with
@@ -19,6 +27,8 @@
 
 import { createHash } from 'node:crypto';
 import { MerkleTree } from 'merkletreejs';
+import { RootAccumulator } from '../../../domain/log/batch-tree.js';
+import { NODE_TREE_HASHER } from '../../../infrastructure/crypto/node-hashes.js';
 
 export const DIGEST_SIZE = 32;
 
@@ -60,7 +70,14 @@ export function buildBatchTree(digests: Uint8Array, count: number): MerkleTree {
   return new MerkleTree(leaves, rfc6962NodeHash, RFC6962_TREE_OPTIONS);
 }
 
-/** The lower-case hex batch root the department signs. */
+/** The lower-case hex batch root the department signs; the same RangeError as buildBatchTree on a bad buffer. */
 export function batchRootHex(digests: Uint8Array, count: number): string {
-  return buildBatchTree(digests, count).getRoot().toString('hex');
+  if (!Number.isSafeInteger(count) || count < 1 || digests.length !== count * DIGEST_SIZE) {
+    throw new RangeError(`expected ${count} digests of ${DIGEST_SIZE} bytes, got ${digests.length} bytes`);
+  }
+  const tree = new RootAccumulator(NODE_TREE_HASHER);
+  for (let i = 0; i < count; i++) {
+    tree.add(NODE_TREE_HASHER.leafHash(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)));
+  }
+  return Buffer.from(tree.root()).toString('hex');
 }

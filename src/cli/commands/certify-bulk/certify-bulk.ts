@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type { BatchWriteResult } from '../../../client/index.js';
 import { batchRecordIdFor } from '../../../domain/certification/certification-id.js';
 import { MAX_BATCH_RECORDS } from '../../../domain/certification/events.js';
+import { sha256Bytes } from '../../../infrastructure/crypto/node-hashes.js';
 import { CliError, UsageError } from '../../command-line/cli-errors.js';
 import type { CommandSpec } from '../../command-line/command-spec.js';
 import { nowSeconds, parseTimeArg } from '../../command-line/dates.js';
@@ -69,7 +70,8 @@ function* receiptsOf(
   result: BatchWriteResult,
 ): Generator<Receipt> {
   for (let i = 0; i < names.length; i++) {
-    const certificationId = batchRecordIdFor(result.batchId, i);
+    // node:crypto's SHA-256, not the domain's pure default: the ids of a million receipts.
+    const certificationId = batchRecordIdFor(result.batchId, i, sha256Bytes);
     yield {
       file: names[i]!,
       sha256: Buffer.from(packed.buffer, packed.byteOffset + i * DIGEST_SIZE, DIGEST_SIZE).toString('hex'),
@@ -182,7 +184,7 @@ skipped; the first other line decides the format:
           optionally an "id" column, e.g. id,digest
 The id, when given, is the receipts' file column; otherwise that column says "line N".
 
-The CLI builds the RFC 6962 batch tree over the digests with merkletreejs, signs one
+The CLI computes the RFC 6962 root over the digests (node:crypto), signs one
 CertifyBatch command with the root and the count, and streams it to the node: the
 signed command in a header, then the raw 32-byte digests. The node checks the command
 before it reads the digests, recomputes the root as they arrive and refuses any

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { batchRecordIdFor } from '../../../src/domain/certification/certification-id.js';
+import { BATCH_DIGESTS_PER_EVENT } from '../../../src/domain/certification/events.js';
+import { batchRoot, verifyBatchPath } from '../../../src/domain/log/index.js';
+import type { RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
+import { BatchRecords } from '../../../src/infrastructure/projections/batch-records.js';
+import {
+  type NodeDatabase,
+  openNodeDatabase,
+} from '../../../src/infrastructure/projections/node-database.js';
+
+/**
+ * The batch read model keeps digests and tree hashes as runs (one blob per
+ * slice) and a row per record only for the id lookup. These tests pin what it
+ * serves against the pure domain's root and path verification, across slice
+ * boundaries, a restart between slices, and a read model in the layout before
+ * the runs (a row per digest and per slot).
+ */
+
+const BATCH_ID = 'bat_aaaaaaaaaaaaaaaaaaaaaaaa';
+const digestOf = (i: number) => createHash('sha256').update(`record ${i}`).digest();
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+function events(count: number, root = hex(batchRoot(Array.from({ length: count }, (_, i) => digestOf(i))))) {
+  const out: RecordedEvent[] = [];
+  const event = (type: string, data: RecordedEvent['data']): RecordedEvent => ({
+    stream: `batch-${BATCH_ID}`,
+    revision: BigInt(out.length),
+    position: 10n + BigInt(out.length),
+    type,
+    data,
+    metadata: { keyId: 'key-1' },
+    recordedAt: '2026-12-02T00:00:00Z',
+  });
+  out.push(
+    event('BatchCertified', {
+      batchId: BATCH_ID,
+      issuerId: 'UNI',
+      recordType: 'diploma',
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil: null,
+      metadata: null,
+      batchRoot: root,
+      count,
+      certifiedAt: '2026-12-02T00:00:00Z',
+    }),
+  );
+  for (let from = 0; from < count; from += BATCH_DIGESTS_PER_EVENT) {
+    const to = Math.min(count, from + BATCH_DIGESTS_PER_EVENT);
+    const digests = Array.from({ length: to - from }, (_, k) => hex(digestOf(from + k)));
+    out.push(event('BatchDigestsRecorded', { batchId: BATCH_ID, from, digests }));
+  }
+  return out;
+}
+
+function open(): { db: NodeDatabase; records: BatchRecords } {
+  const db = openNodeDatabase(':memory:');
+  const records = new BatchRecords(db);
+  records.migrate(db);
+  return { db, records };
+}
+
+/** Every record's digest and path verify against the signed root; spot-checks a large batch. */
+function expectServes(records: BatchRecords, count: number): void {
+  const root = batchRoot(Array.from({ length: count }, (_, i) => digestOf(i)));
+  const indexes =
+    count <= 40
+      ? Array.from({ length: count }, (_, i) => i)
+      : [0, 1, 511, 512, 513, count - 1].filter((i) => i < count);
+  for (const index of indexes) {
+    const view = records.record(batchRecordIdFor(BATCH_ID, index));
+    expect(view?.index).toBe(index);
+    expect(view?.recordDigest).toBe(hex(digestOf(index)));
+    const path = records.path(BATCH_ID, index)!;
+    expect(hex(path.root)).toBe(hex(root));
+    expect(() => verifyBatchPath(digestOf(index), index, count, path.path, root)).not.toThrow();
+  }
+}
+
+describe('batch records read model (runs of digests and tree hashes)', () => {
+  it.each([1, 2, 3, 7, 8, 9, 511, 512, 513, 1024, 1025, 2049])('serves a batch of %i', (count) => {
+    const { db, records } = open();
+    for (const e of events(count)) records.apply(e);
+    expectServes(records, count);
+    expect(db.prepare('SELECT count(*) FROM batch_record_ids').pluck().get()).toBe(count);
+    // Every digest stored once, 32 bytes each, in runs that fit a page (no overflow chains).
+    expect(db.prepare('SELECT sum(length(bytes)) FROM batch_digest_runs').pluck().get()).toBe(count * 32);
+    expect(db.prepare('SELECT max(length(bytes)) FROM batch_tree_runs').pluck().get()).toBeLessThanOrEqual(
+      1920,
+    );
+  });
+
+  it('continues a batch after a restart between slices, its right edge read back from SQLite', () => {
+    const { db } = open();
+    const all = events(1537);
+    // A fresh instance per event: nothing carried over in memory, as after a crash between transactions.
+    for (const e of all) {
+      const records = new BatchRecords(db);
+      records.migrate(db);
+      records.apply(e);
+    }
+    const records = new BatchRecords(db);
+    records.migrate(db);
+    expectServes(records, 1537);
+  });
+
+  it('stops on digests that do not hash to the signed root, and serves nothing of that batch', () => {
+    const { db, records } = open();
+    const bad = events(600, '00'.repeat(32));
+    // Inside a transaction, as the projector applies events: the failure rolls the batch back.
+    expect(() =>
+      db.transaction(() => {
+        for (const e of bad) records.apply(e);
+      })(),
+    ).toThrow(/not to the signed root/);
+    expect(records.batch(BATCH_ID)).toBeUndefined();
+  });
+
+  it('converts a read model written a row per digest and per slot, and serves it unchanged', () => {
+    const count = 1030;
+    const { db: fresh, records: reference } = open();
+    for (const e of events(count)) reference.apply(e);
+
+    const db = openNodeDatabase(':memory:');
+    // The old layout, filled from the reference's runs: a row per digest and per stored hash.
+    const batchRow = fresh.prepare('SELECT * FROM certification_batches').get() as Record<string, unknown>;
+    // The batch row is the same in both layouts.
+    new BatchRecords(db).migrate(db);
+    db.prepare(
+      `INSERT INTO certification_batches VALUES (@batch_id, @seq, @issuer_id, @record_type, @valid_from,
+        @valid_until, @metadata, @batch_root, @count, @certified_at, @key_id, @position, @recorded)`,
+    ).run(batchRow);
+    db.exec(`
+      CREATE TABLE batch_records (certification_id TEXT PRIMARY KEY, batch_seq INTEGER NOT NULL,
+        batch_index INTEGER NOT NULL, record_digest TEXT NOT NULL);
+      CREATE TABLE batch_tree_hashes (batch_seq INTEGER NOT NULL, slot INTEGER NOT NULL, hash BLOB NOT NULL,
+        PRIMARY KEY (batch_seq, slot)) WITHOUT ROWID;
+    `);
+    const insertRecord = db.prepare('INSERT INTO batch_records VALUES (?, ?, ?, ?)');
+    for (let i = 0; i < count; i++) insertRecord.run(batchRecordIdFor(BATCH_ID, i), 0, i, hex(digestOf(i)));
+    const insertHash = db.prepare('INSERT INTO batch_tree_hashes VALUES (?, ?, ?)');
+    for (const run of fresh.prepare('SELECT first, bytes FROM batch_tree_runs').all() as {
+      first: number;
+      bytes: Buffer;
+    }[]) {
+      for (let k = 0; k < run.bytes.length / 32; k++)
+        insertHash.run(0, run.first + k, run.bytes.subarray(k * 32, k * 32 + 32));
+    }
+
+    const upgraded = new BatchRecords(db);
+    upgraded.migrate(db);
+    expectServes(upgraded, count);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).not.toContain('batch_records');
+    expect(tables).not.toContain('batch_tree_hashes');
+  });
+});
