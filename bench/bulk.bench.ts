@@ -9,6 +9,7 @@ import { MAX_BATCH_RECORDS } from '../src/domain/certification/events.js';
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/protocol/key-pair.js';
 import type { Signer } from '../src/protocol/sign-command.js';
 import { manifestRows } from './lib/bulk-manifest.js';
+import { measureDiskReadCeiling } from './lib/disk-read-ceiling.js';
 import { type NodeChild, startNodeChild } from './lib/node-child.js';
 import { formatNumber, formatRatio, mib, nowMs } from './lib/stats.js';
 import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/types.js';
@@ -24,6 +25,9 @@ import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/type
  *    from disk, build the tree, sign, upload the digests, the node's root
  *    check, the durable append and its projection of every record, then the
  *    receipts file;
+ *  - end to end against the disk-read ceiling: the same files listed and read
+ *    with certify-bulk's own calls, hashing nothing (bench/lib/disk-read-ceiling.ts),
+ *    in the same run: how close certify-bulk gets to reading its input;
  *  - node: the upload alone (digests precomputed), from the request to the
  *    201, which comes after the append is durable and every record is
  *    readable: the node's share of the end-to-end time.
@@ -138,6 +142,10 @@ export const benchmark: Benchmark = {
     const baselineRate = count / (baseline.ms / 1000);
     const baselines: Baseline[] = [{ label: 'SHA-256 + merkletreejs', value: baselineRate }];
 
+    ctx.log('disk-read ceiling: list and read every file as certify-bulk does, hashing nothing');
+    const ceiling = await measureDiskReadCeiling(folder);
+    if (ceiling.files !== count) throw new Error(`the ceiling read ${ceiling.files} files, not ${count}`);
+
     ctx.log('starting the node');
     const node = await startNodeChild({ repoRoot: ctx.repoRoot, dataDir: join(ctx.tmpDir, 'node') });
     ctx.onCleanup(() => node.stop());
@@ -201,6 +209,17 @@ export const benchmark: Benchmark = {
         baselines,
         note: `${(e2eMs / 1000).toFixed(2)} s; CLI process RSS +${mib(cliPeakRss - rssBefore).toFixed(0)} MiB`,
         extra: { seconds: e2eMs / 1000, cliRssGrowthMiB: mib(cliPeakRss - rssBefore) },
+      },
+      {
+        id: 'end-to-end-vs-disk',
+        metric: `certify-bulk end to end from files, against reading them (the disk-read ceiling)`,
+        value: e2eRate,
+        unit: 'records/s',
+        baselines: [{ label: 'list + read every file, no hashing', value: ceiling.filesPerSecond }],
+        note:
+          `ceiling ${formatNumber(ceiling.filesPerSecond)} files/s (${(ceiling.bytes / 2 ** 20).toFixed(0)} MiB in ` +
+          `${ceiling.seconds.toFixed(2)} s, from the page cache: the files were just written)`,
+        extra: { ceilingFilesPerSecond: ceiling.filesPerSecond, ceilingSeconds: ceiling.seconds },
       },
       {
         id: 'node',
