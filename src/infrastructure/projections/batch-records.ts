@@ -28,7 +28,7 @@ import { toHex } from '../../domain/crypto/hex.js';
 import { type HashReader, proveRecord, storedHashIndex, treeHash } from '../../domain/log/index.js';
 import { NODE_TREE_HASHER, sha256Bytes } from '../crypto/node-hashes.js';
 import type { RecordedEvent } from '../eventstore/port.js';
-import type { NodeDatabase } from './node-database.js';
+import { LARGE_WRITE_CACHE_KIB, type NodeDatabase, PAGE_CACHE_KIB } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { eventMetadata } from './projection.js';
 
@@ -149,6 +149,8 @@ export class BatchRecords {
   };
   /** The batch whose slices are being applied, so a slice does not read its predecessor's edge back from SQLite. */
   private frontier: Frontier | null = null;
+  /** The page cache was raised for this transaction's batch slices, and is to be lowered after its commit. */
+  private largeCache = false;
 
   constructor(private readonly db: NodeDatabase) {}
 
@@ -251,6 +253,14 @@ export class BatchRecords {
     );
   }
 
+  /** After the projector's commit: the cache a batch raised goes back to its size, its pages freed. */
+  afterCommit(): void {
+    if (!this.largeCache) return;
+    this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    this.db.pragma('shrink_memory');
+    this.largeCache = false;
+  }
+
   /** Applies a BatchCertified or BatchDigestsRecorded event; inside the projector's transaction. */
   apply(event: RecordedEvent): void {
     const e = { type: event.type, data: event.data } as BatchEvent;
@@ -266,6 +276,11 @@ export class BatchRecords {
     }
     const batch = this.statements.batch.get(e.data.batchId);
     if (batch === undefined) throw new BatchProjectionError(`digests for unknown batch ${e.data.batchId}`);
+    if (!this.largeCache) {
+      // The slices' id rows go to random places in a large index: keep them in memory until the commit.
+      this.db.pragma(`cache_size = -${LARGE_WRITE_CACHE_KIB}`);
+      this.largeCache = true;
+    }
     const { digests } = e.data;
     // The decider writes the slices in order, right after the batch entry, in one append.
     if (e.data.from !== batch.recorded || batch.recorded + digests.length > batch.count) {

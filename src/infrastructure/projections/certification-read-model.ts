@@ -149,6 +149,10 @@ export class CertificationReadModel implements Projection {
     this.batches.reset(db);
   }
 
+  afterCommit(): void {
+    this.batches.afterCommit();
+  }
+
   apply(event: RecordedEvent): void {
     if (event.type === 'BatchCertified' || event.type === 'BatchDigestsRecorded') {
       this.batches.apply(event);

@@ -16,11 +16,17 @@ const BACKSTOP_AUTOCHECKPOINT_PAGES = 20_000;
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /**
  * Page cache, in KiB (SQLite's negative form): the most it may grow to, not an allocation. SQLite's
- * default of 2 MiB is smaller than the index a large batch inserts into (batch_record_ids, ~40 bytes a
- * record, random keys): 300,000 such inserts in one transaction took 5.4 s with it and 1.4 s with 64 MiB,
- * the rest being dirty pages spilled to the WAL mid-transaction and read back (issue 14).
+ * own default: read pages a busy node keeps cached count in its RSS (a 64 MiB cache grew a 10M-entry
+ * node serving tiles from 188 to 243 MiB, past its 250 MB bound). A large batch raises it for its own
+ * transaction (LARGE_WRITE_CACHE_KIB, batch-records.ts) and gives it back after.
  */
-const PAGE_CACHE_KIB = 64 * 1024;
+export const PAGE_CACHE_KIB = 2000;
+/**
+ * The cache while a large batch is projected. Its id index (batch_record_ids, ~40 bytes a record,
+ * random keys) outgrows 2 MiB: 300,000 such inserts in one transaction took 5.4 s with it and 1.4 s
+ * with 64 MiB, the rest being dirty pages spilled to the WAL mid-transaction and read back (issue 14).
+ */
+export const LARGE_WRITE_CACHE_KIB = 64 * 1024;
 
 export interface NodeDatabaseOptions {
   /** Checkpoint the WAL from a worker thread (default: true for a file, never for ':memory:'). */

@@ -18,6 +18,8 @@ export interface Projection {
    * projection keeps in memory between events is written once per transaction here, not once per event.
    */
   beforeCommit?(): void;
+  /** Called just after the projector's transaction committed: memory held for it can be given back. */
+  afterCommit?(): void;
   /**
    * true: applies every event, void entries included (the sequencer, the state machine). Otherwise the
    * projection sees only events of writes the ordered state machine judged valid.

@@ -206,6 +206,7 @@ export class Projector {
     for (const p of this.projections) p.beforeCommit?.();
     this.savePosition.run(POSITION_KEY, positionKey(this.pendingPosition));
     this.db.exec('COMMIT');
+    for (const p of this.projections) p.afterCommit?.();
     this.inTransaction = false;
     this.pendingInTransaction = 0;
     this.projected = this.pendingPosition;

@@ -6,8 +6,10 @@ import { batchRoot, verifyBatchPath } from '../../../src/domain/log/index.js';
 import type { RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
 import { BatchRecords } from '../../../src/infrastructure/projections/batch-records.js';
 import {
+  LARGE_WRITE_CACHE_KIB,
   type NodeDatabase,
   openNodeDatabase,
+  PAGE_CACHE_KIB,
 } from '../../../src/infrastructure/projections/node-database.js';
 
 /**
@@ -154,5 +156,21 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).not.toContain('batch_records');
     expect(tables).not.toContain('batch_tree_hashes');
+  });
+});
+
+describe('the page cache a large batch raises', () => {
+  it('is 64 MiB while its slices are projected and back to 2 MB, its pages freed, after the commit', () => {
+    const { db, records } = open();
+    const cacheKib = () => -Number(db.pragma('cache_size', { simple: true }));
+    expect(cacheKib()).toBe(PAGE_CACHE_KIB);
+    db.exec('BEGIN');
+    for (const event of events(1200)) records.apply(event);
+    expect(cacheKib()).toBe(LARGE_WRITE_CACHE_KIB);
+    db.exec('COMMIT');
+    records.afterCommit();
+    expect(cacheKib()).toBe(PAGE_CACHE_KIB);
+    expectServes(records, 1200);
+    db.close();
   });
 });
