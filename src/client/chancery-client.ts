@@ -6,7 +6,7 @@ import type { JsonValue } from '../domain/shared/json.js';
 import type { NodeStatus } from '../protocol/node-status.js';
 import type { OperationsStatus } from '../protocol/operations-status.js';
 import { type Signer, type SignOptions, signCommand } from '../protocol/sign-command.js';
-import { SIGNED_COMMAND_HEADER } from '../protocol/signed-command-header.js';
+import { MAX_SIGNED_COMMAND_CHARS, SIGNED_COMMAND_HEADER } from '../protocol/signed-command-header.js';
 import type { WriteResult } from '../protocol/write-result.js';
 
 /** RFC 9457 body as the server sends it. */
@@ -247,16 +247,15 @@ export class ChanceryClient {
    * Signs a CertifyBatch over `batchRoot` and `digests.length`, and uploads the digest list beside it
    * (up to 15,000). The command goes in the Chancery-Signed-Command header too: the node authenticates
    * it before reading the body, and takes more than 64 KiB of body only from a sender it authenticated.
+   * An envelope too large for the header (near the maximum of metadata) goes in the body alone, which
+   * the node takes up to 64 KiB.
    */
   certifyBatch(input: CertifyBatchInput, options?: SignOptions): Promise<BatchWriteResult> {
     const { digests, ...fields } = input;
     const envelope = this.sign('CertifyBatch', { ...fields, count: digests.length }, options);
-    return this.send(
-      'POST',
-      '/v1/certifications/batches',
-      { envelope, digests },
-      signedCommandHeader(envelope),
-    );
+    const header = signedCommandHeader(envelope);
+    const fits = (header[SIGNED_COMMAND_HEADER] ?? '').length <= MAX_SIGNED_COMMAND_CHARS;
+    return this.send('POST', '/v1/certifications/batches', { envelope, digests }, fits ? header : {});
   }
 
   /**

@@ -13,6 +13,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_DIR } from '../../src/api/schemas/schema-files.js';
 import type { ProofBundleV2Json } from '../../src/application/proofs/proof-bundle-v2-builder.js';
+import { ChanceryClient } from '../../src/client/chancery-client.js';
 import { batchIdFor, batchRecordIdFor } from '../../src/domain/certification/certification-id.js';
 import { batchRoot, parseTlogProof } from '../../src/domain/log/index.js';
 import { verifyProofBundle } from '../../src/domain/proof/verify-bundle.js';
@@ -473,5 +474,39 @@ describe('bulk certification on a real node', () => {
     await reopen(false);
     // `chancery rebuild`: every read model dropped in place and replayed.
     await reopen(true);
+  });
+});
+
+describe('ChanceryClient on the JSON bulk route', () => {
+  let node: TestNode;
+  let issuer: Awaited<ReturnType<TestNode['issuer']>>;
+  beforeAll(async () => {
+    node = await startTestNode({ listen: true });
+    issuer = await node.issuer('UNIVERSITY', ['diploma']);
+  });
+  afterAll(async () => node?.close());
+
+  it('through ChanceryClient: 1,030 digests with the header, and an envelope too large for it in the body alone', async () => {
+    const client = new ChanceryClient(node.node.url, issuer);
+    const issuedAt = new Date(FIXED_NOW).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const digests = DIGESTS.map((d) => createHash('sha256').update(`client ${d}`).digest('hex'));
+    const big = await client.certifyBatch(
+      { ...FIELDS, batchRoot: rootHex(digests), digests },
+      { issuedAt, commandId: 'client-json-batch' },
+    );
+    expect(big).toMatchObject({ count: COUNT, replayed: false });
+    // 32 fields of 64 + 256 characters: its base64url is past the header's 12 KiB; the body is under 64 KiB.
+    const metadata = Object.fromEntries(
+      Array.from({ length: 32 }, (_, i) => [
+        `${'k'.repeat(60)}${String(i).padStart(4, '0')}`,
+        'm'.repeat(256),
+      ]),
+    );
+    const few = digests.slice(0, 10).map((d) => createHash('sha256').update(d).digest('hex'));
+    const small = await client.certifyBatch(
+      { ...FIELDS, metadata, batchRoot: rootHex(few), digests: few },
+      { issuedAt, commandId: 'client-json-batch-metadata' },
+    );
+    expect(small).toMatchObject({ count: 10, replayed: false });
   });
 });
