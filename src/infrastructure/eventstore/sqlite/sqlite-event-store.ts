@@ -342,13 +342,13 @@ export class SqliteEventStore implements EventStore {
         value: { nextExpectedRevision: head?.revision ?? -1n, position: head?.position ?? -1n },
       };
     }
-    // One event, one INSERT: SQLite undoes a failed statement by itself, so
-    // it needs no savepoint (two statements compiled and run per append).
-    if (request.events.length === 1) return this.#insertOne(request, head, recordedAt);
     // The check above already guarantees the inserts fit; the savepoint only
     // makes sure an unexpected failure of this append leaves no partial
-    // write while the rest of the batch still commits.
-    this.#db.exec('SAVEPOINT append');
+    // write while the rest of the batch still commits. One event is one
+    // INSERT, which SQLite undoes by itself if it fails: no savepoint (two
+    // statements compiled and run per append) for the common case.
+    const savepoint = request.events.length > 1;
+    if (savepoint) this.#db.exec('SAVEPOINT append');
     try {
       let revision = head?.revision ?? -1n;
       let position = -1n;
@@ -364,32 +364,13 @@ export class SqliteEventStore implements EventStore {
         ) as Database.RunResult;
         position = BigInt(info.lastInsertRowid);
       }
-      this.#db.exec('RELEASE append');
+      if (savepoint) this.#db.exec('RELEASE append');
       return { ok: true, value: { nextExpectedRevision: revision, position } };
     } catch (error) {
-      this.#db.exec('ROLLBACK TO append');
-      this.#db.exec('RELEASE append');
-      return {
-        ok: false,
-        error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
-      };
-    }
-  }
-
-  #insertOne(request: AppendRequest, head: HeadRow | undefined, recordedAt: string): Outcome<AppendResult> {
-    const event = request.events[0]!;
-    const revision = (head?.revision ?? -1n) + 1n;
-    try {
-      const info = this.#insert.run(
-        request.stream,
-        revision,
-        event.type,
-        event.data,
-        event.metadata,
-        recordedAt,
-      ) as Database.RunResult;
-      return { ok: true, value: { nextExpectedRevision: revision, position: BigInt(info.lastInsertRowid) } };
-    } catch (error) {
+      if (savepoint) {
+        this.#db.exec('ROLLBACK TO append');
+        this.#db.exec('RELEASE append');
+      }
       return {
         ok: false,
         error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
