@@ -100,6 +100,16 @@ interface CertifyBatchRoute {
   Querystring: WriteQuery;
 }
 
+/** The Chancery-Signed-Command header as both batch routes document it. */
+function signedCommandHeaderSchema(description: string) {
+  return {
+    type: 'object',
+    properties: {
+      [SIGNED_COMMAND_HEADER]: { type: 'string', maxLength: MAX_SIGNED_COMMAND_CHARS, description },
+    },
+  };
+}
+
 const certifyBatchSchema = {
   tags: ['certifications'],
   summary: 'Certify a batch of records by the RFC 6962 root of their digests (accredited issuers)',
@@ -113,17 +123,9 @@ const certifyBatchSchema = {
     'a list that does not match the signed root or count (422 BATCH_ROOT_MISMATCH, BATCH_COUNT_MISMATCH) ' +
     'with nothing written. Record i gets the certification id batchRecordIdFor(batchId, i) and the proof ' +
     'URL proofUrlBase + that id.',
-  headers: {
-    type: 'object',
-    properties: {
-      [SIGNED_COMMAND_HEADER]: {
-        type: 'string',
-        maxLength: MAX_SIGNED_COMMAND_CHARS,
-        description:
-          "Optional: base64url of the same signed CertifyBatch envelope's JSON, for bodies above 64 KiB",
-      },
-    },
-  },
+  headers: signedCommandHeaderSchema(
+    "Optional: base64url of the same signed CertifyBatch envelope's JSON, for bodies above 64 KiB",
+  ),
   querystring: writeQuery,
   body: schemas.batchUpload,
   response: { 201: schemas.batchWriteResult, ...problemResponses },
@@ -221,17 +223,9 @@ const certifyBatchStreamSchema = {
     'BATCH_ROOT_MISMATCH) with nothing written. A retry of a command already applied is answered without ' +
     'the body. Answer and record ids as for POST /v1/certifications/batches.',
   consumes: ['application/octet-stream'],
-  headers: {
-    type: 'object',
-    properties: {
-      [SIGNED_COMMAND_HEADER]: {
-        type: 'string',
-        maxLength: MAX_SIGNED_COMMAND_CHARS,
-        description:
-          "base64url of the signed CertifyBatch envelope's JSON (schemas/commands/certify-batch.json)",
-      },
-    },
-  },
+  headers: signedCommandHeaderSchema(
+    "base64url of the signed CertifyBatch envelope's JSON (schemas/commands/certify-batch.json)",
+  ),
   querystring: writeQuery,
   body: {
     type: 'string',
