@@ -21,6 +21,7 @@ import { verifyEd25519 } from '../../src/infrastructure/crypto/ed25519-verifier.
 import { startNode } from '../../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../../src/node/node-config.js';
 import { SIGNED_COMMAND_HEADER } from '../../src/protocol/signed-command-header.js';
+import { expectedProblem } from '../support/expected-problem.js';
 import { FIXED_NOW, startTestNode, type TestNode } from '../support/test-node.js';
 
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -264,17 +265,17 @@ describe('bulk certification on a real node', () => {
       const res = await t.postRaw('/v1/certifications/batches', body);
       expect(res.statusCode).toBe(413);
       expect(res.headers['connection']).toBe('close');
-      expect(JSON.parse(res.body)).toEqual({
-        type: 'urn:chancery:problem:body-too-large',
-        title: 'The request body is too large',
-        status: 413,
-        code: 'BODY_TOO_LARGE',
-        detail:
+      expect(JSON.parse(res.body)).toEqual(
+        expectedProblem(
+          'BODY_TOO_LARGE',
+          413,
+          'The request body is too large',
           `the body is ${body.length} bytes; allowed: at most 65536 bytes unless the signed command also travels ` +
-          'in the chancery-signed-command header (then 1048576 bytes), or up to 1,000,000 records as raw ' +
-          'digests on POST /v1/certifications/batches/stream',
-        instance: '/v1/certifications/batches',
-      });
+            'in the chancery-signed-command header (then 1048576 bytes), or up to 1,000,000 records as raw ' +
+            'digests on POST /v1/certifications/batches/stream',
+          '/v1/certifications/batches',
+        ),
+      );
       expect(await t.lastPosition()).toBe(before);
     });
 
@@ -288,14 +289,15 @@ describe('bulk certification on a real node', () => {
       const res = await upload(forged, DIGESTS);
       expect(res.statusCode, res.body).toBe(401);
       expect(res.headers['connection']).toBe('close');
-      expect(JSON.parse(res.body)).toEqual({
-        type: 'urn:chancery:problem:signature-invalid',
-        title: 'The signature does not verify',
-        status: 401,
-        code: 'SIGNATURE_INVALID',
-        detail: 'the signature does not verify over the RFC 8785 form of the payload',
-        instance: '/v1/certifications/batches',
-      });
+      expect(JSON.parse(res.body)).toEqual(
+        expectedProblem(
+          'SIGNATURE_INVALID',
+          401,
+          'The signature does not verify',
+          'the signature does not verify over the RFC 8785 form of the payload',
+          '/v1/certifications/batches',
+        ),
+      );
       expect(await t.lastPosition()).toBe(before);
     });
 
@@ -310,14 +312,14 @@ describe('bulk certification on a real node', () => {
       });
       expect(res.statusCode).toBe(400);
       expect(JSON.parse(res.body)).toEqual({
-        type: 'urn:chancery:problem:body-invalid',
-        title: 'The request does not match its schema',
-        status: 400,
-        code: 'BODY_INVALID',
-        detail:
+        ...expectedProblem(
+          'BODY_INVALID',
+          400,
+          'The request does not match its schema',
           'body/envelope is not the signed command of the chancery-signed-command header; allowed: the same envelope in both',
+          '/v1/certifications/batches',
+        ),
         errors: [{ pointer: '/envelope', message: 'differs from the chancery-signed-command header' }],
-        instance: '/v1/certifications/batches',
       });
       expect(await t.lastPosition()).toBe(before);
     });
