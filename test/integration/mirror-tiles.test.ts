@@ -10,6 +10,8 @@
  *  - a tampered entry bundle, a tampered full hash tile and a tampered
  *    right-edge tile each stop the mirror with a root-mismatch naming what
  *    did not match, with nothing of it written;
+ *  - an entry too long for a bundle (409) is read from /v1/log/entries and
+ *    checked against its hash tile, honest and altered;
  *  - a forked tree (the same log key signing two trees) served as honest
  *    tiles stops the mirror with an inconsistent alert, the proof computed
  *    from the fork's own tiles.
@@ -28,6 +30,7 @@ import {
 } from '../../src/domain/log/index.js';
 import { generateKeyPair, type KeyPair, writeKeyFiles } from '../../src/protocol/key-pair.js';
 import { type Signer, signCommand } from '../../src/protocol/sign-command.js';
+import { entryFields } from '../support/directory-fixtures.js';
 import { authorityOf, eventually, type LiveNode, startLiveNode } from '../support/federation-nodes.js';
 import {
   startTamperingProxy,
@@ -335,5 +338,94 @@ describe('a mirror shown a forked tree', () => {
       }),
     ]);
     expect(parseCheckpoint(parseNote(forkNote).text).treeSize).toBe(forkSize);
+  }, 90_000);
+});
+
+/**
+ * An entry longer than the 65,535 bytes a tlog-tiles entry bundle can frame (a catalog entry whose
+ * JSON Schema is large: the node takes up to 128 KiB of it): its bundle answers 409
+ * BUNDLE_ENTRY_TOO_LARGE, and a mirror syncing from tiles must neither stall there for ever nor take
+ * the entries on trust. It reads that bundle's entries from /v1/log/entries and ties each to its slot
+ * of the level-0 hash tile, itself tied to the signed checkpoint; a proxy that alters one of them
+ * halts it with a root-mismatch. A primary of its own (under the same log key, so a fork of the one
+ * above; each mirror here reads only this one).
+ */
+describe('an entry too long for a tlog-tiles bundle', () => {
+  let longPrimary: LiveNode;
+  let longSize: number;
+  let longIndex: number;
+
+  beforeAll(async () => {
+    longPrimary = await startLiveNode({
+      clock: () => FIXED_NOW,
+      env: { CHANCERY_ORIGIN: ORIGIN, CHANCERY_LOG_KEY_FILE: join(keyDir, 'log.key') },
+    });
+    nodes.push(longPrimary);
+    const keyPair = generateKeyPair();
+    const sign = (signer: Signer, type: string, fields: Record<string, unknown>) =>
+      signCommand(signer, type, fields as never, { issuedAt: ISSUED_AT });
+    await post(
+      longPrimary,
+      '/v1/identities',
+      sign(authorityOf(longPrimary), 'RegisterIdentity', {
+        identityId: 'STATS',
+        name: 'Statistics bureau',
+        roles: ['publisher'],
+        publicKeys: [keyPair.publicKeyBase64],
+      }),
+    );
+    const stats = { actor: 'STATS', keyPair };
+    // A record schema of ~100 KB (the node takes up to 128 KiB): its entry cannot be framed in a bundle.
+    const conformsTo = { type: 'object', description: 'census fields '.repeat(7500) };
+    longIndex = longPrimary.node.sequencer.sequencedSize();
+    await post(
+      longPrimary,
+      '/v1/directory/entries',
+      sign(stats, 'PublishCatalogEntry', entryFields({ conformsTo })),
+    );
+    // Entries after it in the same bundle.
+    for (let i = 0; i < 3; i++)
+      await post(longPrimary, '/v1/directory/entries', sign(stats, 'PublishCatalogEntry', entryFields()));
+    await longPrimary.node.sealer.sealNow();
+    longSize = longPrimary.node.sequencer.latestCheckpoint()!.treeSize;
+  }, 120_000);
+
+  it('is not framed: its bundle answers 409, and /v1/log/entries serves it', async () => {
+    const bundle = await longPrimary.node.app.inject({
+      method: 'GET',
+      url: `/tile/entries/000.p/${longSize}`,
+    });
+    expect(bundle.statusCode).toBe(409);
+    expect(JSON.parse(bundle.body)).toMatchObject({ code: 'BUNDLE_ENTRY_TOO_LARGE' });
+    const page = await longPrimary.json<{ entries: { leafIndex: number; leaf: unknown }[] }>(
+      `/v1/log/entries?start=${longIndex}&end=${longIndex + 1}`,
+    );
+    expect(Buffer.byteLength(JSON.stringify(page.entries[0]!.leaf))).toBeGreaterThan(65_535);
+  });
+
+  it('reaches a mirror syncing from tiles: that bundle read from /v1/log/entries, checked against its hash tile', async () => {
+    const { mirror, proxy } = await mirrorVia(longPrimary);
+    const state = await accepted(mirror, longSize);
+    expect(state).toMatchObject({ replicatedSize: longSize, acceptedSize: longSize, halted: null });
+    expect(used(proxy, '/tile/entries/')).toContain(`/tile/entries/000.p/${longSize}`);
+    expect(used(proxy, '/v1/log/entries').length).toBeGreaterThan(0);
+    expect(await mirror.text('/v1/log/checkpoint')).toBe(await longPrimary.text('/v1/log/checkpoint'));
+    const path = `/v1/log/proofs/inclusion?index=${longIndex}&size=${longSize}`;
+    expect(await mirror.text(path)).toBe(await longPrimary.text(path));
+  }, 90_000);
+
+  it('halts a mirror when what /v1/log/entries serves in its place is not in the signed tree', async () => {
+    const { mirror } = await mirrorVia(longPrimary, {
+      leaf: (leafIndex, leaf) => {
+        if (leafIndex === longIndex + 1) leaf.data['title'] = 'Not what was published';
+      },
+    });
+    const state = await halted(mirror);
+    expect(state.halted).toBe(
+      `root-mismatch: entry ${longIndex + 1} from /v1/log/entries does not hash to its level-0 tile ` +
+        `(tree size ${longSize}): upstream serves tiles the log's checkpoint does not commit to`,
+    );
+    expect(state.acceptedSize).toBe(0);
+    expect(state.replicatedSize).toBeLessThanOrEqual(longIndex + 1);
   }, 90_000);
 });
