@@ -466,7 +466,7 @@ describe('bulk certification on a real node', () => {
           expect(res.statusCode).toBe(200);
           expect(JSON.parse(res.body)).toEqual(bundles[i]);
         }
-        expect(node.db.prepare('SELECT count(*) FROM batch_record_ids').pluck().get()).toBe(COUNT);
+        expect(node.db.prepare('SELECT count(*) FROM batch_record_keys').pluck().get()).toBe(COUNT);
       } finally {
         await node.close();
       }

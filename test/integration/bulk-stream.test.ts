@@ -327,7 +327,7 @@ describe('the streamed bulk upload', () => {
     const growthMiB = (Math.max(peak, process.memoryUsage().rss) - baseline) / 1024 / 1024;
     console.info(`[bulk stream 100k] RSS grew by ${growthMiB.toFixed(0)} MiB`);
     expect(growthMiB).toBeLessThan(160);
-    expect(t.node.db.prepare('SELECT count(*) FROM batch_record_ids').pluck().get()).toBe(count + 1030);
+    expect(t.node.db.prepare('SELECT count(*) FROM batch_record_keys').pluck().get()).toBe(count + 1030);
 
     await t.seal();
     const { batchId } = JSON.parse(res.body) as { batchId: string };

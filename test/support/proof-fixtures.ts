@@ -331,7 +331,9 @@ export class ProofWorld {
         asEntry('BatchDigestsRecorded', {
           batchId,
           from,
-          digests: digests.slice(from, from + BATCH_DIGESTS_PER_EVENT),
+          digestsBase64: Buffer.from(digests.slice(from, from + BATCH_DIGESTS_PER_EVENT).join(''), 'hex').toString(
+            'base64',
+          ),
         }),
       );
     }

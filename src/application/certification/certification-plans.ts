@@ -63,6 +63,7 @@ const certifyBatch: Planner = (payload, actor, _context, inputs) => {
     batchRoot: stringField(payload, 'batchRoot'),
     count: payload['count'] as number,
     digests: inputs.digests ?? [],
+    ...(inputs.sliceEncoding === undefined ? {} : { sliceEncoding: inputs.sliceEncoding }),
   };
   return { stream: batchStream(batchId), decider: batchDecider, command, resourceIds: {} };
 };

@@ -68,6 +68,8 @@ export interface PlanContext {
 /** What a signed command brings beside its payload: a bulk certification's uploaded digest list. */
 export interface CommandInputs {
   readonly digests?: CertifyBatch['digests'];
+  /** A mirror replaying a batch: the encoding its logged slices use, so the decider writes the same bytes. */
+  readonly sliceEncoding?: CertifyBatch['sliceEncoding'];
 }
 
 /** Translates a verified payload of one command type into a plan; throws a problem when it cannot. */

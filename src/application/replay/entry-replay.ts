@@ -39,7 +39,7 @@ import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { authenticate } from '../auth/authenticate.js';
 import { planGenesis } from '../commands/genesis.js';
 import { planSignedCommand } from '../commands/plan-signed-command.js';
-import type { PlanContext } from '../pipeline/command-plan.js';
+import type { CommandInputs, PlanContext } from '../pipeline/command-plan.js';
 import {
   CommandHandler,
   type DecidedEvent,
@@ -51,7 +51,7 @@ import { ProblemError } from '../problems/problem.js';
 import type { ReplayWrite } from './replay-write.js';
 import { replaySignedRequest } from './signed-request-replay.js';
 import {
-  batchDigests,
+  batchUpload,
   batchIncomplete,
   groupLength,
   isObject,
@@ -218,15 +218,25 @@ export class EntryReplayer {
     const auth = await authenticate(envelope, this.deps.registry, Date.parse(payload.issuedAt), 1);
     if (this.deps.commands.get(payload.actor, payload.commandId) !== undefined)
       throw reject(`command ${payload.commandId} of ${payload.actor} was already applied`);
-    const plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, {
-      digests: batchDigests(group),
-    });
+    const plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, uploadOf(group, payload, reject));
     return {
       ...plan,
       streamOfCommand: plan.streamOfCommand === true,
       metadata: commandMetadata(envelope, auth.payloadDigest),
     };
   }
+}
+
+/** What a batch write uploaded beside its command, read back from its slices; nothing for other writes. */
+function uploadOf(
+  group: readonly UpstreamEntry[],
+  payload: SignedEnvelope['payload'],
+  reject: (message: string) => Error,
+): CommandInputs {
+  if (payload.type !== 'CertifyBatch') return {};
+  const upload = batchUpload(group);
+  if ('malformed' in upload) throw reject(`CertifyBatch does not replay: ${upload.malformed}`);
+  return { digests: upload.digests, sliceEncoding: upload.encoding };
 }
 
 /**

@@ -1,7 +1,14 @@
 /** Log entries as a mirror pulls them, grouped into the writes that made them. */
 
 import { canonicalJson } from '../../domain/canonical/canonical-json.js';
+import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
+import { sliceDigestBytes, sliceEncodingOf } from '../../domain/certification/batch-slice.js';
+import type { BatchDigestSlice, BatchSliceEncoding } from '../../domain/certification/events.js';
+import { RootAccumulator } from '../../domain/log/batch-tree.js';
+import { HASH_SIZE } from '../../domain/log/rfc6962.js';
 import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
+import { NODE_TREE_HASHER } from '../../infrastructure/crypto/node-hashes.js';
+import { decodeStrictBase64 } from '../../infrastructure/crypto/strict-base64.js';
 
 /** A log entry as upstream serves it: its leaf index and the parsed leaf. */
 export interface UpstreamEntry {
@@ -39,15 +46,59 @@ export function groupLength(entries: readonly UpstreamEntry[]): number {
   return n;
 }
 
-/** The digest list a batch uploaded, from its BatchDigestsRecorded slices in order. */
-export function batchDigests(group: readonly UpstreamEntry[]): string[] {
-  const digests: string[] = [];
+/** A batch's digest list read back from its slices, in the encoding they use, or why it cannot be. */
+export type UploadedList =
+  | { readonly digests: PackedDigests; readonly encoding: BatchSliceEncoding }
+  | { readonly malformed: string };
+
+/**
+ * The digest list a batch uploaded, from its BatchDigestsRecorded slices in order, packed, with its root
+ * hashed here (the decider compares it with the signed root). The slices must agree on one encoding and
+ * continue one another; a slice that is not a well-formed one makes the write unreplayable.
+ */
+export function batchUpload(group: readonly UpstreamEntry[]): UploadedList {
+  const parts: Uint8Array[] = [];
+  let encoding: BatchSliceEncoding | undefined;
+  let count = 0;
+  for (const entry of group) {
+    if (entry.type !== 'BatchDigestsRecorded') continue;
+    const slice = entry.data as unknown as BatchDigestSlice;
+    const bytes = isObject(entry.data) ? sliceDigestBytes(slice, decodeStrictBase64) : null;
+    if (bytes === null) return { malformed: `slice at leaf ${entry.leafIndex} is not a list of SHA-256 digests` };
+    const sliceEncoding = sliceEncodingOf(slice);
+    if ((encoding ?? sliceEncoding) !== sliceEncoding)
+      return { malformed: `slice at leaf ${entry.leafIndex} mixes hex and base64 slices in one batch` };
+    if (slice.from !== count)
+      return { malformed: `slice at leaf ${entry.leafIndex} starts at ${String(slice.from)}, not at ${count}` };
+    encoding = sliceEncoding;
+    parts.push(bytes);
+    count += bytes.length / HASH_SIZE;
+  }
+  const packed = Buffer.concat(parts);
+  const root = new RootAccumulator(NODE_TREE_HASHER);
+  for (let at = 0; at < packed.length; at += HASH_SIZE) root.add(NODE_TREE_HASHER.leafHash(packed.subarray(at, at + HASH_SIZE)));
+  return {
+    digests: { packed, count, root: count === 0 ? '' : Buffer.from(root.root()).toString('hex') },
+    encoding: encoding ?? 'base64',
+  };
+}
+
+/** Digests in a group's slices so far, without decoding them. */
+function slicedCount(group: readonly UpstreamEntry[]): number {
+  let count = 0;
   for (const entry of group) {
     if (entry.type !== 'BatchDigestsRecorded' || !isObject(entry.data)) continue;
-    const slice = entry.data['digests'];
-    if (Array.isArray(slice)) for (const d of slice) if (typeof d === 'string') digests.push(d);
+    const { digests, digestsBase64 } = entry.data;
+    if (Array.isArray(digests)) count += digests.length;
+    else if (typeof digestsBase64 === 'string') count += Math.floor(base64ByteLength(digestsBase64) / HASH_SIZE);
   }
-  return digests;
+  return count;
+}
+
+/** Bytes that padded base64 of this length decodes to. */
+function base64ByteLength(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
 }
 
 /** Whether a CertifyBatch write has fewer digests in its slices so far than the count its command signs. */
@@ -56,5 +107,5 @@ export function batchIncomplete(group: readonly UpstreamEntry[]): boolean {
   const payload = isObject(envelope) ? envelope['payload'] : undefined;
   if (!isObject(payload) || payload['type'] !== 'CertifyBatch') return false;
   const count = payload['count'];
-  return typeof count === 'number' && batchDigests(group).length < count;
+  return typeof count === 'number' && slicedCount(group) < count;
 }

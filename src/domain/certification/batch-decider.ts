@@ -8,8 +8,10 @@
 
 import { fromHex, toHex } from '../crypto/hex.js';
 import { batchLeafHash, RootAccumulator } from '../log/batch-tree.js';
+import { HASH_SIZE } from '../log/rfc6962.js';
 import type { Decider } from '../shared/decider.js';
 import type { PackedDigests } from './batch-digest-intake.js';
+import { encodeSlice } from './batch-slice.js';
 import { CertificationError } from './certification-error.js';
 import type { CertifyBatch } from './commands.js';
 import { BATCH_DIGESTS_PER_EVENT, type BatchEvent, MAX_BATCH_RECORDS } from './events.js';
@@ -19,34 +21,27 @@ export type BatchState =
   | { readonly status: 'none' }
   | { readonly status: 'certified'; readonly count: number };
 
-/** The hex root over the digests, or the index of the first digest that is not 64 lower-case hex characters. */
-function rootOf(digests: CertifyBatch['digests']): { root: string } | { invalidAt: number } {
-  // A packed list was hashed as it streamed in (BatchDigestIntake): its root is already the list's.
-  if (isPacked(digests)) return { root: digests.root };
+/**
+ * The list as one packed buffer with its root, or the index of the first digest that is not 64 lower-case
+ * hex characters. A packed list was hashed as it streamed in (BatchDigestIntake): its root is already the
+ * list's. A hex list (the JSON route) is packed and hashed here.
+ */
+function packedOf(digests: CertifyBatch['digests']): PackedDigests | { invalidAt: number } {
+  if (!Array.isArray(digests)) return digests as PackedDigests;
+  const packed = new Uint8Array(digests.length * HASH_SIZE);
   const accumulator = new RootAccumulator();
   for (let i = 0; i < digests.length; i++) {
     const digest = fromHex(digests[i]!);
     // The route's schema already checks this; the decider does not rely on it.
-    if (digest === null || digest.length !== 32) return { invalidAt: i };
+    if (digest === null || digest.length !== HASH_SIZE) return { invalidAt: i };
+    packed.set(digest, i * HASH_SIZE);
     accumulator.add(batchLeafHash(digest));
   }
-  return { root: toHex(accumulator.root()) };
-}
-
-function isPacked(digests: CertifyBatch['digests']): digests is PackedDigests {
-  return !Array.isArray(digests);
+  return { packed, count: digests.length, root: toHex(accumulator.root()) };
 }
 
 function countOf(digests: CertifyBatch['digests']): number {
-  return isPacked(digests) ? digests.count : digests.length;
-}
-
-/** Digests from..to as the lower-case hex an event stores. */
-function hexSlice(digests: CertifyBatch['digests'], from: number, to: number): string[] {
-  if (!isPacked(digests)) return digests.slice(from, to);
-  const out: string[] = new Array(to - from);
-  for (let i = from; i < to; i++) out[i - from] = toHex(digests.packed.subarray(i * 32, i * 32 + 32));
-  return out;
+  return Array.isArray(digests) ? digests.length : (digests as PackedDigests).count;
 }
 
 /**
@@ -65,7 +60,8 @@ export function requireAdmissibleBatch(command: Omit<CertifyBatch, 'digests'>): 
   }
 }
 
-function requireMatchingList(command: CertifyBatch): void {
+/** The uploaded list, packed, once it is the signed count of digests hashing to the signed root. */
+function requireMatchingList(command: CertifyBatch): PackedDigests {
   const uploaded = countOf(command.digests);
   // Counted before hashing: a list of the wrong length is refused without spending any work on it.
   if (uploaded !== command.count) {
@@ -74,19 +70,20 @@ function requireMatchingList(command: CertifyBatch): void {
       `the command certifies ${command.count} records, but ${uploaded} digests were uploaded`,
     );
   }
-  const computed = rootOf(command.digests);
-  if ('invalidAt' in computed) {
+  const list = packedOf(command.digests);
+  if ('invalidAt' in list) {
     throw new CertificationError(
       'BATCH_ROOT_MISMATCH',
-      `digest ${computed.invalidAt} is not a lower-case hex SHA-256 digest`,
+      `digest ${list.invalidAt} is not a lower-case hex SHA-256 digest`,
     );
   }
-  if (computed.root !== command.batchRoot) {
+  if (list.root !== command.batchRoot) {
     throw new CertificationError(
       'BATCH_ROOT_MISMATCH',
-      `the uploaded digests hash to root ${computed.root}, not to the signed batchRoot ${command.batchRoot}`,
+      `the uploaded digests hash to root ${list.root}, not to the signed batchRoot ${command.batchRoot}`,
     );
   }
+  return list;
 }
 
 export const batchDecider: Decider<CertifyBatch, BatchEvent, BatchState> = {
@@ -102,7 +99,7 @@ export const batchDecider: Decider<CertifyBatch, BatchEvent, BatchState> = {
       throw new CertificationError('CERTIFICATION_ALREADY_EXISTS', `batch ${command.batchId} already exists`);
     }
     requireAdmissibleBatch(command);
-    requireMatchingList(command);
+    const list = requireMatchingList(command);
 
     const events: BatchEvent[] = [
       {
@@ -122,9 +119,10 @@ export const batchDecider: Decider<CertifyBatch, BatchEvent, BatchState> = {
     ];
     for (let from = 0; from < command.count; from += BATCH_DIGESTS_PER_EVENT) {
       const to = Math.min(from + BATCH_DIGESTS_PER_EVENT, command.count);
+      const bytes = list.packed.subarray(from * HASH_SIZE, to * HASH_SIZE);
       events.push({
         type: 'BatchDigestsRecorded',
-        data: { batchId: command.batchId, from, digests: hexSlice(command.digests, from, to) },
+        data: encodeSlice(command.batchId, from, bytes, command.sliceEncoding ?? 'base64'),
       });
     }
     return events;

@@ -1,6 +1,6 @@
 import type { ActorSnapshot } from '../shared/decider.js';
 import type { PackedDigests } from './batch-digest-intake.js';
-import type { CertificationMetadata } from './events.js';
+import type { BatchSliceEncoding, CertificationMetadata } from './events.js';
 
 interface CertificationCommandBase {
   readonly actor: ActorSnapshot;
@@ -69,6 +69,11 @@ export interface CertifyBatch {
    * streamed upload (BatchDigestIntake).
    */
   readonly digests: readonly string[] | PackedDigests;
+  /**
+   * How the BatchDigestsRecorded slices spell the digests: base64 (the default, what the node writes) or
+   * hex, when a mirror replays a log written before base64 slices and must decide the same bytes.
+   */
+  readonly sliceEncoding?: BatchSliceEncoding;
 }
 
 export type CertificationCommand = CertifyRecord | ChangeCertificationStatus;

@@ -3,10 +3,11 @@
  * its digests as runs of contiguous 32-byte values (page-sized blobs, see
  * RUN_VALUES) keyed by (batch, first index), written in insertion order; each
  * batch's RFC 6962 tree in the tlog stored-hash layout, likewise as runs of
- * consecutive slots; and one compact row per record mapping its
- * certification id to (batch, index), the only lookup that needs a per-record
- * key (the id is a hash of the batch id and index, so it cannot be inverted;
- * no query looks batch records up by digest, so there is no digest index).
+ * consecutive slots; and one compact row per record mapping a 32-bit key of
+ * its certification id to (batch, index) (batch-record-key.ts), the only
+ * lookup that needs a per-record key (the id is a hash of the batch id and
+ * index, so it cannot be inverted; no query looks batch records up by digest,
+ * so there is no digest index).
  * A record's batch path costs O(log n) point reads instead of rehashing the
  * batch. Everything here is derived from the BatchCertified and
  * BatchDigestsRecorded events and rebuilt with the other read models; the
@@ -17,17 +18,20 @@
  * made three million random-key B-tree inserts (the record row, its id and
  * digest indexes) plus two million hash rows, most of the node's time on a
  * bulk upload (issue 14). A read model written before this layout (one row
- * per digest and per slot) is converted in place by migrate(): a lone row is
- * a run of one.
+ * per digest and per slot, or ids as text) is converted in place by
+ * migrate(): a lone row is a run of one.
  */
 
 import type { Statement } from 'better-sqlite3';
+import { sliceDigestBytes } from '../../domain/certification/batch-slice.js';
 import { batchRecordIdFor } from '../../domain/certification/certification-id.js';
 import type { BatchEvent } from '../../domain/certification/events.js';
 import { toHex } from '../../domain/crypto/hex.js';
 import { type HashReader, proveRecord, storedHashIndex, treeHash } from '../../domain/log/index.js';
 import { NODE_TREE_HASHER, sha256Bytes } from '../crypto/node-hashes.js';
+import { decodeStrictBase64 } from '../crypto/strict-base64.js';
 import type { RecordedEvent } from '../eventstore/port.js';
+import { keyAndIndex, recordKeyOfId, sortedRecordKeys } from './batch-record-key.js';
 import { LARGE_WRITE_CACHE_KIB, type NodeDatabase, PAGE_CACHE_KIB } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { eventMetadata } from './projection.js';
@@ -79,7 +83,6 @@ interface BatchRow {
 }
 
 interface RecordRow {
-  certification_id: string;
   batch_seq: number;
   batch_index: number;
 }
@@ -118,9 +121,6 @@ class BatchProjectionError extends Error {
   }
 }
 
-/** A digest as the events store it: 64 lower-case hex characters. */
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
 /**
  * The right edge of a batch tree being built: frontier[l] is the hash of the
  * complete subtree of 2^l leaves ending at the last leaf, present when bit l
@@ -140,8 +140,8 @@ export class BatchRecords {
     setRecorded: Statement<[number, number]>;
     batch: Statement<[string], BatchRow>;
     batchBySeq: Statement<[number], BatchRow>;
-    insertRecord: Statement<[string, number, number]>;
-    record: Statement<[string], RecordRow>;
+    insertRecord: Statement<[number, number, number]>;
+    recordsByKey: Statement<[number], RecordRow>;
     insertDigests: Statement<[number, number, Buffer]>;
     digestRun: Statement<RunKey, RunValue>;
     insertHashes: Statement<[number, number, Buffer]>;
@@ -172,10 +172,11 @@ export class BatchRecords {
         recorded INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS certification_batches_by_time ON certification_batches(certified_at);
-      CREATE TABLE IF NOT EXISTS batch_record_ids (
-        certification_id TEXT PRIMARY KEY,
+      CREATE TABLE IF NOT EXISTS batch_record_keys (
+        key INTEGER NOT NULL,
         batch_seq INTEGER NOT NULL,
-        batch_index INTEGER NOT NULL
+        batch_index INTEGER NOT NULL,
+        PRIMARY KEY (key, batch_seq, batch_index)
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS batch_digest_runs (
         batch_seq INTEGER NOT NULL,
@@ -200,10 +201,12 @@ export class BatchRecords {
       ),
       batch: db.prepare<[string], BatchRow>('SELECT * FROM certification_batches WHERE batch_id = ?'),
       batchBySeq: db.prepare<[number], BatchRow>('SELECT * FROM certification_batches WHERE seq = ?'),
-      insertRecord: db.prepare<[string, number, number]>(
-        'INSERT INTO batch_record_ids (certification_id, batch_seq, batch_index) VALUES (?, ?, ?)',
+      insertRecord: db.prepare<[number, number, number]>(
+        'INSERT INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, ?, ?)',
       ),
-      record: db.prepare<[string], RecordRow>('SELECT * FROM batch_record_ids WHERE certification_id = ?'),
+      recordsByKey: db.prepare<[number], RecordRow>(
+        'SELECT batch_seq, batch_index FROM batch_record_keys WHERE key = ?',
+      ),
       insertDigests: db.prepare<[number, number, Buffer]>(
         'INSERT INTO batch_digest_runs (batch_seq, first, bytes) VALUES (?, ?, ?)',
       ),
@@ -217,25 +220,29 @@ export class BatchRecords {
 
   /**
    * A read model from before the run layout (a row per record in batch_records, a row per slot in
-   * batch_tree_hashes) is carried over, each row a run of one, so an upgraded node serves its batches
-   * without a rebuild; `chancery rebuild` writes the compact runs.
+   * batch_tree_hashes) or before integer record keys (ids as text in batch_record_ids) is carried over,
+   * each row a run of one and each id its key, so an upgraded node serves its batches without a
+   * rebuild; `chancery rebuild` writes the compact runs.
    */
   private convertLegacyLayout(db: NodeDatabase): void {
     const legacy = db
       .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('batch_records', 'batch_tree_hashes')",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('batch_records', 'batch_tree_hashes', 'batch_record_ids')",
       )
       .pluck()
       .all() as string[];
     if (legacy.length === 0) return;
     db.transaction(() => {
+      for (const table of ['batch_records', 'batch_record_ids'].filter((name) => legacy.includes(name))) {
+        copyIdsAsKeys(db, table);
+      }
       if (legacy.includes('batch_records')) {
         db.exec(`
-          INSERT INTO batch_record_ids SELECT certification_id, batch_seq, batch_index FROM batch_records;
           INSERT INTO batch_digest_runs SELECT batch_seq, batch_index, unhex(record_digest) FROM batch_records;
           DROP TABLE batch_records;
         `);
       }
+      if (legacy.includes('batch_record_ids')) db.exec('DROP TABLE batch_record_ids');
       if (legacy.includes('batch_tree_hashes')) {
         db.exec(`
           INSERT INTO batch_tree_runs SELECT batch_seq, slot, hash FROM batch_tree_hashes;
@@ -248,7 +255,8 @@ export class BatchRecords {
   reset(db: NodeDatabase): void {
     this.frontier = null;
     db.exec(
-      'DROP TABLE IF EXISTS batch_tree_runs; DROP TABLE IF EXISTS batch_digest_runs; DROP TABLE IF EXISTS batch_record_ids; ' +
+      'DROP TABLE IF EXISTS batch_tree_runs; DROP TABLE IF EXISTS batch_digest_runs; DROP TABLE IF EXISTS batch_record_keys; ' +
+        'DROP TABLE IF EXISTS batch_record_ids; ' +
         'DROP TABLE IF EXISTS batch_tree_hashes; DROP TABLE IF EXISTS batch_records; DROP TABLE IF EXISTS certification_batches;',
     );
   }
@@ -281,35 +289,29 @@ export class BatchRecords {
       this.db.pragma(`cache_size = -${LARGE_WRITE_CACHE_KIB}`);
       this.largeCache = true;
     }
-    const { digests } = e.data;
+    const packed = sliceDigestBytes(e.data, decodeStrictBase64);
+    if (packed === null) {
+      throw new BatchProjectionError(
+        `batch ${batch.batch_id}: the slice from ${e.data.from} is not a list of SHA-256 digests`,
+      );
+    }
+    const count = packed.length / HASH_BYTES;
     // The decider writes the slices in order, right after the batch entry, in one append.
-    if (e.data.from !== batch.recorded || batch.recorded + digests.length > batch.count) {
+    if (e.data.from !== batch.recorded || batch.recorded + count > batch.count) {
       throw new BatchProjectionError(
         `batch ${batch.batch_id}: digests from ${e.data.from} do not continue the ${batch.recorded} recorded of ${batch.count}`,
       );
     }
     const from = batch.recorded;
-    const packed = Buffer.allocUnsafe(digests.length * HASH_BYTES);
-    for (let i = 0; i < digests.length; i++) {
-      const hex = digests[i]!;
-      if (!SHA256_HEX.test(hex)) {
-        throw new BatchProjectionError(`batch ${batch.batch_id}: digest ${from + i} is not hex SHA-256`);
-      }
-      packed.write(hex, i * HASH_BYTES, HASH_BYTES, 'hex');
-      this.statements.insertRecord.run(
-        batchRecordIdFor(batch.batch_id, from + i, sha256Bytes),
-        batch.seq,
-        from + i,
-      );
-    }
-    insertRuns(this.statements.insertDigests, batch.seq, from, packed);
+    const digests = Buffer.from(packed.buffer, packed.byteOffset, packed.length);
+    insertRuns(this.statements.insertDigests, batch.seq, from, digests);
     const frontier = this.frontierOf(batch.seq, from);
     const firstSlot = storedHashIndex(0, from);
-    const slots = Buffer.allocUnsafe((storedHashIndex(0, from + digests.length) - firstSlot) * HASH_BYTES);
+    const slots = Buffer.allocUnsafe((storedHashIndex(0, from + count) - firstSlot) * HASH_BYTES);
     let at = 0;
-    for (let i = 0; i < digests.length; i++) at = this.appendLeaf(frontier, packed, i, slots, at);
+    for (let i = 0; i < count; i++) at = this.appendLeaf(frontier, digests, i, slots, at);
     insertRuns(this.statements.insertHashes, batch.seq, firstSlot, slots);
-    const recorded = from + digests.length;
+    const recorded = from + count;
     this.statements.setRecorded.run(recorded, batch.seq);
     if (recorded === batch.count) {
       this.frontier = null;
@@ -318,6 +320,11 @@ export class BatchRecords {
         throw new BatchProjectionError(
           `batch ${batch.batch_id}: its digests hash to ${root}, not to the signed root ${batch.batch_root}`,
         );
+      }
+      // Once the batch is whole, its records' keys, sorted, in one ordered pass through the index.
+      for (const entry of sortedRecordKeys(batch.batch_id, batch.count)) {
+        const { key, index } = keyAndIndex(entry);
+        this.statements.insertRecord.run(key, batch.seq, index);
       }
     }
   }
@@ -364,21 +371,26 @@ export class BatchRecords {
 
   /** A record of a fully recorded batch, by its certification id. */
   record(certificationId: string): BatchRecordView | undefined {
-    const row = this.statements.record.get(certificationId);
-    if (row === undefined) return undefined;
-    const batch = this.statements.batchBySeq.get(row.batch_seq);
-    // A batch's records become visible only once all of its digests are in (one append, so one transaction).
-    if (batch === undefined || batch.recorded !== batch.count) return undefined;
-    const digest = this.readRun(this.statements.digestRun, row.batch_seq, row.batch_index);
-    if (digest === undefined) {
-      throw new BatchProjectionError(`batch ${row.batch_seq} has no digest at index ${row.batch_index}`);
+    const key = recordKeyOfId(certificationId);
+    if (key === null) return undefined;
+    // Usually one candidate; another record whose id shares the key is told apart by recomputing the id.
+    for (const row of this.statements.recordsByKey.all(key)) {
+      const batch = this.statements.batchBySeq.get(row.batch_seq);
+      // A batch's records become visible only once all of its digests are in (one append, so one transaction).
+      if (batch === undefined || batch.recorded !== batch.count) continue;
+      if (batchRecordIdFor(batch.batch_id, row.batch_index, sha256Bytes) !== certificationId) continue;
+      const digest = this.readRun(this.statements.digestRun, row.batch_seq, row.batch_index);
+      if (digest === undefined) {
+        throw new BatchProjectionError(`batch ${row.batch_seq} has no digest at index ${row.batch_index}`);
+      }
+      return {
+        certificationId,
+        index: row.batch_index,
+        recordDigest: Buffer.from(digest).toString('hex'),
+        batch: toBatchView(batch),
+      };
     }
-    return {
-      certificationId: row.certification_id,
-      index: row.batch_index,
-      recordDigest: Buffer.from(digest).toString('hex'),
-      batch: toBatchView(batch),
-    };
+    return undefined;
   }
 
   /** The path of record `index` in its batch tree, with the root it leads to; undefined for an unknown batch. */
@@ -432,6 +444,26 @@ export class BatchRecords {
  * with a row per slot before and about 1 ms with these runs (loaded machine).
  */
 const RUN_VALUES = 60;
+
+/** Re-keys the record ids of a legacy table (batch_records, batch_record_ids), a page at a time in id order. */
+function copyIdsAsKeys(db: NodeDatabase, table: string): void {
+  const page = db.prepare<[string], { id: string; seq: number; idx: number }>(
+    `SELECT certification_id AS id, batch_seq AS seq, batch_index AS idx FROM ${table}
+      WHERE certification_id > ? ORDER BY certification_id LIMIT 10000`,
+  );
+  const insert = db.prepare<[number, number, number]>(
+    'INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, ?, ?)',
+  );
+  for (let after = ''; ; ) {
+    const rows = page.all(after);
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      const key = recordKeyOfId(row.id);
+      if (key !== null) insert.run(key, row.seq, row.idx);
+    }
+    after = rows[rows.length - 1]!.id;
+  }
+}
 
 /** Writes `bytes` (consecutive 32-byte values from `first`) as runs of at most RUN_VALUES, in order. */
 function insertRuns(

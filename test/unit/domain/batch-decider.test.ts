@@ -81,6 +81,37 @@ function batchCertified(command: CertifyBatch): BatchCertified {
 describe('CertifyBatch', () => {
   it('certifies a batch: one BatchCertified entry, then the digests in slices of BATCH_DIGESTS_PER_EVENT', () => {
     const command = certifyBatch(2 * BATCH_DIGESTS_PER_EVENT + 3);
+    const base64 = (from: number, to?: number) =>
+      Buffer.from(command.digests.slice(from, to).join(''), 'hex').toString('base64');
+    given([])
+      .when(command)
+      .then([
+        batchCertified(command),
+        {
+          type: 'BatchDigestsRecorded',
+          data: { batchId: BATCH_ID, from: 0, digestsBase64: base64(0, BATCH_DIGESTS_PER_EVENT) },
+        },
+        {
+          type: 'BatchDigestsRecorded',
+          data: {
+            batchId: BATCH_ID,
+            from: BATCH_DIGESTS_PER_EVENT,
+            digestsBase64: base64(BATCH_DIGESTS_PER_EVENT, 2 * BATCH_DIGESTS_PER_EVENT),
+          },
+        },
+        {
+          type: 'BatchDigestsRecorded',
+          data: {
+            batchId: BATCH_ID,
+            from: 2 * BATCH_DIGESTS_PER_EVENT,
+            digestsBase64: base64(2 * BATCH_DIGESTS_PER_EVENT),
+          },
+        },
+      ]);
+  });
+
+  it('writes hex slices when replaying a log written before base64 slices (sliceEncoding: hex)', () => {
+    const command = { ...certifyBatch(BATCH_DIGESTS_PER_EVENT + 1), sliceEncoding: 'hex' as const };
     given([])
       .when(command)
       .then([
@@ -94,18 +125,21 @@ describe('CertifyBatch', () => {
           data: {
             batchId: BATCH_ID,
             from: BATCH_DIGESTS_PER_EVENT,
-            digests: command.digests.slice(BATCH_DIGESTS_PER_EVENT, 2 * BATCH_DIGESTS_PER_EVENT),
-          },
-        },
-        {
-          type: 'BatchDigestsRecorded',
-          data: {
-            batchId: BATCH_ID,
-            from: 2 * BATCH_DIGESTS_PER_EVENT,
-            digests: command.digests.slice(2 * BATCH_DIGESTS_PER_EVENT),
+            digests: command.digests.slice(BATCH_DIGESTS_PER_EVENT),
           },
         },
       ]);
+  });
+
+  it('writes the same slices from a streamed (packed) upload as from the JSON route', () => {
+    const command = certifyBatch(BATCH_DIGESTS_PER_EVENT + 5);
+    const packed = new Uint8Array(Buffer.from(command.digests.join(''), 'hex'));
+    const fromJson = batchDecider.decide(command, batchDecider.initialState());
+    const fromStream = batchDecider.decide(
+      { ...command, digests: { packed, count: command.count, root: command.batchRoot } },
+      batchDecider.initialState(),
+    );
+    expect(fromStream).toStrictEqual(fromJson);
   });
 
   it('certifies a batch of one record, whose root is its leaf hash', () => {
@@ -114,7 +148,10 @@ describe('CertifyBatch', () => {
       .when(command)
       .then([
         batchCertified(command),
-        { type: 'BatchDigestsRecorded', data: { batchId: BATCH_ID, from: 0, digests: command.digests } },
+        {
+          type: 'BatchDigestsRecorded',
+          data: { batchId: BATCH_ID, from: 0, digestsBase64: Buffer.from(command.digests[0]!, 'hex').toString('base64') },
+        },
       ]);
   });
 

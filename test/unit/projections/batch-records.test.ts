@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { batchRecordIdFor } from '../../../src/domain/certification/certification-id.js';
-import { BATCH_DIGESTS_PER_EVENT } from '../../../src/domain/certification/events.js';
+import { encodeSlice } from '../../../src/domain/certification/batch-slice.js';
+import { BATCH_DIGESTS_PER_EVENT, type BatchSliceEncoding } from '../../../src/domain/certification/events.js';
 import { batchRoot, verifyBatchPath } from '../../../src/domain/log/index.js';
 import type { RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
+import { recordKeyOfId } from '../../../src/infrastructure/projections/batch-record-key.js';
 import { BatchRecords } from '../../../src/infrastructure/projections/batch-records.js';
 import {
   LARGE_WRITE_CACHE_KIB,
@@ -24,7 +26,11 @@ const BATCH_ID = 'bat_aaaaaaaaaaaaaaaaaaaaaaaa';
 const digestOf = (i: number) => createHash('sha256').update(`record ${i}`).digest();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-function events(count: number, root = hex(batchRoot(Array.from({ length: count }, (_, i) => digestOf(i))))) {
+function events(
+  count: number,
+  root = hex(batchRoot(Array.from({ length: count }, (_, i) => digestOf(i)))),
+  encoding: BatchSliceEncoding = 'base64',
+) {
   const out: RecordedEvent[] = [];
   const event = (type: string, data: RecordedEvent['data']): RecordedEvent => ({
     stream: `batch-${BATCH_ID}`,
@@ -50,8 +56,10 @@ function events(count: number, root = hex(batchRoot(Array.from({ length: count }
   );
   for (let from = 0; from < count; from += BATCH_DIGESTS_PER_EVENT) {
     const to = Math.min(count, from + BATCH_DIGESTS_PER_EVENT);
-    const digests = Array.from({ length: to - from }, (_, k) => hex(digestOf(from + k)));
-    out.push(event('BatchDigestsRecorded', { batchId: BATCH_ID, from, digests }));
+    const packed = Buffer.concat(Array.from({ length: to - from }, (_, k) => digestOf(from + k)));
+    out.push(
+      event('BatchDigestsRecorded', encodeSlice(BATCH_ID, from, packed, encoding) as RecordedEvent['data']),
+    );
   }
   return out;
 }
@@ -85,7 +93,7 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     const { db, records } = open();
     for (const e of events(count)) records.apply(e);
     expectServes(records, count);
-    expect(db.prepare('SELECT count(*) FROM batch_record_ids').pluck().get()).toBe(count);
+    expect(db.prepare('SELECT count(*) FROM batch_record_keys').pluck().get()).toBe(count);
     // Every digest stored once, 32 bytes each, in runs that fit a page (no overflow chains).
     expect(db.prepare('SELECT sum(length(bytes)) FROM batch_digest_runs').pluck().get()).toBe(count * 32);
     expect(db.prepare('SELECT max(length(bytes)) FROM batch_tree_runs').pluck().get()).toBeLessThanOrEqual(
@@ -105,6 +113,46 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     const records = new BatchRecords(db);
     records.migrate(db);
     expectServes(records, 1537);
+  });
+
+  it('serves a batch logged with hex slices (logs written before base64 slices) the same', () => {
+    const { db, records } = open();
+    for (const e of events(1025, undefined, 'hex')) records.apply(e);
+    expectServes(records, 1025);
+    expect(db.prepare('SELECT sum(length(bytes)) FROM batch_digest_runs').pluck().get()).toBe(1025 * 32);
+  });
+
+  it('tells apart records whose ids share a lookup key, by recomputing each candidate id', () => {
+    const { db, records } = open();
+    for (const e of events(40)) records.apply(e);
+    // Every other record of the batch made to collide with record 7: rows under 7's key, listed before 7's own.
+    const collide = db.prepare('INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, 0, ?)');
+    const key = recordKeyOfId(batchRecordIdFor(BATCH_ID, 7))!;
+    for (let i = 0; i < 40; i++) collide.run(key, i);
+    expect(db.prepare('SELECT count(*) FROM batch_record_keys WHERE key = ?').pluck().get(key)).toBe(40);
+    expectServes(records, 40);
+    // An id that is no record of the batch, under a key that every record of it shares, finds nothing.
+    const stranger = batchRecordIdFor('bat_bbbbbbbbbbbbbbbbbbbbbbbb', 0);
+    for (let i = 0; i < 40; i++) collide.run(recordKeyOfId(stranger), i);
+    expect(records.record(stranger)).toBeUndefined();
+    expect(records.record('crt_not-an-id')).toBeUndefined();
+  });
+
+  it.each([
+    ['base64 that is not canonical (a stray character)', (d: string) => `${d.slice(0, 4)}*${d.slice(4)}`],
+    ['base64 of a partial digest', (d: string) => Buffer.from(d, 'base64').subarray(0, 40).toString('base64')],
+    ['an empty slice', () => ''],
+  ])('stops on a slice that is %s, and serves nothing of that batch', (_, mangle) => {
+    const { db, records } = open();
+    const all = events(3);
+    const slice = all[1]!.data as { digestsBase64: string };
+    all[1] = { ...all[1]!, data: { ...slice, digestsBase64: mangle(slice.digestsBase64) } };
+    expect(() =>
+      db.transaction(() => {
+        for (const e of all) records.apply(e);
+      })(),
+    ).toThrow('batch read model: batch bat_aaaaaaaaaaaaaaaaaaaaaaaa: the slice from 0 is not a list of SHA-256 digests');
+    expect(records.batch(BATCH_ID)).toBeUndefined();
   });
 
   it('stops on digests that do not hash to the signed root, and serves nothing of that batch', () => {
@@ -156,6 +204,27 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).not.toContain('batch_records');
     expect(tables).not.toContain('batch_tree_hashes');
+  });
+
+  it('converts a read model that kept record ids as text, and serves it unchanged', () => {
+    const count = 700;
+    const { db, records } = open();
+    for (const e of events(count)) records.apply(e);
+    // The layout before integer keys: the id itself as the key of batch_record_ids.
+    db.exec(`
+      CREATE TABLE batch_record_ids (certification_id TEXT PRIMARY KEY, batch_seq INTEGER NOT NULL,
+        batch_index INTEGER NOT NULL) WITHOUT ROWID;
+      DELETE FROM batch_record_keys;
+    `);
+    const insert = db.prepare('INSERT INTO batch_record_ids VALUES (?, 0, ?)');
+    for (let i = 0; i < count; i++) insert.run(batchRecordIdFor(BATCH_ID, i), i);
+
+    const upgraded = new BatchRecords(db);
+    upgraded.migrate(db);
+    expectServes(upgraded, count);
+    expect(db.prepare('SELECT count(*) FROM batch_record_keys').pluck().get()).toBe(count);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).not.toContain('batch_record_ids');
   });
 });
 

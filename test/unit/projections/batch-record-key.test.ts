@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { batchRecordIdFor, batchIdFor } from '../../../src/domain/certification/certification-id.js';
+import {
+  keyAndIndex,
+  recordKeyOfId,
+  sortedRecordKeys,
+} from '../../../src/infrastructure/projections/batch-record-key.js';
+
+/**
+ * The read model finds a batch record by a 32-bit key that both sides compute: the projection from
+ * the batch id and index, a lookup from the certification id. If the two disagreed, a record would be
+ * certified and never found, so this pins them against batchRecordIdFor, the ids receipts carry.
+ */
+describe('batch record keys', () => {
+  it('are the same from the batch id and index as from the certification id', () => {
+    for (const commandId of ['a', 'b', 'c']) {
+      const batchId = batchIdFor('UNIVERSITY', commandId);
+      const keys = sortedRecordKeys(batchId, 3000);
+      const seen = new Set<number>();
+      let previous = -1;
+      for (const entry of keys) {
+        expect(entry).toBeGreaterThan(previous);
+        previous = entry;
+        const { key, index } = keyAndIndex(entry);
+        expect(key).toBe(recordKeyOfId(batchRecordIdFor(batchId, index)));
+        seen.add(index);
+      }
+      expect(seen.size).toBe(3000);
+    }
+  });
+
+  it('hold the largest batch: index 999,999 beside a key of 2^32 - 1, exactly', () => {
+    expect(keyAndIndex(0xffffffff * 2 ** 20 + 999_999)).toEqual({ key: 0xffffffff, index: 999_999 });
+    expect(() => sortedRecordKeys('bat_x', 2 ** 20 + 1)).toThrow(RangeError);
+  });
+
+  it('are null for anything that is not a certification id', () => {
+    for (const text of ['', 'crt_', 'crt_AAAAAAAAAAAAAAAAAAAAAAAA', 'bat_aaaaaaaaaaaaaaaaaaaaaaaa', 'crt_aaaaaaaaaaaaaaaaaaaaaaaa1'])
+      expect(recordKeyOfId(text)).toBeNull();
+    expect(recordKeyOfId('crt_aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(0);
+    expect(recordKeyOfId('crt_7777777aaaaaaaaaaaaaaaaa')).toBe(0xffffffff);
+  });
+});
