@@ -331,9 +331,10 @@ export class ProofWorld {
         asEntry('BatchDigestsRecorded', {
           batchId,
           from,
-          digestsBase64: Buffer.from(digests.slice(from, from + BATCH_DIGESTS_PER_EVENT).join(''), 'hex').toString(
-            'base64',
-          ),
+          digestsBase64: Buffer.from(
+            digests.slice(from, from + BATCH_DIGESTS_PER_EVENT).join(''),
+            'hex',
+          ).toString('base64'),
         }),
       );
     }

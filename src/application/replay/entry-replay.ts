@@ -51,8 +51,8 @@ import { ProblemError } from '../problems/problem.js';
 import type { ReplayWrite } from './replay-write.js';
 import { replaySignedRequest } from './signed-request-replay.js';
 import {
-  batchUpload,
   batchIncomplete,
+  batchUpload,
   groupLength,
   isObject,
   sameEvent,
@@ -218,7 +218,12 @@ export class EntryReplayer {
     const auth = await authenticate(envelope, this.deps.registry, Date.parse(payload.issuedAt), 1);
     if (this.deps.commands.get(payload.actor, payload.commandId) !== undefined)
       throw reject(`command ${payload.commandId} of ${payload.actor} was already applied`);
-    const plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, uploadOf(group, payload, reject));
+    const plan = planSignedCommand(
+      payload,
+      actorSnapshot(auth.actor),
+      this.context,
+      uploadOf(group, payload, reject),
+    );
     return {
       ...plan,
       streamOfCommand: plan.streamOfCommand === true,

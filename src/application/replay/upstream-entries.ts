@@ -64,19 +64,23 @@ export function batchUpload(group: readonly UpstreamEntry[]): UploadedList {
     if (entry.type !== 'BatchDigestsRecorded') continue;
     const slice = entry.data as unknown as BatchDigestSlice;
     const bytes = isObject(entry.data) ? sliceDigestBytes(slice, decodeStrictBase64) : null;
-    if (bytes === null) return { malformed: `slice at leaf ${entry.leafIndex} is not a list of SHA-256 digests` };
+    if (bytes === null)
+      return { malformed: `slice at leaf ${entry.leafIndex} is not a list of SHA-256 digests` };
     const sliceEncoding = sliceEncodingOf(slice);
     if ((encoding ?? sliceEncoding) !== sliceEncoding)
       return { malformed: `slice at leaf ${entry.leafIndex} mixes hex and base64 slices in one batch` };
     if (slice.from !== count)
-      return { malformed: `slice at leaf ${entry.leafIndex} starts at ${String(slice.from)}, not at ${count}` };
+      return {
+        malformed: `slice at leaf ${entry.leafIndex} starts at ${String(slice.from)}, not at ${count}`,
+      };
     encoding = sliceEncoding;
     parts.push(bytes);
     count += bytes.length / HASH_SIZE;
   }
   const packed = Buffer.concat(parts);
   const root = new RootAccumulator(NODE_TREE_HASHER);
-  for (let at = 0; at < packed.length; at += HASH_SIZE) root.add(NODE_TREE_HASHER.leafHash(packed.subarray(at, at + HASH_SIZE)));
+  for (let at = 0; at < packed.length; at += HASH_SIZE)
+    root.add(NODE_TREE_HASHER.leafHash(packed.subarray(at, at + HASH_SIZE)));
   return {
     digests: { packed, count, root: count === 0 ? '' : Buffer.from(root.root()).toString('hex') },
     encoding: encoding ?? 'base64',
@@ -90,7 +94,8 @@ function slicedCount(group: readonly UpstreamEntry[]): number {
     if (entry.type !== 'BatchDigestsRecorded' || !isObject(entry.data)) continue;
     const { digests, digestsBase64 } = entry.data;
     if (Array.isArray(digests)) count += digests.length;
-    else if (typeof digestsBase64 === 'string') count += Math.floor(base64ByteLength(digestsBase64) / HASH_SIZE);
+    else if (typeof digestsBase64 === 'string')
+      count += Math.floor(base64ByteLength(digestsBase64) / HASH_SIZE);
   }
   return count;
 }

@@ -27,7 +27,8 @@ export function encodeSlice(
 ): BatchDigestSlice {
   if (encoding === 'base64') return { batchId, from, digestsBase64: encodeBase64(packed) };
   const digests: string[] = new Array(packed.length / HASH_SIZE);
-  for (let i = 0; i < digests.length; i++) digests[i] = toHex(packed.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+  for (let i = 0; i < digests.length; i++)
+    digests[i] = toHex(packed.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   return { batchId, from, digests };
 }
 

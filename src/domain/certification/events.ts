@@ -135,7 +135,7 @@ export const BATCH_DIGESTS_PER_EVENT = 512;
 /**
  * Largest batch: a million records, streamed as 32 MB of raw digests
  * (POST /v1/certifications/batches/stream). The JSON route takes 15,000
- * (1 MiB, from a sender authenticated by its header first; 64 KiB otherwise). The append is about 70 MB of events: one transaction on
+ * (1 MiB, from a sender authenticated by its header first; 64 KiB otherwise). The append is about 44 MB of events: one transaction on
  * SQLite and PostgreSQL; EventStoreDB needs its MaxAppendSize raised to match.
  */
 export const MAX_BATCH_RECORDS = 1_000_000;

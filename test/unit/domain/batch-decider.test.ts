@@ -150,7 +150,11 @@ describe('CertifyBatch', () => {
         batchCertified(command),
         {
           type: 'BatchDigestsRecorded',
-          data: { batchId: BATCH_ID, from: 0, digestsBase64: Buffer.from(command.digests[0]!, 'hex').toString('base64') },
+          data: {
+            batchId: BATCH_ID,
+            from: 0,
+            digestsBase64: Buffer.from(command.digests[0]!, 'hex').toString('base64'),
+          },
         },
       ]);
   });

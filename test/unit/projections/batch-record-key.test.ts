@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchRecordIdFor, batchIdFor } from '../../../src/domain/certification/certification-id.js';
+import { batchIdFor, batchRecordIdFor } from '../../../src/domain/certification/certification-id.js';
 import {
   keyAndIndex,
   recordKeyOfId,
@@ -35,7 +35,13 @@ describe('batch record keys', () => {
   });
 
   it('are null for anything that is not a certification id', () => {
-    for (const text of ['', 'crt_', 'crt_AAAAAAAAAAAAAAAAAAAAAAAA', 'bat_aaaaaaaaaaaaaaaaaaaaaaaa', 'crt_aaaaaaaaaaaaaaaaaaaaaaaa1'])
+    for (const text of [
+      '',
+      'crt_',
+      'crt_AAAAAAAAAAAAAAAAAAAAAAAA',
+      'bat_aaaaaaaaaaaaaaaaaaaaaaaa',
+      'crt_aaaaaaaaaaaaaaaaaaaaaaaa1',
+    ])
       expect(recordKeyOfId(text)).toBeNull();
     expect(recordKeyOfId('crt_aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(0);
     expect(recordKeyOfId('crt_7777777aaaaaaaaaaaaaaaaa')).toBe(0xffffffff);

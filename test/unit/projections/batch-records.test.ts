@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { batchRecordIdFor } from '../../../src/domain/certification/certification-id.js';
 import { encodeSlice } from '../../../src/domain/certification/batch-slice.js';
-import { BATCH_DIGESTS_PER_EVENT, type BatchSliceEncoding } from '../../../src/domain/certification/events.js';
+import { batchRecordIdFor } from '../../../src/domain/certification/certification-id.js';
+import {
+  BATCH_DIGESTS_PER_EVENT,
+  type BatchSliceEncoding,
+} from '../../../src/domain/certification/events.js';
 import { batchRoot, verifyBatchPath } from '../../../src/domain/log/index.js';
 import type { RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
 import { recordKeyOfId } from '../../../src/infrastructure/projections/batch-record-key.js';
@@ -126,7 +129,9 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     const { db, records } = open();
     for (const e of events(40)) records.apply(e);
     // Every other record of the batch made to collide with record 7: rows under 7's key, listed before 7's own.
-    const collide = db.prepare('INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, 0, ?)');
+    const collide = db.prepare(
+      'INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, 0, ?)',
+    );
     const key = recordKeyOfId(batchRecordIdFor(BATCH_ID, 7))!;
     for (let i = 0; i < 40; i++) collide.run(key, i);
     expect(db.prepare('SELECT count(*) FROM batch_record_keys WHERE key = ?').pluck().get(key)).toBe(40);
@@ -140,7 +145,10 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
 
   it.each([
     ['base64 that is not canonical (a stray character)', (d: string) => `${d.slice(0, 4)}*${d.slice(4)}`],
-    ['base64 of a partial digest', (d: string) => Buffer.from(d, 'base64').subarray(0, 40).toString('base64')],
+    [
+      'base64 of a partial digest',
+      (d: string) => Buffer.from(d, 'base64').subarray(0, 40).toString('base64'),
+    ],
     ['an empty slice', () => ''],
   ])('stops on a slice that is %s, and serves nothing of that batch', (_, mangle) => {
     const { db, records } = open();
@@ -151,7 +159,9 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
       db.transaction(() => {
         for (const e of all) records.apply(e);
       })(),
-    ).toThrow('batch read model: batch bat_aaaaaaaaaaaaaaaaaaaaaaaa: the slice from 0 is not a list of SHA-256 digests');
+    ).toThrow(
+      'batch read model: batch bat_aaaaaaaaaaaaaaaaaaaaaaaa: the slice from 0 is not a list of SHA-256 digests',
+    );
     expect(records.batch(BATCH_ID)).toBeUndefined();
   });
 

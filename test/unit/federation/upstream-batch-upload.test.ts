@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  batchIncomplete,
+  batchUpload,
+  sameEvent,
+  type UpstreamEntry,
+} from '../../../src/application/replay/upstream-entries.js';
+import { batchDecider } from '../../../src/domain/certification/batch-decider.js';
+import { batchIdFor } from '../../../src/domain/certification/certification-id.js';
+import type { CertifyBatch } from '../../../src/domain/certification/commands.js';
+import {
+  BATCH_DIGESTS_PER_EVENT,
+  type BatchSliceEncoding,
+} from '../../../src/domain/certification/events.js';
+import { batchRoot } from '../../../src/domain/log/index.js';
+import type { JsonValue } from '../../../src/domain/shared/json.js';
+
+/**
+ * A mirror replays a batch from its logged slices: it reads the digest list back, re-decides the write,
+ * and needs the decided slices to be upstream's byte for byte, in whichever encoding upstream's log
+ * used (base64, or hex in logs written before base64 slices). A dishonest upstream may also serve slices
+ * that are malformed, out of order or mixed; the mirror must refuse those rather than guess.
+ */
+
+const BATCH_ID = batchIdFor('UNIVERSITY', 'graduation-2026');
+const COUNT = BATCH_DIGESTS_PER_EVENT + 88;
+const digests = Array.from({ length: COUNT }, (_, i) =>
+  createHash('sha256').update(`diploma ${i}`).digest('hex'),
+);
+
+function command(overrides: Partial<CertifyBatch> = {}): CertifyBatch {
+  return {
+    type: 'CertifyBatch',
+    actor: { identityId: 'UNIVERSITY', roles: ['issuer'], accreditations: ['diploma'], status: 'active' },
+    at: '2026-06-30T09:00:00Z',
+    batchId: BATCH_ID,
+    recordType: 'diploma',
+    validFrom: '2026-07-01T00:00:00Z',
+    validUntil: null,
+    metadata: null,
+    batchRoot: Buffer.from(batchRoot(digests.map((d) => new Uint8Array(Buffer.from(d, 'hex'))))).toString(
+      'hex',
+    ),
+    count: COUNT,
+    digests,
+    ...overrides,
+  };
+}
+
+/** The upstream log of a batch written with slices in `encoding`, as a mirror pulls it. */
+function upstream(encoding: BatchSliceEncoding): UpstreamEntry[] {
+  const events = batchDecider.decide(command({ sliceEncoding: encoding }), batchDecider.initialState());
+  const envelope = { payload: { type: 'CertifyBatch', count: COUNT }, signature: {} } as JsonValue;
+  return events.map((event, i) => ({
+    leafIndex: 10 + i,
+    type: event.type,
+    stream: `batch-${BATCH_ID}`,
+    data: event.data as unknown as JsonValue,
+    envelope,
+  }));
+}
+
+describe('a mirror reading a batch back from its slices', () => {
+  it.each(['base64', 'hex'] as const)('re-decides %s slices byte for byte', (encoding) => {
+    const group = upstream(encoding);
+    expect(Object.keys(group[1]!.data as object)).toContain(
+      encoding === 'base64' ? 'digestsBase64' : 'digests',
+    );
+    const upload = batchUpload(group);
+    if ('malformed' in upload) throw new Error(upload.malformed);
+    expect(upload.encoding).toBe(encoding);
+    expect(upload.digests.count).toBe(COUNT);
+    const replayed = batchDecider.decide(
+      command({ digests: upload.digests, sliceEncoding: upload.encoding }),
+      batchDecider.initialState(),
+    );
+    expect(replayed).toHaveLength(group.length);
+    expect(replayed.map((event, i) => sameEvent(group[i]!, event))).toEqual(replayed.map(() => true));
+  });
+
+  it('waits while the slices hold fewer digests than the signed count, in either encoding', () => {
+    for (const encoding of ['base64', 'hex'] as const) {
+      const group = upstream(encoding);
+      expect(batchIncomplete(group)).toBe(false);
+      expect(batchIncomplete(group.slice(0, 2))).toBe(true);
+    }
+  });
+
+  it.each([
+    [
+      'a slice that is not canonical base64',
+      (group: UpstreamEntry[]) => {
+        const data = group[1]!.data as { digestsBase64: string };
+        group[1] = {
+          ...group[1]!,
+          data: { ...data, digestsBase64: `${data.digestsBase64.slice(0, -4)}AAA` },
+        };
+      },
+      'slice at leaf 11 is not a list of SHA-256 digests',
+    ],
+    [
+      'slices in two encodings',
+      (group: UpstreamEntry[]) => {
+        group[2] = upstream('hex')[2]!;
+      },
+      'slice at leaf 12 mixes hex and base64 slices in one batch',
+    ],
+    [
+      'slices out of order',
+      (group: UpstreamEntry[]) => {
+        [group[1], group[2]] = [
+          { ...group[2]!, leafIndex: 11 },
+          { ...group[1]!, leafIndex: 12 },
+        ];
+      },
+      `slice at leaf 11 starts at ${BATCH_DIGESTS_PER_EVENT}, not at 0`,
+    ],
+  ])('refuses %s', (_, tamper, message) => {
+    const group = upstream('base64');
+    tamper(group);
+    expect(batchUpload(group)).toEqual({ malformed: message });
+  });
+});
