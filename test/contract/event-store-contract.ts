@@ -545,6 +545,36 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
         expect(received.map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
       });
 
+      it('lets timers and requests run while it delivers a long page to a slow handler', async () => {
+        const store = await open();
+        const stream = uniqueStream('sub-yield');
+        const start = await store.lastPosition();
+        await store.append(stream, range(0, 40).map(numbered), 'no_stream');
+
+        // Each event costs its handler 5 ms of synchronous work, as a large batch's slices do.
+        const handledWhenTimerRan: number[] = [];
+        let handled = 0;
+        const subscription = store.subscribe(
+          (event) => {
+            if (event.stream !== stream) return;
+            const until = performance.now() + 5;
+            while (performance.now() < until) {}
+            handled++;
+          },
+          { after: start ?? undefined },
+        );
+        const ticker = setInterval(() => handledWhenTimerRan.push(handled), 1);
+        await waitFor(
+          () => handled === 40,
+          20_000,
+          () => `handled ${handled}`,
+        );
+        clearInterval(ticker);
+        await subscription.close();
+        // The 200 ms of handling was cut into turns of the event loop: the timer ran in the middle of it.
+        expect(handledWhenTimerRan.some((n) => n > 0 && n < 40), String(handledWhenTimerRan)).toBe(true);
+      });
+
       it('ends with a rejected done when the handler throws, and delivers nothing more', async () => {
         const store = await open();
         const stream = uniqueStream('sub-error');

@@ -41,6 +41,7 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { DeliveryBudget } from '../delivery-budget.js';
 import { toEventJson } from '../event-json.js';
 import { checkExpected, expectationHolds } from '../expected-revision.js';
 import {
@@ -330,6 +331,7 @@ class EsdbSubscription implements Subscription {
     });
     this.#stream = stream;
     let handlerFailure: { error: unknown } | undefined;
+    const budget = new DeliveryBudget();
     try {
       for await (const resolved of stream) {
         if (this.#closed) break;
@@ -344,6 +346,7 @@ class EsdbSubscription implements Subscription {
           throw error;
         }
         this.last = recorded.position;
+        await budget.spent();
       }
     } catch (error) {
       if (handlerFailure !== undefined) throw handlerFailure.error;

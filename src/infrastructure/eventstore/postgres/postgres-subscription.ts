@@ -1,4 +1,5 @@
 import type { Client, Notification } from 'pg';
+import { DeliveryBudget } from '../delivery-budget.js';
 import { type EventHandler, type RecordedEvent, StoreUnavailableError, type Subscription } from '../port.js';
 
 /**
@@ -125,6 +126,7 @@ export class PostgresSubscription implements Subscription {
   #wakes = 0;
   #lost: Error | null = null;
   #wake: (() => void) | undefined;
+  readonly #budget = new DeliveryBudget();
 
   constructor(
     private readonly source: FeedSource,
@@ -175,6 +177,7 @@ export class PostgresSubscription implements Subscription {
         if (this.#closed) return;
         await this.handler(event);
         this.last = event.position;
+        await this.#budget.spent();
       }
     }
   }

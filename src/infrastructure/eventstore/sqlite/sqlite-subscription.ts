@@ -1,3 +1,4 @@
+import { DeliveryBudget } from '../delivery-budget.js';
 import type { EventHandler, RecordedEvent, Subscription } from '../port.js';
 
 /** What a subscription needs from the store: pages of the feed, and word of commits. */
@@ -18,6 +19,7 @@ export class SqliteSubscription implements Subscription {
   readonly done: Promise<void>;
   #closed = false;
   #wake: (() => void) | undefined;
+  readonly #budget = new DeliveryBudget();
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -49,6 +51,7 @@ export class SqliteSubscription implements Subscription {
         if (this.#closed) return;
         await this.handler(event);
         this.last = event.position;
+        await this.#budget.spent();
       }
     }
   }
