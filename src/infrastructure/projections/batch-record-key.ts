@@ -33,24 +33,59 @@ export function recordKeyOfId(certificationId: string): number | null {
 }
 
 /**
- * The keys of records 0..count-1 of a batch, each with its index, sorted by key: entry i is
- * key × 2^20 + index (see keyAndIndex). 8 bytes a record, so 8 MB for the largest batch.
+ * The keys of a batch's records 0..count-1, each with its index: entry i is key × 2^20 + index (see
+ * keyAndIndex), so sorting the entries as numbers sorts them by key. 8 bytes a record, 8 MB for the
+ * largest batch. Filled slice by slice as the batch is projected, so the hashing is spread over the
+ * slices rather than done at once when the batch is whole.
  */
+export class BatchRecordKeys {
+  readonly #entries: Float64Array;
+  readonly #prefixLength: number;
+  /** One input buffer for every record: the prefix, then the index in decimal (at most 7 digits). */
+  readonly #input: Buffer;
+  #filled = 0;
+
+  constructor(
+    readonly batchId: string,
+    readonly count: number,
+  ) {
+    if (!Number.isSafeInteger(count) || count < 0 || count > INDEX_SPAN) {
+      throw new RangeError(`a batch has between 0 and ${INDEX_SPAN} records, not ${count}`);
+    }
+    const prefix = Buffer.from(`chancery/batch-record\n${batchId}\n`, 'utf8');
+    this.#prefixLength = prefix.length;
+    this.#input = Buffer.alloc(prefix.length + 7);
+    prefix.copy(this.#input);
+    this.#entries = new Float64Array(count);
+  }
+
+  /** Records whose keys are computed: 0..filled-1. */
+  get filled(): number {
+    return this.#filled;
+  }
+
+  /** Computes the keys of records filled..to-1. */
+  fillTo(to: number): void {
+    const input = this.#input;
+    const at = this.#prefixLength;
+    for (let index = this.#filled; index < Math.min(to, this.count); index++) {
+      const digits = input.write(String(index), at, 'latin1');
+      const key = hash('sha256', input.subarray(0, at + digits), 'buffer').readUInt32BE(0);
+      this.#entries[index] = key * INDEX_SPAN + index;
+    }
+    this.#filled = Math.max(this.#filled, Math.min(to, this.count));
+  }
+
+  /** Every record's entry, sorted by key (computing any not yet filled); the entries are sorted in place. */
+  sorted(): Float64Array {
+    this.fillTo(this.count);
+    return this.#entries.sort();
+  }
+}
+
+/** The sorted key entries of records 0..count-1 of a batch, in one go. */
 export function sortedRecordKeys(batchId: string, count: number): Float64Array {
-  if (!Number.isSafeInteger(count) || count < 0 || count > INDEX_SPAN) {
-    throw new RangeError(`a batch has between 0 and ${INDEX_SPAN} records, not ${count}`);
-  }
-  const prefix = Buffer.from(`chancery/batch-record\n${batchId}\n`, 'utf8');
-  // One input buffer for every record: the prefix, then the index in decimal (at most 7 digits).
-  const input = Buffer.alloc(prefix.length + 7);
-  prefix.copy(input);
-  const keys = new Float64Array(count);
-  for (let index = 0; index < count; index++) {
-    const digits = input.write(String(index), prefix.length, 'latin1');
-    const key = hash('sha256', input.subarray(0, prefix.length + digits), 'buffer').readUInt32BE(0);
-    keys[index] = key * INDEX_SPAN + index;
-  }
-  return keys.sort();
+  return new BatchRecordKeys(batchId, count).sorted();
 }
 
 /** The key and the record index packed in one sortedRecordKeys entry. */

@@ -31,7 +31,7 @@ import { type HashReader, proveRecord, storedHashIndex, treeHash } from '../../d
 import { NODE_TREE_HASHER, sha256Bytes } from '../crypto/node-hashes.js';
 import { decodeStrictBase64 } from '../crypto/strict-base64.js';
 import type { RecordedEvent } from '../eventstore/port.js';
-import { keyAndIndex, recordKeyOfId, sortedRecordKeys } from './batch-record-key.js';
+import { BatchRecordKeys, keyAndIndex, recordKeyOfId } from './batch-record-key.js';
 import { LARGE_WRITE_CACHE_KIB, type NodeDatabase, PAGE_CACHE_KIB } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { eventMetadata } from './projection.js';
@@ -149,6 +149,8 @@ export class BatchRecords {
   };
   /** The batch whose slices are being applied, so a slice does not read its predecessor's edge back from SQLite. */
   private frontier: Frontier | null = null;
+  /** That batch's record keys so far, computed slice by slice and inserted sorted once it is whole. */
+  private keys: BatchRecordKeys | null = null;
   /** The page cache was raised for this transaction's batch slices, and is to be lowered after its commit. */
   private largeCache = false;
 
@@ -254,6 +256,7 @@ export class BatchRecords {
 
   reset(db: NodeDatabase): void {
     this.frontier = null;
+    this.keys = null;
     db.exec(
       'DROP TABLE IF EXISTS batch_tree_runs; DROP TABLE IF EXISTS batch_digest_runs; DROP TABLE IF EXISTS batch_record_keys; ' +
         'DROP TABLE IF EXISTS batch_record_ids; ' +
@@ -312,6 +315,7 @@ export class BatchRecords {
     for (let i = 0; i < count; i++) at = this.appendLeaf(frontier, digests, i, slots, at);
     insertRuns(this.statements.insertHashes, batch.seq, firstSlot, slots);
     const recorded = from + count;
+    this.keysOf(batch.batch_id, batch.count).fillTo(recorded);
     this.statements.setRecorded.run(recorded, batch.seq);
     if (recorded === batch.count) {
       this.frontier = null;
@@ -322,7 +326,9 @@ export class BatchRecords {
         );
       }
       // Once the batch is whole, its records' keys, sorted, in one ordered pass through the index.
-      for (const entry of sortedRecordKeys(batch.batch_id, batch.count)) {
+      const keys = this.keysOf(batch.batch_id, batch.count);
+      this.keys = null;
+      for (const entry of keys.sorted()) {
         const { key, index } = keyAndIndex(entry);
         this.statements.insertRecord.run(key, batch.seq, index);
       }
@@ -348,6 +354,12 @@ export class BatchRecords {
     frontier.levels[level] = hash;
     frontier.size++;
     return at;
+  }
+
+  /** The keys being gathered for this batch; a new gatherer (from record 0) for another batch or after a restart. */
+  private keysOf(batchId: string, count: number): BatchRecordKeys {
+    if (this.keys?.batchId !== batchId) this.keys = new BatchRecordKeys(batchId, count);
+    return this.keys;
   }
 
   /** The right edge of batch `seq` after `size` leaves: kept from the previous slice, else read back from SQLite. */
