@@ -346,7 +346,7 @@ class EsdbSubscription implements Subscription {
           throw error;
         }
         this.last = recorded.position;
-        await budget.spent();
+        if (budget.spent) await budget.pause();
       }
     } catch (error) {
       if (handlerFailure !== undefined) throw handlerFailure.error;

@@ -177,7 +177,7 @@ export class PostgresSubscription implements Subscription {
         if (this.#closed) return;
         await this.handler(event);
         this.last = event.position;
-        await this.#budget.spent();
+        if (this.#budget.spent) await this.#budget.pause();
       }
     }
   }

@@ -51,7 +51,7 @@ export class SqliteSubscription implements Subscription {
         if (this.#closed) return;
         await this.handler(event);
         this.last = event.position;
-        await this.#budget.spent();
+        if (this.#budget.spent) await this.#budget.pause();
       }
     }
   }
