@@ -25,10 +25,11 @@
  * bytes, some 25 MB for 100,000 records; the file contents are never held.
  */
 
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { MerkleTree } from 'merkletreejs';
+import { DIGEST_SIZE, TreeEdge } from './tree-edge.js';
 
-export const DIGEST_SIZE = 32;
+export { DIGEST_SIZE } from './tree-edge.js';
 
 /** RFC 6962 leaf hash of a record's 32-byte digest: SHA-256(0x00 ‖ digest). */
 export function rfc6962LeafHash(digest: Uint8Array): Buffer {
@@ -68,38 +69,15 @@ export function buildBatchTree(digests: Uint8Array, count: number): MerkleTree {
   return new MerkleTree(leaves, rfc6962NodeHash, RFC6962_TREE_OPTIONS);
 }
 
-// Reused inputs of the two fixed-size hashes: SHA-256(0x00 ‖ digest) and SHA-256(0x01 ‖ left ‖ right).
-const LEAF_INPUT = Buffer.alloc(1 + DIGEST_SIZE, 0x00);
-const NODE_INPUT = Buffer.alloc(1 + 2 * DIGEST_SIZE, 0x01);
-
-/** SHA-256 of 0x01 ‖ left ‖ right, each a 32-character latin1 string (one character per byte). */
-function nodeHashLatin1(left: string, right: string): string {
-  NODE_INPUT.write(left, 1, 'latin1');
-  NODE_INPUT.write(right, 1 + DIGEST_SIZE, 'latin1');
-  return hash('sha256', NODE_INPUT, 'binary');
-}
-
 /**
- * The lower-case hex batch root the department signs; the same RangeError as buildBatchTree on a bad buffer.
- * RootAccumulator's algorithm (one hash per complete subtree on the right edge, folded right to left) over
- * hashes held as latin1 strings: node:crypto's hash() answers a latin1 ('binary') string 1.5 to 2 times as fast as a Buffer,
- * and two million hashes were a quarter of certify-bulk's time (issue 14).
+ * The lower-case hex batch root the department signs; the same RangeError as buildBatchTree on a bad
+ * buffer. RootAccumulator's algorithm through node:crypto, hashes held as latin1 strings (tree-edge.ts).
  */
 export function batchRootHex(digests: Uint8Array, count: number): string {
   if (!Number.isSafeInteger(count) || count < 1 || digests.length !== count * DIGEST_SIZE) {
     throw new RangeError(`expected ${count} digests of ${DIGEST_SIZE} bytes, got ${digests.length} bytes`);
   }
-  const bytes = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength);
-  // Roots of the complete subtrees so far, largest (leftmost) first.
-  const subtrees: string[] = [];
-  for (let i = 0; i < count; i++) {
-    bytes.copy(LEAF_INPUT, 1, i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-    let node = hash('sha256', LEAF_INPUT, 'binary');
-    // Each trailing one bit of i is a complete subtree of the new leaf's size: merge it.
-    for (let n = i; n % 2 === 1; n = (n - 1) / 2) node = nodeHashLatin1(subtrees.pop()!, node);
-    subtrees.push(node);
-  }
-  let root = subtrees[subtrees.length - 1]!;
-  for (let i = subtrees.length - 2; i >= 0; i--) root = nodeHashLatin1(subtrees[i]!, root);
-  return Buffer.from(root, 'latin1').toString('hex');
+  const edge = new TreeEdge();
+  edge.addLeaves(Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength), 0, count);
+  return Buffer.from(edge.root(), 'latin1').toString('hex');
 }

@@ -11,7 +11,8 @@ import { describeFsError } from '../../files/fs-errors.js';
 import { AS_OPTION, connectAs } from '../../node-access/actor.js';
 import { NodeConnection } from '../../node-access/node-connection.js';
 import { progressBar } from '../../progress/progress-bar.js';
-import { batchRootHex, DIGEST_SIZE } from './batch-tree.js';
+import { BatchRootPipeline } from './batch-root-pipeline.js';
+import { DIGEST_SIZE } from './batch-tree.js';
 import { type BulkInput, listBulkInputs } from './bulk-inputs.js';
 import { readDigestManifest } from './digest-manifest.js';
 import { type QrDir, qrDirOf, writeQrCodes } from './qr-dir.js';
@@ -122,6 +123,8 @@ interface BulkSource {
   readonly path: string;
   readonly names: readonly string[];
   readonly packed: Uint8Array;
+  /** Lower-case hex RFC 6962 root over the digests, in order. */
+  readonly batchRoot: string;
 }
 
 /** Hashes a folder's or a manifest's files, or reads a digest manifest (--digests) as it is. */
@@ -133,8 +136,23 @@ async function collect(
   if ((source === undefined) === (digestsFile === undefined))
     throw new UsageError('give either FOLDER|MANIFEST or --digests FILE (one of them)', command);
   if (digestsFile !== undefined) {
-    const manifest = await readDigestManifest(digestsFile);
-    return { kind: 'digests', path: digestsFile, names: manifest.names, packed: manifest.packed };
+    // The root is hashed on a second core while the manifest is still being read.
+    const pipeline = new BatchRootPipeline();
+    try {
+      const manifest = await readDigestManifest(digestsFile, (packed, count) =>
+        pipeline.offer(packed, count),
+      );
+      const batchRoot = await pipeline.root(manifest.packed, manifest.count);
+      return {
+        kind: 'digests',
+        path: digestsFile,
+        names: manifest.names,
+        packed: manifest.packed,
+        batchRoot,
+      };
+    } finally {
+      pipeline.close();
+    }
   }
   const path = source!;
   const { kind, inputs } = await listBulkInputs(path);
@@ -148,7 +166,8 @@ async function collect(
   const bar = progressBar('hashing ');
   const packed = await hashAll(inputs, (done) => bar.update(done, inputs.length));
   bar.done();
-  return { kind, path, names: inputs.map((input) => input.name), packed };
+  const batchRoot = await new BatchRootPipeline().root(packed, inputs.length);
+  return { kind, path, names: inputs.map((input) => input.name), packed, batchRoot };
 }
 
 async function writeQrCodesOrSay(qr: QrDir, receipts: Iterable<Receipt>): Promise<number> {
@@ -256,7 +275,7 @@ example:
     const bulk = await collect(source, args.string('digests'), args.command);
     const count = bulk.names.length;
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
-    const batchRoot = batchRootHex(bulk.packed, count);
+    const { batchRoot } = bulk;
     const { result, batch } = await certifyDerivingIds(node, bulk, {
       recordType,
       validFrom,

@@ -202,12 +202,23 @@ class ManifestBuilder {
   }
 }
 
-export async function readDigestManifest(path: string): Promise<DigestManifest> {
+/**
+ * Reads the manifest at `path`. `onRead`, when given, is called after each read with the digests so
+ * far (the first `count` of `packed`; `packed` may be replaced by a larger buffer on a later read).
+ */
+export async function readDigestManifest(
+  path: string,
+  onRead?: (packed: Uint8Array, count: number) => void,
+): Promise<DigestManifest> {
   const manifest = new ManifestBuilder(path);
   try {
     const file = await open(path, 'r');
     try {
-      await readLines(file, (bytes, start, end) => manifest.line(bytes, start, end));
+      await readLines(
+        file,
+        (bytes, start, end) => manifest.line(bytes, start, end),
+        () => onRead?.(manifest.packed, manifest.names.length),
+      );
     } finally {
       await file.close();
     }
@@ -232,6 +243,7 @@ export async function readDigestManifest(path: string): Promise<DigestManifest> 
 async function readLines(
   file: Awaited<ReturnType<typeof open>>,
   line: (bytes: Buffer, start: number, end: number) => void,
+  afterRead: () => void,
 ): Promise<void> {
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let kept = 0;
@@ -249,6 +261,7 @@ async function readLines(
       if (start < end) line(buffer, start, end);
       return;
     }
+    afterRead();
     kept = end - start;
     buffer.copy(buffer, 0, start, end);
   }
