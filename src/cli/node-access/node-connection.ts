@@ -11,7 +11,8 @@ export class NodeConnection {
 
   constructor(
     readonly url: string,
-    signer?: Signer,
+    /** Who signs this connection's commands: certify-bulk derives the batch id (its receipts' ids) from the actor. */
+    readonly signer?: Signer,
   ) {
     this.client = new ChanceryClient(url, signer);
   }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import type { BatchWriteResult } from '../../../client/index.js';
-import { batchRecordIdFor } from '../../../domain/certification/certification-id.js';
+import type { BatchWriteResult, CertifyBatchStreamInput } from '../../../client/index.js';
+import { batchIdFor } from '../../../domain/certification/certification-id.js';
 import { MAX_BATCH_RECORDS } from '../../../domain/certification/events.js';
-import { sha256Bytes } from '../../../infrastructure/crypto/node-hashes.js';
 import { CliError, UsageError } from '../../command-line/cli-errors.js';
 import type { CommandSpec } from '../../command-line/command-spec.js';
 import { nowSeconds, parseTimeArg } from '../../command-line/dates.js';
@@ -12,11 +11,13 @@ import { describeFsError } from '../../files/fs-errors.js';
 import { AS_OPTION, connectAs } from '../../node-access/actor.js';
 import { NodeConnection } from '../../node-access/node-connection.js';
 import { progressBar } from '../../progress/progress-bar.js';
-import { batchRootHex, DIGEST_SIZE } from './batch-tree.js';
+import { BatchRootPipeline } from './batch-root-pipeline.js';
+import { DIGEST_SIZE } from './batch-tree.js';
 import { type BulkInput, listBulkInputs } from './bulk-inputs.js';
 import { readDigestManifest } from './digest-manifest.js';
 import { type QrDir, qrDirOf, writeQrCodes } from './qr-dir.js';
-import { type Receipt, writeReceipts } from './receipts-file.js';
+import { type BatchReceipts, type Receipt, receiptAt, writeReceipts } from './receipts-file.js';
+import { RECORD_ID_CHARS, writeBatchRecordIds } from './record-ids.js';
 
 /** Read size per call: the file's content is never held beyond one chunk. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -64,21 +65,56 @@ async function hashAll(
   return digests;
 }
 
-function* receiptsOf(
-  names: readonly string[],
-  packed: Uint8Array,
-  result: BatchWriteResult,
-): Generator<Receipt> {
-  for (let i = 0; i < names.length; i++) {
-    // node:crypto's SHA-256, not the domain's pure default: the ids of a million receipts.
-    const certificationId = batchRecordIdFor(result.batchId, i, sha256Bytes);
-    yield {
-      file: names[i]!,
-      sha256: Buffer.from(packed.buffer, packed.byteOffset + i * DIGEST_SIZE, DIGEST_SIZE).toString('hex'),
-      certificationId,
-      proofUrl: `${result.proofUrlBase}${certificationId}`,
-    };
+function* receiptsOf(batch: BatchReceipts): Generator<Receipt> {
+  for (let i = 0; i < batch.names.length; i++) yield receiptAt(batch, i);
+}
+
+/** Ids derived between two turns of the event loop: about 20 ms, so the upload keeps being written meanwhile. */
+const IDS_PER_TURN = 16_384;
+
+/**
+ * The certification ids of a batch's records (record-ids.ts), derived a slice at a time while the upload
+ * is under way: they depend only on the batch id, which the CLI knows before the node answers. Stops
+ * early (the ids are then incomplete) once `stopped()` says the upload failed.
+ */
+async function recordIdsOf(batchId: string, count: number, stopped: () => boolean): Promise<Uint8Array> {
+  const ids = new Uint8Array(count * RECORD_ID_CHARS);
+  for (let from = 0; from < count && !stopped(); from += IDS_PER_TURN) {
+    const to = Math.min(count, from + IDS_PER_TURN);
+    writeBatchRecordIds(batchId, from, to, ids.subarray(from * RECORD_ID_CHARS));
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  return ids;
+}
+
+/**
+ * Streams the batch to the node and derives its records' ids meanwhile. The batch id follows from the
+ * actor and the command id (batchIdFor), so the ids need not wait for the node's answer; the receipts
+ * are still written only once it accepted the batch.
+ */
+async function certifyDerivingIds(
+  node: NodeConnection,
+  bulk: BulkSource,
+  fields: Omit<CertifyBatchStreamInput, 'packedDigests'>,
+): Promise<{ result: BatchWriteResult; batch: BatchReceipts }> {
+  const count = bulk.names.length;
+  const commandId = randomUUID();
+  const expectedBatchId = batchIdFor(node.signer!.actor, commandId);
+  let failed = false;
+  const upload = node
+    .call((c) => c.certifyBatchStream({ ...fields, packedDigests: bulk.packed }, { commandId }))
+    .catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
+  const [result, derived] = await Promise.all([upload, recordIdsOf(expectedBatchId, count, () => failed)]);
+  // A node deriving batch ids otherwise still gets receipts that match what it answered.
+  const ids =
+    result.batchId === expectedBatchId ? derived : await recordIdsOf(result.batchId, count, () => false);
+  return {
+    result,
+    batch: { names: bulk.names, packed: bulk.packed, ids, proofUrlBase: result.proofUrlBase },
+  };
 }
 
 /** What a run certifies: the digests packed in order, and what the receipts call each record. */
@@ -87,6 +123,8 @@ interface BulkSource {
   readonly path: string;
   readonly names: readonly string[];
   readonly packed: Uint8Array;
+  /** Lower-case hex RFC 6962 root over the digests, in order. */
+  readonly batchRoot: string;
 }
 
 /** Hashes a folder's or a manifest's files, or reads a digest manifest (--digests) as it is. */
@@ -98,8 +136,23 @@ async function collect(
   if ((source === undefined) === (digestsFile === undefined))
     throw new UsageError('give either FOLDER|MANIFEST or --digests FILE (one of them)', command);
   if (digestsFile !== undefined) {
-    const manifest = await readDigestManifest(digestsFile);
-    return { kind: 'digests', path: digestsFile, names: manifest.names, packed: manifest.packed };
+    // The root is hashed on a second core while the manifest is still being read.
+    const pipeline = new BatchRootPipeline();
+    try {
+      const manifest = await readDigestManifest(digestsFile, (packed, count) =>
+        pipeline.offer(packed, count),
+      );
+      const batchRoot = await pipeline.root(manifest.packed, manifest.count);
+      return {
+        kind: 'digests',
+        path: digestsFile,
+        names: manifest.names,
+        packed: manifest.packed,
+        batchRoot,
+      };
+    } finally {
+      pipeline.close();
+    }
   }
   const path = source!;
   const { kind, inputs } = await listBulkInputs(path);
@@ -113,7 +166,8 @@ async function collect(
   const bar = progressBar('hashing ');
   const packed = await hashAll(inputs, (done) => bar.update(done, inputs.length));
   bar.done();
-  return { kind, path, names: inputs.map((input) => input.name), packed };
+  const batchRoot = await new BatchRootPipeline().root(packed, inputs.length);
+  return { kind, path, names: inputs.map((input) => input.name), packed, batchRoot };
 }
 
 async function writeQrCodesOrSay(qr: QrDir, receipts: Iterable<Receipt>): Promise<number> {
@@ -221,28 +275,24 @@ example:
     const bulk = await collect(source, args.string('digests'), args.command);
     const count = bulk.names.length;
     const node = await connectAs(new NodeConnection(args.url), args.required('as'));
-    const batchRoot = batchRootHex(bulk.packed, count);
-    const result = await node.call((c) =>
-      c.certifyBatchStream({
-        recordType,
-        validFrom,
-        ...(validUntil === undefined ? {} : { validUntil }),
-        batchRoot,
-        packedDigests: bulk.packed,
-      }),
-    );
+    const { batchRoot } = bulk;
+    const { result, batch } = await certifyDerivingIds(node, bulk, {
+      recordType,
+      validFrom,
+      ...(validUntil === undefined ? {} : { validUntil }),
+      batchRoot,
+    });
     const receipts = receiptsArg ?? `receipts-${result.batchId}.csv`;
     try {
-      await writeReceipts(receipts, receiptsOf(bulk.names, bulk.packed, result));
+      await writeReceipts(receipts, batch);
     } catch (error) {
       throw new CliError(
         `batch ${result.batchId} is certified, but the receipts could not be written to ${receipts}: ` +
           `${describeFsError(error)}. Record i's id is batchRecordIdFor(${result.batchId}, i).`,
       );
     }
-    const qrCount =
-      qr === null ? 0 : await writeQrCodesOrSay(qr, receiptsOf(bulk.names, bulk.packed, result));
-    const first = `${result.proofUrlBase}${batchRecordIdFor(result.batchId, 0)}`;
+    const qrCount = qr === null ? 0 : await writeQrCodesOrSay(qr, receiptsOf(batch));
+    const first = receiptAt(batch, 0).proofUrl;
     return {
       json: {
         ...result,
