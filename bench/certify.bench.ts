@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ChanceryClient } from '../src/client/chancery-client.js';
@@ -26,7 +27,15 @@ import { type Profile, summarise } from './tools/cpuprofile-summary.js';
  *                       and add a row splitting the best level's event-loop time per certification
  *                       by stage (HTTP, JSON, schema, canonicalisation, crypto, pipeline, append,
  *                       read models, log, GC; bench/tools/cpuprofile-stages.ts)
+ *   BENCH_PERF=<file>   record the node with `perf record -g` during each timed run, into <file>
+ *                       (per thread: `perf report -i <file> --sort pid`; JIT frames need
+ *                       NODE_OPTIONS=--perf-basic-prof)
  *   CHANCERY_*          configure the node under test as for `chancery start`
+ *
+ * Each level's row also splits the node's CPU by thread name (/proc/<pid>/task/<tid>/comm):
+ * `node` is the event loop, `libuv-worker` the threadpool (Ed25519 verifications, fs),
+ * `V8 DefaultWorke` V8's helpers (concurrent marking, compilation); a thread that exited
+ * during the run is counted under `(exited)`.
  */
 
 /** The issue's target: certifications/s at least this share of the all-core Ed25519 ceiling. */
@@ -42,6 +51,49 @@ interface LevelResult {
   readonly background: CpuLoad | null;
   /** With BENCH_CPU_PROF=1: the main thread's sampled time per stage, in µs. */
   readonly stages: Map<Stage, number> | null;
+  /** CPU seconds per thread name over the timed run. */
+  readonly threads: Map<string, number> | null;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) of each of a process's live threads, by thread id, with its name. */
+function threadCpu(pid: number): Map<string, { name: string; seconds: number }> | null {
+  const threads = new Map<string, { name: string; seconds: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+        threads.set(tid, { name: tid === String(pid) ? 'node (main)' : name, seconds });
+      } catch {
+        // The thread exited between the listing and the read.
+      }
+    }
+  } catch {
+    return null;
+  }
+  return threads;
+}
+
+/** CPU seconds per thread name between two snapshots; what exited threads used is `(exited)`. */
+function threadCpuDelta(
+  before: ReturnType<typeof threadCpu>,
+  after: ReturnType<typeof threadCpu>,
+  processSeconds: number | null,
+): Map<string, number> | null {
+  if (before === null || after === null) return null;
+  const byName = new Map<string, number>();
+  let sum = 0;
+  for (const [tid, { name, seconds }] of after) {
+    const used = seconds - (before.get(tid)?.seconds ?? 0);
+    byName.set(name, (byName.get(name) ?? 0) + used);
+    sum += used;
+  }
+  if (processSeconds !== null) byName.set('(exited)', Math.max(0, processSeconds - sum));
+  return byName;
 }
 
 /**
@@ -180,12 +232,25 @@ export const benchmark: Benchmark = {
         );
         let stages: Map<Stage, number> | null = null;
         if (profile) await node.profileStart();
+        const perf =
+          process.env['BENCH_PERF'] === undefined
+            ? null
+            : spawn('perf', ['record', '-g', '-o', process.env['BENCH_PERF'], '-p', String(node.pid)], {
+                stdio: 'ignore',
+              });
+        const threadsBefore = threadCpu(node.pid);
         const cpuBefore = node.cpuSeconds();
         const mainBefore = node.mainThreadCpuSeconds();
         const meter = cpuMeter();
         const load = await runLoad({ ...common, bodies, concurrency, client });
         const cpuAfter = node.cpuSeconds();
         const mainAfter = node.mainThreadCpuSeconds();
+        const threadsAfter = threadCpu(node.pid);
+        if (perf !== null) {
+          const done = new Promise((resolve) => perf.once('exit', resolve));
+          perf.kill('SIGINT');
+          await done;
+        }
         if (profile) {
           const dir = join(ctx.repoRoot, '.bench', 'profiles');
           mkdirSync(dir, { recursive: true });
@@ -213,6 +278,7 @@ export const benchmark: Benchmark = {
           certificationsOnNode: status.certifications,
           background,
           stages,
+          threads: threadCpuDelta(threadsBefore, threadsAfter, nodeCpuSeconds),
         };
         results.push(result);
         rows.push(levelRow(result, baselines));
@@ -309,6 +375,13 @@ function levelRow(r: LevelResult, baselines: Baseline[]): BenchRow {
     `load gen CPU ${(load.generatorCpuSeconds / seconds).toFixed(2)} cores`,
     `${load.ok.toLocaleString('en-US')} ok in ${seconds.toFixed(1)} s${load.timeLimited ? ' (time limit)' : ''}`,
     describeLoad(r.background),
+    r.threads === null || load.ok === 0
+      ? null
+      : `node CPU µs/cert by thread: ${[...r.threads]
+          .filter(([, seconds]) => seconds > 0)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, seconds]) => `${name} ${formatNumber((seconds / load.ok) * 1e6)}`)
+          .join(', ')}`,
     load.failed > 0 ? `${load.failed} FAILED: ${load.failures[0]}` : null,
   ];
   return {

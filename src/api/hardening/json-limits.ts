@@ -62,20 +62,35 @@ export interface NotIJson {
  * surrogate. Call only on values whose depth is already bounded.
  */
 export function firstNonIJson(value: unknown, pointer = ''): NotIJson | null {
+  const found = notIJson(value);
+  return found === null ? null : { pointer: pointer + found.pointer, reason: found.reason };
+}
+
+/**
+ * firstNonIJson below the value: the pointer is built on the way back out of a finding only, so the
+ * common case, a body with nothing wrong (every request's), builds no path string per member.
+ */
+function notIJson(value: unknown): NotIJson | null {
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? null : { pointer, reason: 'a number outside the IEEE 754 double range' };
+    return Number.isFinite(value) ? null : { pointer: '', reason: 'a number outside the IEEE 754 double range' };
   }
   if (typeof value === 'string') {
-    return LONE_SURROGATE.test(value) ? { pointer, reason: 'a string with a lone UTF-16 surrogate' } : null;
+    return LONE_SURROGATE.test(value) ? { pointer: '', reason: 'a string with a lone UTF-16 surrogate' } : null;
   }
   if (value === null || typeof value !== 'object') return null;
-  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-  for (const [key, item] of entries) {
-    const at = `${pointer}/${escapePointer(String(key))}`;
-    if (LONE_SURROGATE.test(String(key)))
-      return { pointer: at, reason: 'a key with a lone UTF-16 surrogate' };
-    const found = firstNonIJson(item, at);
-    if (found !== null) return found;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = notIJson(value[i]);
+      if (found !== null) return { pointer: `/${i}${found.pointer}`, reason: found.reason };
+    }
+    return null;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (LONE_SURROGATE.test(key))
+      return { pointer: `/${escapePointer(key)}`, reason: 'a key with a lone UTF-16 surrogate' };
+    const found = notIJson((value as Record<string, unknown>)[key]);
+    if (found !== null) return { pointer: `/${escapePointer(key)}${found.pointer}`, reason: found.reason };
   }
   return null;
 }

@@ -43,16 +43,20 @@ const SQL = {
       SELECT ${bucketOf('certified_at')} AS bucket, ${key} AS key, sum(count) AS n
         FROM certification_batches WHERE certified_at >= @sinceText GROUP BY 1, 2
     ) GROUP BY bucket, key`,
-  // A history row at the certification's own position is its certification; a later 'active' is a reinstatement.
+  // Certifications from their own rows; the history holds the later changes, where 'active' is a
+  // reinstatement. A history row at a certification's own position (node databases built before the
+  // history left certifications out) is that certification, already counted.
   status: `
     SELECT bucket, key, sum(n) AS n FROM (
+      SELECT ${bucketOf('certified_at')} AS bucket, 'certified' AS key, count(*) AS n
+        FROM certifications WHERE certified_at >= @sinceText GROUP BY 1
+      UNION ALL
       SELECT ${bucketOf('h.at')} AS bucket,
-             CASE WHEN c.position IS NOT NULL THEN 'certified'
-                  WHEN h.status = 'active' THEN 'reinstated' ELSE h.status END AS key,
+             CASE WHEN h.status = 'active' THEN 'reinstated' ELSE h.status END AS key,
              count(*) AS n
         FROM certification_status_history h
         LEFT JOIN certifications c ON c.certification_id = h.certification_id AND c.position = h.position
-       WHERE h.at >= @sinceText GROUP BY 1, 2
+       WHERE h.at >= @sinceText AND c.position IS NULL GROUP BY 1, 2
       UNION ALL
       SELECT ${bucketOf('certified_at')} AS bucket, 'certified' AS key, sum(count) AS n
         FROM certification_batches WHERE certified_at >= @sinceText GROUP BY 1

@@ -328,6 +328,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   #applyOne(request: AppendRequest, recordedAt: string): Outcome<AppendResult> {
+    if (request.expected === 'no_stream' && request.events.length === 1) {
+      return this.#applyToNewStream(request, request.events[0]!, recordedAt);
+    }
     const head = this.#head.get(request.stream);
     const actual = head === undefined ? 'no_stream' : head.revision;
     if (!expectationHolds(request.expected, actual)) {
@@ -378,9 +381,41 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /**
+   * One event to a stream that must not exist (every new certification): inserted as revision 0
+   * without reading the stream's head first. A stream exists exactly when its revision 0 does, so
+   * UNIQUE (stream, revision) refuses the insert then, and only that case reads the head, to name it.
+   * A failed INSERT is undone by SQLite itself, and the rest of the batch still commits.
+   */
+  #applyToNewStream(request: AppendRequest, event: EventJson, recordedAt: string): Outcome<AppendResult> {
+    try {
+      const info = this.#insert.run(request.stream, 0n, event.type, event.data, event.metadata, recordedAt);
+      return { ok: true, value: { nextExpectedRevision: 0n, position: BigInt(info.lastInsertRowid) } };
+    } catch (error) {
+      const head = isUniqueViolation(error) ? this.#head.get(request.stream) : undefined;
+      if (head !== undefined) {
+        return {
+          ok: false,
+          error: new WrongExpectedRevisionError(request.stream, request.expected, head.revision),
+        };
+      }
+      return {
+        ok: false,
+        error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
+      };
+    }
+  }
+
   #notifyCommit(): void {
     for (const listener of [...this.#commitListeners]) listener();
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {

@@ -49,7 +49,9 @@ export class SqliteSubscription implements Subscription {
       }
       for (const event of page) {
         if (this.#closed) return;
-        await this.handler(event);
+        const handled = this.handler(event);
+        // A synchronous handler (the projector's) is not awaited: a turn of the microtask queue per event.
+        if (handled !== undefined) await handled;
         this.last = event.position;
         if (this.#budget.spent) await this.#budget.pause();
       }
