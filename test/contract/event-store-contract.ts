@@ -572,7 +572,10 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
         clearInterval(ticker);
         await subscription.close();
         // The 200 ms of handling was cut into turns of the event loop: the timer ran in the middle of it.
-        expect(handledWhenTimerRan.some((n) => n > 0 && n < 40), String(handledWhenTimerRan)).toBe(true);
+        expect(
+          handledWhenTimerRan.some((n) => n > 0 && n < 40),
+          String(handledWhenTimerRan),
+        ).toBe(true);
       });
 
       it('ends with a rejected done when the handler throws, and delivers nothing more', async () => {

@@ -72,10 +72,14 @@ export function firstNonIJson(value: unknown, pointer = ''): NotIJson | null {
  */
 function notIJson(value: unknown): NotIJson | null {
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? null : { pointer: '', reason: 'a number outside the IEEE 754 double range' };
+    return Number.isFinite(value)
+      ? null
+      : { pointer: '', reason: 'a number outside the IEEE 754 double range' };
   }
   if (typeof value === 'string') {
-    return LONE_SURROGATE.test(value) ? { pointer: '', reason: 'a string with a lone UTF-16 surrogate' } : null;
+    return LONE_SURROGATE.test(value)
+      ? { pointer: '', reason: 'a string with a lone UTF-16 surrogate' }
+      : null;
   }
   if (value === null || typeof value !== 'object') return null;
   if (Array.isArray(value)) {
