@@ -282,9 +282,8 @@ export class CertificationReadModel implements Projection {
       by: row.issuer_id,
       position: positionFromKey(row.position),
     };
-    const rows = this.statements.historyOf.all(row.certification_id) as HistoryRow[];
-    const changes = rows.filter((h) => h.position !== row.position);
-    return [certified, ...changes.map((h) => ({ ...h, position: positionFromKey(h.position) }))];
+    const changes = this.history(row.certification_id).filter((h) => h.position !== certified.position);
+    return [certified, ...changes];
   }
 
   private toView(row: CertificationRow): CertificationView {
