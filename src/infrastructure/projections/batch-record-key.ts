@@ -15,7 +15,7 @@
  * collision costs one hash and never returns the wrong record.
  */
 
-import { hash } from 'node:crypto';
+import { BatchRecordHasher } from '../crypto/batch-record-hash.js';
 
 /** Record indexes are below 2^20 (MAX_BATCH_RECORDS is 1,000,000): key and index share one exact double. */
 const INDEX_SPAN = 2 ** 20;
@@ -40,9 +40,7 @@ export function recordKeyOfId(certificationId: string): number | null {
  */
 export class BatchRecordKeys {
   readonly #entries: Float64Array;
-  readonly #prefixLength: number;
-  /** One input buffer for every record: the prefix, then the index in decimal (at most 7 digits). */
-  readonly #input: Buffer;
+  readonly #hasher: BatchRecordHasher;
   #filled = 0;
 
   constructor(
@@ -52,10 +50,7 @@ export class BatchRecordKeys {
     if (!Number.isSafeInteger(count) || count < 0 || count > INDEX_SPAN) {
       throw new RangeError(`a batch has between 0 and ${INDEX_SPAN} records, not ${count}`);
     }
-    const prefix = Buffer.from(`chancery/batch-record\n${batchId}\n`, 'utf8');
-    this.#prefixLength = prefix.length;
-    this.#input = Buffer.alloc(prefix.length + 7);
-    prefix.copy(this.#input);
+    this.#hasher = new BatchRecordHasher(batchId);
     this.#entries = new Float64Array(count);
   }
 
@@ -66,11 +61,12 @@ export class BatchRecordKeys {
 
   /** Computes the keys of records filled..to-1. */
   fillTo(to: number): void {
-    const input = this.#input;
-    const at = this.#prefixLength;
     for (let index = this.#filled; index < Math.min(to, this.count); index++) {
-      const digits = input.write(String(index), at, 'latin1');
-      const key = hash('sha256', input.subarray(0, at + digits), 'buffer').readUInt32BE(0);
+      const digest = this.#hasher.hash(index);
+      // The first four bytes, big-endian, unsigned.
+      const key =
+        digest.charCodeAt(0) * 2 ** 24 +
+        ((digest.charCodeAt(1) << 16) | (digest.charCodeAt(2) << 8) | digest.charCodeAt(3));
       this.#entries[index] = key * INDEX_SPAN + index;
     }
     this.#filled = Math.max(this.#filled, Math.min(to, this.count));
@@ -83,12 +79,7 @@ export class BatchRecordKeys {
   }
 }
 
-/** The sorted key entries of records 0..count-1 of a batch, in one go. */
-export function sortedRecordKeys(batchId: string, count: number): Float64Array {
-  return new BatchRecordKeys(batchId, count).sorted();
-}
-
-/** The key and the record index packed in one sortedRecordKeys entry. */
+/** The key and the record index packed in one BatchRecordKeys entry. */
 export function keyAndIndex(entry: number): { key: number; index: number } {
   const key = Math.floor(entry / INDEX_SPAN);
   return { key, index: entry - key * INDEX_SPAN };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { batchIdFor, batchRecordIdFor } from '../../../src/domain/certification/certification-id.js';
 import {
+  BatchRecordKeys,
   keyAndIndex,
   recordKeyOfId,
-  sortedRecordKeys,
 } from '../../../src/infrastructure/projections/batch-record-key.js';
 
 /**
@@ -15,7 +15,7 @@ describe('batch record keys', () => {
   it('are the same from the batch id and index as from the certification id', () => {
     for (const commandId of ['a', 'b', 'c']) {
       const batchId = batchIdFor('UNIVERSITY', commandId);
-      const keys = sortedRecordKeys(batchId, 3000);
+      const keys = new BatchRecordKeys(batchId, 3000).sorted();
       const seen = new Set<number>();
       let previous = -1;
       for (const entry of keys) {
@@ -31,7 +31,7 @@ describe('batch record keys', () => {
 
   it('hold the largest batch: index 999,999 beside a key of 2^32 - 1, exactly', () => {
     expect(keyAndIndex(0xffffffff * 2 ** 20 + 999_999)).toEqual({ key: 0xffffffff, index: 999_999 });
-    expect(() => sortedRecordKeys('bat_x', 2 ** 20 + 1)).toThrow(RangeError);
+    expect(() => new BatchRecordKeys('bat_x', 2 ** 20 + 1)).toThrow(RangeError);
   });
 
   it('are null for anything that is not a certification id', () => {

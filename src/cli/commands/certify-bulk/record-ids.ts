@@ -8,33 +8,19 @@
  * checks them against batchRecordIdFor.
  */
 
-import { hash } from 'node:crypto';
+import { BatchRecordHasher } from '../../../infrastructure/crypto/batch-record-hash.js';
 
 /** Characters after `crt_` in a batch record's id: 120 bits in base32. */
 export const RECORD_ID_CHARS = 24;
 export const RECORD_ID_PREFIX = 'crt_';
 
 const ALPHABET = Buffer.from('abcdefghijklmnopqrstuvwxyz234567', 'latin1');
-/** Decimal digits of the largest safe integer: every index fits. */
-const MAX_INDEX_DIGITS = 16;
 
 /** The ids (without `crt_`) of records [from, to) of batch `batchId`, written at (i - from) × 24 of `into`. */
 export function writeBatchRecordIds(batchId: string, from: number, to: number, into: Uint8Array): void {
-  const prefix = Buffer.from(`chancery/batch-record\n${batchId}\n`, 'utf8');
-  const input = Buffer.alloc(prefix.length + MAX_INDEX_DIGITS);
-  prefix.copy(input);
-  // One view per length of the index in digits, so no per-record subarray is made.
-  const views: Buffer[] = [];
-  for (let digits = 0; digits <= MAX_INDEX_DIGITS; digits++)
-    views.push(input.subarray(0, prefix.length + digits));
-  const digitsAt = prefix.length;
+  const hasher = new BatchRecordHasher(batchId);
   for (let i = from; i < to; i++) {
-    let digits = 1;
-    for (let rest = Math.floor(i / 10); rest > 0; rest = Math.floor(rest / 10)) digits++;
-    for (let n = i, at = digitsAt + digits - 1; at >= digitsAt; at--, n = Math.floor(n / 10))
-      input[at] = 0x30 + (n % 10);
-    // A latin1 ('binary') string, one character per byte: node:crypto answers it faster than a Buffer.
-    const digest = hash('sha256', views[digits]!, 'binary');
+    const digest = hasher.hash(i);
     // 15 bytes are three 40-bit groups of eight base32 characters: no bits left over, no padding.
     let out = (i - from) * RECORD_ID_CHARS;
     for (let g = 0; g < 15; g += 5) {
