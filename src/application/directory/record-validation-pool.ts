@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { JsonObject } from '../../domain/shared/json.js';
+import { startModuleWorker } from '../../infrastructure/workers/module-worker.js';
 import type { BatchLimits, BatchVerdict, RecordBatch } from './record-batch.js';
 import { MAX_CACHED_SCHEMAS } from './record-schemas.js';
 import type { ValidationJob } from './record-validation-worker.js';
@@ -29,20 +30,8 @@ interface Slot {
 
 const KNOWN_SCHEMAS = Math.floor(MAX_CACHED_SCHEMAS / 2);
 
-// Under tsx or vitest this module is TypeScript and so is the worker: register tsx's loader in the worker first.
-const TS_BOOT = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx)
-  .then((api) => { api.register(); return import(workerData.entry); })
-  .catch((error) => setImmediate(() => { throw error; }));`;
-
 function spawn(): Worker {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./record-validation-worker.${typescript ? 'ts' : 'js'}`, import.meta.url);
-  if (!typescript) return new Worker(entry);
-  return new Worker(TS_BOOT, {
-    eval: true,
-    workerData: { entry: entry.href, tsx: import.meta.resolve('tsx/esm/api') },
-  });
+  return startModuleWorker(import.meta.url, 'record-validation-worker');
 }
 
 /**

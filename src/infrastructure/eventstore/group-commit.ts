@@ -25,6 +25,12 @@ export interface GroupCommitOptions {
   readonly maxPending?: number;
   /** Suggested Retry-After for overloaded callers, in seconds. Default 1. */
   readonly retryAfterSeconds?: number;
+  /**
+   * Batches handed to the committer before the first of them has settled. Default 1. More is only
+   * for a committer that runs its batches strictly in the order given, elsewhere (the SQLite
+   * store's writer thread): the next batch then travels while the one before commits.
+   */
+  readonly maxBatchesInFlight?: number;
 }
 
 interface Waiting<Req, Res> {
@@ -41,7 +47,8 @@ export class GroupCommitQueue<Req, Res> {
   readonly #retryAfterSeconds: number;
   #queue: Waiting<Req, Res>[] = [];
   #scheduled = false;
-  #running: Promise<void> | undefined;
+  readonly #maxInFlight: number;
+  readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
   readonly #observers: ((batchSize: number, durationMs: number) => void)[] = [];
 
@@ -49,6 +56,10 @@ export class GroupCommitQueue<Req, Res> {
     this.#commit = commit;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.#retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.#maxInFlight = options.maxBatchesInFlight ?? 1;
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) {
+      throw new RangeError(`maxBatchesInFlight must be a positive integer, got ${this.#maxInFlight}`);
+    }
     if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) {
       throw new RangeError(`maxPending must be a positive integer, got ${this.#maxPending}`);
     }
@@ -81,8 +92,8 @@ export class GroupCommitQueue<Req, Res> {
   async close(): Promise<void> {
     this.#closed = true;
     for (;;) {
-      if (this.#running) {
-        await this.#running;
+      if (this.#inFlight.size > 0) {
+        await Promise.all(this.#inFlight);
       } else if (this.#queue.length > 0) {
         this.#kick();
       } else {
@@ -104,17 +115,20 @@ export class GroupCommitQueue<Req, Res> {
   }
 
   #kick(): void {
-    // One batch at a time: a second concurrent transaction could not commit
-    // earlier anyway, and serial batches keep queue order equal to commit order.
-    if (this.#running || this.#queue.length === 0) return;
+    // One batch at a time by default: a second concurrent transaction could not
+    // commit earlier anyway, and serial batches keep queue order equal to
+    // commit order. A committer that runs batches in the order given keeps
+    // that order with several in flight.
+    if (this.#inFlight.size >= this.#maxInFlight || this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
-    // Cleared in a .finally callback, which always runs after this assignment,
+    // Removed in a .finally callback, which always runs after this add,
     // even when the committer throws synchronously.
-    this.#running = this.#commitBatch(batch).finally(() => {
-      this.#running = undefined;
+    const running: Promise<void> = this.#commitBatch(batch).finally(() => {
+      this.#inFlight.delete(running);
       if (this.#queue.length > 0) this.#schedule();
     });
+    this.#inFlight.add(running);
   }
 
   async #commitBatch(batch: readonly Waiting<Req, Res>[]): Promise<void> {

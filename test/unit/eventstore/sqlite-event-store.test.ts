@@ -160,6 +160,37 @@ describe('SqliteEventStore', () => {
     await expect(store.append('later', [event({ n: 0 })], 'no_stream')).resolves.toBeDefined();
   });
 
+  it("waits for another process's write lock on its writer thread while the event loop goes on", async () => {
+    const store = openStore({ busyTimeoutMs: 5000 });
+    await store.append('s', [event({ n: 0 })], 'no_stream');
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const appended = store.append('s', [event({ n: 1 })], 0n);
+      // Committing on the event loop, the busy wait would hold this timer (and every request) for
+      // up to busy_timeout, and the other writer could never commit: the append would fail.
+      const started = performance.now();
+      await sleep(50);
+      expect(performance.now() - started).toBeLessThan(1000);
+      other.exec('COMMIT');
+      await expect(appended).resolves.toEqual({ nextExpectedRevision: 1n, position: 2n });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('commits on the event loop for an in-memory database, with the same outcomes', async () => {
+    const store = openStore({ path: ':memory:' });
+    await expect(store.append('s', [event({ n: 0 })], 'no_stream')).resolves.toEqual({
+      nextExpectedRevision: 0n,
+      position: 1n,
+    });
+    await expect(store.append('s', [event({ n: 1 })], 'no_stream')).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+    expect((await store.readAll()).map((e) => e.data)).toEqual([{ n: 0 }]);
+  });
+
   it('rejects the whole batch when the write lock cannot be taken, then recovers', async () => {
     const store = openStore({ busyTimeoutMs: 50 });
     await store.append('s', [event({ n: 0 })], 'no_stream');
@@ -346,6 +377,40 @@ describe('GroupCommitQueue', () => {
     release();
     expect(await Promise.all([first, second, third])).toEqual([1, 2, 3]);
     expect(committed).toEqual([[1], [2, 3]]);
+  });
+
+  it('with two batches in flight, hands the next batch over before the first settles, and settles in order', async () => {
+    const releases: (() => void)[] = [];
+    const handed: number[][] = [];
+    const queue = new GroupCommitQueue<number, number>(
+      async (batch) => {
+        handed.push([...batch]);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return batch.map(ok);
+      },
+      { maxBatchesInFlight: 2 },
+    );
+    const settled: number[] = [];
+    const track = (n: number) => queue.enqueue(n).then((v) => settled.push(v));
+    const all = [track(1)];
+    await sleep(10);
+    all.push(track(2));
+    await sleep(10);
+    all.push(track(3));
+    await sleep(10);
+    // Two batches handed, the third waits for a slot.
+    expect(handed).toEqual([[1], [2]]);
+    expect(settled).toEqual([]);
+    releases[0]!();
+    await waitFor(() => handed.length === 3);
+    expect(settled).toEqual([1]);
+    releases[1]!();
+    releases[2]!();
+    await Promise.all(all);
+    expect(settled).toEqual([1, 2, 3]);
+    expect(() => new GroupCommitQueue<number, number>(() => [], { maxBatchesInFlight: 0 })).toThrow(
+      'maxBatchesInFlight must be a positive integer, got 0',
+    );
   });
 
   it('close() drains the queue and then refuses new requests', async () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { type EventJson, toEventJson } from '../event-json.js';
-import { checkExpected, expectationHolds } from '../expected-revision.js';
+import { toEventJson } from '../event-json.js';
+import { checkExpected } from '../expected-revision.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from '../group-commit.js';
 import {
   type AppendResult,
@@ -19,7 +19,14 @@ import {
   WrongExpectedRevisionError,
 } from '../port.js';
 import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
+import {
+  type AppendOutcome,
+  type AppendRequest,
+  BatchFailure,
+  type FailureCause,
+} from './sqlite-append-batch.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
+import { type AppendBatchWriter, InProcessWriter, WriterThread } from './sqlite-writer.js';
 
 export { StoreOverloadedError } from '../port.js';
 
@@ -36,6 +43,11 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Appends allowed to wait for the next group commit before StoreOverloadedError. Default 10,000. */
   readonly maxPendingAppends?: number;
+  /**
+   * Commit on a writer thread of its own (sqlite-writer.ts) rather than on the event loop. Default
+   * true for a file; ':memory:' always commits on the event loop.
+   */
+  readonly writerThread?: boolean;
 }
 
 export interface SqliteEventStoreStats {
@@ -53,12 +65,6 @@ export interface SqlitePragmas {
   readonly busyTimeoutMs: number;
 }
 
-interface AppendRequest {
-  readonly stream: string;
-  readonly expected: ExpectedRevision;
-  readonly events: readonly EventJson[];
-}
-
 interface EventRow {
   position: bigint;
   stream: string;
@@ -67,11 +73,6 @@ interface EventRow {
   data: string;
   metadata: string | null;
   recorded_at: string;
-}
-
-interface HeadRow {
-  revision: bigint;
-  position: bigint;
 }
 
 const SCHEMA_VERSION = 1n;
@@ -114,14 +115,13 @@ export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
   readonly #pollIntervalMs: number;
   readonly #queue: GroupCommitQueue<AppendRequest, AppendResult>;
+  readonly #writer: AppendBatchWriter;
   readonly #commitListeners = new Set<() => void>();
   readonly #subscriptions = new Set<SqliteSubscription>();
   #closing = false;
   #closed: Promise<void> | undefined;
   #stats = { commits: 0, appends: 0, events: 0 };
 
-  readonly #head: Database.Statement<[string], HeadRow>;
-  readonly #insert: Database.Statement<[string, bigint, string, string, string | null, string], unknown>;
   readonly #readStream: Database.Statement<[string, bigint, number], EventRow>;
   readonly #readAll: Database.Statement<[bigint, number], EventRow>;
   readonly #readAllFromStart: Database.Statement<[number], EventRow>;
@@ -165,12 +165,10 @@ export class SqliteEventStore implements EventStore {
     }
     this.#db = db;
 
-    this.#head = db.prepare(
-      'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
-    );
-    this.#insert = db.prepare(
-      'INSERT INTO events (stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    this.#writer =
+      options.path === ':memory:' || options.writerThread === false
+        ? new InProcessWriter(db)
+        : new WriterThread(options.path, busyTimeoutMs);
     this.#readStream = db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     );
@@ -180,6 +178,9 @@ export class SqliteEventStore implements EventStore {
 
     this.#queue = new GroupCommitQueue((batch) => this.#commitBatch(batch), {
       maxPending: options.maxPendingAppends ?? DEFAULT_MAX_PENDING,
+      // The writer thread commits batches in the order it receives them: the next one is sent while
+      // the one before waits for its fsync, instead of after the round trip back to this thread.
+      maxBatchesInFlight: this.#writer instanceof WriterThread ? 2 : 1,
     });
   }
 
@@ -273,6 +274,7 @@ export class SqliteEventStore implements EventStore {
     this.#closing = true;
     await this.#queue.close();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#writer.close();
     this.#db.close();
   }
 
@@ -285,41 +287,37 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** Runs on the group-commit queue: one transaction, one COMMIT, one outcome per append. */
-  #commitBatch(batch: readonly AppendRequest[]): Outcome<AppendResult>[] {
-    const db = this.#db;
+  /** Runs on the group-commit queue: one transaction, one COMMIT, one outcome per append, on the writer. */
+  async #commitBatch(batch: readonly AppendRequest[]): Promise<Outcome<AppendResult>[]> {
+    let committed: AppendOutcome[];
     try {
-      // IMMEDIATE takes the write lock up front (waiting up to busy_timeout
-      // for other processes), so the revision checks below cannot be
-      // invalidated by another writer before COMMIT.
-      db.exec('BEGIN IMMEDIATE');
+      committed = await this.#writer.commit(batch, new Date().toISOString());
     } catch (error) {
-      throw new StoreUnavailableError('event store is busy: could not start a write transaction', {
-        cause: error,
-      });
+      if (!(error instanceof BatchFailure)) throw error;
+      throw new StoreUnavailableError(error.message, { cause: causeError(error.cause) });
     }
-    const outcomes: Outcome<AppendResult>[] = [];
     let appends = 0;
     let events = 0;
-    try {
-      const recordedAt = new Date().toISOString();
-      for (const request of batch) {
-        const outcome = this.#applyOne(request, recordedAt);
-        outcomes.push(outcome);
-        if (outcome.ok) {
-          appends += 1;
-          events += request.events.length;
-        }
+    const outcomes = committed.map((outcome, i): Outcome<AppendResult> => {
+      const request = batch[i]!;
+      if (outcome.ok) {
+        appends += 1;
+        events += request.events.length;
+        return { ok: true, value: { nextExpectedRevision: outcome.revision, position: outcome.position } };
       }
-      db.exec('COMMIT');
-    } catch (error) {
-      try {
-        if (db.inTransaction) db.exec('ROLLBACK');
-      } catch {
-        // The connection is already unusable; the commit error below is the one that matters.
+      if (outcome.kind === 'wrong-revision') {
+        return {
+          ok: false,
+          error: new WrongExpectedRevisionError(request.stream, request.expected, outcome.actual),
+        };
       }
-      throw new StoreUnavailableError('event store commit failed', { cause: error });
-    }
+      return {
+        ok: false,
+        error: new StoreUnavailableError(`append to ${request.stream} failed`, {
+          cause: causeError(outcome.cause),
+        }),
+      };
+    });
     this.#stats.commits += 1;
     this.#stats.appends += appends;
     this.#stats.events += events;
@@ -327,95 +325,16 @@ export class SqliteEventStore implements EventStore {
     return outcomes;
   }
 
-  #applyOne(request: AppendRequest, recordedAt: string): Outcome<AppendResult> {
-    if (request.expected === 'no_stream' && request.events.length === 1) {
-      return this.#applyToNewStream(request, request.events[0]!, recordedAt);
-    }
-    const head = this.#head.get(request.stream);
-    const actual = head === undefined ? 'no_stream' : head.revision;
-    if (!expectationHolds(request.expected, actual)) {
-      return {
-        ok: false,
-        error: new WrongExpectedRevisionError(request.stream, request.expected, actual),
-      };
-    }
-    if (request.events.length === 0) {
-      return {
-        ok: true,
-        value: { nextExpectedRevision: head?.revision ?? -1n, position: head?.position ?? -1n },
-      };
-    }
-    // The check above already guarantees the inserts fit; the savepoint only
-    // makes sure an unexpected failure of this append leaves no partial
-    // write while the rest of the batch still commits. One event is one
-    // INSERT, which SQLite undoes by itself if it fails: no savepoint (two
-    // statements compiled and run per append) for the common case.
-    const savepoint = request.events.length > 1;
-    if (savepoint) this.#db.exec('SAVEPOINT append');
-    try {
-      let revision = head?.revision ?? -1n;
-      let position = -1n;
-      for (const event of request.events) {
-        revision += 1n;
-        const info = this.#insert.run(
-          request.stream,
-          revision,
-          event.type,
-          event.data,
-          event.metadata,
-          recordedAt,
-        ) as Database.RunResult;
-        position = BigInt(info.lastInsertRowid);
-      }
-      if (savepoint) this.#db.exec('RELEASE append');
-      return { ok: true, value: { nextExpectedRevision: revision, position } };
-    } catch (error) {
-      if (savepoint) {
-        this.#db.exec('ROLLBACK TO append');
-        this.#db.exec('RELEASE append');
-      }
-      return {
-        ok: false,
-        error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
-      };
-    }
-  }
-
-  /**
-   * One event to a stream that must not exist (every new certification): inserted as revision 0
-   * without reading the stream's head first. A stream exists exactly when its revision 0 does, so
-   * UNIQUE (stream, revision) refuses the insert then, and only that case reads the head, to name it.
-   * A failed INSERT is undone by SQLite itself, and the rest of the batch still commits.
-   */
-  #applyToNewStream(request: AppendRequest, event: EventJson, recordedAt: string): Outcome<AppendResult> {
-    try {
-      const info = this.#insert.run(request.stream, 0n, event.type, event.data, event.metadata, recordedAt);
-      return { ok: true, value: { nextExpectedRevision: 0n, position: BigInt(info.lastInsertRowid) } };
-    } catch (error) {
-      const head = isUniqueViolation(error) ? this.#head.get(request.stream) : undefined;
-      if (head !== undefined) {
-        return {
-          ok: false,
-          error: new WrongExpectedRevisionError(request.stream, request.expected, head.revision),
-        };
-      }
-      return {
-        ok: false,
-        error: new StoreUnavailableError(`append to ${request.stream} failed`, { cause: error }),
-      };
-    }
-  }
-
   #notifyCommit(): void {
     for (const listener of [...this.#commitListeners]) listener();
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-  );
+/** The error SQLite raised in the writer, rebuilt on this side of the thread boundary. */
+function causeError(cause: FailureCause): Error {
+  const error = new Error(cause.message);
+  if (cause.code !== null) Object.assign(error, { code: cause.code });
+  return error;
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
