@@ -19,6 +19,7 @@ import {
   WrongExpectedRevisionError,
 } from '../port.js';
 import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
+import { LimitedStatements } from './limited-statements.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 export { StoreOverloadedError } from '../port.js';
@@ -122,9 +123,10 @@ export class SqliteEventStore implements EventStore {
 
   readonly #head: Database.Statement<[string], HeadRow>;
   readonly #insert: Database.Statement<[string, bigint, string, string, string | null, string], unknown>;
-  readonly #readStream: Database.Statement<[string, bigint, number], EventRow>;
-  readonly #readAll: Database.Statement<[bigint, number], EventRow>;
-  readonly #readAllFromStart: Database.Statement<[number], EventRow>;
+  // LIMIT as a literal, one statement per page size: a bound LIMIT re-prepares the statement on every run.
+  readonly #readStream: LimitedStatements<[string, bigint], EventRow>;
+  readonly #readAll: LimitedStatements<[bigint], EventRow>;
+  readonly #readAllFromStart: LimitedStatements<[], EventRow>;
   readonly #lastPosition: Database.Statement<[], { position: bigint | null }>;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -171,11 +173,19 @@ export class SqliteEventStore implements EventStore {
     this.#insert = db.prepare(
       'INSERT INTO events (stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.#readStream = db.prepare(
-      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    this.#readStream = new LimitedStatements(
+      db,
+      (limit) =>
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ${limit}`,
     );
-    this.#readAll = db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
-    this.#readAllFromStart = db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position LIMIT ?`);
+    this.#readAll = new LimitedStatements(
+      db,
+      (limit) => `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
+    );
+    this.#readAllFromStart = new LimitedStatements(
+      db,
+      (limit) => `SELECT ${COLUMNS} FROM events ORDER BY position LIMIT ${limit}`,
+    );
     this.#lastPosition = db.prepare('SELECT MAX(position) AS position FROM events');
 
     this.#queue = new GroupCommitQueue((batch) => this.#commitBatch(batch), {
@@ -200,7 +210,7 @@ export class SqliteEventStore implements EventStore {
     const fromRevision = fromRevisionOf(options.fromRevision);
     const limit = pageSize(options.maxCount);
     if (limit === 0) return [];
-    return this.#read(() => this.#readStream.all(stream, fromRevision, limit).map(toRecordedEvent));
+    return this.#read(() => this.#readStream.get(limit).all(stream, fromRevision).map(toRecordedEvent));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -212,9 +222,10 @@ export class SqliteEventStore implements EventStore {
   #readPage(after: bigint | undefined, maxCount: number): RecordedEvent[] {
     if (maxCount === 0) return [];
     return this.#read(() =>
-      (after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAll.all(after, maxCount)).map(
-        toRecordedEvent,
-      ),
+      (after === undefined
+        ? this.#readAllFromStart.get(maxCount).all()
+        : this.#readAll.get(maxCount).all(after)
+      ).map(toRecordedEvent),
     );
   }
 
