@@ -7,8 +7,9 @@ import type { ProblemError } from '../application/problems/problem.js';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import { type ConsoleRouteDeps, consoleRoutes } from './console/console-routes.js';
 import { installHardening } from './hardening/install-hardening.js';
-import type { LoadLimits } from './hardening/load-shedding.js';
+import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './hardening/load-shedding.js';
 import { serverLimitOptions } from './hardening/server-limits.js';
+import { UploadsPerKey } from './hardening/uploads-per-key.js';
 import { installHttpMetrics } from './metrics-http.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
@@ -184,10 +185,11 @@ async function registerRoutes(app: FastifyInstance, deps: AppDeps): Promise<void
   if (consoleDeps !== undefined) await app.register(async (scope) => consoleRoutes(scope, consoleDeps));
   const { directory } = deps;
   if (directory !== undefined) {
+    const uploadsPerKey = new UploadsPerKey((deps.limits ?? DEFAULT_LOAD_LIMITS).maxUploadsPerKey);
     for (const routes of [
       directoryCatalogRoutes,
       directorySharingRoutes,
-      directoryDataRoutes,
+      (scope: FastifyInstance, data: DirectoryRouteDeps) => directoryDataRoutes(scope, data, uploadsPerKey),
       directoryDcatRoutes,
     ])
       await app.register(async (scope) => routes(scope, directory));

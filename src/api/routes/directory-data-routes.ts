@@ -9,6 +9,7 @@ import {
   StructuredFieldError,
 } from '../../domain/crypto/http-message-signature.js';
 import type { DatasetMediaType } from '../../domain/directory/events.js';
+import type { UploadsPerKey } from '../hardening/uploads-per-key.js';
 import { fetchView, versionView } from '../presenters/directory-views.js';
 import { directorySchemas, entryIdParam } from '../schemas/directory-schemas.js';
 import { pagingQuery, problemResponses } from '../schemas/route-schemas.js';
@@ -118,7 +119,7 @@ function uploadLength(request: FastifyRequest, maxUploadBytes: number): number |
   return expectedLength;
 }
 
-function uploadVersion(deps: DirectoryRouteDeps) {
+function uploadVersion(deps: DirectoryRouteDeps, uploadsPerKey: UploadsPerKey) {
   const verify = verifierOf(deps);
   return async (request: FastifyRequest<UploadRoute>, reply: FastifyReply) => {
     const { entryId } = request.params;
@@ -128,6 +129,7 @@ function uploadVersion(deps: DirectoryRouteDeps) {
         'SIGNATURE_MISSING',
         'an upload must be signed (RFC 9421 Signature-Input and Signature)',
       );
+    uploadsPerKey.hold(verified.key.keyId, reply);
     const mediaType = uploadMediaType(request);
     const expectedDigest = uploadDigest(request);
     const expectedLength = uploadLength(request, deps.limits.maxUploadBytes);
@@ -238,7 +240,11 @@ function fetchAudit(deps: DirectoryRouteDeps) {
   };
 }
 
-export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryRouteDeps): Promise<void> {
+export async function directoryDataRoutes(
+  app: FastifyInstance,
+  deps: DirectoryRouteDeps,
+  uploadsPerKey: UploadsPerKey,
+): Promise<void> {
   // In this scope only: upload bodies reach the handler as the raw stream, never buffered or parsed whole.
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser(['application/json', 'application/x-ndjson'], (_request, payload, done) =>
@@ -248,7 +254,7 @@ export async function directoryDataRoutes(app: FastifyInstance, deps: DirectoryR
   app.post<UploadRoute>(
     '/v1/directory/entries/:entryId/versions',
     { schema: uploadSchema },
-    uploadVersion(deps),
+    uploadVersion(deps, uploadsPerKey),
   );
   app.get<FetchRoute>(
     '/v1/directory/entries/:entryId/versions/:version/data',

@@ -12,10 +12,22 @@
  * verified, at any time, so reading it adds nothing to the protocol. A witness
  * that is no Chancery mirror (a third-party witness) answers something else
  * and is reported as such, never guessed at.
+ *
+ * A third-party C2SP witness serves only the witness API, so it answers 404.
+ * That is what it is, not a fault: such a witness is not listed as a mirror,
+ * and it is asked again only after a long pause (in case a mirror takes its
+ * place), rather than every interval, forever. A witness that has answered as
+ * a mirror before is still reported when it answers 404: that is a fault.
  */
 
 /** A mirror's answer is a few KB; anything larger is not one. */
 const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** How long a witness that does not serve /v1/operations is left alone before it is asked again. */
+export const NOT_SERVED_RECHECK_MS = 60 * 60_000;
+
+/** What a witness without /v1/operations answers. */
+const NOT_SERVED = Symbol('not served');
 
 export interface ProbedMirror {
   readonly name: string;
@@ -36,6 +48,8 @@ export interface MirrorProbeOptions {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly fetch?: typeof fetch;
+  /** NOT_SERVED_RECHECK_MS unless given. */
+  readonly notServedRecheckMs?: number;
 }
 
 /** The replicated size in a /v1/operations answer of a mirror, or why there is none. */
@@ -53,6 +67,8 @@ export class MirrorProbe {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private readonly fetch: typeof fetch;
+  /** Witnesses that answered 404 and never as a mirror, by name: when (performance.now()) to ask again. */
+  private readonly notServed = new Map<string, number>();
 
   constructor(private readonly options: MirrorProbeOptions) {
     this.fetch = options.fetch ?? fetch;
@@ -73,8 +89,9 @@ export class MirrorProbe {
     this.timer = null;
   }
 
+  /** The mirrors, and the witnesses not known yet to be anything else. */
   status(): readonly MirrorSighting[] {
-    return [...this.sightings.values()];
+    return [...this.sightings.values()].filter((s) => !this.notServed.has(s.name));
   }
 
   /** One round: every mirror at once; a round still running when the next is due is not doubled. */
@@ -90,7 +107,9 @@ export class MirrorProbe {
 
   private async probe(mirror: ProbedMirror): Promise<void> {
     const before = this.sightings.get(mirror.name)!;
-    let outcome: number | string;
+    const askAgainAt = this.notServed.get(mirror.name);
+    if (askAgainAt !== undefined && performance.now() < askAgainAt) return;
+    let outcome: number | string | typeof NOT_SERVED;
     try {
       outcome = await this.ask(mirror.url);
     } catch (error) {
@@ -99,6 +118,17 @@ export class MirrorProbe {
         .cause;
       outcome = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
     }
+    // Until it answers as a mirror, a witness without /v1/operations stays one, whatever a recheck met.
+    const stillNotServed = this.notServed.has(mirror.name) && typeof outcome !== 'number';
+    if (stillNotServed || (outcome === NOT_SERVED && before.replicatedSize === null)) {
+      this.notServed.set(
+        mirror.name,
+        performance.now() + (this.options.notServedRecheckMs ?? NOT_SERVED_RECHECK_MS),
+      );
+      return;
+    }
+    this.notServed.delete(mirror.name);
+    if (outcome === NOT_SERVED) outcome = 'GET /v1/operations: HTTP 404';
     this.sightings.set(
       mirror.name,
       typeof outcome === 'number'
@@ -107,7 +137,7 @@ export class MirrorProbe {
     );
   }
 
-  private async ask(url: string): Promise<number | string> {
+  private async ask(url: string): Promise<number | string | typeof NOT_SERVED> {
     const response = await this.fetch(`${url}/v1/operations`, {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(this.options.timeoutMs),
@@ -117,6 +147,7 @@ export class MirrorProbe {
       return 'GET /v1/operations: answer too large';
     }
     const text = await response.text();
+    if (response.status === 404) return NOT_SERVED;
     if (!response.ok) return `GET /v1/operations: HTTP ${response.status}`;
     try {
       return replicatedSizeOf(JSON.parse(text));

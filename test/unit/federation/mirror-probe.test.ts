@@ -2,7 +2,8 @@
  * The primary's mirror probe against real HTTP servers: a Chancery mirror's
  * /v1/operations gives its replicated size; a witness that is no Chancery
  * mirror, a broken answer or a dead socket is reported as such, keeping the
- * last size known.
+ * last size known. A third-party witness (no /v1/operations: 404) is no
+ * mirror at all: not listed, and asked again only after a long pause.
  */
 
 import { createServer, type Server } from 'node:http';
@@ -64,18 +65,69 @@ describe('MirrorProbe', () => {
     await probe.probeAll();
     size = 9;
     await probe.probeAll();
-    const [m, w, dead] = probe.status();
+    const [m, dead, ...rest] = probe.status();
     expect(m).toMatchObject({ name: 'm', replicatedSize: 9, error: null, checkedAt: expect.any(String) });
-    expect(w).toEqual({
-      name: 'w',
-      url: thirdParty,
-      replicatedSize: null,
-      checkedAt: null,
-      error: 'GET /v1/operations: HTTP 404',
-    });
+    expect(rest).toEqual([]);
     expect(dead).toMatchObject({ replicatedSize: null, error: 'ECONNREFUSED' });
     broken = true;
     await probe.probeAll();
     expect(probe.status()[0]).toMatchObject({ replicatedSize: 9, error: 'GET /v1/operations: not JSON' });
+  });
+
+  it('asks a witness that answers 404 again only after the pause, and lists it once it answers as a mirror', async () => {
+    let asked = 0;
+    let mirrorNow = false;
+    const witness = await serve(() => {
+      asked++;
+      return mirrorNow
+        ? { status: 200, body: JSON.stringify({ role: 'mirror', mirror: { replicatedSize: 3 } }) }
+        : { status: 404, body: '404 page not found\n' };
+    });
+    const probe = new MirrorProbe({
+      mirrors: [{ name: 'w', url: witness }],
+      intervalMs: 60_000,
+      timeoutMs: 2000,
+      notServedRecheckMs: 300,
+    });
+    for (let i = 0; i < 5; i++) await probe.probeAll();
+    expect(asked).toBe(1);
+    expect(probe.status()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 350));
+    await probe.probeAll();
+    expect(asked).toBe(2);
+    expect(probe.status()).toEqual([]);
+    mirrorNow = true;
+    await new Promise((r) => setTimeout(r, 350));
+    await probe.probeAll();
+    expect(asked).toBe(3);
+    expect(probe.status()).toEqual([
+      { name: 'w', url: witness, replicatedSize: 3, checkedAt: expect.any(String), error: null },
+    ]);
+  });
+
+  it('still reports a 404 from a witness that has answered as a mirror: that is a fault, not what it is', async () => {
+    let gone = false;
+    const mirror = await serve(() =>
+      gone
+        ? { status: 404, body: '{}' }
+        : { status: 200, body: JSON.stringify({ role: 'mirror', mirror: { replicatedSize: 4 } }) },
+    );
+    const probe = new MirrorProbe({
+      mirrors: [{ name: 'm', url: mirror }],
+      intervalMs: 60_000,
+      timeoutMs: 2000,
+    });
+    await probe.probeAll();
+    gone = true;
+    await probe.probeAll();
+    expect(probe.status()).toEqual([
+      {
+        name: 'm',
+        url: mirror,
+        replicatedSize: 4,
+        checkedAt: expect.any(String),
+        error: 'GET /v1/operations: HTTP 404',
+      },
+    ]);
   });
 });

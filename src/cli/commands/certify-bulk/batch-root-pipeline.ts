@@ -43,6 +43,15 @@ export class BatchRootPipeline {
   /** Blocks handed out so far (from the front), to the worker or hashed here. */
   private front = 0;
   private wake: (() => void) | null = null;
+  private answered = 0;
+
+  /**
+   * Blocks whose root the worker hashed. A worker that cannot start costs nothing but time (its blocks
+   * are hashed here), so this is how a test tells that the second core was used at all.
+   */
+  get blocksFromWorker(): number {
+    return this.answered;
+  }
 
   /** Gives the worker blocks of the digests read so far (count of them, in `packed`). */
   offer(packed: Uint8Array, count: number): void {
@@ -107,6 +116,7 @@ export class BatchRootPipeline {
     worker.on('message', (answer: BlockAnswer) => {
       this.roots[answer.id] = answer.root;
       this.outstanding.delete(answer.id);
+      this.answered++;
       this.wake?.();
     });
     // Its blocks are hashed on this thread instead (root() hashes any block left without a root).

@@ -19,6 +19,7 @@ import {
   WrongExpectedRevisionError,
 } from '../port.js';
 import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
+import { LimitedStatements } from './limited-statements.js';
 import {
   type AppendOutcome,
   type AppendRequest,
@@ -122,9 +123,10 @@ export class SqliteEventStore implements EventStore {
   #closed: Promise<void> | undefined;
   #stats = { commits: 0, appends: 0, events: 0 };
 
-  readonly #readStream: Database.Statement<[string, bigint, number], EventRow>;
-  readonly #readAll: Database.Statement<[bigint, number], EventRow>;
-  readonly #readAllFromStart: Database.Statement<[number], EventRow>;
+  // LIMIT as a literal, one statement per page size: a bound LIMIT re-prepares the statement on every run.
+  readonly #readStream: LimitedStatements<[string, bigint], EventRow>;
+  readonly #readAll: LimitedStatements<[bigint], EventRow>;
+  readonly #readAllFromStart: LimitedStatements<[], EventRow>;
   readonly #lastPosition: Database.Statement<[], { position: bigint | null }>;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -169,11 +171,19 @@ export class SqliteEventStore implements EventStore {
       options.path === ':memory:' || options.writerThread === false
         ? new InProcessWriter(db)
         : new WriterThread(options.path, busyTimeoutMs);
-    this.#readStream = db.prepare(
-      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    this.#readStream = new LimitedStatements(
+      db,
+      (limit) =>
+        `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ${limit}`,
     );
-    this.#readAll = db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
-    this.#readAllFromStart = db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY position LIMIT ?`);
+    this.#readAll = new LimitedStatements(
+      db,
+      (limit) => `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
+    );
+    this.#readAllFromStart = new LimitedStatements(
+      db,
+      (limit) => `SELECT ${COLUMNS} FROM events ORDER BY position LIMIT ${limit}`,
+    );
     this.#lastPosition = db.prepare('SELECT MAX(position) AS position FROM events');
 
     this.#queue = new GroupCommitQueue((batch) => this.#commitBatch(batch), {
@@ -201,7 +211,7 @@ export class SqliteEventStore implements EventStore {
     const fromRevision = fromRevisionOf(options.fromRevision);
     const limit = pageSize(options.maxCount);
     if (limit === 0) return [];
-    return this.#read(() => this.#readStream.all(stream, fromRevision, limit).map(toRecordedEvent));
+    return this.#read(() => this.#readStream.get(limit).all(stream, fromRevision).map(toRecordedEvent));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -213,9 +223,10 @@ export class SqliteEventStore implements EventStore {
   #readPage(after: bigint | undefined, maxCount: number): RecordedEvent[] {
     if (maxCount === 0) return [];
     return this.#read(() =>
-      (after === undefined ? this.#readAllFromStart.all(maxCount) : this.#readAll.all(after, maxCount)).map(
-        toRecordedEvent,
-      ),
+      (after === undefined
+        ? this.#readAllFromStart.get(maxCount).all()
+        : this.#readAll.get(maxCount).all(after)
+      ).map(toRecordedEvent),
     );
   }
 
