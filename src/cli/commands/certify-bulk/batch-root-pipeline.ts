@@ -8,7 +8,8 @@
  * fails only costs its blocks being hashed here instead.
  */
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../../infrastructure/workers/module-worker.js';
 import type { BlockAnswer, BlockJob } from './subtree-root-worker.js';
 import { DIGEST_SIZE, subtreeRoot, TreeEdge } from './tree-edge.js';
 
@@ -17,20 +18,8 @@ export const BLOCK_LEAVES = 1 << 16;
 /** Blocks the worker is given ahead: enough that it never waits, few enough to share at the end. */
 const AHEAD = 2;
 
-// Under tsx or vitest this module is TypeScript and so is the worker: register tsx's loader in the worker first.
-const TS_BOOT = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx)
-  .then((api) => { api.register(); return import(workerData.entry); })
-  .catch((error) => setImmediate(() => { throw error; }));`;
-
 function spawn(): Worker {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./subtree-root-worker.${typescript ? 'ts' : 'js'}`, import.meta.url);
-  if (!typescript) return new Worker(entry);
-  return new Worker(TS_BOOT, {
-    eval: true,
-    workerData: { entry: entry.href, tsx: import.meta.resolve('tsx/esm/api') },
-  });
+  return startModuleWorker(import.meta.url, 'subtree-root-worker');
 }
 
 export class BatchRootPipeline {
