@@ -66,6 +66,14 @@ describe('the Grafana dashboard and the alert rules against real nodes', () => {
     network = await startOpsNetwork();
     await certifySome(network.primary, 'TRANSPORT', 2);
     await network.primary.node.sealer.sealNow();
+    // The cosignatures arrive after the seal, once each witness's mirror has applied the checkpoint:
+    // the witness metrics exist only from the first of them.
+    const sealed = network.primary.node.sequencer.latestCheckpoint()!.treeSize;
+    const deadline = Date.now() + 15_000;
+    while (network.primary.node.federation.log.finalTreeSize() < sealed) {
+      if (Date.now() > deadline) throw new Error(`no quorum cosigned tree size ${sealed} within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     families = new Map([
       ...parseExposition(await network.witnesses[0]!.text('/metrics')),
       ...parseExposition(await network.primary.text('/metrics')),

@@ -167,10 +167,13 @@ export class SqliteEventStore implements EventStore {
     }
     this.#db = db;
 
-    this.#writer =
-      options.path === ':memory:' || options.writerThread === false
-        ? new InProcessWriter(db)
-        : new WriterThread(options.path, busyTimeoutMs);
+    if (options.path === ':memory:' || options.writerThread === false) {
+      this.#writer = new InProcessWriter(db);
+    } else {
+      const thread = new WriterThread(options.path, busyTimeoutMs);
+      thread.prestart();
+      this.#writer = thread;
+    }
     this.#readStream = new LimitedStatements(
       db,
       (limit) =>

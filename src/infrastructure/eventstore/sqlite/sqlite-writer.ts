@@ -67,8 +67,8 @@ interface Pending {
 }
 
 /**
- * Commits on a worker thread (sqlite-writer-worker.ts), started on the first
- * batch. A thread that fails fails the batch in hand (nothing of it is
+ * Commits on a worker thread (sqlite-writer-worker.ts), started with the
+ * store (prestart) or on the first batch. A thread that fails fails the batch in hand (nothing of it is
  * acknowledged) and is started again for the next one. The thread keeps the
  * process alive only while a batch is in flight.
  */
@@ -83,6 +83,15 @@ export class WriterThread implements AppendBatchWriter {
   constructor(path: string, busyTimeoutMs: number) {
     this.#path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
+  }
+
+  /**
+   * Starts the thread now rather than on the first batch, so that the first append does not wait
+   * for it (tens of milliseconds compiled, a few hundred under tsx). A failure here is not reported:
+   * the first batch starts the thread again and reports it.
+   */
+  prestart(): void {
+    this.#ready().catch(() => undefined);
   }
 
   async commit(batch: readonly AppendRequest[], recordedAt: string): Promise<AppendOutcome[]> {
