@@ -8,6 +8,7 @@ import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { CertificationStatus } from '../../domain/certification/events.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { BatchRecordPath, BatchView } from '../../infrastructure/projections/batch-records.js';
+import type { OfferedTree } from '../../infrastructure/projections/batch-tree-handoff.js';
 import type {
   CertificationFilter,
   CertificationView,
@@ -35,6 +36,8 @@ export interface CertificationRouteDeps {
     list(filter: CertificationFilter, after: bigint | null, limit: number): CertificationView[];
     batch(batchId: string): BatchView | undefined;
     batchPath(batchId: string, index: number): BatchRecordPath | undefined;
+    /** The read model takes the tree a streamed upload computed instead of hashing it again. */
+    offerBatchTree?(root: string, tree: OfferedTree): () => void;
   };
   readonly links: { readonly publicUrl: string };
   /** For `?wait=sealed` on a batch: the leaf of its BatchCertified entry. */
@@ -142,7 +145,7 @@ function authenticateBeforeBody(
   deps: CertificationRouteDeps,
   readCommand: ReturnType<typeof signedCommandReader>,
 ) {
-  const uploads = new BatchUploads(deps.commands);
+  const uploads = new BatchUploads(deps.commands, deps.certifications);
   return async (request: FastifyRequest, _reply: FastifyReply, payload: Readable) => {
     const header = request.headers[SIGNED_COMMAND_HEADER];
     if (header === undefined) {
@@ -239,7 +242,7 @@ function certifyBatchStream(
   deps: CertificationRouteDeps,
   readCommand: ReturnType<typeof signedCommandReader>,
 ) {
-  const uploads = new BatchUploads(deps.commands);
+  const uploads = new BatchUploads(deps.commands, deps.certifications);
   return async (request: FastifyRequest<CertifyBatchStreamRoute>, reply: FastifyReply) => {
     const envelope = readCommand(request.headers[SIGNED_COMMAND_HEADER]);
     const mediaType = String(request.headers['content-type'] ?? '')

@@ -16,6 +16,7 @@ import type { CertifyBatch } from '../../domain/certification/commands.js';
 import { requireActive } from '../../domain/certification/issuer-rules.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import { NODE_TREE_HASHER } from '../../infrastructure/crypto/node-hashes.js';
+import type { OfferedTree } from '../../infrastructure/projections/batch-tree-handoff.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import { asIngestProblem } from '../directory/dataset-ingest.js';
 import { domainErrorToProblem } from '../pipeline/error-mapping.js';
@@ -37,8 +38,16 @@ export interface BatchUploadRequest {
 
 const ACCEPTS = ['CertifyBatch'];
 
+/** Where an upload offers the tree it computed (the batch read model), so that it is not computed twice. */
+export interface BatchTreeTaker {
+  offerBatchTree?(root: string, tree: OfferedTree): () => void;
+}
+
 export class BatchUploads {
-  constructor(private readonly commands: CommandService) {}
+  constructor(
+    private readonly commands: CommandService,
+    private readonly trees: BatchTreeTaker = {},
+  ) {}
 
   /**
    * Everything about a CertifyBatch that can be checked without its digest list (who signs, the issuer's
@@ -57,10 +66,20 @@ export class BatchUploads {
     const { envelope, wait } = request;
     const retry = await this.admit(envelope);
     const digests = retry ? undefined : await readDigests(request, envelope.payload['count'] as number);
-    return this.commands.execute(envelope, ACCEPTS, undefined, {
-      wait,
-      inputs: digests === undefined ? {} : { digests },
-    });
+    const stored = digests?.storedHashes;
+    // Offered only for as long as this upload runs: its projection happens before its answer.
+    const withdraw =
+      digests === undefined || stored === undefined
+        ? undefined
+        : this.trees.offerBatchTree?.(digests.root, { packed: digests.packed, storedHashes: stored });
+    try {
+      return await this.commands.execute(envelope, ACCEPTS, undefined, {
+        wait,
+        inputs: digests === undefined ? {} : { digests },
+      });
+    } finally {
+      withdraw?.();
+    }
   }
 }
 

@@ -4,12 +4,14 @@
  * records, never a string per record) and hashed into the RFC 6962 root as
  * each digest completes, so the root is known the moment the last byte is.
  * A list longer than the signed count is refused at the first byte too many:
- * the buffer never grows past what the signature allows.
+ * the buffer never grows past what the signature allows. The tree's hashes
+ * are kept too (64 MB more for a million), for the read model to store
+ * rather than compute again.
  */
 
 import { toHex } from '../crypto/hex.js';
-import { RootAccumulator } from '../log/batch-tree.js';
 import { HASH_SIZE, RFC6962_HASHER, type TreeHasher } from '../log/rfc6962.js';
+import { StoredHashBuilder } from '../log/stored-hash-builder.js';
 import { CertificationError } from './certification-error.js';
 
 /** The uploaded list: `count` digests packed in `packed`, and the root computed over them as they arrived. */
@@ -18,11 +20,16 @@ export interface PackedDigests {
   readonly count: number;
   /** Lower-case hex RFC 6962 root over SHA-256(0x00 ‖ digest) leaves. */
   readonly root: string;
+  /**
+   * Every hash of that tree in the tlog stored-hash layout (storedHashCount(count) × 32 bytes), when
+   * whoever packed the list computed them (a streamed upload does; a replayed one does not).
+   */
+  readonly storedHashes?: Uint8Array;
 }
 
 export class BatchDigestIntake {
   private readonly packed: Uint8Array;
-  private readonly accumulator: RootAccumulator;
+  private readonly tree: StoredHashBuilder;
   private received = 0;
   private hashed = 0;
 
@@ -32,7 +39,7 @@ export class BatchDigestIntake {
     private readonly hasher: TreeHasher = RFC6962_HASHER,
   ) {
     this.packed = new Uint8Array(signedCount * HASH_SIZE);
-    this.accumulator = new RootAccumulator(hasher);
+    this.tree = new StoredHashBuilder(signedCount, hasher);
   }
 
   /** Bytes taken so far. */
@@ -54,7 +61,7 @@ export class BatchDigestIntake {
     const complete = Math.floor(this.received / HASH_SIZE);
     for (; this.hashed < complete; this.hashed++) {
       const at = this.hashed * HASH_SIZE;
-      this.accumulator.add(this.hasher.leafHash(this.packed.subarray(at, at + HASH_SIZE)));
+      this.tree.add(this.hasher.leafHash(this.packed.subarray(at, at + HASH_SIZE)));
     }
   }
 
@@ -70,6 +77,11 @@ export class BatchDigestIntake {
           `allowed: exactly ${this.packed.length}, ${HASH_SIZE} per record)`,
       );
     }
-    return { packed: this.packed, count: this.signedCount, root: toHex(this.accumulator.root()) };
+    return {
+      packed: this.packed,
+      count: this.signedCount,
+      root: toHex(this.tree.root()),
+      storedHashes: this.tree.hashes,
+    };
   }
 }

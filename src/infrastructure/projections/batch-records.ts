@@ -32,6 +32,7 @@ import { NODE_TREE_HASHER, sha256Bytes } from '../crypto/node-hashes.js';
 import { decodeStrictBase64 } from '../crypto/strict-base64.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import { BatchRecordKeys, keyAndIndex, recordKeyOfId } from './batch-record-key.js';
+import type { BatchTreeHandoff, OfferedTree } from './batch-tree-handoff.js';
 import { LARGE_WRITE_CACHE_KIB, type NodeDatabase, PAGE_CACHE_KIB } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { eventMetadata } from './projection.js';
@@ -151,10 +152,16 @@ export class BatchRecords {
   private frontier: Frontier | null = null;
   /** That batch's record keys so far, computed slice by slice and inserted sorted once it is whole. */
   private keys: BatchRecordKeys | null = null;
+  /** The tree this batch's slices so far were taken from (BatchTreeHandoff.take), and how far. */
+  private taken: { readonly seq: number; readonly size: number; readonly tree: OfferedTree } | null = null;
   /** The page cache was raised for this transaction's batch slices, and is to be lowered after its commit. */
   private largeCache = false;
 
-  constructor(private readonly db: NodeDatabase) {}
+  constructor(
+    private readonly db: NodeDatabase,
+    /** Trees the node's own uploads computed, taken instead of hashing the same digests again. */
+    private readonly handoff: BatchTreeHandoff | null = null,
+  ) {}
 
   migrate(db: NodeDatabase): void {
     db.exec(`
@@ -308,11 +315,26 @@ export class BatchRecords {
     const from = batch.recorded;
     const digests = Buffer.from(packed.buffer, packed.byteOffset, packed.length);
     insertRuns(this.statements.insertDigests, batch.seq, from, digests);
-    const frontier = this.frontierOf(batch.seq, from);
     const firstSlot = storedHashIndex(0, from);
-    const slots = Buffer.allocUnsafe((storedHashIndex(0, from + count) - firstSlot) * HASH_BYTES);
-    let at = 0;
-    for (let i = 0; i < count; i++) at = this.appendLeaf(frontier, digests, i, slots, at);
+    const slotBytes = (storedHashIndex(0, from + count) - firstSlot) * HASH_BYTES;
+    // The upload that just took this batch in computed its tree already: store those slots.
+    const previous = this.taken?.seq === batch.seq && this.taken.size === from ? this.taken.tree : null;
+    const offered = this.handoff?.take(batch.batch_root, from, digests, previous) ?? null;
+    this.taken = offered === null ? null : { seq: batch.seq, size: from + count, tree: offered };
+    let frontier: Frontier;
+    let slots: Buffer;
+    if (offered !== null) {
+      const hashes = offered.storedHashes;
+      slots = Buffer.from(hashes.buffer, hashes.byteOffset + firstSlot * HASH_BYTES, slotBytes);
+      frontier = this.frontierFrom(batch.seq, from + count, (index) =>
+        hashes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES),
+      );
+    } else {
+      frontier = this.frontierOf(batch.seq, from);
+      slots = Buffer.allocUnsafe(slotBytes);
+      let at = 0;
+      for (let i = 0; i < count; i++) at = this.appendLeaf(frontier, digests, i, slots, at);
+    }
     insertRuns(this.statements.insertHashes, batch.seq, firstSlot, slots);
     const recorded = from + count;
     this.keysOf(batch.batch_id, batch.count).fillTo(recorded);
@@ -366,11 +388,16 @@ export class BatchRecords {
   private frontierOf(seq: number, size: number): Frontier {
     const kept = this.frontier;
     if (kept !== null && kept.seq === seq && kept.size === size) return kept;
-    const levels: (Uint8Array | undefined)[] = [];
     const reader = this.reader(seq);
+    return this.frontierFrom(seq, size, (index) => Buffer.from(reader.readHashes([index])[0]!));
+  }
+
+  /** The right edge after `size` leaves, from the stored hash at each slot (`hashAt`); kept for the next slice. */
+  private frontierFrom(seq: number, size: number, hashAt: (index: number) => Uint8Array): Frontier {
+    const levels: (Uint8Array | undefined)[] = [];
     for (let level = 0; 2 ** level <= size; level++) {
       const n = Math.floor(size / 2 ** level);
-      if (n % 2 === 1) levels[level] = Buffer.from(reader.readHashes([storedHashIndex(level, n - 1)])[0]!);
+      if (n % 2 === 1) levels[level] = hashAt(storedHashIndex(level, n - 1));
     }
     this.frontier = { seq, size, levels };
     return this.frontier;

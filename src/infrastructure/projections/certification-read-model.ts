@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { CertificationEvent, CertificationStatus } from '../../domain/certification/events.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import { type BatchRecordPath, BatchRecords, type BatchRecordView, type BatchView } from './batch-records.js';
+import { BatchTreeHandoff, type OfferedTree } from './batch-tree-handoff.js';
 import type { NodeDatabase } from './node-database.js';
 import { positionFromKey, positionKey } from './position-key.js';
 import { eventMetadata, type Projection } from './projection.js';
@@ -89,8 +90,18 @@ export class CertificationReadModel implements Projection {
   };
   private readonly batches: BatchRecords;
 
+  private readonly trees = new BatchTreeHandoff();
+
   constructor(private readonly db: NodeDatabase) {
-    this.batches = new BatchRecords(db);
+    this.batches = new BatchRecords(db, this.trees);
+  }
+
+  /**
+   * Offers the tree an upload computed for the batch with this root, until the returned function is
+   * called: projecting that batch then stores its hashes instead of computing them again.
+   */
+  offerBatchTree(root: string, tree: OfferedTree): () => void {
+    return this.trees.offer(root, tree);
   }
 
   migrate(db: NodeDatabase): void {

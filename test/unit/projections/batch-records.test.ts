@@ -7,9 +7,15 @@ import {
   type BatchSliceEncoding,
 } from '../../../src/domain/certification/events.js';
 import { batchRoot, verifyBatchPath } from '../../../src/domain/log/index.js';
+import { StoredHashBuilder } from '../../../src/domain/log/stored-hash-builder.js';
+import { NODE_TREE_HASHER } from '../../../src/infrastructure/crypto/node-hashes.js';
 import type { RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
 import { recordKeyOfId } from '../../../src/infrastructure/projections/batch-record-key.js';
 import { BatchRecords } from '../../../src/infrastructure/projections/batch-records.js';
+import {
+  BatchTreeHandoff,
+  type OfferedTree,
+} from '../../../src/infrastructure/projections/batch-tree-handoff.js';
 import {
   LARGE_WRITE_CACHE_KIB,
   type NodeDatabase,
@@ -235,6 +241,64 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     expect(db.prepare('SELECT count(*) FROM batch_record_keys').pluck().get()).toBe(count);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).not.toContain('batch_record_ids');
+  });
+});
+
+describe('the tree an upload hands over (BatchTreeHandoff)', () => {
+  const COUNT = 1537;
+  const packedOf = (count: number) => Buffer.concat(Array.from({ length: count }, (_, i) => digestOf(i)));
+
+  function offeredTree(count: number): OfferedTree {
+    const builder = new StoredHashBuilder(count, NODE_TREE_HASHER);
+    for (let i = 0; i < count; i++) builder.add(NODE_TREE_HASHER.leafHash(digestOf(i)));
+    return { packed: packedOf(count), storedHashes: builder.hashes };
+  }
+
+  const tables = (db: NodeDatabase) =>
+    ['batch_digest_runs', 'batch_tree_runs', 'batch_record_keys'].map((t) =>
+      db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all(),
+    );
+
+  it('stores the offered tree slot for slot what hashing the digests again would have stored', () => {
+    const root = hex(batchRoot(Array.from({ length: COUNT }, (_, i) => digestOf(i))));
+    const plain = open();
+    for (const e of events(COUNT)) plain.records.apply(e);
+    const handoff = new BatchTreeHandoff();
+    const db = openNodeDatabase(':memory:');
+    const records = new BatchRecords(db, handoff);
+    records.migrate(db);
+    const withdraw = handoff.offer(root, offeredTree(COUNT));
+    for (const e of events(COUNT)) records.apply(e);
+    withdraw();
+    expect(handoff.takenSlices).toBe(Math.ceil(COUNT / BATCH_DIGESTS_PER_EVENT));
+    expect(tables(db)).toEqual(tables(plain.db));
+    expectServes(records, COUNT);
+  });
+
+  it('takes no hashes that depend on a digest other than the log holds: it hashes those itself', () => {
+    const root = hex(batchRoot(Array.from({ length: COUNT }, (_, i) => digestOf(i))));
+    const handoff = new BatchTreeHandoff();
+    // An offer under the log's root whose list differs at record 700 (slice 2 of 4), its hashes
+    // computed from that list: slice 1 is the log's byte for byte, and so are slices 3 and 4, but
+    // their right edge holds the subtree of records 0–1023, which record 700 changed.
+    const tampered = packedOf(COUNT);
+    tampered[700 * 32] = tampered[700 * 32]! ^ 1;
+    const builder = new StoredHashBuilder(COUNT, NODE_TREE_HASHER);
+    for (let i = 0; i < COUNT; i++)
+      builder.add(NODE_TREE_HASHER.leafHash(tampered.subarray(i * 32, i * 32 + 32)));
+    const withdraw = handoff.offer(root, { packed: tampered, storedHashes: builder.hashes });
+    const plain = open();
+    for (const e of events(COUNT)) plain.records.apply(e);
+    const db = openNodeDatabase(':memory:');
+    const records = new BatchRecords(db, handoff);
+    records.migrate(db);
+    for (const e of events(COUNT)) records.apply(e);
+    withdraw();
+    expect(handoff.takenSlices).toBe(1);
+    expect(tables(db)).toEqual(tables(plain.db));
+    expectServes(records, COUNT);
+    // Withdrawn: nothing is offered any more.
+    expect(handoff.take(root, 0, packedOf(COUNT).subarray(0, 32), null)).toBeNull();
   });
 });
 
