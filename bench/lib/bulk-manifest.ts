@@ -8,7 +8,7 @@ import { RootAccumulator } from '../../src/domain/log/batch-tree.js';
 import { NODE_TREE_HASHER } from '../../src/infrastructure/crypto/node-hashes.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
 import { startNodeChild } from './node-child.js';
-import { formatNumber, formatRatio, mib, nowMs } from './stats.js';
+import { formatNumber, formatRatio, mib, nowMs, percentile } from './stats.js';
 import type { Baseline, BenchContext, BenchRow } from './types.js';
 
 /**
@@ -63,6 +63,38 @@ async function writeCsvManifest(file: string, packed: Buffer, count: number): Pr
 
 const silent = () => new Writable({ write: (_c, _e, callback) => callback() });
 
+/** Probe interval: a liveness check every 25 ms, one at a time. */
+const LIVENESS_INTERVAL_MS = 25;
+
+/**
+ * Asks the node's /health/live one request at a time, 25 ms apart, until stopped: how long the node's event loop
+ * kept a health check waiting while it took a large batch (a load balancer's probe times out after a few seconds).
+ */
+function probeLiveness(url: string): { stop(): Promise<number[]> } {
+  let running = true;
+  const latencies: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const started = nowMs();
+      try {
+        const response = await fetch(`${url}/health/live`);
+        await response.arrayBuffer();
+      } catch {
+        // A refused or reset probe still took this long; the latency is what counts.
+      }
+      latencies.push(nowMs() - started);
+      await new Promise((resolve) => setTimeout(resolve, LIVENESS_INTERVAL_MS));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return latencies;
+    },
+  };
+}
+
 export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise<BenchRow[]> {
   const { count } = run;
   const label = count.toLocaleString('en-US');
@@ -86,6 +118,7 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
   const profile = process.env['BENCH_CPU_PROF'] === '1';
   if (profile) await node.profileStart();
   const cpuBefore = node.cpuSeconds();
+  const liveness = probeLiveness(node.url);
   const nodeStarted = nowMs();
   const accepted = await client.certifyBatchStream({
     recordType: run.recordType,
@@ -94,6 +127,7 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
     packedDigests: raw.packed,
   });
   const nodeMs = nowMs() - nodeStarted;
+  const live = await liveness.stop();
   const cpuAfter = node.cpuSeconds();
   const nodeCpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   if (profile) {
@@ -165,6 +199,14 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
         nodeCpuSeconds: nodeCpu,
         nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak),
       },
+    },
+    {
+      id: 'node-stream-liveness',
+      metric: `/health/live during that upload, p99 (one probe at a time, ${LIVENESS_INTERVAL_MS} ms apart)`,
+      value: percentile(live, 99),
+      unit: 'ms',
+      note: `p50 ${formatNumber(percentile(live, 50))} ms, max ${formatNumber(Math.max(...live))} ms, ${live.length} probes`,
+      extra: { p50Ms: percentile(live, 50), maxMs: Math.max(...live), probes: live.length },
     },
     {
       id: 'end-to-end-manifest',
