@@ -15,6 +15,7 @@ import {
   type SqliteEventStoreOptions,
   StoreOverloadedError,
 } from '../../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { WriterThread } from '../../../src/infrastructure/eventstore/sqlite/sqlite-writer.js';
 import { openEventStore } from '../../../src/node/open-event-store.js';
 import { appendUntilKilled } from '../../contract/event-store-contract.js';
 
@@ -306,6 +307,34 @@ describe('SqliteEventStore', () => {
       expect(await store.lastPosition()).toBe(1n);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('WriterThread', () => {
+  it('fails a batch it cannot commit with the reason, and starts again for the next one', async () => {
+    const writer = new WriterThread(path, 1000);
+    const batch = [
+      {
+        stream: 's',
+        expected: 'no_stream' as const,
+        events: [{ type: 'Happened', data: '{}', metadata: null }],
+      },
+    ];
+    try {
+      // No file yet: the thread cannot open it, and the batch fails with SQLite's reason.
+      await expect(writer.commit(batch, '2026-12-03T00:00:00Z')).rejects.toMatchObject({
+        name: 'BatchFailure',
+        message: 'cannot open the writer connection',
+        cause: { code: 'SQLITE_CANTOPEN' },
+      });
+      // The store creates the file and its schema; the same writer then opens it and commits.
+      await openStore({ writerThread: false }).close();
+      await expect(writer.commit(batch, '2026-12-03T00:00:00Z')).resolves.toEqual([
+        { ok: true, revision: 0n, position: 1n },
+      ]);
+    } finally {
+      await writer.close();
     }
   });
 });
