@@ -62,7 +62,7 @@ function encodeNode(
     return;
   }
   if (node.type === NODE_LEAF) {
-    out.leaf(node.keyHash!, node.valueHash!, node.hash);
+    out.leaf(node.keyHash!, node.valueHash!, node.hash, node.valueVersion);
     return;
   }
   // A changed node is never empty (keys are never removed): it is internal from here on.

@@ -46,8 +46,8 @@ import {
   type StateStatements,
   type VersionRow,
 } from './state-tables.js';
-import { walkProof } from './tree-proof.js';
-import { type BaseRef, type MemNode, NODE_EMPTY, type PageSource, TreeView } from './tree-view.js';
+import { walkProof, walkToTerminal } from './tree-proof.js';
+import { type BaseRef, type MemNode, NODE_EMPTY, NODE_LEAF, type PageSource, TreeView } from './tree-view.js';
 import {
   type Change,
   hashChanges,
@@ -208,7 +208,13 @@ export class StateMapStore implements PageSource {
     if (live !== undefined) return JSON.parse(live.text) as JsonObject;
     let text = this.values.get(key);
     if (text === undefined) {
-      text = this.st.latestValue.get(stateKeyHash(key, this.hasher)) ?? null;
+      // The base's leaf names the row of the key's value (the changes after the base are all in `live`).
+      const keyHash = stateKeyHash(key, this.hasher);
+      const leaf = walkToTerminal(this.persistedView(this.base), keyHash);
+      text =
+        leaf.type === NODE_LEAF && hashesEqual(leaf.keyHash!, keyHash)
+          ? this.rowValue(leaf, keyHash, this.base.version)
+          : null;
       this.values.set(key, text);
     }
     return text === null ? null : (JSON.parse(text) as JsonObject);
@@ -310,7 +316,7 @@ export class StateMapStore implements PageSource {
       };
       return { value: null, proof: { siblings, terminal } };
     }
-    const text = this.valueAt(resolved, key, keyHash);
+    const text = this.valueAt(resolved, key, keyHash, node);
     // The tree and the value rows are written together; disagreement means a damaged or edited file.
     if (text === null || !hashesEqual(this.hasher.digest(Buffer.from(text)), node.valueHash!)) {
       throw new Error(
@@ -460,6 +466,13 @@ export class StateMapStore implements PageSource {
       taken = above.changes.filter((c) => c.version <= version);
       above.changes = above.changes.filter((c) => c.version > version);
       above.latest = latestByKey(above.changes);
+      // A key the split-off layer changes too is, for the layer above, a key its version below holds, at
+      // the row that layer writes: that is the row the above layer's change makes stale.
+      const takenLatest = latestByKey(taken);
+      for (const key of above.latest.keys()) {
+        const lower = takenLatest.get(key);
+        if (lower !== undefined) above.existed.set(key, lower.version);
+      }
     } else {
       let n = 0;
       while (n < this.pending.length && this.pending[n]!.version <= version) n++;
@@ -477,12 +490,19 @@ export class StateMapStore implements PageSource {
     return layer;
   }
 
-  private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array): string | null {
+  /** The value of the key whose leaf is `leaf` in `resolved`. */
+  private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array, leaf: MemNode): string | null {
     for (const latest of resolved.latest) {
       const change = latest.get(key);
       if (change !== undefined) return change.text;
     }
-    return this.st.valueAt.get(keyHash, resolved.version) ?? null;
+    return this.rowValue(leaf, keyHash, resolved.version);
+  }
+
+  /** The persisted value row of a leaf: the one it names, or for a leaf written before, the newest ≤ version. */
+  private rowValue(leaf: MemNode, keyHash: Uint8Array, version: number): string | null {
+    if (leaf.valueVersion !== undefined) return this.st.valueRow.get(leaf.valueVersion, keyHash) ?? null;
+    return this.st.legacyValueAt.get(keyHash, version) ?? null;
   }
 
   /** Writes version N > base from the layers; N becomes the base. */
@@ -507,13 +527,13 @@ export class StateMapStore implements PageSource {
     // below is the base plus layers that do not change it).
     let existed = upTo[0]!.existed;
     if (upTo.length > 1) {
-      const inBase = new Set<string>();
+      const inBase = new Map<string, number | undefined>();
       const seen = new Set<string>();
       for (const l of upTo) {
         for (const change of l.changes) {
           if (seen.has(change.key)) continue;
           seen.add(change.key);
-          if (l.existed.has(change.key)) inBase.add(change.key);
+          if (l.existed.has(change.key)) inBase.set(change.key, l.existed.get(change.key));
         }
       }
       existed = inBase;
@@ -575,8 +595,11 @@ export class StateMapStore implements PageSource {
     changedChild: ChangedChild,
     root: Uint8Array,
     changes: readonly Change[],
-    /** Keys of `changes` that the version below held: only they have older value rows to make stale. */
-    existed: ReadonlySet<string>,
+    /**
+     * Keys of `changes` that the version below held, with the version of the value row their leaf there
+     * named: only they have an older row to make stale.
+     */
+    existed: ReadonlyMap<string, number | undefined>,
     nextPersisted: number | null,
   ): number | null {
     const written = writePages(base, basePage, changedRoot, changedChild, () => this.nextPageId++);
@@ -596,10 +619,14 @@ export class StateMapStore implements PageSource {
     const addedRows: StaleKey[] = [];
     for (const change of latestByKey(changes).values()) {
       const keyHash = Buffer.from(change.keyHash);
-      const { changes: inserted } = this.st.insertValue.run(keyHash, change.version, change.text);
+      const { changes: inserted } = this.st.insertValue.run(change.version, keyHash, change.text);
       // A key new at this version has no older rows: listing it would cost the prune a seek for nothing.
-      if (existed.has(change.key)) replacedRows.push({ keyHash, before: change.version });
-      if (inserted > 0) addedRows.push({ keyHash, before: change.version + 1 });
+      if (existed.has(change.key)) {
+        const old = existed.get(change.key);
+        // A leaf of a file written before state_values_at: its rows are the key's older ones in state_values.
+        replacedRows.push(old === undefined ? { keyHash, before: change.version } : { keyHash, at: old });
+      }
+      if (inserted > 0) addedRows.push({ keyHash, at: change.version });
     }
     this.addStale(version, written.replaced, replacedRows);
     if (nextPersisted !== null) {
@@ -652,7 +679,10 @@ export class StateMapStore implements PageSource {
         this.pages.delete(id);
         this.topPages.delete(id);
       }
-      for (const key of unpackStaleKeys(row.keys)) this.st.deleteValuesBefore.run(key.keyHash, key.before);
+      for (const key of unpackStaleKeys(row.keys)) {
+        if ('at' in key) this.st.deleteValueRow.run(key.at, key.keyHash);
+        else this.st.deleteLegacyValuesBefore.run(key.keyHash, key.before);
+      }
       this.st.deleteStale.run(row.since, row.seq);
     }
     this.st.deleteVersionsBefore.run(limit);

@@ -4,9 +4,16 @@
  *   state_changes   every set, in log order: the durable record of changes not
  *                   yet in pages, and the replay source for versions between
  *                   persisted ones. Appended at the right edge of its key.
- *   state_values    (key hash, version of the change) → RFC 8785 value, one row
- *                   per persisted change: the current value is the newest row,
- *                   the value at version V the newest row ≤ V.
+ *   state_values_at (version of the change, key hash) → RFC 8785 value, one row
+ *                   per persisted change. A leaf names the version of its
+ *                   value (LEAF_AT, state-page.ts), so a value is read from
+ *                   the tree's leaf and its row; rows are appended in version
+ *                   order, where rows keyed by key hash went to a random
+ *                   B-tree page each (about one 4 KiB WAL frame per new key).
+ *   state_values    (key hash, version of the change) → value: the rows of
+ *                   files written before state_values_at, read for leaves
+ *                   without a version (LEAF); new rows no longer go there, old
+ *                   ones are pruned as their keys change.
  *   state_pages     immutable tree pages by row id (state-page.ts).
  *   state_versions  persisted versions: root hash and root page.
  *   state_stale     per persisted version, what it made unnecessary for every
@@ -21,6 +28,7 @@ import type { NodeDatabase } from '../projections/node-database.js';
 const TABLES = [
   'state_changes',
   'state_values',
+  'state_values_at',
   'state_pages',
   'state_versions',
   'state_stale',
@@ -48,6 +56,12 @@ export function createStateTables(db: NodeDatabase): void {
       version INTEGER NOT NULL,
       value TEXT NOT NULL,
       PRIMARY KEY (key_hash, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_values_at (
+      version INTEGER NOT NULL,
+      key_hash BLOB NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (version, key_hash)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS state_pages (
       id INTEGER PRIMARY KEY,
@@ -100,10 +114,13 @@ export interface StateStatements {
   readonly changesBetween: Statement<[number, number], ChangeRow>;
   readonly lastChangeVersion: Statement<[], number | null>;
   readonly deleteChangesUpTo: Statement<[{ limit: number; chunk: number }]>;
-  readonly insertValue: Statement<[Buffer, number, string]>;
-  readonly latestValue: Statement<[Uint8Array], string>;
-  readonly valueAt: Statement<[Uint8Array, number], string>;
-  readonly deleteValuesBefore: Statement<[Uint8Array, number]>;
+  readonly insertValue: Statement<[number, Buffer, string]>;
+  /** The value row a LEAF_AT names: (version, key hash). */
+  readonly valueRow: Statement<[number, Uint8Array], string>;
+  readonly deleteValueRow: Statement<[number, Uint8Array]>;
+  /** state_values, for LEAF entries: the newest row of a key at or before a version. */
+  readonly legacyValueAt: Statement<[Uint8Array, number], string>;
+  readonly deleteLegacyValuesBefore: Statement<[Uint8Array, number]>;
   readonly insertPage: Statement<[number, Buffer]>;
   /** PAGE_INSERT_ROWS pages in one statement: (id, body) pairs, flattened. */
   readonly insertPages: Statement<(number | Buffer)[]>;
@@ -137,14 +154,15 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
     deleteChangesUpTo: p(
       `DELETE FROM state_changes WHERE version <= MIN(@limit, (SELECT MIN(version) FROM state_changes) + @chunk)`,
     ),
-    insertValue: p('INSERT OR IGNORE INTO state_values (key_hash, version, value) VALUES (?, ?, ?)'),
-    latestValue: p<[Uint8Array], string>(
-      'SELECT value FROM state_values WHERE key_hash = ? ORDER BY version DESC LIMIT 1',
+    insertValue: p('INSERT OR IGNORE INTO state_values_at (version, key_hash, value) VALUES (?, ?, ?)'),
+    valueRow: p<[number, Uint8Array], string>(
+      'SELECT value FROM state_values_at WHERE version = ? AND key_hash = ?',
     ).pluck(),
-    valueAt: p<[Uint8Array, number], string>(
+    deleteValueRow: p('DELETE FROM state_values_at WHERE version = ? AND key_hash = ?'),
+    legacyValueAt: p<[Uint8Array, number], string>(
       'SELECT value FROM state_values WHERE key_hash = ? AND version <= ? ORDER BY version DESC LIMIT 1',
     ).pluck(),
-    deleteValuesBefore: p('DELETE FROM state_values WHERE key_hash = ? AND version < ?'),
+    deleteLegacyValuesBefore: p('DELETE FROM state_values WHERE key_hash = ? AND version < ?'),
     insertPage: p('INSERT INTO state_pages (id, body) VALUES (?, ?)'),
     insertPages: p(
       `INSERT INTO state_pages (id, body) VALUES ${Array.from({ length: PAGE_INSERT_ROWS }, () => '(?, ?)').join(', ')}`,
