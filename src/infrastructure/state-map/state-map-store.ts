@@ -117,6 +117,17 @@ const ZERO_ROOT = Buffer.alloc(32);
  */
 const TOP_DEPTH = 12;
 const TOP_PAGE_CAPACITY = 2 * (1 + 16 + 256 + 4096);
+/**
+ * Dead pages (no answerable version uses them) are deleted a segment of
+ * DEAD_SEGMENT consecutive ids at a time, the segments with the most dead
+ * rows first, whenever the dead rows exceed DEAD_SHARE of the live ones. Rows
+ * of a segment sit in a few adjacent B-tree pages (ids are allocated in write
+ * order), so a delete dirties each of those once for several rows, where
+ * deleting every page as it died dirtied a random B-tree page (a 4 KiB WAL
+ * frame) per row. The price is disk: dead rows wait in state_pages.
+ */
+const DEAD_SEGMENT = 64;
+const DEAD_SHARE = 0.5;
 
 function checkVersionNumber(version: number, what: string): void {
   if (!Number.isSafeInteger(version) || version < 0) {
@@ -148,6 +159,10 @@ export class StateMapStore implements PageSource {
   private nextOrd = 0;
   private nextPageId = 1;
   private pageReads = 0;
+  /** Ids in state_dead per segment (id / DEAD_SEGMENT), and in all; rows of state_pages. */
+  private readonly deadCounts = new Map<number, number>();
+  private deadRows = 0;
+  private pageRows = 0;
   /** The last version rebuilt below the base, kept for the next question about it. */
   private replayed: ResolvedVersion | null = null;
 
@@ -176,6 +191,13 @@ export class StateMapStore implements PageSource {
     this.retained = this.st.readMeta.get('retained') ?? 0;
     this.nextPageId = this.st.maxPageId.get()! + 1;
     this.clearMemory();
+    this.deadRows = 0;
+    for (const { segment, dead } of this.st.deadBySegment.iterate(DEAD_SEGMENT)) {
+      this.deadCounts.set(segment, dead);
+      this.deadRows += dead;
+    }
+    // Counted once for a file written before the count was kept.
+    this.pageRows = this.st.readMeta.get('page_rows') ?? this.st.countPages.get()!;
     for (const row of this.st.changesBetween.iterate(this.base.version, MAX_VERSION)) {
       const change = this.change(row.version, row.key, row.value);
       this.pending.push(change);
@@ -370,6 +392,7 @@ export class StateMapStore implements PageSource {
     this.pages.clear();
     this.topPages.clear();
     this.values.clear();
+    this.deadCounts.clear();
     this.replayed = null;
   }
 
@@ -604,6 +627,8 @@ export class StateMapStore implements PageSource {
   ): number | null {
     const written = writePages(base, basePage, changedRoot, changedChild, () => this.nextPageId++);
     this.insertPages(written.pages);
+    this.pageRows += written.pages.length;
+    this.st.writeMeta.run('page_rows', this.pageRows);
     for (const page of written.pages) {
       // The next update reads the new top pages first thing, and deeper ones it touched again soon:
       // keep them instead of reading them back.
@@ -674,10 +699,12 @@ export class StateMapStore implements PageSource {
     for (const row of this.st.staleUpTo.all(limit, this.pruneBatch)) {
       const ids = unpackPageIds(row.pages);
       // One statement for the row's few thousand ids instead of one per id.
-      if (ids.length > 0) this.st.deletePages.run(JSON.stringify(ids));
+      if (ids.length > 0) this.deadRows += this.st.insertDead.run(JSON.stringify(ids)).changes;
       for (const id of ids) {
         this.pages.delete(id);
         this.topPages.delete(id);
+        const segment = Math.floor(id / DEAD_SEGMENT);
+        this.deadCounts.set(segment, (this.deadCounts.get(segment) ?? 0) + 1);
       }
       for (const key of unpackStaleKeys(row.keys)) {
         if ('at' in key) this.st.deleteValueRow.run(key.at, key.keyHash);
@@ -685,7 +712,24 @@ export class StateMapStore implements PageSource {
       }
       this.st.deleteStale.run(row.since, row.seq);
     }
+    this.deleteDeadPages();
     this.st.deleteVersionsBefore.run(limit);
     this.st.deleteChangesUpTo.run({ limit, chunk: CHANGE_VERSIONS_PER_PRUNE });
+  }
+
+  /** Deletes dead pages, densest segments first, until they are at most DEAD_SHARE of the live ones. */
+  private deleteDeadPages(): void {
+    const excess = () => this.deadRows - DEAD_SHARE * (this.pageRows - this.deadRows);
+    if (excess() <= 0) return;
+    const densest = [...this.deadCounts].sort((a, b) => b[1] - a[1]);
+    for (const [segment] of densest) {
+      if (excess() <= 0) break;
+      const from = segment * DEAD_SEGMENT;
+      const to = from + DEAD_SEGMENT;
+      this.pageRows -= this.st.deleteDeadPages.run(from, to).changes;
+      this.deadRows -= this.st.deleteDead.run(from, to).changes;
+      this.deadCounts.delete(segment);
+    }
+    this.st.writeMeta.run('page_rows', this.pageRows);
   }
 }

@@ -19,7 +19,15 @@
  *   state_stale     per persisted version, what it made unnecessary for every
  *                   later version: page ids and (key hash, version) "older rows
  *                   of this key"; pruned once no answerable version needs them.
- *   state_meta      the current version and the release floor.
+ *   state_dead      ids of pages no answerable version uses, not yet deleted:
+ *                   state_pages rows die at random (a page lives until a
+ *                   change under it), so deleting each as it dies dirtied a
+ *                   random 4 KiB B-tree page, one WAL frame, per dead page.
+ *                   They are deleted a segment of ids at a time, densest
+ *                   segment first, whenever dead rows outnumber a share of
+ *                   the live ones (state-map-store.ts): several rows per
+ *                   B-tree page.
+ *   state_meta      the current version, the release floor, the rows of state_pages.
  */
 
 import type { Statement } from 'better-sqlite3';
@@ -32,6 +40,7 @@ const TABLES = [
   'state_pages',
   'state_versions',
   'state_stale',
+  'state_dead',
   'state_meta',
 ];
 
@@ -79,6 +88,9 @@ export function createStateTables(db: NodeDatabase): void {
       keys BLOB NOT NULL,
       PRIMARY KEY (since, seq)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_dead (
+      id INTEGER PRIMARY KEY
+    );
     CREATE TABLE IF NOT EXISTS state_meta (
       name TEXT PRIMARY KEY,
       value INTEGER NOT NULL
@@ -125,8 +137,6 @@ export interface StateStatements {
   /** PAGE_INSERT_ROWS pages in one statement: (id, body) pairs, flattened. */
   readonly insertPages: Statement<(number | Buffer)[]>;
   readonly page: Statement<[number], Buffer>;
-  /** The pages whose ids a JSON array lists. */
-  readonly deletePages: Statement<[string]>;
   readonly maxPageId: Statement<[], number>;
   readonly insertVersion: Statement<[number, Buffer, number | null]>;
   readonly versionAtOrBefore: Statement<[number], VersionRow>;
@@ -137,6 +147,14 @@ export interface StateStatements {
   readonly nextStaleSeq: Statement<[number], number>;
   readonly staleUpTo: Statement<[number, number], StaleRow>;
   readonly deleteStale: Statement<[number, number]>;
+  /** Adds the page ids a JSON array lists to state_dead. */
+  readonly insertDead: Statement<[string]>;
+  /** Dead ids per segment of `size` ids: (segment number, count). */
+  readonly deadBySegment: Statement<[number], { segment: number; dead: number }>;
+  /** Deletes the dead pages with ids in [from, to), then their state_dead rows. */
+  readonly deleteDeadPages: Statement<[number, number]>;
+  readonly deleteDead: Statement<[number, number]>;
+  readonly countPages: Statement<[], number>;
   readonly readMeta: Statement<[string], number>;
   readonly writeMeta: Statement<[string, number]>;
 }
@@ -168,7 +186,6 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
       `INSERT INTO state_pages (id, body) VALUES ${Array.from({ length: PAGE_INSERT_ROWS }, () => '(?, ?)').join(', ')}`,
     ),
     page: p<[number], Buffer>('SELECT body FROM state_pages WHERE id = ?').pluck(),
-    deletePages: p('DELETE FROM state_pages WHERE id IN (SELECT value FROM json_each(?))'),
     maxPageId: p<[], number>('SELECT COALESCE(MAX(id), 0) FROM state_pages').pluck(),
     insertVersion: p('INSERT INTO state_versions (version, root, root_page) VALUES (?, ?, ?)'),
     versionAtOrBefore: p('SELECT * FROM state_versions WHERE version <= ? ORDER BY version DESC LIMIT 1'),
@@ -181,6 +198,13 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
     ).pluck(),
     staleUpTo: p('SELECT * FROM state_stale WHERE since <= ? ORDER BY since, seq LIMIT ?'),
     deleteStale: p('DELETE FROM state_stale WHERE since = ? AND seq = ?'),
+    insertDead: p('INSERT OR IGNORE INTO state_dead (id) SELECT value FROM json_each(?)'),
+    deadBySegment: p('SELECT id / ? AS segment, count(*) AS dead FROM state_dead GROUP BY segment'),
+    deleteDeadPages: p(
+      'DELETE FROM state_pages WHERE id IN (SELECT id FROM state_dead WHERE id >= ? AND id < ?)',
+    ),
+    deleteDead: p('DELETE FROM state_dead WHERE id >= ? AND id < ?'),
+    countPages: p<[], number>('SELECT count(*) FROM state_pages').pluck(),
     readMeta: p<[string], number>('SELECT value FROM state_meta WHERE name = ?').pluck(),
     writeMeta: p(
       'INSERT INTO state_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
