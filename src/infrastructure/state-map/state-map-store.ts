@@ -128,6 +128,20 @@ const TOP_PAGE_CAPACITY = 2 * (1 + 16 + 256 + 4096);
  */
 const DEAD_SEGMENT = 64;
 const DEAD_SHARE = 0.5;
+/**
+ * Pages rooted at this depth or above are rewritten within a few versions
+ * (at 1M keys, each of the 4096 pages at depth 12 about every 4 versions);
+ * deeper ones live for tens to hundreds of versions. They take ids from two
+ * ranges, so that segments of short-lived pages die whole and soon (cheap to
+ * delete: their B-tree pages are freed, not rewritten) instead of waiting
+ * among long-lived ones. Long-lived pages take the upper range: appended at
+ * the B-tree's right edge, their leaf pages are packed full (appends in the
+ * middle of a B-tree split pages half and half). Ids of files written before
+ * are all in the lower range; 6-byte ids leave room for both.
+ */
+const SHORT_LIVED_DEPTH = 12;
+const LONG_LIVED_IDS = 2 ** 40;
+const ID_LIMIT = 2 ** 48;
 
 function checkVersionNumber(version: number, what: string): void {
   if (!Number.isSafeInteger(version) || version < 0) {
@@ -157,7 +171,8 @@ export class StateMapStore implements PageSource {
   /** The version the last change belongs to, and the position the next change of it takes. */
   private ordVersion = 0;
   private nextOrd = 0;
-  private nextPageId = 1;
+  private nextShortLivedId = 1;
+  private nextLongLivedId = LONG_LIVED_IDS;
   private pageReads = 0;
   /** Ids in state_dead per segment (id / DEAD_SEGMENT), and in all; rows of state_pages. */
   private readonly deadCounts = new Map<number, number>();
@@ -189,7 +204,8 @@ export class StateMapStore implements PageSource {
     this.base = { version: newest.version, root: new Uint8Array(newest.root), rootPage: newest.root_page };
     this.floor = this.st.readMeta.get('floor') ?? 0;
     this.retained = this.st.readMeta.get('retained') ?? 0;
-    this.nextPageId = this.st.maxPageId.get()! + 1;
+    this.nextShortLivedId = this.st.maxPageId.get(1, 1, LONG_LIVED_IDS)! + 1;
+    this.nextLongLivedId = this.st.maxPageId.get(LONG_LIVED_IDS, LONG_LIVED_IDS, ID_LIMIT)! + 1;
     this.clearMemory();
     this.deadRows = 0;
     for (const { segment, dead } of this.st.deadBySegment.iterate(DEAD_SEGMENT)) {
@@ -625,7 +641,9 @@ export class StateMapStore implements PageSource {
     existed: ReadonlyMap<string, number | undefined>,
     nextPersisted: number | null,
   ): number | null {
-    const written = writePages(base, basePage, changedRoot, changedChild, () => this.nextPageId++);
+    const written = writePages(base, basePage, changedRoot, changedChild, (depth) =>
+      depth <= SHORT_LIVED_DEPTH ? this.nextShortLivedId++ : this.nextLongLivedId++,
+    );
     this.insertPages(written.pages);
     this.pageRows += written.pages.length;
     this.st.writeMeta.run('page_rows', this.pageRows);

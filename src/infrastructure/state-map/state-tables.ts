@@ -137,7 +137,8 @@ export interface StateStatements {
   /** PAGE_INSERT_ROWS pages in one statement: (id, body) pairs, flattened. */
   readonly insertPages: Statement<(number | Buffer)[]>;
   readonly page: Statement<[number], Buffer>;
-  readonly maxPageId: Statement<[], number>;
+  /** The largest page id in [from, to), or from − 1 (parameters: from, from, to). */
+  readonly maxPageId: Statement<[number, number, number], number>;
   readonly insertVersion: Statement<[number, Buffer, number | null]>;
   readonly versionAtOrBefore: Statement<[number], VersionRow>;
   readonly versionAfter: Statement<[number], VersionRow>;
@@ -186,7 +187,9 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
       `INSERT INTO state_pages (id, body) VALUES ${Array.from({ length: PAGE_INSERT_ROWS }, () => '(?, ?)').join(', ')}`,
     ),
     page: p<[number], Buffer>('SELECT body FROM state_pages WHERE id = ?').pluck(),
-    maxPageId: p<[], number>('SELECT COALESCE(MAX(id), 0) FROM state_pages').pluck(),
+    maxPageId: p<[number, number], number>(
+      'SELECT COALESCE(MAX(id), ? - 1) FROM state_pages WHERE id >= ? AND id < ?',
+    ).pluck(),
     insertVersion: p('INSERT INTO state_versions (version, root, root_page) VALUES (?, ?, ?)'),
     versionAtOrBefore: p('SELECT * FROM state_versions WHERE version <= ? ORDER BY version DESC LIMIT 1'),
     versionAfter: p('SELECT * FROM state_versions WHERE version > ? ORDER BY version LIMIT 1'),
