@@ -42,6 +42,8 @@ import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/
  *
  * Environment: BENCH_STATE_KEYS (default 1,000,000 × BENCH_SCALE, at least 20,000): the larger size;
  * the smaller is a tenth of it. BENCH_STATE_CONCURRENCY (default 64): clients for certify/s.
+ * BENCH_STATE_PARTS (default all): a comma list of update, proof, certify, seal to run only those
+ * (proof, which also times verification, needs update and runs it).
  */
 
 const TRANSACTION_EVENTS = 1000;
@@ -94,10 +96,14 @@ class EventDriver {
     return this.keys;
   }
 
+  /** Process CPU (every thread: the WAL checkpointer too) per event of the last run, in µs. */
+  lastCpuUs = 0;
+
   /** Applies events until the map holds `keys` keys (or `events` more events); returns µs per event. */
   run(until: { keys?: number; events?: number }): number {
     const stopAt = this.events + (until.events ?? Number.MAX_SAFE_INTEGER);
     const t0 = nowMs();
+    const cpu0 = process.cpuUsage();
     let applied = 0;
     while (this.events < stopAt && (until.keys === undefined || this.keys < until.keys)) {
       this.db.exec('BEGIN');
@@ -109,6 +115,8 @@ class EventDriver {
       // The release runs after it, on its own (src/node/state-retention.ts).
       if (this.events % SEAL_EVERY === 0) this.map.release(this.events);
     }
+    const cpu = process.cpuUsage(cpu0);
+    this.lastCpuUs = (cpu.user + cpu.system) / Math.max(1, applied);
     return ((nowMs() - t0) * 1000) / Math.max(1, applied);
   }
 
@@ -165,6 +173,8 @@ interface UpdateFigures {
   readonly largeKeys: number;
   readonly smallUs: number;
   readonly largeUs: number;
+  readonly smallCpuUs: number;
+  readonly largeCpuUs: number;
   readonly plainSmallUs: number;
   readonly plainLargeUs: number;
   readonly fillUs: number;
@@ -195,6 +205,7 @@ function measureUpdates(ctx: BenchContext, large: number): UpdateFigures {
   ctx.log(`filling the map to ${small.toLocaleString('en-US')} keys`);
   driver.run({ keys: small });
   const smallUs = driver.run({ events: window });
+  const smallCpuUs = driver.lastCpuUs;
   plainDriver.run({ keys: small });
   const plainSmallUs = plainDriver.run({ events: window });
   ctx.log(
@@ -202,6 +213,7 @@ function measureUpdates(ctx: BenchContext, large: number): UpdateFigures {
   );
   const fillUs = driver.run({ keys: large });
   const largeUs = driver.run({ events: window });
+  const largeCpuUs = driver.lastCpuUs;
   plainDriver.run({ keys: large });
   const plainLargeUs = plainDriver.run({ events: window });
   const fillSeconds = (nowMs() - fill0) / 1000;
@@ -213,6 +225,8 @@ function measureUpdates(ctx: BenchContext, large: number): UpdateFigures {
     largeKeys: driver.keyCount,
     smallUs,
     largeUs,
+    smallCpuUs,
+    largeCpuUs,
     plainSmallUs,
     plainLargeUs,
     fillUs,
@@ -241,7 +255,8 @@ function updateRows(ctx: BenchContext, u: UpdateFigures): BenchRow[] {
         { label: 'plain SQLite upsert', value: u.plainSmallUs },
         { label: `${Math.ceil(Math.log2(u.smallKeys))} SHA-256`, value: floorSmall },
       ],
-      note,
+      note: `${note}; process CPU ${formatNumber(u.smallCpuUs)} µs/event`,
+      extra: { cpuUs: u.smallCpuUs },
     },
     {
       id: 'update-large',
@@ -253,7 +268,8 @@ function updateRows(ctx: BenchContext, u: UpdateFigures): BenchRow[] {
         { label: 'plain SQLite upsert', value: u.plainLargeUs },
         { label: `${Math.ceil(Math.log2(u.largeKeys))} SHA-256`, value: floorLarge },
       ],
-      note: `${note}; fill to ${u.largeKeys.toLocaleString('en-US')} keys ${formatNumber(u.fillUs)} µs/event, whole phase ${u.fillSeconds.toFixed(0)} s; database ${(u.dbBytes / 2 ** 20).toFixed(0)} MiB`,
+      extra: { cpuUs: u.largeCpuUs },
+      note: `${note}; process CPU ${formatNumber(u.largeCpuUs)} µs/event; fill to ${u.largeKeys.toLocaleString('en-US')} keys ${formatNumber(u.fillUs)} µs/event, whole phase ${u.fillSeconds.toFixed(0)} s; database ${(u.dbBytes / 2 ** 20).toFixed(0)} MiB`,
     },
   ];
 }
@@ -516,6 +532,22 @@ async function sealRows(ctx: BenchContext): Promise<BenchRow[]> {
   ];
 }
 
+const PARTS = ['update', 'proof', 'certify', 'seal'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectedParts(): ReadonlySet<Part> {
+  const raw = process.env['BENCH_STATE_PARTS'];
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return new Set(PARTS);
+  const parts = raw.split(',').map((p) => p.trim());
+  for (const p of parts) {
+    if (!(PARTS as readonly string[]).includes(p))
+      throw new Error(`BENCH_STATE_PARTS: unknown part "${p}" (${PARTS.join(', ')}, or all)`);
+  }
+  const selected = new Set(parts as Part[]);
+  if (selected.has('proof')) selected.add('update');
+  return selected;
+}
+
 function largeKeyCount(scale: number): number {
   const raw = process.env['BENCH_STATE_KEYS'];
   if (raw === undefined) return scaled(scale, 1_000_000, 20_000);
@@ -531,12 +563,18 @@ export const benchmark: Benchmark = {
   description:
     'State map: update cost per event at 100k vs 1M keys, proof size, verify time, certify/s and seal latency with vs without the map',
   async run(ctx) {
-    const updates = measureUpdates(ctx, largeKeyCount(ctx.scale));
-    const rows = updateRows(ctx, updates);
-    const proofs = sampleProofs(updates.store, updates.largeKeys);
-    rows.push(...proofRows(ctx, proofs, updates.largeKeys), ...verifyRows(proofs));
-    rows.push(...(await certifyRows(ctx)));
-    rows.push(...(await sealRows(ctx)));
+    const parts = selectedParts();
+    const rows: BenchRow[] = [];
+    if (parts.has('update')) {
+      const updates = measureUpdates(ctx, largeKeyCount(ctx.scale));
+      rows.push(...updateRows(ctx, updates));
+      if (parts.has('proof')) {
+        const proofs = sampleProofs(updates.store, updates.largeKeys);
+        rows.push(...proofRows(ctx, proofs, updates.largeKeys), ...verifyRows(proofs));
+      }
+    }
+    if (parts.has('certify')) rows.push(...(await certifyRows(ctx)));
+    if (parts.has('seal')) rows.push(...(await sealRows(ctx)));
     return rows;
   },
 };

@@ -167,8 +167,8 @@ describe('chancery rebuild and the state map', () => {
 
     // The operator's edit: every stored copy of every certification's state now says "active".
     const db = new Database(join(dataDir, 'node.db'));
-    // Values live in state_values once a version is written as pages, in state_changes until then.
-    const edited = ['state_values', 'state_changes']
+    // Values live in state_values_at once a version is written as pages, in state_changes until then.
+    const edited = ['state_values_at', 'state_changes']
       .map(
         (table) =>
           db
@@ -188,7 +188,7 @@ describe('chancery rebuild and the state map', () => {
     }
     const db2 = openNodeDatabase(join(dataDir, 'node.db'));
     try {
-      const stored = 'SELECT value FROM state_values UNION ALL SELECT value FROM state_changes';
+      const stored = 'SELECT value FROM state_values_at UNION ALL SELECT value FROM state_changes';
       const text = (db2.prepare(stored).all() as { value: string }[]).map((r) => r.value);
       expect(text.some((v) => v.includes('"status":"revoked"'))).toBe(true);
     } finally {

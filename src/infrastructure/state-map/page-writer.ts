@@ -35,7 +35,8 @@ export const CHANGED_CHILD_POINTERS: ChangedChild = (node, _position, bit) =>
 interface Writer {
   readonly base: TreeView;
   readonly changedChild: ChangedChild;
-  readonly allocate: () => number;
+  /** A new page id for a page whose root is at `depth`. */
+  readonly allocate: (depth: number) => number;
   readonly pages: { id: number; body: Buffer; depth: number }[];
   readonly replaced: number[];
 }
@@ -62,7 +63,7 @@ function encodeNode(
     return;
   }
   if (node.type === NODE_LEAF) {
-    out.leaf(node.keyHash!, node.valueHash!, node.hash);
+    out.leaf(node.keyHash!, node.valueHash!, node.hash, node.valueVersion);
     return;
   }
   // A changed node is never empty (keys are never removed): it is internal from here on.
@@ -84,7 +85,7 @@ function writePage(
 ): number {
   const out = new PageEncoder();
   encodeNode(w, node, position, 0, w.base.resolve(ref), out);
-  const id = w.allocate();
+  const id = w.allocate(position.length);
   w.pages.push({ id, body: out.finish(), depth: position.length });
   if (replacedId !== null) w.replaced.push(replacedId);
   return id;
@@ -101,7 +102,7 @@ export function writePages(
   basePage: number | null,
   root: MemNode | undefined,
   changedChild: ChangedChild,
-  allocate: () => number,
+  allocate: (depth: number) => number,
 ): WrittenPages {
   if (root === undefined) return { rootPage: basePage, pages: [], replaced: [] };
   const w: Writer = { base, changedChild, allocate, pages: [], replaced: [] };

@@ -46,8 +46,8 @@ import {
   type StateStatements,
   type VersionRow,
 } from './state-tables.js';
-import { walkProof } from './tree-proof.js';
-import { type BaseRef, type MemNode, NODE_EMPTY, type PageSource, TreeView } from './tree-view.js';
+import { walkProof, walkToTerminal } from './tree-proof.js';
+import { type BaseRef, type MemNode, NODE_EMPTY, NODE_LEAF, type PageSource, TreeView } from './tree-view.js';
 import {
   type Change,
   hashChanges,
@@ -117,6 +117,31 @@ const ZERO_ROOT = Buffer.alloc(32);
  */
 const TOP_DEPTH = 12;
 const TOP_PAGE_CAPACITY = 2 * (1 + 16 + 256 + 4096);
+/**
+ * Dead pages (no answerable version uses them) are deleted a segment of
+ * DEAD_SEGMENT consecutive ids at a time, the segments with the most dead
+ * rows first, whenever the dead rows exceed DEAD_SHARE of the live ones. Rows
+ * of a segment sit in a few adjacent B-tree pages (ids are allocated in write
+ * order), so a delete dirties each of those once for several rows, where
+ * deleting every page as it died dirtied a random B-tree page (a 4 KiB WAL
+ * frame) per row. The price is disk: dead rows wait in state_pages.
+ */
+const DEAD_SEGMENT = 64;
+const DEAD_SHARE = 0.5;
+/**
+ * Pages rooted at this depth or above are rewritten within a few versions
+ * (at 1M keys, each of the 4096 pages at depth 12 about every 4 versions);
+ * deeper ones live for tens to hundreds of versions. They take ids from two
+ * ranges, so that segments of short-lived pages die whole and soon (cheap to
+ * delete: their B-tree pages are freed, not rewritten) instead of waiting
+ * among long-lived ones. Long-lived pages take the upper range: appended at
+ * the B-tree's right edge, their leaf pages are packed full (appends in the
+ * middle of a B-tree split pages half and half). Ids of files written before
+ * are all in the lower range; 6-byte ids leave room for both.
+ */
+const SHORT_LIVED_DEPTH = 12;
+const LONG_LIVED_IDS = 2 ** 40;
+const ID_LIMIT = 2 ** 48;
 
 function checkVersionNumber(version: number, what: string): void {
   if (!Number.isSafeInteger(version) || version < 0) {
@@ -146,8 +171,13 @@ export class StateMapStore implements PageSource {
   /** The version the last change belongs to, and the position the next change of it takes. */
   private ordVersion = 0;
   private nextOrd = 0;
-  private nextPageId = 1;
+  private nextShortLivedId = 1;
+  private nextLongLivedId = LONG_LIVED_IDS;
   private pageReads = 0;
+  /** Ids in state_dead per segment (id / DEAD_SEGMENT), and in all; rows of state_pages. */
+  private readonly deadCounts = new Map<number, number>();
+  private deadRows = 0;
+  private pageRows = 0;
   /** The last version rebuilt below the base, kept for the next question about it. */
   private replayed: ResolvedVersion | null = null;
 
@@ -174,8 +204,16 @@ export class StateMapStore implements PageSource {
     this.base = { version: newest.version, root: new Uint8Array(newest.root), rootPage: newest.root_page };
     this.floor = this.st.readMeta.get('floor') ?? 0;
     this.retained = this.st.readMeta.get('retained') ?? 0;
-    this.nextPageId = this.st.maxPageId.get()! + 1;
+    this.nextShortLivedId = this.st.maxPageId.get(1, 1, LONG_LIVED_IDS)! + 1;
+    this.nextLongLivedId = this.st.maxPageId.get(LONG_LIVED_IDS, LONG_LIVED_IDS, ID_LIMIT)! + 1;
     this.clearMemory();
+    this.deadRows = 0;
+    for (const { segment, dead } of this.st.deadBySegment.iterate(DEAD_SEGMENT)) {
+      this.deadCounts.set(segment, dead);
+      this.deadRows += dead;
+    }
+    // Counted once for a file written before the count was kept.
+    this.pageRows = this.st.readMeta.get('page_rows') ?? this.st.countPages.get()!;
     for (const row of this.st.changesBetween.iterate(this.base.version, MAX_VERSION)) {
       const change = this.change(row.version, row.key, row.value);
       this.pending.push(change);
@@ -208,7 +246,13 @@ export class StateMapStore implements PageSource {
     if (live !== undefined) return JSON.parse(live.text) as JsonObject;
     let text = this.values.get(key);
     if (text === undefined) {
-      text = this.st.latestValue.get(stateKeyHash(key, this.hasher)) ?? null;
+      // The base's leaf names the row of the key's value (the changes after the base are all in `live`).
+      const keyHash = stateKeyHash(key, this.hasher);
+      const leaf = walkToTerminal(this.persistedView(this.base), keyHash);
+      text =
+        leaf.type === NODE_LEAF && hashesEqual(leaf.keyHash!, keyHash)
+          ? this.rowValue(leaf, keyHash, this.base.version)
+          : null;
       this.values.set(key, text);
     }
     return text === null ? null : (JSON.parse(text) as JsonObject);
@@ -310,7 +354,7 @@ export class StateMapStore implements PageSource {
       };
       return { value: null, proof: { siblings, terminal } };
     }
-    const text = this.valueAt(resolved, key, keyHash);
+    const text = this.valueAt(resolved, key, keyHash, node);
     // The tree and the value rows are written together; disagreement means a damaged or edited file.
     if (text === null || !hashesEqual(this.hasher.digest(Buffer.from(text)), node.valueHash!)) {
       throw new Error(
@@ -364,6 +408,7 @@ export class StateMapStore implements PageSource {
     this.pages.clear();
     this.topPages.clear();
     this.values.clear();
+    this.deadCounts.clear();
     this.replayed = null;
   }
 
@@ -460,6 +505,13 @@ export class StateMapStore implements PageSource {
       taken = above.changes.filter((c) => c.version <= version);
       above.changes = above.changes.filter((c) => c.version > version);
       above.latest = latestByKey(above.changes);
+      // A key the split-off layer changes too is, for the layer above, a key its version below holds, at
+      // the row that layer writes: that is the row the above layer's change makes stale.
+      const takenLatest = latestByKey(taken);
+      for (const key of above.latest.keys()) {
+        const lower = takenLatest.get(key);
+        if (lower !== undefined) above.existed.set(key, lower.version);
+      }
     } else {
       let n = 0;
       while (n < this.pending.length && this.pending[n]!.version <= version) n++;
@@ -477,12 +529,19 @@ export class StateMapStore implements PageSource {
     return layer;
   }
 
-  private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array): string | null {
+  /** The value of the key whose leaf is `leaf` in `resolved`. */
+  private valueAt(resolved: ResolvedVersion, key: string, keyHash: Uint8Array, leaf: MemNode): string | null {
     for (const latest of resolved.latest) {
       const change = latest.get(key);
       if (change !== undefined) return change.text;
     }
-    return this.st.valueAt.get(keyHash, resolved.version) ?? null;
+    return this.rowValue(leaf, keyHash, resolved.version);
+  }
+
+  /** The persisted value row of a leaf: the one it names, or for a leaf written before, the newest ≤ version. */
+  private rowValue(leaf: MemNode, keyHash: Uint8Array, version: number): string | null {
+    if (leaf.valueVersion !== undefined) return this.st.valueRow.get(leaf.valueVersion, keyHash) ?? null;
+    return this.st.legacyValueAt.get(keyHash, version) ?? null;
   }
 
   /** Writes version N > base from the layers; N becomes the base. */
@@ -507,13 +566,13 @@ export class StateMapStore implements PageSource {
     // below is the base plus layers that do not change it).
     let existed = upTo[0]!.existed;
     if (upTo.length > 1) {
-      const inBase = new Set<string>();
+      const inBase = new Map<string, number | undefined>();
       const seen = new Set<string>();
       for (const l of upTo) {
         for (const change of l.changes) {
           if (seen.has(change.key)) continue;
           seen.add(change.key);
-          if (l.existed.has(change.key)) inBase.add(change.key);
+          if (l.existed.has(change.key)) inBase.set(change.key, l.existed.get(change.key));
         }
       }
       existed = inBase;
@@ -575,17 +634,25 @@ export class StateMapStore implements PageSource {
     changedChild: ChangedChild,
     root: Uint8Array,
     changes: readonly Change[],
-    /** Keys of `changes` that the version below held: only they have older value rows to make stale. */
-    existed: ReadonlySet<string>,
+    /**
+     * Keys of `changes` that the version below held, with the version of the value row their leaf there
+     * named: only they have an older row to make stale.
+     */
+    existed: ReadonlyMap<string, number | undefined>,
     nextPersisted: number | null,
   ): number | null {
-    const written = writePages(base, basePage, changedRoot, changedChild, () => this.nextPageId++);
+    const written = writePages(base, basePage, changedRoot, changedChild, (depth) =>
+      depth <= SHORT_LIVED_DEPTH ? this.nextShortLivedId++ : this.nextLongLivedId++,
+    );
     this.insertPages(written.pages);
+    this.pageRows += written.pages.length;
+    this.st.writeMeta.run('page_rows', this.pageRows);
     for (const page of written.pages) {
-      // The next update reads the new top pages first thing, and deeper ones it touched again soon:
-      // keep them instead of reading them back.
-      const decoded = new DecodedPage(page.id, page.body, page.depth);
-      (page.depth <= this.topDepth ? this.topPages : this.pages).set(page.id, decoded);
+      // The next update reads the new top pages first thing: keep them instead of reading them back. A
+      // deeper page is touched again only when another change lands under it before the LRU drops it
+      // (about 3% of them at 1M keys): decoding each was work and garbage for little.
+      if (page.depth <= this.topDepth)
+        this.topPages.set(page.id, new DecodedPage(page.id, page.body, page.depth));
     }
     for (const id of written.replaced) {
       this.topPages.delete(id);
@@ -596,10 +663,14 @@ export class StateMapStore implements PageSource {
     const addedRows: StaleKey[] = [];
     for (const change of latestByKey(changes).values()) {
       const keyHash = Buffer.from(change.keyHash);
-      const { changes: inserted } = this.st.insertValue.run(keyHash, change.version, change.text);
+      const { changes: inserted } = this.st.insertValue.run(change.version, keyHash, change.text);
       // A key new at this version has no older rows: listing it would cost the prune a seek for nothing.
-      if (existed.has(change.key)) replacedRows.push({ keyHash, before: change.version });
-      if (inserted > 0) addedRows.push({ keyHash, before: change.version + 1 });
+      if (existed.has(change.key)) {
+        const old = existed.get(change.key);
+        // A leaf of a file written before state_values_at: its rows are the key's older ones in state_values.
+        replacedRows.push(old === undefined ? { keyHash, before: change.version } : { keyHash, at: old });
+      }
+      if (inserted > 0) addedRows.push({ keyHash, at: change.version });
     }
     this.addStale(version, written.replaced, replacedRows);
     if (nextPersisted !== null) {
@@ -647,15 +718,37 @@ export class StateMapStore implements PageSource {
     for (const row of this.st.staleUpTo.all(limit, this.pruneBatch)) {
       const ids = unpackPageIds(row.pages);
       // One statement for the row's few thousand ids instead of one per id.
-      if (ids.length > 0) this.st.deletePages.run(JSON.stringify(ids));
+      if (ids.length > 0) this.deadRows += this.st.insertDead.run(JSON.stringify(ids)).changes;
       for (const id of ids) {
         this.pages.delete(id);
         this.topPages.delete(id);
+        const segment = Math.floor(id / DEAD_SEGMENT);
+        this.deadCounts.set(segment, (this.deadCounts.get(segment) ?? 0) + 1);
       }
-      for (const key of unpackStaleKeys(row.keys)) this.st.deleteValuesBefore.run(key.keyHash, key.before);
+      for (const key of unpackStaleKeys(row.keys)) {
+        if ('at' in key) this.st.deleteValueRow.run(key.at, key.keyHash);
+        else this.st.deleteLegacyValuesBefore.run(key.keyHash, key.before);
+      }
       this.st.deleteStale.run(row.since, row.seq);
     }
+    this.deleteDeadPages();
     this.st.deleteVersionsBefore.run(limit);
     this.st.deleteChangesUpTo.run({ limit, chunk: CHANGE_VERSIONS_PER_PRUNE });
+  }
+
+  /** Deletes dead pages, densest segments first, until they are at most DEAD_SHARE of the live ones. */
+  private deleteDeadPages(): void {
+    const excess = () => this.deadRows - DEAD_SHARE * (this.pageRows - this.deadRows);
+    if (excess() <= 0) return;
+    const densest = [...this.deadCounts].sort((a, b) => b[1] - a[1]);
+    for (const [segment] of densest) {
+      if (excess() <= 0) break;
+      const from = segment * DEAD_SEGMENT;
+      const to = from + DEAD_SEGMENT;
+      this.pageRows -= this.st.deleteDeadPages.run(from, to).changes;
+      this.deadRows -= this.st.deleteDead.run(from, to).changes;
+      this.deadCounts.delete(segment);
+    }
+    this.st.writeMeta.run('page_rows', this.pageRows);
   }
 }

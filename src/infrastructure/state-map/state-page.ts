@@ -7,9 +7,15 @@
  * and leaf hash, so that neither proofs nor updates rehash them.
  *
  *   EMPTY     0x00
- *   LEAF      0x01 ‖ keyHash ‖ valueHash ‖ leafHash
+ *   LEAF      0x01 ‖ keyHash ‖ valueHash ‖ leafHash          (value row in state_values: written before LEAF_AT)
  *   INTERNAL  0x02 ‖ hash ‖ left subtree ‖ right subtree     (above the bottom level)
  *   CHILD     0x03 ‖ hash ‖ page id (uint48, big-endian)     (at the bottom level)
+ *   LEAF_AT   0x04 ‖ keyHash ‖ valueHash ‖ leafHash ‖ value version (uint48, big-endian)
+ *
+ * A LEAF_AT names the version its value was set at, the key of its row in
+ * state_values_at (version, key hash): value rows are then appended in
+ * version order instead of inserted at a random key hash. LEAF entries of
+ * files written before stay valid; their rows stay in state_values.
  *
  * Preorder makes every subtree a contiguous byte range, so an unchanged
  * subtree is copied into the next version of its page without being decoded.
@@ -23,6 +29,7 @@ export const ENTRY_EMPTY = 0;
 export const ENTRY_LEAF = 1;
 export const ENTRY_INTERNAL = 2;
 export const ENTRY_CHILD = 3;
+export const ENTRY_LEAF_AT = 4;
 
 const HASH = 32;
 const ID_BYTES = 6;
@@ -31,6 +38,7 @@ const SIZE: Readonly<Record<number, number>> = {
   [ENTRY_LEAF]: 1 + 3 * HASH,
   [ENTRY_INTERNAL]: 1 + HASH,
   [ENTRY_CHILD]: 1 + HASH + ID_BYTES,
+  [ENTRY_LEAF_AT]: 1 + 3 * HASH + ID_BYTES,
 };
 /** 2^(levels+1) − 1 entries at most in one page. */
 const MAX_ENTRIES = 2 ** (PAGE_LEVELS + 1) - 1;
@@ -56,12 +64,15 @@ export class PageEncoder {
     this.buffer[at] = ENTRY_EMPTY;
   }
 
-  leaf(keyHash: Uint8Array, valueHash: Uint8Array, leafHash: Uint8Array): void {
-    const at = this.reserve(SIZE[ENTRY_LEAF]!);
-    this.buffer[at] = ENTRY_LEAF;
+  /** A LEAF_AT when the value's version is known, else (a leaf of a file written before) a LEAF. */
+  leaf(keyHash: Uint8Array, valueHash: Uint8Array, leafHash: Uint8Array, valueVersion?: number): void {
+    const type = valueVersion === undefined ? ENTRY_LEAF : ENTRY_LEAF_AT;
+    const at = this.reserve(SIZE[type]!);
+    this.buffer[at] = type;
     this.buffer.set(keyHash, at + 1);
     this.buffer.set(valueHash, at + 1 + HASH);
     this.buffer.set(leafHash, at + 1 + 2 * HASH);
+    if (valueVersion !== undefined) this.buffer.writeUIntBE(valueVersion, at + 1 + 3 * HASH, ID_BYTES);
   }
 
   internal(hash: Uint8Array): void {
@@ -177,16 +188,24 @@ export class DecodedPage {
           valueHash: this.bytes.subarray(at + HASH, at + 2 * HASH),
           hash: this.bytes.subarray(at + 2 * HASH, at + 3 * HASH),
         };
+      case ENTRY_LEAF_AT:
+        return {
+          type: NODE_LEAF,
+          keyHash: this.bytes.subarray(at, at + HASH),
+          valueHash: this.bytes.subarray(at + HASH, at + 2 * HASH),
+          hash: this.bytes.subarray(at + 2 * HASH, at + 3 * HASH),
+          valueVersion: this.view().readUIntBE(at + 3 * HASH, ID_BYTES),
+        };
       default:
         return { type: NODE_INTERNAL, hash: this.bytes.subarray(at, at + HASH) };
     }
   }
 
   childId(i: number): number {
-    const at = this.start(i) + 1 + HASH;
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).readUIntBE(
-      at,
-      ID_BYTES,
-    );
+    return this.view().readUIntBE(this.start(i) + 1 + HASH, ID_BYTES);
+  }
+
+  private view(): Buffer {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
 }

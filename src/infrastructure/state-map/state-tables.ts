@@ -4,15 +4,30 @@
  *   state_changes   every set, in log order: the durable record of changes not
  *                   yet in pages, and the replay source for versions between
  *                   persisted ones. Appended at the right edge of its key.
- *   state_values    (key hash, version of the change) → RFC 8785 value, one row
- *                   per persisted change: the current value is the newest row,
- *                   the value at version V the newest row ≤ V.
+ *   state_values_at (version of the change, key hash) → RFC 8785 value, one row
+ *                   per persisted change. A leaf names the version of its
+ *                   value (LEAF_AT, state-page.ts), so a value is read from
+ *                   the tree's leaf and its row; rows are appended in version
+ *                   order, where rows keyed by key hash went to a random
+ *                   B-tree page each (about one 4 KiB WAL frame per new key).
+ *   state_values    (key hash, version of the change) → value: the rows of
+ *                   files written before state_values_at, read for leaves
+ *                   without a version (LEAF); new rows no longer go there, old
+ *                   ones are pruned as their keys change.
  *   state_pages     immutable tree pages by row id (state-page.ts).
  *   state_versions  persisted versions: root hash and root page.
  *   state_stale     per persisted version, what it made unnecessary for every
  *                   later version: page ids and (key hash, version) "older rows
  *                   of this key"; pruned once no answerable version needs them.
- *   state_meta      the current version and the release floor.
+ *   state_dead      ids of pages no answerable version uses, not yet deleted:
+ *                   state_pages rows die at random (a page lives until a
+ *                   change under it), so deleting each as it dies dirtied a
+ *                   random 4 KiB B-tree page, one WAL frame, per dead page.
+ *                   They are deleted a segment of ids at a time, densest
+ *                   segment first, whenever dead rows outnumber a share of
+ *                   the live ones (state-map-store.ts): several rows per
+ *                   B-tree page.
+ *   state_meta      the current version, the release floor, the rows of state_pages.
  */
 
 import type { Statement } from 'better-sqlite3';
@@ -21,9 +36,11 @@ import type { NodeDatabase } from '../projections/node-database.js';
 const TABLES = [
   'state_changes',
   'state_values',
+  'state_values_at',
   'state_pages',
   'state_versions',
   'state_stale',
+  'state_dead',
   'state_meta',
 ];
 
@@ -49,6 +66,12 @@ export function createStateTables(db: NodeDatabase): void {
       value TEXT NOT NULL,
       PRIMARY KEY (key_hash, version)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_values_at (
+      version INTEGER NOT NULL,
+      key_hash BLOB NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (version, key_hash)
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS state_pages (
       id INTEGER PRIMARY KEY,
       body BLOB NOT NULL
@@ -65,6 +88,9 @@ export function createStateTables(db: NodeDatabase): void {
       keys BLOB NOT NULL,
       PRIMARY KEY (since, seq)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS state_dead (
+      id INTEGER PRIMARY KEY
+    );
     CREATE TABLE IF NOT EXISTS state_meta (
       name TEXT PRIMARY KEY,
       value INTEGER NOT NULL
@@ -100,17 +126,19 @@ export interface StateStatements {
   readonly changesBetween: Statement<[number, number], ChangeRow>;
   readonly lastChangeVersion: Statement<[], number | null>;
   readonly deleteChangesUpTo: Statement<[{ limit: number; chunk: number }]>;
-  readonly insertValue: Statement<[Buffer, number, string]>;
-  readonly latestValue: Statement<[Uint8Array], string>;
-  readonly valueAt: Statement<[Uint8Array, number], string>;
-  readonly deleteValuesBefore: Statement<[Uint8Array, number]>;
+  readonly insertValue: Statement<[number, Buffer, string]>;
+  /** The value row a LEAF_AT names: (version, key hash). */
+  readonly valueRow: Statement<[number, Uint8Array], string>;
+  readonly deleteValueRow: Statement<[number, Uint8Array]>;
+  /** state_values, for LEAF entries: the newest row of a key at or before a version. */
+  readonly legacyValueAt: Statement<[Uint8Array, number], string>;
+  readonly deleteLegacyValuesBefore: Statement<[Uint8Array, number]>;
   readonly insertPage: Statement<[number, Buffer]>;
   /** PAGE_INSERT_ROWS pages in one statement: (id, body) pairs, flattened. */
   readonly insertPages: Statement<(number | Buffer)[]>;
   readonly page: Statement<[number], Buffer>;
-  /** The pages whose ids a JSON array lists. */
-  readonly deletePages: Statement<[string]>;
-  readonly maxPageId: Statement<[], number>;
+  /** The largest page id in [from, to), or from − 1 (parameters: from, from, to). */
+  readonly maxPageId: Statement<[number, number, number], number>;
   readonly insertVersion: Statement<[number, Buffer, number | null]>;
   readonly versionAtOrBefore: Statement<[number], VersionRow>;
   readonly versionAfter: Statement<[number], VersionRow>;
@@ -120,6 +148,14 @@ export interface StateStatements {
   readonly nextStaleSeq: Statement<[number], number>;
   readonly staleUpTo: Statement<[number, number], StaleRow>;
   readonly deleteStale: Statement<[number, number]>;
+  /** Adds the page ids a JSON array lists to state_dead. */
+  readonly insertDead: Statement<[string]>;
+  /** Dead ids per segment of `size` ids: (segment number, count). */
+  readonly deadBySegment: Statement<[number], { segment: number; dead: number }>;
+  /** Deletes the dead pages with ids in [from, to), then their state_dead rows. */
+  readonly deleteDeadPages: Statement<[number, number]>;
+  readonly deleteDead: Statement<[number, number]>;
+  readonly countPages: Statement<[], number>;
   readonly readMeta: Statement<[string], number>;
   readonly writeMeta: Statement<[string, number]>;
 }
@@ -137,21 +173,23 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
     deleteChangesUpTo: p(
       `DELETE FROM state_changes WHERE version <= MIN(@limit, (SELECT MIN(version) FROM state_changes) + @chunk)`,
     ),
-    insertValue: p('INSERT OR IGNORE INTO state_values (key_hash, version, value) VALUES (?, ?, ?)'),
-    latestValue: p<[Uint8Array], string>(
-      'SELECT value FROM state_values WHERE key_hash = ? ORDER BY version DESC LIMIT 1',
+    insertValue: p('INSERT OR IGNORE INTO state_values_at (version, key_hash, value) VALUES (?, ?, ?)'),
+    valueRow: p<[number, Uint8Array], string>(
+      'SELECT value FROM state_values_at WHERE version = ? AND key_hash = ?',
     ).pluck(),
-    valueAt: p<[Uint8Array, number], string>(
+    deleteValueRow: p('DELETE FROM state_values_at WHERE version = ? AND key_hash = ?'),
+    legacyValueAt: p<[Uint8Array, number], string>(
       'SELECT value FROM state_values WHERE key_hash = ? AND version <= ? ORDER BY version DESC LIMIT 1',
     ).pluck(),
-    deleteValuesBefore: p('DELETE FROM state_values WHERE key_hash = ? AND version < ?'),
+    deleteLegacyValuesBefore: p('DELETE FROM state_values WHERE key_hash = ? AND version < ?'),
     insertPage: p('INSERT INTO state_pages (id, body) VALUES (?, ?)'),
     insertPages: p(
       `INSERT INTO state_pages (id, body) VALUES ${Array.from({ length: PAGE_INSERT_ROWS }, () => '(?, ?)').join(', ')}`,
     ),
     page: p<[number], Buffer>('SELECT body FROM state_pages WHERE id = ?').pluck(),
-    deletePages: p('DELETE FROM state_pages WHERE id IN (SELECT value FROM json_each(?))'),
-    maxPageId: p<[], number>('SELECT COALESCE(MAX(id), 0) FROM state_pages').pluck(),
+    maxPageId: p<[number, number], number>(
+      'SELECT COALESCE(MAX(id), ? - 1) FROM state_pages WHERE id >= ? AND id < ?',
+    ).pluck(),
     insertVersion: p('INSERT INTO state_versions (version, root, root_page) VALUES (?, ?, ?)'),
     versionAtOrBefore: p('SELECT * FROM state_versions WHERE version <= ? ORDER BY version DESC LIMIT 1'),
     versionAfter: p('SELECT * FROM state_versions WHERE version > ? ORDER BY version LIMIT 1'),
@@ -163,6 +201,13 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
     ).pluck(),
     staleUpTo: p('SELECT * FROM state_stale WHERE since <= ? ORDER BY since, seq LIMIT ?'),
     deleteStale: p('DELETE FROM state_stale WHERE since = ? AND seq = ?'),
+    insertDead: p('INSERT OR IGNORE INTO state_dead (id) SELECT value FROM json_each(?)'),
+    deadBySegment: p('SELECT id / ? AS segment, count(*) AS dead FROM state_dead GROUP BY segment'),
+    deleteDeadPages: p(
+      'DELETE FROM state_pages WHERE id IN (SELECT id FROM state_dead WHERE id >= ? AND id < ?)',
+    ),
+    deleteDead: p('DELETE FROM state_dead WHERE id >= ? AND id < ?'),
+    countPages: p<[], number>('SELECT count(*) FROM state_pages').pluck(),
     readMeta: p<[string], number>('SELECT value FROM state_meta WHERE name = ?').pluck(),
     writeMeta: p(
       'INSERT INTO state_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',

@@ -11,6 +11,12 @@ export interface MemNode {
   readonly keyHash?: Uint8Array;
   readonly valueHash?: Uint8Array;
   /**
+   * Leaves only: the version the value was set at (its row in
+   * state_values_at); undefined for a leaf read from a LEAF entry, whose
+   * value row is in state_values.
+   */
+  readonly valueVersion?: number;
+  /**
    * Internal nodes an update made: its children that changed with it (absent:
    * the child is as the version below has it). Lets the page writer follow a
    * version's changed nodes without looking each position up.

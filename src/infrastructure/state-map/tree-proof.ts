@@ -26,3 +26,17 @@ export function walkProof(view: TreeView, keyHash: Uint8Array): ProofWalk {
   siblings.reverse();
   return { siblings, terminal: node };
 }
+
+/** The leaf or empty subtree where a key hash's path ends in `view`, without the siblings. */
+export function walkToTerminal(view: TreeView, keyHash: Uint8Array): MemNode {
+  let position = '';
+  let ref = view.root;
+  let node = view.node(position, ref);
+  while (node.type === NODE_INTERNAL) {
+    const bit = stateBit(keyHash, position.length);
+    ref = view.child(ref, bit);
+    position += bit;
+    node = view.node(position, ref);
+  }
+  return node;
+}

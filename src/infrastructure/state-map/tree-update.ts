@@ -22,6 +22,8 @@ export interface LeafChange {
   readonly keyHash: Uint8Array;
   readonly valueHash: Uint8Array;
   readonly leafHash: Uint8Array;
+  /** The version the value was set at; undefined for a leaf of a file written before it was recorded. */
+  readonly valueVersion: number | undefined;
 }
 
 export function compareKeyHashes(a: Uint8Array, b: Uint8Array): number {
@@ -32,8 +34,8 @@ export function compareKeyHashes(a: Uint8Array, b: Uint8Array): number {
 interface Context {
   readonly view: TreeView;
   readonly hasher: StateHasher;
-  /** Key hashes (the changes' own arrays) of changed keys the view already held. */
-  readonly existed: Set<Uint8Array>;
+  /** Key hashes (the changes' own arrays) of changed keys the view already held → that leaf's value version. */
+  readonly existed: Map<Uint8Array, number | undefined>;
 }
 
 /** First index in [lo, hi) whose key hash has bit `depth` set; the range is sorted and shares bits < depth. */
@@ -49,7 +51,13 @@ function splitIndex(leaves: readonly LeafChange[], lo: number, hi: number, depth
 }
 
 function leafNode(leaf: LeafChange): MemNode {
-  return { type: NODE_LEAF, hash: leaf.leafHash, keyHash: leaf.keyHash, valueHash: leaf.valueHash };
+  return {
+    type: NODE_LEAF,
+    hash: leaf.leafHash,
+    keyHash: leaf.keyHash,
+    valueHash: leaf.valueHash,
+    valueVersion: leaf.valueVersion,
+  };
 }
 
 /** The subtree at `position` holding exactly `leaves` (sorted, distinct, sharing the position's bits). */
@@ -88,12 +96,13 @@ function withExisting(
     keyHash: current.keyHash!.slice(),
     valueHash: current.valueHash!.slice(),
     leafHash: current.hash.slice(),
+    valueVersion: current.valueVersion,
   };
   let at = 0;
   while (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) < 0) at++;
   if (at < range.length && compareKeyHashes(range[at]!.keyHash, existing.keyHash) === 0) {
     // A key's leaf lies on its path, where the walk stops: meeting it here is the only way the view holds it.
-    ctx.existed.add(range[at]!.keyHash);
+    ctx.existed.set(range[at]!.keyHash, current.valueVersion);
     return range;
   }
   range.splice(at, 0, existing);
@@ -128,7 +137,8 @@ function update(
 
 /**
  * Applies `changes` (sorted by key hash, one per key) to `view`; the key hash
- * of every change whose key the view already held goes into `existed`.
+ * of every change whose key the view already held goes into `existed`, with
+ * the value version of the leaf it replaces.
  * Returns the new root node: every node that changed is reachable from it
  * through the links of changed internal nodes (MemNode.left/right).
  */
@@ -136,7 +146,7 @@ export function applyChanges(
   view: TreeView,
   changes: readonly LeafChange[],
   hasher: StateHasher,
-  existed: Set<Uint8Array> = new Set(),
+  existed: Map<Uint8Array, number | undefined> = new Map(),
 ): MemNode {
   return update({ view, hasher, existed }, changes, '', view.root, 0, changes.length);
 }

@@ -35,8 +35,12 @@ export interface VersionLayer {
   changes: Change[];
   /** The last of `changes` for each key. */
   latest: Map<string, Change>;
-  /** Keys of `changes` that the version below already held (so they have older value rows). */
-  readonly existed: ReadonlySet<string>;
+  /**
+   * Keys of `changes` that the version below already held (so they have an
+   * older value row), with the version of that row (undefined: a row in
+   * state_values, from a file written before state_values_at).
+   */
+  readonly existed: Map<string, number | undefined>;
 }
 
 export function versionLayer(fields: Omit<VersionLayer, 'nodes'>): VersionLayer {
@@ -74,13 +78,13 @@ export interface HashedChanges {
   readonly changedRoot: MemNode | undefined;
   /** The last change of each key. */
   readonly latest: Map<string, Change>;
-  /** Keys of the changes that `view` already held. */
-  readonly existed: Set<string>;
+  /** Keys of the changes that `view` already held, with the value version of the leaf each replaces. */
+  readonly existed: Map<string, number | undefined>;
 }
 
 /** Hashes `changes` onto `view`. */
 export function hashChanges(view: TreeView, changes: readonly Change[], hasher: StateHasher): HashedChanges {
-  const existed = new Set<string>();
+  const existed = new Map<string, number | undefined>();
   const latest = latestByKey(changes);
   if (changes.length === 0) {
     return { root: view.node('', view.root).hash, changedRoot: undefined, latest, existed };
@@ -91,11 +95,14 @@ export function hashChanges(view: TreeView, changes: readonly Change[], hasher: 
       keyHash: change.keyHash,
       valueHash: change.valueHash,
       leafHash: hasher.leafHash(change.keyHash, change.valueHash),
+      valueVersion: change.version,
     });
   }
   leaves.sort((a, b) => compareKeyHashes(a.keyHash, b.keyHash));
-  const existedHashes = new Set<Uint8Array>();
+  const existedHashes = new Map<Uint8Array, number | undefined>();
   const root = applyChanges(view, leaves, hasher, existedHashes);
-  for (const change of latest.values()) if (existedHashes.has(change.keyHash)) existed.add(change.key);
+  for (const change of latest.values()) {
+    if (existedHashes.has(change.keyHash)) existed.set(change.key, existedHashes.get(change.keyHash));
+  }
   return { root: root.hash, changedRoot: root, latest, existed };
 }
