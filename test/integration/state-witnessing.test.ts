@@ -208,13 +208,24 @@ describe('witnesses vouch for the state map', () => {
       return parseCheckpoint(parseNote(note).text).treeSize > held ? note : undefined;
     });
     const latestSize = parseCheckpoint(parseNote(latest).text).treeSize;
-    const consistency = (await (
-      await fetch(`${primary.url}/v1/log/consistency?from=${held}&to=${latestSize}`)
-    ).json()) as { proof: string[] };
-    const after = await fetch(`${mirror.url}/add-checkpoint`, {
-      method: 'POST',
-      body: `old ${held}\n${consistency.proof.map((hash) => `${hash}\n`).join('')}\n${latest}`,
-    });
+    const submit = async (old: number) => {
+      const consistency = (await (
+        await fetch(`${primary.url}/v1/log/consistency?from=${old}&to=${latestSize}`)
+      ).json()) as { proof: string[] };
+      return fetch(`${mirror.url}/add-checkpoint`, {
+        method: 'POST',
+        body: `old ${old}\n${consistency.proof.map((hash) => `${hash}\n`).join('')}\n${latest}`,
+      });
+    };
+    let vouchedUpTo = held;
+    let after = await submit(held);
+    // A cosignature of an honest checkpoint the replica had reached before the halt may still have landed
+    // after the status was read: the witness then answers 409 with the size it holds, as a submitter learns
+    // it (C2SP tlog-witness). Asked again from that size, it must refuse as halted.
+    if (after.status === 409) {
+      vouchedUpTo = Number((await after.text()).trim());
+      after = await submit(vouchedUpTo);
+    }
     expect(after.status).toBe(422);
     expect(await after.text()).toMatch(/^this mirror halted and vouches for nothing: map-root-mismatch: /);
     const status = (await (await fetch(`${primary.url}/v1/status`)).json()) as {
@@ -222,6 +233,6 @@ describe('witnesses vouch for the state map', () => {
       finalTreeSize: number;
     };
     expect(status.final).toBe(false);
-    expect(status.finalTreeSize).toBeLessThanOrEqual(held);
+    expect(status.finalTreeSize).toBeLessThanOrEqual(vouchedUpTo);
   });
 });
