@@ -182,19 +182,15 @@ export class DecodedPage {
       case ENTRY_EMPTY:
         return EMPTY_NODE;
       case ENTRY_LEAF:
-        return {
-          type: NODE_LEAF,
-          keyHash: this.bytes.subarray(at, at + HASH),
-          valueHash: this.bytes.subarray(at + HASH, at + 2 * HASH),
-          hash: this.bytes.subarray(at + 2 * HASH, at + 3 * HASH),
-        };
       case ENTRY_LEAF_AT:
         return {
           type: NODE_LEAF,
           keyHash: this.bytes.subarray(at, at + HASH),
           valueHash: this.bytes.subarray(at + HASH, at + 2 * HASH),
           hash: this.bytes.subarray(at + 2 * HASH, at + 3 * HASH),
-          valueVersion: this.view().readUIntBE(at + 3 * HASH, ID_BYTES),
+          // A LEAF (written before LEAF_AT) names no version: its value row is in state_values.
+          valueVersion:
+            this.types[i] === ENTRY_LEAF_AT ? this.view().readUIntBE(at + 3 * HASH, ID_BYTES) : undefined,
         };
       default:
         return { type: NODE_INTERNAL, hash: this.bytes.subarray(at, at + HASH) };

@@ -11,29 +11,30 @@ export interface ProofWalk {
 /** Follows a key hash's bits from the root of `view` to the first leaf or empty subtree. */
 export function walkProof(view: TreeView, keyHash: Uint8Array): ProofWalk {
   const siblings: Uint8Array[] = [];
-  let position = '';
-  let ref = view.root;
-  let node = view.node(position, ref);
-  while (node.type === NODE_INTERNAL) {
-    const bit = stateBit(keyHash, position.length);
-    const other = bit === 0 ? 1 : 0;
-    // Only the sibling's hash is needed: a pointer entry already carries it, no page load.
-    siblings.push(view.node(position + other, view.child(ref, other)).hash);
-    ref = view.child(ref, bit);
-    position += bit;
-    node = view.node(position, ref);
-  }
+  const terminal = walkToTerminal(view, keyHash, (hash) => siblings.push(hash));
   siblings.reverse();
-  return { siblings, terminal: node };
+  return { siblings, terminal };
 }
 
-/** The leaf or empty subtree where a key hash's path ends in `view`, without the siblings. */
-export function walkToTerminal(view: TreeView, keyHash: Uint8Array): MemNode {
+/**
+ * The leaf or empty subtree where a key hash's path ends in `view`; `onSibling`, when given, is told the
+ * hash of each sibling on the way down, nearest the root first.
+ */
+export function walkToTerminal(
+  view: TreeView,
+  keyHash: Uint8Array,
+  onSibling?: (hash: Uint8Array) => void,
+): MemNode {
   let position = '';
   let ref = view.root;
   let node = view.node(position, ref);
   while (node.type === NODE_INTERNAL) {
     const bit = stateBit(keyHash, position.length);
+    if (onSibling !== undefined) {
+      const other = bit === 0 ? 1 : 0;
+      // Only the sibling's hash is needed: a pointer entry already carries it, no page load.
+      onSibling(view.node(position + other, view.child(ref, other)).hash);
+    }
     ref = view.child(ref, bit);
     position += bit;
     node = view.node(position, ref);

@@ -172,7 +172,7 @@ export class WriterThread implements AppendBatchWriter {
   #stopped(worker: Worker, why: string): void {
     if (this.#worker !== worker) return;
     this.#worker = null;
-    if (this.#opened !== null) this.#opened = null;
+    this.#opened = null;
     const failure = new BatchFailure('event store writer thread stopped', { message: why, code: null });
     for (const pending of this.#pending.values()) pending.reject(failure);
     this.#pending.clear();
