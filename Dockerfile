@@ -29,6 +29,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY bin ./bin
 COPY --from=build /app/schemas ./schemas
 # The official image's `node` user (uid 1000) owns the data folder and the folder for a shared log key.
 RUN mkdir -p /data /keys && chown node:node /data /keys
@@ -39,5 +40,5 @@ EXPOSE 8080
 # unreachable is alive, not ready, and restarting it would not help.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli/main.js"]
+ENTRYPOINT ["node", "bin/chancery.cjs"]
 CMD ["start"]

@@ -23,7 +23,7 @@ import {
   measureBackground,
 } from './lib/cpu-load.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
-import { killAllNow } from './lib/node-child.js';
+import { describeNodeThreadpool, killAllNow } from './lib/node-child.js';
 import { renderTable } from './lib/table.js';
 import type { BenchContext, Benchmark, BenchRow } from './lib/types.js';
 
@@ -212,7 +212,12 @@ async function main(): Promise<number> {
   const run0 = performance.now();
 
   process.stdout.write(
-    ['Chancery benchmarks', ...describeMachine(machine), `Scale   BENCH_SCALE=${scale}`].join('\n') + '\n',
+    [
+      'Chancery benchmarks',
+      ...describeMachine(machine),
+      `Scale   BENCH_SCALE=${scale}`,
+      `Nodes   started as \`chancery start\` starts them: ${describeNodeThreadpool()}`,
+    ].join('\n') + '\n',
   );
   const idle = await waitForIdle();
   process.stdout.write(`Load    before starting: ${describeLoad(idle)}\n\n`);

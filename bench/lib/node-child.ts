@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { sleep } from './stats.js';
 
 /**
@@ -43,6 +45,11 @@ export interface StartNodeChildOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** The launcher's choice of threadpool size (bin/chancery.cjs), so the node under test runs as `chancery start` does. */
+const launcher = createRequire(import.meta.url)('../../bin/chancery.cjs') as {
+  chosenThreadpoolSize(args: readonly string[], env: NodeJS.ProcessEnv, cores: number): string | undefined;
+};
+
 const live = new Set<ChildProcess>();
 let hooked = false;
 
@@ -80,13 +87,24 @@ interface CommandReply {
   readonly error?: string;
 }
 
+/** What a node child's libuv threadpool is, for the run's header. */
+export function describeNodeThreadpool(): string {
+  const size = threadpoolEnv()['UV_THREADPOOL_SIZE'] ?? process.env['UV_THREADPOOL_SIZE'];
+  return size === undefined ? "4 threads (libuv's default)" : `UV_THREADPOOL_SIZE=${size}`;
+}
+
+function threadpoolEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const size = launcher.chosenThreadpoolSize(['start'], { ...process.env, ...extra }, availableParallelism());
+  return size === undefined ? {} : { UV_THREADPOOL_SIZE: size };
+}
+
 export async function startNodeChild(options: StartNodeChildOptions): Promise<NodeChild> {
   hookExit();
   const args = ['--import', 'tsx', 'bench/fixtures/node-process.ts', options.dataDir];
   const child = spawn(process.execPath, args, {
     cwd: options.repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...threadpoolEnv(options.env), ...options.env, NODE_ENV: 'production' },
   });
   live.add(child);
   const exited = new Promise<void>((resolve) => {

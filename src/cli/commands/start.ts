@@ -181,6 +181,7 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
         ? []
         : ([['witness key', node.federation.witness.identity.vkey]] as [string, string][])),
       ['authority', authorityLine(authority, node, config)],
+      ['threadpool', threadpoolLine(process.env)],
       ['API docs', `${clientUrl}/docs`],
     ]),
     ...(authority?.founded === true
@@ -197,6 +198,16 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
         ]
       : []),
   ];
+}
+
+/**
+ * libuv's threadpool, where the node verifies signatures: bin/chancery.cjs sizes it for `chancery start`
+ * by the cores unless the environment did. Shown because it is fixed for the process's life and
+ * matters on small machines (docs/operations.md).
+ */
+function threadpoolLine(env: NodeJS.ProcessEnv): string {
+  const size = env['UV_THREADPOOL_SIZE'] ?? '';
+  return size === '' ? "4 threads (libuv's default)" : `UV_THREADPOOL_SIZE=${size}`;
 }
 
 /** Who the log's authority is, and where its key is when this node founded the log. */
