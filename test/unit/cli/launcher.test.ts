@@ -57,7 +57,9 @@ function run(bin: string, args: string[], size?: string): Probe {
 
 describe('the launcher chooses the threadpool size', () => {
   it('one thread fewer than the cores for a node, at least one, at most libuv default of four', () => {
-    expect([1, 2, 3, 4, 5, 64].map((cores) => launcher.nodeThreadpoolSize(cores))).toEqual([1, 1, 2, 3, 4, 4]);
+    expect([1, 2, 3, 4, 5, 64].map((cores) => launcher.nodeThreadpoolSize(cores))).toEqual([
+      1, 1, 2, 3, 4, 4,
+    ]);
   });
 
   it('only for `chancery start`, and never over a size the environment set', () => {
@@ -69,7 +71,7 @@ describe('the launcher chooses the threadpool size', () => {
   });
 });
 
-describe.skipIf(!existsSync('/proc/self/task'))('the launcher as a process (Linux: threads from /proc)', () => {
+describe.skipIf(!existsSync('/proc/self/task'))('the launcher as a process', () => {
   const bin = install();
   const expected = launcher.nodeThreadpoolSize(availableParallelism());
 
