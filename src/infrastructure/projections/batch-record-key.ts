@@ -32,16 +32,34 @@ export function recordKeyOfId(certificationId: string): number | null {
   return Math.floor(bits / 8);
 }
 
+/** Sorting buckets: the entries are spread by their key's top BUCKET_BITS bits (keys are uniform hashes). */
+const BUCKET_BITS = 10;
+const BUCKETS = 2 ** BUCKET_BITS;
+/** An entry's bucket is floor(entry / BUCKET_SPAN): the key's top bits, the index below them. */
+const BUCKET_SPAN = 2 ** (32 - BUCKET_BITS) * INDEX_SPAN;
+
 /**
  * The keys of a batch's records 0..count-1, each with its index: entry i is key × 2^20 + index (see
- * keyAndIndex), so sorting the entries as numbers sorts them by key. 8 bytes a record, 8 MB for the
- * largest batch. Filled slice by slice as the batch is projected, so the hashing is spread over the
- * slices rather than done at once when the batch is whole.
+ * keyAndIndex), so sorting the entries as numbers sorts them by key. 8 bytes a record (16 once
+ * sorting starts), 16 MB for the largest batch. Filled slice by slice as the batch is projected, so
+ * the hashing is spread over the slices rather than done at once when the batch is whole.
+ *
+ * Sorted lazily, so that taking the keys in order can be spread over slices too: once every key is
+ * filled, one counting pass spreads the entries into BUCKETS buckets by their key's top bits (a few
+ * milliseconds for a million), and a bucket is sorted only when a range that reaches into it is
+ * taken (about a thousand entries each). Sorting a million at once held the event loop for
+ * 70–140 ms.
  */
 export class BatchRecordKeys {
   readonly #entries: Float64Array;
   readonly #hasher: BatchRecordHasher;
   #filled = 0;
+  /** The entries by bucket, each bucket sorted once taken; null until the first range is taken. */
+  #byBucket: Float64Array | null = null;
+  /** Bucket b holds #byBucket[#bounds[b] .. #bounds[b + 1]). */
+  readonly #bounds = new Int32Array(BUCKETS + 1);
+  /** Buckets 0..#sortedBuckets-1 are sorted. */
+  #sortedBuckets = 0;
 
   constructor(
     readonly batchId: string,
@@ -72,10 +90,40 @@ export class BatchRecordKeys {
     this.#filled = Math.max(this.#filled, Math.min(to, this.count));
   }
 
-  /** Every record's entry, sorted by key (computing any not yet filled); the entries are sorted in place. */
+  /**
+   * The entries ranked from..to-1 in key order (computing any key not yet filled). The array is
+   * this object's own: read it before the next call.
+   */
+  sortedRange(from: number, to: number): Float64Array {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.count || from > to) {
+      throw new RangeError(`a range of ranks within 0..${this.count}, not ${from}..${to}`);
+    }
+    const byBucket = this.#bucketed();
+    while (this.#sortedBuckets < BUCKETS && this.#bounds[this.#sortedBuckets]! < to) {
+      const b = this.#sortedBuckets++;
+      byBucket.subarray(this.#bounds[b], this.#bounds[b + 1]).sort();
+    }
+    return byBucket.subarray(from, to);
+  }
+
+  /** Every record's entry, sorted by key. */
   sorted(): Float64Array {
+    return this.sortedRange(0, this.count);
+  }
+
+  /** The entries spread into their buckets (a counting sort on the top bits), once. */
+  #bucketed(): Float64Array {
+    if (this.#byBucket !== null) return this.#byBucket;
     this.fillTo(this.count);
-    return this.#entries.sort();
+    const bucketOf = (entry: number) => Math.floor(entry / BUCKET_SPAN);
+    const bounds = this.#bounds;
+    for (const entry of this.#entries) bounds[bucketOf(entry) + 1]!++;
+    for (let b = 0; b < BUCKETS; b++) bounds[b + 1]! += bounds[b]!;
+    const next = bounds.slice(0, BUCKETS);
+    const byBucket = new Float64Array(this.count);
+    for (const entry of this.#entries) byBucket[next[bucketOf(entry)]!++] = entry;
+    this.#byBucket = byBucket;
+    return byBucket;
   }
 }
 

@@ -101,6 +101,11 @@ interface RunValue {
   value: Buffer;
 }
 
+/** How many of a batch's record keys are in the index once `recorded` of its `count` digests are (see apply). */
+function keysInsertedAt(recorded: number, count: number): number {
+  return Math.max(0, Math.min(count, 2 * recorded - count));
+}
+
 /**
  * Reads one 32-byte value out of the run that holds it. The runs are rowid tables with an index on
  * (batch, first), not WITHOUT ROWID: with 16–32 KB rows inline in the key's B-tree, finding a run took
@@ -211,7 +216,7 @@ export class BatchRecords {
       batch: db.prepare<[string], BatchRow>('SELECT * FROM certification_batches WHERE batch_id = ?'),
       batchBySeq: db.prepare<[number], BatchRow>('SELECT * FROM certification_batches WHERE seq = ?'),
       insertRecord: db.prepare<[number, number, number]>(
-        'INSERT INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, ?, ?)',
+        'INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, ?, ?)',
       ),
       recordsByKey: db.prepare<[number], RecordRow>(
         'SELECT batch_seq, batch_index FROM batch_record_keys WHERE key = ?',
@@ -337,7 +342,24 @@ export class BatchRecords {
     }
     insertRuns(this.statements.insertHashes, batch.seq, firstSlot, slots);
     const recorded = from + count;
-    this.keysOf(batch.batch_id, batch.count).fillTo(recorded);
+    const resumed = from > 0 && this.keys?.batchId !== batch.batch_id;
+    const keys = this.keysOf(batch.batch_id, batch.count);
+    // Keys go into the index in key order (one ordered pass through its B-tree), spread over the
+    // slices: the first half of the slices computes every key (two records' worth per record
+    // recorded), the second half inserts them, in key order, two per record recorded. A batch's
+    // records are not looked up before it is whole, so the index may hold some of them meanwhile.
+    // The split follows from `recorded` alone, which commits with the rows. A batch resumed after a
+    // restart inserts its first keys again (ignored when present): a node upgraded in the middle of
+    // a batch inserted none of them before its last slice.
+    keys.fillTo(Math.min(batch.count, 2 * recorded));
+    const insertedBefore = resumed ? 0 : keysInsertedAt(from, batch.count);
+    const insertedAfter = keysInsertedAt(recorded, batch.count);
+    if (insertedAfter > insertedBefore) {
+      for (const entry of keys.sortedRange(insertedBefore, insertedAfter)) {
+        const { key, index } = keyAndIndex(entry);
+        this.statements.insertRecord.run(key, batch.seq, index);
+      }
+    }
     this.statements.setRecorded.run(recorded, batch.seq);
     if (recorded === batch.count) {
       this.frontier = null;
@@ -347,13 +369,7 @@ export class BatchRecords {
           `batch ${batch.batch_id}: its digests hash to ${root}, not to the signed root ${batch.batch_root}`,
         );
       }
-      // Once the batch is whole, its records' keys, sorted, in one ordered pass through the index.
-      const keys = this.keysOf(batch.batch_id, batch.count);
       this.keys = null;
-      for (const entry of keys.sorted()) {
-        const { key, index } = keyAndIndex(entry);
-        this.statements.insertRecord.run(key, batch.seq, index);
-      }
     }
   }
 

@@ -29,6 +29,26 @@ describe('batch record keys', () => {
     }
   });
 
+  it('are taken in key order a range at a time, as the whole sort gives them', () => {
+    const batchId = batchIdFor('UNIVERSITY', 'ranges');
+    const whole = Array.from(new BatchRecordKeys(batchId, 5000).sorted());
+    const keys = new BatchRecordKeys(batchId, 5000);
+    keys.fillTo(1234);
+    const taken: number[] = [];
+    for (const [from, to] of [
+      [0, 0],
+      [0, 1],
+      [1, 700],
+      [700, 701],
+      [701, 4999],
+      [4999, 5000],
+    ] as const)
+      taken.push(...keys.sortedRange(from, to));
+    expect(taken).toEqual(whole);
+    expect(() => keys.sortedRange(10, 5)).toThrow(RangeError);
+    expect(() => keys.sortedRange(0, 5001)).toThrow(RangeError);
+  });
+
   it('hold the largest batch: index 999,999 beside a key of 2^32 - 1, exactly', () => {
     expect(keyAndIndex(0xffffffff * 2 ** 20 + 999_999)).toEqual({ key: 0xffffffff, index: 999_999 });
     expect(() => new BatchRecordKeys('bat_x', 2 ** 20 + 1)).toThrow(RangeError);

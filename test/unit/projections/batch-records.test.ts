@@ -97,6 +97,13 @@ function expectServes(records: BatchRecords, count: number): void {
   }
 }
 
+/** Every record of the batch is found by its certification id, and the index holds one row each. */
+function expectEveryRecordFound(db: NodeDatabase, records: BatchRecords, count: number): void {
+  for (let index = 0; index < count; index++)
+    expect(records.record(batchRecordIdFor(BATCH_ID, index))?.index).toBe(index);
+  expect(db.prepare('SELECT count(*) FROM batch_record_keys').pluck().get()).toBe(count);
+}
+
 describe('batch records read model (runs of digests and tree hashes)', () => {
   it.each([1, 2, 3, 7, 8, 9, 511, 512, 513, 1024, 1025, 2049])('serves a batch of %i', (count) => {
     const { db, records } = open();
@@ -122,6 +129,47 @@ describe('batch records read model (runs of digests and tree hashes)', () => {
     const records = new BatchRecords(db);
     records.migrate(db);
     expectServes(records, 1537);
+    expectEveryRecordFound(db, records, 1537);
+  });
+
+  it('puts the keys into the index in key order over the second half of the slices, none left for the last', () => {
+    // Inserting a million keys at the last slice held the event loop for about a second.
+    const { db, records } = open();
+    const count = 6 * BATCH_DIGESTS_PER_EVENT;
+    const all = events(count);
+    records.apply(all[0]!);
+    const keyed = db.prepare<[], number>('SELECT key FROM batch_record_keys ORDER BY key').pluck();
+    const inserted: number[] = [];
+    let before = 0;
+    for (let slice = 1; slice < all.length; slice++) {
+      records.apply(all[slice]!);
+      const recorded = Math.min(count, slice * BATCH_DIGESTS_PER_EVENT);
+      const keys = keyed.all();
+      inserted.push(keys.length - before);
+      before = keys.length;
+      expect(keys.length).toBe(Math.max(0, Math.min(count, 2 * recorded - count)));
+      // The smallest keys of the batch first: an ordered pass through the index, split up.
+      const every = Array.from({ length: count }, (_, i) => recordKeyOfId(batchRecordIdFor(BATCH_ID, i))!);
+      every.sort((a, b) => a - b);
+      expect(keys).toEqual(every.slice(0, keys.length));
+    }
+    expect(inserted).toEqual([0, 0, 0, 1024, 1024, 1024]);
+    expectEveryRecordFound(db, records, count);
+  });
+
+  it('indexes every record of a batch resumed in its second half by a node that had inserted no keys', () => {
+    // The code before inserted every key at the last slice: a node upgraded in the middle of a batch.
+    const { db } = open();
+    const count = 6 * BATCH_DIGESTS_PER_EVENT;
+    const all = events(count);
+    let records = new BatchRecords(db);
+    records.migrate(db);
+    for (const e of all.slice(0, 5)) records.apply(e);
+    db.exec('DELETE FROM batch_record_keys');
+    records = new BatchRecords(db);
+    records.migrate(db);
+    for (const e of all.slice(5)) records.apply(e);
+    expectEveryRecordFound(db, records, count);
   });
 
   it('serves a batch logged with hex slices (logs written before base64 slices) the same', () => {
