@@ -41,6 +41,8 @@ describe('chancery CLI', () => {
       /authority +AUTHORITY, key ed25519:[\w-]{22} in \S*authority\.key \(created, mode 0600/,
     );
     expect(banner).toContain(`${node.url}/docs`);
+    // Started without the launcher (bin/chancery.cjs), the pool keeps whatever the environment says.
+    expect(banner).toMatch(/^ {2}threadpool +(UV_THREADPOOL_SIZE=\d+|4 threads \(libuv's default\))$/m);
     expect(banner).toContain('npx chancery keygen --out dept.key');
     expect(banner).toContain(`npx chancery identity register --as ${authorityKey}`);
     expect(statSync(authorityKey).mode & 0o777).toBe(0o600);

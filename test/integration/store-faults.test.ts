@@ -308,7 +308,8 @@ describe('a node whose event store goes away', () => {
         ),
       );
       expect(stderr).toMatch(/^ {2}authority +not known yet: the event store has not answered$/m);
-      expect(stderr).toContain(`  store      eventstoredb ${url}\n`);
+      expect(stderr.split('\n')).toContainEqual(expect.stringMatching(/^ {2}store +eventstoredb /));
+      expect(stderr).toContain(` eventstoredb ${url}\n`);
       expect(stderr).not.toMatch(/^\s+at /m);
 
       const ready = await fetch(`${nodeUrl}/health/ready`);
