@@ -342,24 +342,7 @@ export class BatchRecords {
     }
     insertRuns(this.statements.insertHashes, batch.seq, firstSlot, slots);
     const recorded = from + count;
-    const resumed = from > 0 && this.keys?.batchId !== batch.batch_id;
-    const keys = this.keysOf(batch.batch_id, batch.count);
-    // Keys go into the index in key order (one ordered pass through its B-tree), spread over the
-    // slices: the first half of the slices computes every key (two records' worth per record
-    // recorded), the second half inserts them, in key order, two per record recorded. A batch's
-    // records are not looked up before it is whole, so the index may hold some of them meanwhile.
-    // The split follows from `recorded` alone, which commits with the rows. A batch resumed after a
-    // restart inserts its first keys again (ignored when present): a node upgraded in the middle of
-    // a batch inserted none of them before its last slice.
-    keys.fillTo(Math.min(batch.count, 2 * recorded));
-    const insertedBefore = resumed ? 0 : keysInsertedAt(from, batch.count);
-    const insertedAfter = keysInsertedAt(recorded, batch.count);
-    if (insertedAfter > insertedBefore) {
-      for (const entry of keys.sortedRange(insertedBefore, insertedAfter)) {
-        const { key, index } = keyAndIndex(entry);
-        this.statements.insertRecord.run(key, batch.seq, index);
-      }
-    }
+    this.indexKeys(batch, from, recorded);
     this.statements.setRecorded.run(recorded, batch.seq);
     if (recorded === batch.count) {
       this.frontier = null;
@@ -370,6 +353,29 @@ export class BatchRecords {
         );
       }
       this.keys = null;
+    }
+  }
+
+  /**
+   * Puts the batch's record keys into the index in key order (one ordered pass through its B-tree),
+   * spread over the slices: the first half of the slices computes every key (two records' worth per
+   * record recorded), the second half inserts them, in key order, two per record recorded. Inserting
+   * a million at the last slice held the event loop for about a second. A batch's records are not
+   * looked up before it is whole, so the index may hold some of them meanwhile. The split follows
+   * from the recorded count alone, which commits with the rows. A batch resumed after a restart
+   * inserts its first keys again (ignored when present): a node upgraded in the middle of a batch
+   * inserted none of them before its last slice.
+   */
+  private indexKeys(batch: BatchRow, from: number, recorded: number): void {
+    const resumed = from > 0 && this.keys?.batchId !== batch.batch_id;
+    const keys = this.keysOf(batch.batch_id, batch.count);
+    keys.fillTo(Math.min(batch.count, 2 * recorded));
+    const insertedBefore = resumed ? 0 : keysInsertedAt(from, batch.count);
+    const insertedAfter = keysInsertedAt(recorded, batch.count);
+    if (insertedAfter <= insertedBefore) return;
+    for (const entry of keys.sortedRange(insertedBefore, insertedAfter)) {
+      const { key, index } = keyAndIndex(entry);
+      this.statements.insertRecord.run(key, batch.seq, index);
     }
   }
 
