@@ -179,24 +179,25 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
 
   it('a slow reader that keeps reading is never cut off, however long the answer takes', async () => {
     // Progress is a write the kernel took in full, and Linux wakes a writer once a third of the socket's send
-    // buffer is free: on loopback, where that buffer grows to 4 MiB, about every 1.3 MiB read. 1.5 s is enough
-    // for that at the pace read here; the default (120 s) is for readers a hundred times slower.
-    const { url } = await serve({}, 1_500);
+    // buffer is free: on loopback, where that buffer grows to 4 MiB, about every 1.3 MiB read, some 0.4 s at
+    // the pace read here. 2 s leaves room for a loaded machine; the default (120 s) is for readers far slower.
+    const stallMs = 2_000;
+    const { url } = await serve({}, stallMs);
     const socket = connect(Number(new URL(url).port), '127.0.0.1');
     sockets.push(socket);
     socket.pause();
     await new Promise<void>((done) => socket.once('connect', done));
-    socket.write(get('/stream?pieces=256'));
-    // At most 64 KiB every 25 ms (2.5 MiB/s): past what the socket buffers took at once, the 16 MiB answer
+    socket.write(get('/stream?pieces=384'));
+    // At most 64 KiB every 20 ms (3.2 MB/s): past what the socket buffers took at once, the 24 MiB answer
     // takes several times the stall timeout.
     let received = 0;
     const startedAt = Date.now();
-    while (!socket.readableEnded && received < 16 * 1024 * 1024) {
-      await new Promise((r) => setTimeout(r, 25));
+    while (!socket.readableEnded && received < 24 * 1024 * 1024) {
+      await new Promise((r) => setTimeout(r, 20));
       received += (socket.read() as Buffer | null)?.length ?? 0;
     }
     const took = Date.now() - startedAt;
-    expect(received).toBeGreaterThan(16 * 1024 * 1024);
-    expect(took).toBeGreaterThan(3 * 1_500);
+    expect(received).toBeGreaterThan(24 * 1024 * 1024);
+    expect(took).toBeGreaterThan(3 * stallMs);
   }, 60_000);
 });
