@@ -159,6 +159,14 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     expect(reader.destroyed).toBe(false);
   }, 30_000);
 
+  it('a streamed answer read to its end gives its slot back', async () => {
+    const { url } = await serve({ maxInFlight: 1 });
+    const download = await fetch(`${url}/stream`);
+    expect((await download.arrayBuffer()).byteLength).toBe(8 * 1024 * 1024);
+    const after = await fetch(`${url}/small`);
+    expect(after.status, await after.text()).toBe(200);
+  }, 30_000);
+
   it('an answer nobody reads is cut off once it has made no progress for the stall timeout; its slot comes back', async () => {
     const { url } = await serve({ maxInFlight: 1 }, 400);
     const closed: number[] = [];
