@@ -11,9 +11,10 @@ import type { FastifyInstance } from 'fastify';
  * work, not answers waiting for a reader: load-shedding.ts).
  *
  * Beyond the cap the connection is closed without an answer: a refusal would
- * queue behind the unread answers like any other, and every client we know
- * of sends one request at a time on a connection. Closing it frees what its
- * queued answers held; a client that did read gets a reset and retries.
+ * queue behind the unread answers like any other, and browsers, curl and
+ * Node's own clients send one request at a time on a connection unless told
+ * to pipeline. Closing it frees what its queued answers held; a client that
+ * did read gets a reset and retries.
  */
 export function installAnswersPerConnection(app: FastifyInstance, maxUnanswered: number): void {
   const unanswered = new WeakMap<Socket, number>();

@@ -14,7 +14,7 @@ export interface LoadLimits {
 export const DEFAULT_LOAD_LIMITS: LoadLimits = {
   maxInFlight: 256,
   maxUploadsPerKey: 4,
-  // Browsers and Node's clients send one request at a time on a connection; 16 leaves room for a client that
+  // Browsers, curl and Node's clients send one request at a time on a connection; 16 leaves room for a client that
   // pipelines, and bounds what one connection that never reads makes the node hold: 16 answers (the largest
   // written in one piece is the OpenAPI document, about 630 KB), beside what the kernel's socket buffers hold.
   maxUnansweredPerConnection: 16,
