@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installLoadShedding } from '../../src/api/hardening/load-shedding.js';
+import { DEFAULT_LOAD_LIMITS, installLoadShedding } from '../../src/api/hardening/load-shedding.js';
 import { installProblemHandlers } from '../../src/api/problems/error-handler.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
 
@@ -76,7 +76,7 @@ describe('load shedding (a Fastify instance with only the shedding hooks, over r
   it('beyond the in-flight cap: 503 NODE_OVERLOADED + Retry-After; /health/live is never shed', async () => {
     app = Fastify();
     installProblemHandlers(app);
-    installLoadShedding(app, { maxInFlight: 2, maxUploadsPerKey: 1 });
+    installLoadShedding(app, { ...DEFAULT_LOAD_LIMITS, maxInFlight: 2, maxUploadsPerKey: 1 });
     const held = () => new Promise<void>((r) => release.push(r));
     app.get('/slow', async () => {
       await held();

@@ -71,7 +71,8 @@ async function forgeriesRefused(): Promise<number> {
  * Opens a connection that never reads, and pipelines on it a few large answers (the OpenAPI document,
  * about 600 KB each, well past what the socket buffers take) and then `count` uploads naming `keyId`:
  * the node refuses those at once, but the refusals wait behind the unread answers, so the uploads stay
- * in flight. Resolves once the node has refused them all.
+ * in flight. As many requests in all as one connection may leave unanswered (a connection with more is
+ * closed). Resolves once the node has refused them all.
  */
 async function holdForgedUploads(keyId: string, count: number): Promise<void> {
   const { port } = new URL(t.node.url);
@@ -82,7 +83,8 @@ async function holdForgedUploads(keyId: string, count: number): Promise<void> {
   socket.on('error', () => {});
   const unreadAnswer = 'GET /docs/json HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n';
   const before = await forgeriesRefused();
-  socket.write(unreadAnswer.repeat(16) + forgedUpload(keyId).repeat(count));
+  const unread = DEFAULT_LOAD_LIMITS.maxUnansweredPerConnection - count;
+  socket.write(unreadAnswer.repeat(unread) + forgedUpload(keyId).repeat(count));
   while ((await forgeriesRefused()) < before + count) await new Promise((r) => setTimeout(r, 50));
 }
 
