@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { installJsonBodyParser } from '../../src/api/hardening/json-body-parser.js';
 import { DEFAULT_LOAD_LIMITS, installLoadShedding } from '../../src/api/hardening/load-shedding.js';
 import { installProblemHandlers } from '../../src/api/problems/error-handler.js';
 import { type NodeProcess, startNodeProcess } from '../support/node-process.js';
@@ -107,6 +108,48 @@ describe('load shedding (a Fastify instance with only the shedding hooks, over r
     await new Promise((r) => setTimeout(r, 50));
     for (const r of release.splice(0)) r();
     expect((await after).status).toBe(200);
+  });
+});
+
+/** One request on a kept-alive connection; resolves with the status and the Connection header of the answer. */
+function keptAlive(url: string, method: string, path: string, body?: string) {
+  return new Promise<{ status: number; connection: string | undefined }>((done, fail) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const req = httpRequest(`${url}${path}`, { method, agent, headers }, (res) => {
+      res.resume().on('end', () => {
+        done({ status: res.statusCode ?? 0, connection: res.headers['connection'] });
+        agent.destroy();
+      });
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+describe('a refusal closes the connection only when a body may still be on its way', () => {
+  let app: FastifyInstance;
+  const release: (() => void)[] = [];
+  afterAll(async () => {
+    for (const r of release) r();
+    await app?.close();
+  });
+
+  it('a shed GET keeps its connection; a shed POST with a body closes it', async () => {
+    // Closing every shed GET's connection made each client turned away under load reconnect.
+    app = Fastify();
+    installProblemHandlers(app);
+    installJsonBodyParser(app);
+    installLoadShedding(app, { ...DEFAULT_LOAD_LIMITS, maxInFlight: 1 });
+    app.get('/slow', () => new Promise<{ ok: boolean }>((r) => release.push(() => r({ ok: true }))));
+    app.post('/echo', async (request) => request.body);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const slow = keptAlive(url, 'GET', '/slow');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await keptAlive(url, 'GET', '/slow')).toEqual({ status: 503, connection: 'keep-alive' });
+    expect(await keptAlive(url, 'POST', '/echo', '{"a":1}')).toEqual({ status: 503, connection: 'close' });
+    for (const r of release.splice(0)) r();
+    expect((await slow).status).toBe(200);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
@@ -37,10 +38,22 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     });
   });
   // A refusal sent before the body was read must not leave the client sending megabytes into a kept-alive socket.
+  // A request without a body keeps its connection: closing it would make every client shed under load reconnect.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
+    if (reply.statusCode >= 400 && bodyUnread(request.raw)) reply.header('connection', 'close');
     done(null, payload);
   });
+}
+
+/**
+ * Whether body bytes of the request may still be on their way, unread. `complete` alone is false for a
+ * request without a body too, until Node's parser has finished with it, which comes after the hooks
+ * that refuse it.
+ */
+function bodyUnread(raw: IncomingMessage): boolean {
+  if (raw.complete) return false;
+  const length = raw.headers['content-length'];
+  return raw.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** A body limit set for one request by a hook that runs before parsing, with the refusal that names it. */
