@@ -101,6 +101,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
 
   /** Large enough that three fill a loopback connection's socket buffers. */
   const big = 'x'.repeat(FILLS_SOCKET_BUFFERS / 2);
+  const huge = 'x'.repeat(4 * FILLS_SOCKET_BUFFERS);
 
   async function serve(limits: Partial<typeof DEFAULT_LOAD_LIMITS>, stallMs?: number) {
     const served = { small: 0 };
@@ -115,6 +116,8 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
       return { ok: true, pad: 'y'.repeat(1000) };
     });
     app.get('/big', async () => big);
+    // Four times what the socket buffers take: never all sent to a client that does not read.
+    app.get('/huge', async () => huge);
     // Like a dataset download: a file read in 64 KiB pieces, 8 MiB unless asked (twice what the socket buffers take).
     app.get<{ Querystring: { pieces?: string } }>('/stream', async (request, reply) => {
       const pieces = Number(request.query.pieces ?? 128);
@@ -148,6 +151,38 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     // The first request and three small ones were under the cap; the fifth closed the connection.
     expect(served.small).toBeLessThanOrEqual(3);
     // A client that pipelines within the cap, and reads, gets every answer.
+    const reader = connect(Number(new URL(url).port), '127.0.0.1');
+    sockets.push(reader);
+    let text = '';
+    reader.setEncoding('latin1').on('data', (chunk: string) => {
+      text += chunk;
+    });
+    reader.write(get('/small').repeat(3));
+    while ((text.match(/HTTP\/1\.1 200/g) ?? []).length < 3) await new Promise((r) => setTimeout(r, 20));
+    expect(reader.destroyed).toBe(false);
+  }, 30_000);
+
+  it('answers waiting behind unsent ones are bounded over all connections: a connection past it is closed', async () => {
+    // Within the per-connection cap, 16 unread answers of up to 630 KB on each of any number of connections.
+    const { url } = await serve({ maxQueuedAnswerBytes: 1024 * 1024 });
+    // One unread answer per connection waits behind nothing: such a connection is never closed for it.
+    const singleOnServer = new Promise<Socket>((done) => app!.server.once('connection', done));
+    const single = await unreadConnection(url, get('/huge'));
+    // The small answers would wait behind 32 MiB this client does not read, past the 1 MiB the node allows.
+    const piped = await unreadConnection(url, get('/huge') + get('/small').repeat(3));
+    // Its small answers were computed (the per-connection cap bounds that), but not kept: it is closed.
+    await new Promise<void>((done) => piped.once('close', () => done()).resume());
+    expect(single.destroyed).toBe(false);
+    // A client that asks once it has its answer, as browsers and phones do, is served meanwhile.
+    for (let i = 0; i < 3; i++) {
+      const honest = await fetch(`${url}/small`);
+      expect(honest.status, await honest.text()).toBe(200);
+    }
+    // Once the connection that holds 32 MiB is gone too, a client that pipelines (and reads) is served.
+    const serverSide = await singleOnServer;
+    const gone = new Promise<void>((done) => serverSide.once('close', () => setImmediate(done)));
+    single.destroy();
+    await gone;
     const reader = connect(Number(new URL(url).port), '127.0.0.1');
     sockets.push(reader);
     let text = '';

@@ -9,7 +9,7 @@ import { SEND_STALL_TIMEOUT_MS } from './server-limits.js';
 export function installHardening(app: FastifyInstance, limits: LoadLimits = DEFAULT_LOAD_LIMITS): void {
   installJsonBodyParser(app);
   // Before load shedding: a request past its connection's cap takes no in-flight slot.
-  installAnswersPerConnection(app, limits.maxUnansweredPerConnection);
+  installAnswersPerConnection(app, limits.maxUnansweredPerConnection, limits.maxQueuedAnswerBytes);
   installLoadShedding(app, limits);
   installSendStallTimeout(app.server, SEND_STALL_TIMEOUT_MS);
 }

@@ -9,6 +9,11 @@ export interface LoadLimits {
   readonly maxUploadsPerKey: number;
   /** Requests one connection may have unanswered at once, pipelined (answers-per-connection.ts); beyond it the connection is closed. */
   readonly maxUnansweredPerConnection: number;
+  /**
+   * Bytes of answers, over all connections, that may wait behind an unsent answer of their own connection
+   * (answers-per-connection.ts); beyond it such a connection is closed.
+   */
+  readonly maxQueuedAnswerBytes: number;
 }
 
 export const DEFAULT_LOAD_LIMITS: LoadLimits = {
@@ -18,6 +23,8 @@ export const DEFAULT_LOAD_LIMITS: LoadLimits = {
   // pipelines, and bounds what one connection that never reads makes the node hold: 16 answers (the largest
   // written in one piece is the OpenAPI document, about 630 KB), beside what the kernel's socket buffers hold.
   maxUnansweredPerConnection: 16,
+  // What clients that pipeline and do not read may make the node hold in all: the rest of the heap is the node's.
+  maxQueuedAnswerBytes: 64 * 1024 * 1024,
 };
 
 /** Liveness and readiness must answer under any load: they are what an orchestrator kills on. */
