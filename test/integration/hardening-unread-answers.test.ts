@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installHardening } from '../../src/api/hardening/install-hardening.js';
 import { DEFAULT_LOAD_LIMITS } from '../../src/api/hardening/load-shedding.js';
@@ -119,7 +119,10 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     // Four times what the socket buffers take: never all sent to a client that does not read.
     app.get('/huge', async () => huge);
     // Like a dataset download: a file read in 64 KiB pieces, 8 MiB unless asked (twice what the socket buffers take).
-    app.get<{ Querystring: { pieces?: string } }>('/stream', async (request, reply) => {
+    const stream = async (
+      request: FastifyRequest<{ Querystring: { pieces?: string } }>,
+      reply: FastifyReply,
+    ) => {
       const pieces = Number(request.query.pieces ?? 128);
       return reply.type('application/octet-stream').send(
         Readable.from(
@@ -128,7 +131,10 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
           })(),
         ),
       );
-    });
+    };
+    app.get('/stream', stream);
+    // The same, marked as the dataset download route is: its own cap while it streams.
+    app.get('/download', { config: { streamedAnswer: true } }, stream);
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return { url, served };
   }
@@ -192,6 +198,45 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     reader.write(get('/small').repeat(3));
     while ((text.match(/HTTP\/1\.1 200/g) ?? []).length < 3) await new Promise((r) => setTimeout(r, 20));
     expect(reader.destroyed).toBe(false);
+  }, 30_000);
+
+  it('downloads nobody reads hold download slots, not the API: beyond their cap 503, and the rest is served', async () => {
+    // Public datasets download without a credential: 16 connections of 16 pipelined downloads held all 256 slots.
+    const { url } = await serve({ maxInFlight: 2, maxStreamsInFlight: 2 });
+    const stalled = [
+      await unreadConnection(url, get('/download')),
+      await unreadConnection(url, get('/download')),
+    ];
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await fetch(`${url}/download`);
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect(await third.json()).toEqual({
+      type: 'urn:chancery:problem:node-overloaded',
+      title: 'The node has too many requests in flight; retry later',
+      status: 503,
+      code: 'NODE_OVERLOADED',
+      detail: '2 downloads are being sent; allowed: at most 2; retry after 1 s',
+      instance: '/download',
+      maxStreamsInFlight: 2,
+    });
+    // Both in-flight slots are free: the downloads gave them back once their streams were handed over.
+    const [a, b] = await Promise.all([fetch(`${url}/small`), fetch(`${url}/small`)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await a.text();
+    await b.text();
+    // A download that ends (here, its reader went away) gives its slot back.
+    stalled[0]!.destroy();
+    let again = await fetch(`${url}/download?pieces=2`);
+    for (let i = 0; again.status === 503 && i < 50; i++) {
+      await again.text();
+      await new Promise((r) => setTimeout(r, 20));
+      again = await fetch(`${url}/download?pieces=2`);
+    }
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
+    // The server closes only once its connections have.
+    stalled[1]!.destroy();
   }, 30_000);
 
   it('a streamed answer read to its end gives its slot back', async () => {

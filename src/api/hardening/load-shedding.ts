@@ -14,6 +14,18 @@ export interface LoadLimits {
    * (answers-per-connection.ts); beyond it such a connection is closed.
    */
   readonly maxQueuedAnswerBytes: number;
+  /**
+   * Answers of routes marked `config: { streamedAnswer: true }` (dataset downloads) being streamed at once;
+   * beyond it 503 + Retry-After. They hold these slots, not the in-flight ones, while they stream.
+   */
+  readonly maxStreamsInFlight: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers with a stream (a dataset download): it counts against LoadLimits.maxStreamsInFlight. */
+    streamedAnswer?: boolean;
+  }
 }
 
 export const DEFAULT_LOAD_LIMITS: LoadLimits = {
@@ -25,6 +37,9 @@ export const DEFAULT_LOAD_LIMITS: LoadLimits = {
   maxUnansweredPerConnection: 16,
   // What clients that pipeline and do not read may make the node hold in all: the rest of the heap is the node's.
   maxQueuedAnswerBytes: 64 * 1024 * 1024,
+  // Each holds an open file and its read-ahead for as long as its reader takes (up to the send stall timeout
+  // for one that stopped reading): a quarter of the in-flight cap, so downloads alone never turn the API away.
+  maxStreamsInFlight: 64,
 };
 
 /** Liveness and readiness must answer under any load: they are what an orchestrator kills on. */
@@ -33,6 +48,38 @@ const NEVER_SHED = new Set(['/health/live', '/health/ready', '/metrics']);
 /** A payload Fastify pipes to the response rather than writing in one piece (a dataset download). */
 function isStream(payload: unknown): payload is NodeJS.ReadableStream {
   return typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
+}
+
+/** A counter of slots that refuses with 503 NODE_OVERLOADED past its cap. */
+class Slots {
+  private taken = 0;
+
+  constructor(
+    private readonly cap: number,
+    /** What is counted, in the refusal's detail: "requests are in flight". */
+    private readonly what: string,
+    /** The limit's name, in the refusal's extension member. */
+    private readonly limitName: string,
+  ) {}
+
+  /** Takes a slot and returns its release (idempotent), or throws the refusal. */
+  take(): () => void {
+    if (this.taken >= this.cap) {
+      throw new ProblemError(
+        'NODE_OVERLOADED',
+        `${this.taken} ${this.what}; allowed: at most ${this.cap}; retry after 1 s`,
+        { [this.limitName]: this.cap },
+        1,
+      );
+    }
+    this.taken++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.taken--;
+    };
+  }
 }
 
 /**
@@ -44,36 +91,38 @@ function isStream(payload: unknown): payload is NodeJS.ReadableStream {
  * bytes reach the kernel. A client that pipelines requests and never reads
  * keeps its answers queued unsent for as long as it likes; if those held
  * slots, a few such clients would turn everyone else away with 503. A
- * streamed answer is still being produced, so it holds its slot until its
- * stream ends. A request that never gets that far (the client went away,
- * the response was written some other way) is released when its response
- * closes.
+ * request that never gets that far (the client went away, the response was
+ * written some other way) is released when its response closes.
+ *
+ * A streamed answer is still being produced after the handover. On a route
+ * marked `streamedAnswer` (a dataset download, which anyone may ask for when
+ * the dataset is public) it holds a slot of its own kind until its stream
+ * ends, so that slow or stalled downloads can take at most maxStreamsInFlight
+ * of them and never the API's. A stream from any other route keeps its
+ * in-flight slot until it ends.
  */
 export function installLoadShedding(app: FastifyInstance, limits: LoadLimits): void {
-  let inFlight = 0;
-  const releases = new WeakMap<FastifyRequest, () => void>();
+  const requests = new Slots(limits.maxInFlight, 'requests are in flight', 'maxInFlight');
+  const streams = new Slots(limits.maxStreamsInFlight, 'downloads are being sent', 'maxStreamsInFlight');
+  const held = new WeakMap<FastifyRequest, { request: () => void; stream: (() => void) | null }>();
   // Throws the refusal; run from a callback hook rather than an async one, as it runs on every request.
   const admit = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = request.url.split('?')[0] ?? '';
     if (NEVER_SHED.has(path)) return;
-    if (inFlight >= limits.maxInFlight) {
-      throw new ProblemError(
-        'NODE_OVERLOADED',
-        `${inFlight} requests are in flight; allowed: at most ${limits.maxInFlight}; retry after 1 s`,
-        { maxInFlight: limits.maxInFlight },
-        1,
-      );
+    const stream = request.routeOptions.config?.streamedAnswer === true ? streams.take() : null;
+    let releaseRequest: () => void;
+    try {
+      releaseRequest = requests.take();
+    } catch (error) {
+      stream?.();
+      throw error;
     }
-    inFlight++;
-    let held = true;
-    const release = (): void => {
-      if (!held) return;
-      held = false;
-      inFlight--;
-      releases.delete(request);
-    };
-    releases.set(request, release);
-    reply.raw.once('close', release);
+    const slots = { request: releaseRequest, stream };
+    held.set(request, slots);
+    reply.raw.once('close', () => {
+      slots.request();
+      slots.stream?.();
+    });
   };
   app.addHook('onRequest', (request, reply, done) => {
     try {
@@ -85,10 +134,18 @@ export function installLoadShedding(app: FastifyInstance, limits: LoadLimits): v
     done();
   });
   app.addHook('onSend', (request, _reply, payload, done) => {
-    const release = releases.get(request);
-    if (release !== undefined) {
-      if (isStream(payload)) finished(payload, release);
-      else release();
+    const slots = held.get(request);
+    if (slots !== undefined) {
+      held.delete(request);
+      if (!isStream(payload)) {
+        slots.request();
+        slots.stream?.();
+      } else if (slots.stream !== null) {
+        slots.request();
+        finished(payload, slots.stream);
+      } else {
+        finished(payload, slots.request);
+      }
     }
     done(null, payload);
   });

@@ -258,7 +258,8 @@ export async function directoryDataRoutes(
   );
   app.get<FetchRoute>(
     '/v1/directory/entries/:entryId/versions/:version/data',
-    { schema: fetchSchema },
+    // Streamed from the blob store: its own cap while it is sent (hardening/load-shedding.ts).
+    { schema: fetchSchema, config: { streamedAnswer: true } },
     fetchVersion(deps),
   );
   app.get<AuditRoute>('/v1/directory/entries/:entryId/audit', { schema: auditSchema }, fetchAudit(deps));
