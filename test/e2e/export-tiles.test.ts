@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatVerifierKey, SIGNATURE_TYPE_ED25519 } from '../../src/domain/log/index.js';
 import { generateKeyPair } from '../../src/protocol/key-pair.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
+import { publishEntry } from '../support/directory-fixtures.js';
 import { type NginxServer, startNginx } from '../support/nginx-tiles.js';
 import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
 import {
@@ -221,5 +222,105 @@ describe('chancery export-tiles, served by nginx', () => {
     expect(existsSync(join(fresh, 'tile/0/001'))).toBe(false);
     expect(existsSync(join(fresh, 'checkpoint'))).toBe(false);
     rmSync(fresh, { recursive: true, force: true });
+  }, 60_000);
+});
+
+/**
+ * An entry longer than the 65,535 bytes a tlog-tiles bundle frames (a catalog entry whose JSON Schema
+ * is ~100 KB; the node takes up to 128 KiB): the node answers 409 BUNDLE_ENTRY_TOO_LARGE for its
+ * bundle. The export must go on without that bundle (and --follow must not stall on it), say so, and
+ * not take the node's word for it: a node or proxy answering 409 for a bundle whose entries all fit
+ * would keep entries out of the export.
+ */
+describe('chancery export-tiles and an entry too long for a bundle', () => {
+  let t: TestNode;
+  let vkey: string;
+  let longIndex: number;
+  let size: number;
+  const dirs: string[] = [];
+  const fresh = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chancery-export-long-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  beforeAll(async () => {
+    t = await startTestNode({ listen: true });
+    vkey = t.node.log.verifierKey;
+    const stats = await t.issuer('STATS', [], ['publisher']);
+    longIndex = t.node.sequencer.sequencedSize();
+    await publishEntry(t, stats, {
+      conformsTo: { type: 'object', description: 'census fields '.repeat(7500) },
+    });
+    await publishEntry(t, stats);
+    await t.seal();
+    size = t.node.sequencer.latestCheckpoint()!.treeSize;
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports everything but that bundle, names the entry, and the hash tiles still prove it', async () => {
+    const out = fresh();
+    const run = jsonOf(await runCli(['export-tiles', out, '--url', t.node.url, '--trust', vkey, '--json']));
+    const bundle = `tile/entries/000.p/${size}`;
+    expect(run).toMatchObject({ treeSize: size, unframed: [{ bundle, leaves: [{ leafIndex: longIndex }] }] });
+    const [leaf] = (run as { unframed: { leaves: { bytes: number }[] }[] }).unframed[0]!.leaves;
+    expect(leaf!.bytes).toBeGreaterThan(65_535);
+    expect(existsSync(join(out, bundle))).toBe(false);
+    expect(existsSync(join(out, `tile/0/000.p/${size}`))).toBe(true);
+    const note = readFileSync(join(out, 'checkpoint'), 'utf8');
+    const checkpoint = verifyCheckpointIndependently(note, vkey);
+    const reader = new IndependentTileReader(
+      async (path) => new Uint8Array(readFileSync(join(out, path))),
+      size,
+      checkpoint.rootHash,
+    );
+    const proof = (await reader.inclusionProof(longIndex)).map(b64);
+    const res = await fetch(`${t.node.url}/v1/log/proofs/inclusion?index=${longIndex}&size=${size}`);
+    expect(proof).toEqual(((await res.json()) as { proof: string[] }).proof);
+    const text = await runCli(['export-tiles', fresh(), '--url', t.node.url, '--trust', vkey]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`not framed +${bundle}: entry ${longIndex} is \\d+ bytes`));
+  }, 60_000);
+
+  it('stops when the node says a bundle cannot be framed and none of its entries is too long', async () => {
+    // A log all of whose entries fit, behind a proxy that answers 409 for every bundle.
+    const small = await startTestNode({ listen: true });
+    await small.issuer('SMALLDEPT', ['diploma']);
+    await small.seal();
+    const proxy: Server = createServer(async (request, response) => {
+      if (request.url?.startsWith('/tile/entries/')) {
+        response.writeHead(409, { 'content-type': 'application/problem+json' });
+        response.end(JSON.stringify({ status: 409, code: 'BUNDLE_ENTRY_TOO_LARGE' }));
+        return;
+      }
+      const res = await fetch(`${small.node.url}${request.url}`, {
+        headers: { 'accept-encoding': 'identity' },
+      });
+      response.writeHead(res.status, { 'content-type': res.headers.get('content-type') ?? 'text/plain' });
+      response.end(Buffer.from(await res.arrayBuffer()));
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const out = fresh();
+      const run = await runCli([
+        'export-tiles',
+        out,
+        '--url',
+        proxyUrl,
+        '--trust',
+        small.node.log.verifierKey,
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`${proxyUrl} answered 409 BUNDLE_ENTRY_TOO_LARGE for tile/entries/000.p/`);
+      expect(run.stderr).toContain('but none of its entries is longer than 65535 bytes');
+      expect(existsSync(join(out, 'checkpoint'))).toBe(false);
+    } finally {
+      proxy.close();
+      await small.close();
+    }
   }, 60_000);
 });

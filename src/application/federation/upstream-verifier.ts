@@ -192,10 +192,18 @@ export class UpstreamVerifier {
   }
 }
 
+/** The leaf bytes of an entry as the log hashed them. */
+export function leafBytesOf(entry: UpstreamEntry): Uint8Array {
+  // The leaf is the RFC 8785 form of { type, stream, data, envelope }: re-encoding it gives the hashed bytes.
+  return canonicalBytes({
+    type: entry.type,
+    stream: entry.stream,
+    data: entry.data,
+    envelope: entry.envelope,
+  });
+}
+
 /** The leaf hash of an entry as the log hashed it. */
 export function leafHashOf(entry: UpstreamEntry): Uint8Array {
-  // The leaf is the RFC 8785 form of { type, stream, data, envelope }: re-encoding it gives the hashed bytes.
-  return leafHash(
-    canonicalBytes({ type: entry.type, stream: entry.stream, data: entry.data, envelope: entry.envelope }),
-  );
+  return leafHash(leafBytesOf(entry));
 }

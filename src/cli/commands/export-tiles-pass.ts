@@ -23,6 +23,7 @@ import { verifyEd25519 } from '../../infrastructure/crypto/ed25519-verifier.js';
 import { CliError } from '../command-line/cli-errors.js';
 import { type TileFetcher, tileKey } from './export-tiles-fetch.js';
 import type { ExportFolder } from './export-tiles-files.js';
+import { checkedUnframable, type UnframedBundle } from './export-tiles-unframable.js';
 
 export interface ExportPass {
   readonly treeSize: number;
@@ -30,6 +31,8 @@ export interface ExportPass {
   /** Tiles and bundles written in this pass (full and partial). */
   readonly written: number;
   readonly bytes: number;
+  /** Bundles not written: they hold an entry too long to frame (checked against the signed tree). */
+  readonly unframed: UnframedBundle[];
 }
 
 interface Checked {
@@ -128,6 +131,7 @@ export async function exportPass({ fetcher, folder, verifierKey }: PassOptions):
   const trusted = trustedTiles(folder, partials);
   let written = 0;
   let bytes = 0;
+  const unframed: UnframedBundle[] = [];
   const publish = async (tile: TileName, body: Uint8Array) => {
     await folder.writeTile(tile, body);
     written++;
@@ -143,8 +147,13 @@ export async function exportPass({ fetcher, folder, verifierKey }: PassOptions):
   for (const tile of tiles.filter(
     (t) => t.kind === 'entries' && !(t.width === TILE_WIDTH && folder.has(t)),
   )) {
-    const body = await fetcher.tile(tile);
-    checkBundle(tile, body, await trusted({ ...tile, kind: 'hashes' }), fetcher.url);
+    const level0 = await trusted({ ...tile, kind: 'hashes' });
+    const body = await fetcher.bundle(tile);
+    if (body === null) {
+      unframed.push(await checkedUnframable(fetcher.url, tile, level0));
+      continue;
+    }
+    checkBundle(tile, body, level0, fetcher.url);
     await publish(tile, body);
   }
   for (const tile of tiles.filter((t) => t.kind === 'hashes' && t.width < TILE_WIDTH)) {
@@ -156,5 +165,6 @@ export async function exportPass({ fetcher, folder, verifierKey }: PassOptions):
     rootHash: Buffer.from(checked.rootHash).toString('base64'),
     written,
     bytes,
+    unframed,
   };
 }

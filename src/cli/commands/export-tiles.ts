@@ -4,6 +4,7 @@
  * the log as static tiles"). With --follow it keeps the folder up to date.
  */
 import { parseVerifierKey, SIGNATURE_TYPE_ED25519 } from '../../domain/log/index.js';
+import { MAX_BUNDLE_ENTRY_BYTES } from '../../domain/log/tiles-bundle.js';
 import { UsageError } from '../command-line/cli-errors.js';
 import type { CommandArgs, CommandSpec } from '../command-line/command-spec.js';
 import { type CommandResult, displayPath, fieldLines } from '../command-line/output.js';
@@ -48,7 +49,17 @@ function report(dir: string, pass: ExportPass, passes: number): CommandResult {
         ['tree size', String(pass.treeSize)],
         ['root', pass.rootHash],
         ['written', `${pass.written} tiles and bundles, ${pass.bytes} bytes (last pass)`],
+        ...pass.unframed.map((u): [string, string] => [
+          'not framed',
+          `${u.bundle}: ${u.leaves.map((l) => `entry ${l.leafIndex} is ${l.bytes} bytes`).join(', ')}`,
+        ]),
       ]),
+      ...(pass.unframed.length === 0
+        ? []
+        : [
+            `note: an entry bundle frames entries of at most ${MAX_BUNDLE_ENTRY_BYTES} bytes (tlog-tiles); readers ` +
+              "take the entries of those bundles from the node's /v1/log/entries, checked against the level-0 tile",
+          ]),
     ],
   };
 }
