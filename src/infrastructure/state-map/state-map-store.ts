@@ -218,6 +218,8 @@ export class StateMapStore implements PageSource {
   /** pastChanges() as of the last trimPast(), which every change to `past` ends with. */
   private pastHeld = 0;
   private pending: Change[] = [];
+  /** Changes in `pending` and `layers`: asked for at every event, so counted rather than summed over the layers. */
+  private unpersistedCount = 0;
   /** The newest in-memory change of each key (pending or in a layer). */
   private readonly live = new Map<string, Change>();
   private current = 0;
@@ -278,6 +280,7 @@ export class StateMapStore implements PageSource {
       this.pending.push(change);
       this.live.set(change.key, change);
     }
+    this.unpersistedCount = this.pending.length;
     const last = this.pending.at(-1)?.version ?? this.base.version;
     this.current = Math.max(this.st.readMeta.get('current') ?? 0, last, this.base.version);
     this.ordVersion = this.pending.at(-1)?.version ?? 0;
@@ -348,6 +351,7 @@ export class StateMapStore implements PageSource {
     }
     this.st.insertChange.run(version, this.nextOrd++, key, text);
     this.pending.push(change);
+    this.unpersistedCount++;
     this.live.set(key, change);
     this.current = version;
   }
@@ -400,7 +404,7 @@ export class StateMapStore implements PageSource {
         this.floor = version;
         this.st.writeMeta.run('floor', version);
       }
-      // Before the prune: a past layer below the floor may read pages it deletes.
+      // Past layers below the floor can no longer be asked for: their memory goes now.
       this.trimPast();
       this.pruneStep();
     });
@@ -470,7 +474,7 @@ export class StateMapStore implements PageSource {
   }
 
   private unpersisted(): number {
-    return this.layers.reduce((n, l) => n + l.changes.length, this.pending.length);
+    return this.unpersistedCount;
   }
 
   /** Unpersisted changes of versions up to `version`, which has a layer. */
@@ -533,6 +537,7 @@ export class StateMapStore implements PageSource {
     this.past = [];
     this.pastHeld = 0;
     this.pending = [];
+    this.unpersistedCount = 0;
     this.live.clear();
     this.pages.clear();
     this.topPages.clear();
@@ -730,6 +735,7 @@ export class StateMapStore implements PageSource {
     }
     this.base = { version, root: layer.root, rootPage };
     this.layers = this.layers.slice(count);
+    this.unpersistedCount -= changes.length;
     for (const change of changes) {
       if (this.live.get(change.key) === change) this.live.delete(change.key);
       if (this.values.has(change.key)) this.values.set(change.key, change.text);
