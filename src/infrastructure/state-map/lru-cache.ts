@@ -19,6 +19,11 @@ export class LruCache<K, V> {
     return value;
   }
 
+  /** get() without making the entry the most recent: for a cache sized to hold its whole working set. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
   has(key: K): boolean {
     return this.entries.has(key);
   }

@@ -18,23 +18,8 @@ export interface WrittenPages {
   readonly replaced: number[];
 }
 
-/**
- * The changed child on side `bit` of a changed internal node at `position`,
- * undefined when that child is as the base has it.
- */
-export type ChangedChild = (node: MemNode, position: string, bit: 0 | 1) => MemNode | undefined;
-
-/**
- * The children an update recorded in the nodes themselves: right when the
- * changed nodes were hashed against the base itself (one layer on the base),
- * and no position is looked up.
- */
-export const CHANGED_CHILD_POINTERS: ChangedChild = (node, _position, bit) =>
-  bit === 0 ? node.left : node.right;
-
 interface Writer {
   readonly base: TreeView;
-  readonly changedChild: ChangedChild;
   /** A new page id for a page whose root is at `depth`. */
   readonly allocate: (depth: number) => number;
   readonly pages: { id: number; body: Buffer; depth: number }[];
@@ -53,7 +38,7 @@ function copyBase(ref: BaseRef, out: PageEncoder): void {
 function encodeNode(
   w: Writer,
   node: MemNode | undefined,
-  position: string,
+  depth: number,
   level: number,
   ref: BaseRef,
   out: PageEncoder,
@@ -68,44 +53,37 @@ function encodeNode(
   }
   // A changed node is never empty (keys are never removed): it is internal from here on.
   if (level === PAGE_LEVELS) {
-    out.child(node.hash, writePage(w, node, position, ref, childPageId(ref)));
+    out.child(node.hash, writePage(w, node, depth, ref, childPageId(ref)));
     return;
   }
   out.internal(node.hash);
-  encodeNode(w, w.changedChild(node, position, 0), `${position}0`, level + 1, w.base.child(ref, 0), out);
-  encodeNode(w, w.changedChild(node, position, 1), `${position}1`, level + 1, w.base.child(ref, 1), out);
+  encodeNode(w, node.left, depth + 1, level + 1, w.base.child(ref, 0), out);
+  encodeNode(w, node.right, depth + 1, level + 1, w.base.child(ref, 1), out);
 }
 
-function writePage(
-  w: Writer,
-  node: MemNode,
-  position: string,
-  ref: BaseRef,
-  replacedId: number | null,
-): number {
+function writePage(w: Writer, node: MemNode, depth: number, ref: BaseRef, replacedId: number | null): number {
   const out = new PageEncoder();
-  encodeNode(w, node, position, 0, w.base.resolve(ref), out);
-  const id = w.allocate(position.length);
-  w.pages.push({ id, body: out.finish(), depth: position.length });
+  encodeNode(w, node, depth, 0, w.base.resolve(ref), out);
+  const id = w.allocate(depth);
+  w.pages.push({ id, body: out.finish(), depth });
   if (replacedId !== null) w.replaced.push(replacedId);
   return id;
 }
 
 /**
- * The pages of a new version: `base` is the view of the version it derives
- * from (no layers), `root` the new root if it differs from the base's,
- * `changedChild` how to find the changed nodes below it, `basePage` the base's
- * root page id.
+ * The pages of a new version: `base` is the view of the persisted version it
+ * derives from (its changed root unused), `root` the new root if it differs
+ * from the base's, linked to every node that does (MemNode.left/right),
+ * `basePage` the base's root page id.
  */
 export function writePages(
   base: TreeView,
   basePage: number | null,
   root: MemNode | undefined,
-  changedChild: ChangedChild,
   allocate: (depth: number) => number,
 ): WrittenPages {
   if (root === undefined) return { rootPage: basePage, pages: [], replaced: [] };
-  const w: Writer = { base, changedChild, allocate, pages: [], replaced: [] };
-  const rootPage = writePage(w, root, '', base.root, basePage);
+  const w: Writer = { base, allocate, pages: [], replaced: [] };
+  const rootPage = writePage(w, root, 0, base.root, basePage);
   return { rootPage, pages: w.pages, replaced: w.replaced };
 }

@@ -189,8 +189,7 @@ export class DecodedPage {
           valueHash: this.bytes.subarray(at + HASH, at + 2 * HASH),
           hash: this.bytes.subarray(at + 2 * HASH, at + 3 * HASH),
           // A LEAF (written before LEAF_AT) names no version: its value row is in state_values.
-          valueVersion:
-            this.types[i] === ENTRY_LEAF_AT ? this.view().readUIntBE(at + 3 * HASH, ID_BYTES) : undefined,
+          valueVersion: this.types[i] === ENTRY_LEAF_AT ? this.uint48(at + 3 * HASH) : undefined,
         };
       default:
         return { type: NODE_INTERNAL, hash: this.bytes.subarray(at, at + HASH) };
@@ -198,10 +197,18 @@ export class DecodedPage {
   }
 
   childId(i: number): number {
-    return this.view().readUIntBE(this.start(i) + 1 + HASH, ID_BYTES);
+    return this.uint48(this.start(i) + 1 + HASH);
   }
 
-  private view(): Buffer {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  /** A 6-byte big-endian integer, read without a Buffer view per call (one per pointer crossed otherwise). */
+  private uint48(at: number): number {
+    const b = this.bytes;
+    return (
+      (b[at]! * 0x100 + b[at + 1]!) * 0x1_0000_0000 +
+      ((b[at + 2]! << 24) >>> 0) +
+      (b[at + 3]! << 16) +
+      (b[at + 4]! << 8) +
+      b[at + 5]!
+    );
   }
 }

@@ -125,6 +125,8 @@ export interface StateStatements {
   readonly insertChange: Statement<[number, number, string, string]>;
   readonly changesBetween: Statement<[number, number], ChangeRow>;
   readonly lastChangeVersion: Statement<[], number | null>;
+  /** The value a key was set to at a version (its last set there). */
+  readonly changeValue: Statement<[number, string], string>;
   readonly deleteChangesUpTo: Statement<[{ limit: number; chunk: number }]>;
   readonly insertValue: Statement<[number, Buffer, string]>;
   /** The value row a LEAF_AT names: (version, key hash). */
@@ -168,6 +170,10 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
       'SELECT version, key, value FROM state_changes WHERE version > ? AND version <= ? ORDER BY version, ord',
     ),
     lastChangeVersion: p<[], number | null>('SELECT MAX(version) FROM state_changes').pluck(),
+    // A version's few rows are adjacent under the primary key: no index on the key is needed.
+    changeValue: p<[number, string], string>(
+      'SELECT value FROM state_changes WHERE version = ? AND key = ? ORDER BY ord DESC LIMIT 1',
+    ).pluck(),
     // The changes of at most `chunk` versions per run (a leaf sets a few keys at most), only those up to
     // `limit`. Bounded by the oldest version through the primary key: an OFFSET would step over every row.
     deleteChangesUpTo: p(

@@ -17,9 +17,13 @@ export interface MemNode {
    */
   readonly valueVersion?: number;
   /**
-   * Internal nodes an update made: its children that changed with it (absent:
-   * the child is as the version below has it). Lets the page writer follow a
-   * version's changed nodes without looking each position up.
+   * Internal nodes an update made: its children that differ from the base,
+   * the persisted version the update was hashed on (absent: the child is as
+   * the base has it). An update copies the path to each change and links the
+   * sides it did not touch to the version below's changed children, so the
+   * root of any version above the base reaches every node changed since the
+   * base, however many versions were hashed in between: a reader or the page
+   * writer follows these links and the base's pages, and looks nothing up.
    */
   readonly left?: MemNode;
   readonly right?: MemNode;

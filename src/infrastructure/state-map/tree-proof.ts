@@ -1,5 +1,5 @@
 import { stateBit } from '../../domain/state-map/index.js';
-import { type MemNode, NODE_INTERNAL, type TreeView } from './tree-view.js';
+import { changedChild, type MemNode, NODE_INTERNAL, type TreeView } from './tree-view.js';
 
 export interface ProofWalk {
   /** Sibling hashes, nearest the terminal first. */
@@ -25,19 +25,22 @@ export function walkToTerminal(
   keyHash: Uint8Array,
   onSibling?: (hash: Uint8Array) => void,
 ): MemNode {
-  let position = '';
+  let depth = 0;
   let ref = view.root;
-  let node = view.node(position, ref);
+  let changed = view.changedRoot;
+  let node = view.node(changed, ref);
   while (node.type === NODE_INTERNAL) {
-    const bit = stateBit(keyHash, position.length);
+    const bit = stateBit(keyHash, depth);
     if (onSibling !== undefined) {
       const other = bit === 0 ? 1 : 0;
-      // Only the sibling's hash is needed: a pointer entry already carries it, no page load.
-      onSibling(view.node(position + other, view.child(ref, other)).hash);
+      // Only the sibling's hash is needed: a changed node or a pointer entry already carries it, no page load.
+      const sibling = changedChild(changed, other);
+      onSibling((sibling ?? view.node(undefined, view.child(ref, other))).hash);
     }
+    changed = changedChild(changed, bit);
     ref = view.child(ref, bit);
-    position += bit;
-    node = view.node(position, ref);
+    depth++;
+    node = view.node(changed, ref);
   }
   return node;
 }

@@ -10,6 +10,7 @@
 import { STATE_KEY_BITS, type StateHasher, stateBit } from '../../domain/state-map/index.js';
 import {
   type BaseRef,
+  changedChild,
   EMPTY_NODE,
   type MemNode,
   NODE_INTERNAL,
@@ -60,8 +61,8 @@ function leafNode(leaf: LeafChange): MemNode {
   };
 }
 
-/** The subtree at `position` holding exactly `leaves` (sorted, distinct, sharing the position's bits). */
-function build(ctx: Context, position: string, depth: number, leaves: readonly LeafChange[]): MemNode {
+/** The subtree at `depth` holding exactly `leaves` (sorted, distinct, sharing the position's bits). */
+function build(ctx: Context, depth: number, leaves: readonly LeafChange[]): MemNode {
   if (leaves.length === 0) return EMPTY_NODE;
   if (leaves.length === 1) {
     return leafNode(leaves[0]!);
@@ -69,16 +70,15 @@ function build(ctx: Context, position: string, depth: number, leaves: readonly L
   // Two distinct 256-bit key hashes part at the latest at bit 255.
   if (depth >= STATE_KEY_BITS) throw new Error('two leaves share a key hash');
   const mid = splitIndex(leaves, 0, leaves.length, depth);
-  const left = build(ctx, `${position}0`, depth + 1, leaves.slice(0, mid));
-  const right = build(ctx, `${position}1`, depth + 1, leaves.slice(mid));
-  // An empty side is as it was (below a leaf or an empty subtree, everything is empty).
-  const node: MemNode = {
+  const left = build(ctx, depth + 1, leaves.slice(0, mid));
+  const right = build(ctx, depth + 1, leaves.slice(mid));
+  // An empty side is as the base has it (below a leaf or an empty subtree, everything is empty).
+  return {
     type: NODE_INTERNAL,
     hash: ctx.hasher.nodeHash(left.hash, right.hash),
     left: mid > 0 ? left : undefined,
     right: mid < leaves.length ? right : undefined,
   };
-  return node;
 }
 
 /** The changes of a range, plus the leaf already at the position unless one of them replaces it. */
@@ -109,38 +109,46 @@ function withExisting(
   return range;
 }
 
+/**
+ * The changed node at a position where changes [lo, hi) land (lo < hi):
+ * `changed` is the node there in the view if it differs from the base, `ref`
+ * the base's entry there.
+ */
 function update(
   ctx: Context,
   changes: readonly LeafChange[],
-  position: string,
+  depth: number,
   ref: BaseRef,
+  changed: MemNode | undefined,
   lo: number,
   hi: number,
 ): MemNode {
-  const current = ctx.view.node(position, ref);
-  if (lo === hi) return current;
-  const depth = position.length;
-  if (current.type !== NODE_INTERNAL)
-    return build(ctx, position, depth, withExisting(ctx, changes, lo, hi, current));
+  const current = ctx.view.node(changed, ref);
+  if (current.type !== NODE_INTERNAL) return build(ctx, depth, withExisting(ctx, changes, lo, hi, current));
   const mid = splitIndex(changes, lo, hi, depth);
-  const left = update(ctx, changes, `${position}0`, ctx.view.child(ref, 0), lo, mid);
-  const right = update(ctx, changes, `${position}1`, ctx.view.child(ref, 1), mid, hi);
-  // A side without changes is returned as the view has it, unchanged.
-  const node: MemNode = {
-    type: NODE_INTERNAL,
-    hash: ctx.hasher.nodeHash(left.hash, right.hash),
-    left: lo < mid ? left : undefined,
-    right: mid < hi ? right : undefined,
-  };
-  return node;
+  // A side without changes keeps the view's link: the view's changed child, or none (as the base has it).
+  let left = changedChild(changed, 0);
+  let right = changedChild(changed, 1);
+  let leftHash: Uint8Array;
+  let rightHash: Uint8Array;
+  if (lo < mid) {
+    left = update(ctx, changes, depth + 1, ctx.view.child(ref, 0), left, lo, mid);
+    leftHash = left.hash;
+  } else leftHash = (left ?? ctx.view.node(undefined, ctx.view.child(ref, 0))).hash;
+  if (mid < hi) {
+    right = update(ctx, changes, depth + 1, ctx.view.child(ref, 1), right, mid, hi);
+    rightHash = right.hash;
+  } else rightHash = (right ?? ctx.view.node(undefined, ctx.view.child(ref, 1))).hash;
+  return { type: NODE_INTERNAL, hash: ctx.hasher.nodeHash(leftHash, rightHash), left, right };
 }
 
 /**
- * Applies `changes` (sorted by key hash, one per key) to `view`; the key hash
- * of every change whose key the view already held goes into `existed`, with
- * the value version of the leaf it replaces.
- * Returns the new root node: every node that changed is reachable from it
- * through the links of changed internal nodes (MemNode.left/right).
+ * Applies `changes` (sorted by key hash, one per key, at least one) to
+ * `view`; the key hash of every change whose key the view already held goes
+ * into `existed`, with the value version of the leaf it replaces.
+ * Returns the new root node: every node that differs from the view's base is
+ * reachable from it through the links of changed internal nodes
+ * (MemNode.left/right), those this update made and those of the view.
  */
 export function applyChanges(
   view: TreeView,
@@ -148,5 +156,5 @@ export function applyChanges(
   hasher: StateHasher,
   existed: Map<Uint8Array, number | undefined> = new Map(),
 ): MemNode {
-  return update({ view, hasher, existed }, changes, '', view.root, 0, changes.length);
+  return update({ view, hasher, existed }, changes, 0, view.root, view.changedRoot, 0, changes.length);
 }

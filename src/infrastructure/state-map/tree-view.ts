@@ -1,14 +1,13 @@
 /**
  * One version of the state map's tree, as the store reads it: the pages of a
- * persisted version (the base) with in-memory layers of nodes that changed
- * since, newest first. A node is addressed by its position, the string of
- * path bits from the root ('' is the root, '01' its left child's right
- * child). A layer holds every node that differs from the layer below; a
- * position in no layer is as the base has it.
+ * persisted version (the base) with the in-memory nodes that changed since,
+ * linked from the version's changed root (MemNode.left/right). A position is
+ * read as a pair: the changed node there, if any, and the base's entry there.
+ * A position no changed node links to is as the base has it.
  *
  * Keys are never removed, so a position only ever goes empty → leaf →
- * internal. Below a position that is a leaf or empty in a layer, the base is
- * a leaf or empty too, which is why a missing base reference means empty.
+ * internal. Below a position that is a leaf or empty in the version, the base
+ * is a leaf or empty too, which is why a missing base reference means empty.
  */
 
 import { type DecodedPage, ENTRY_CHILD, ENTRY_INTERNAL, PAGE_LEVELS } from './state-page.js';
@@ -24,22 +23,24 @@ export interface PageSource {
   page(id: number, depth: number): DecodedPage;
 }
 
-export type Layer = ReadonlyMap<string, MemNode>;
+/** The changed child on side `bit` of a changed node, undefined when that child is as the base has it. */
+export function changedChild(changed: MemNode | undefined, bit: 0 | 1): MemNode | undefined {
+  if (changed === undefined) return undefined;
+  return bit === 0 ? changed.left : changed.right;
+}
 
 export class TreeView {
   constructor(
     /** The base version's root entry (index 0 of its root page), null for the empty map. */
     readonly root: BaseRef,
-    /** Layers above the base, newest first. */
-    readonly layers: readonly Layer[],
+    /** The version's root node if it differs from the base's, linked to every node that does. */
+    readonly changedRoot: MemNode | undefined,
     private readonly pages: PageSource,
   ) {}
 
-  node(position: string, ref: BaseRef): MemNode {
-    for (const layer of this.layers) {
-      const node = layer.get(position);
-      if (node !== undefined) return node;
-    }
+  /** The node at a position: the changed one if there is one, else the base's. */
+  node(changed: MemNode | undefined, ref: BaseRef): MemNode {
+    if (changed !== undefined) return changed;
     return ref === null ? EMPTY_NODE : ref.page.node(ref.index);
   }
 

@@ -1,9 +1,12 @@
 /**
  * What the store keeps in memory between persisted versions: the changes
- * since the newest persisted version (the base), in log order, and for each
- * version whose root was asked for, a layer with the tree nodes that changed
- * since the version below it. Bounded by the store's cap on unpersisted
- * changes; everything older is in SQLite.
+ * since a persisted version (the base), in log order, and for each version
+ * whose root was asked for, a layer: its root and the tree nodes that differ
+ * from the base, reached by links from the root. An update copies the path to
+ * each change and links everything else to the layer below, so the layers
+ * share their nodes and each one alone is its version's tree over the base.
+ * Bounded by the store's cap on changes in memory; everything older is in
+ * SQLite.
  */
 
 import type { StateHasher } from '../../domain/state-map/index.js';
@@ -23,14 +26,8 @@ export interface Change {
 export interface VersionLayer {
   readonly version: number;
   readonly root: Uint8Array;
-  /** The root node if it changed, linked to every changed node below it (MemNode.left/right). */
+  /** The root node if it differs from the base's, linked to every node that does (MemNode.left/right). */
   readonly changedRoot: MemNode | undefined;
-  /**
-   * Nodes that differ from the layer below (or the base), by position: built
-   * from the links when first asked for. The node's usual path (root, then
-   * retain of the same version) never asks, and skips a map of every changed node.
-   */
-  readonly nodes: ReadonlyMap<string, MemNode>;
   /** The changes of versions (version of the layer below, version], in log order. */
   changes: Change[];
   /** The last of `changes` for each key. */
@@ -43,29 +40,6 @@ export interface VersionLayer {
   readonly existed: Map<string, number | undefined>;
 }
 
-export function versionLayer(fields: Omit<VersionLayer, 'nodes'>): VersionLayer {
-  let nodes: Map<string, MemNode> | undefined;
-  return {
-    ...fields,
-    get nodes() {
-      nodes ??= nodesByPosition(fields.changedRoot);
-      return nodes;
-    },
-  };
-}
-
-/** The changed nodes by position, from a changed root's links (which reach every one of them). */
-export function nodesByPosition(root: MemNode | undefined): Map<string, MemNode> {
-  const out = new Map<string, MemNode>();
-  const visit = (node: MemNode, position: string): void => {
-    out.set(position, node);
-    if (node.left !== undefined) visit(node.left, `${position}0`);
-    if (node.right !== undefined) visit(node.right, `${position}1`);
-  };
-  if (root !== undefined) visit(root, '');
-  return out;
-}
-
 export function latestByKey(changes: readonly Change[]): Map<string, Change> {
   const latest = new Map<string, Change>();
   for (const change of changes) latest.set(change.key, change);
@@ -74,7 +48,7 @@ export function latestByKey(changes: readonly Change[]): Map<string, Change> {
 
 export interface HashedChanges {
   readonly root: Uint8Array;
-  /** The new root node, linked to every node that changed; undefined when nothing did. */
+  /** The new root node, linked to every node that differs from the view's base; undefined when none does. */
   readonly changedRoot: MemNode | undefined;
   /** The last change of each key. */
   readonly latest: Map<string, Change>;
@@ -87,7 +61,12 @@ export function hashChanges(view: TreeView, changes: readonly Change[], hasher: 
   const existed = new Map<string, number | undefined>();
   const latest = latestByKey(changes);
   if (changes.length === 0) {
-    return { root: view.node('', view.root).hash, changedRoot: undefined, latest, existed };
+    return {
+      root: view.node(view.changedRoot, view.root).hash,
+      changedRoot: view.changedRoot,
+      latest,
+      existed,
+    };
   }
   const leaves: LeafChange[] = [];
   for (const change of latest.values()) {

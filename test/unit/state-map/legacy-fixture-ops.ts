@@ -11,8 +11,11 @@ export type LegacyOp =
   | { readonly t: 'retain'; readonly version: number }
   | { readonly t: 'release'; readonly version: number };
 
-/** Store options the file was written with: a small cap, so versions were persisted by the store itself too. */
-export const LEGACY_OPTIONS = { maxUnpersistedChanges: 40, pruneBatch: 4 } as const;
+/**
+ * Store options the file was written with: a small cap, so versions were persisted by the store itself
+ * too, and every retained version written as pages (as the store did then).
+ */
+export const LEGACY_OPTIONS = { maxUnpersistedChanges: 40, pruneBatch: 4, persistAfterChanges: 1 } as const;
 
 export function legacyOps(): LegacyOp[] {
   const ops: LegacyOp[] = [];

@@ -80,6 +80,8 @@ class Model {
   readonly retained = new Set<number>([0]);
   /** The newest version ever retained: a checkpoint committed to it, so it can no longer change. */
   newestRetained = 0;
+  /** Keys set at each version. */
+  readonly changedAt = new Map<number, Set<string>>();
 
   get current(): number {
     return this.versions.length - 1;
@@ -92,6 +94,8 @@ class Model {
   set(version: number, key: string, value: JsonObject): void {
     while (this.current < version) this.versions.push(this.at(this.current).clone());
     this.at(version).set(key, value);
+    const keys = this.changedAt.get(version) ?? new Set<string>();
+    this.changedAt.set(version, keys.add(key));
   }
 
   advance(to: number): void {
@@ -173,6 +177,14 @@ function checkEverything(store: StateMapStore, model: Model): void {
     for (const key of [...KEYS.slice(0, 6), 'identity/TRANSPORT', 'never/set'])
       expectSameProof(store, model, key, v);
   }
+  // A key set at the version itself and at the one after: its value comes from memory, a value row or, at
+  // a version kept in memory below the newest persisted one, the change log.
+  for (let v = model.floor; v <= model.current; v++) {
+    for (const key of model.changedAt.get(v) ?? []) {
+      expectSameProof(store, model, key, v);
+      if (v < model.current) expectSameProof(store, model, key, v + 1);
+    }
+  }
   for (const key of KEYS) expect(store.get(key)).toEqual(model.at(model.current).get(key));
 }
 
@@ -182,6 +194,15 @@ const OPTION_SETS: [string, StateMapStoreOptions][] = [
     { maxUnpersistedChanges: 4, topDepth: -1, pageCacheSize: 2 },
   ],
   ['a memory cap of 1000 changes', { maxUnpersistedChanges: 1000, pruneBatch: 1 }],
+  [
+    'every retained version written, deep pages through the LRU',
+    { maxUnpersistedChanges: 12, persistAfterChanges: 1, topDepth: -1, pageCacheSize: 2 },
+  ],
+  [
+    'a retained version written once 5 changes are below it, a cap of 12',
+    { maxUnpersistedChanges: 12, persistAfterChanges: 5, topDepth: 4, pageCacheSize: 3 },
+  ],
+  ['a retained version written once 20 changes are below it', { persistAfterChanges: 20 }],
 ];
 
 describe.each(OPTION_SETS)('the SQLite store with %s agrees with InMemoryStateMap', (_name, options) => {
@@ -260,7 +281,8 @@ describe('the SQLite store', () => {
 
   it('keeps the pages, value rows and change rows bounded by what answerable versions need', () => {
     const db = openNodeDatabase(':memory:');
-    const store = new StateMapStore(db, { pruneBatch: 1000 });
+    // Every retained version written, so that each round's release can prune all the round before needed.
+    const store = new StateMapStore(db, { pruneBatch: 1000, persistAfterChanges: 1 });
     store.migrate();
     const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
     let leaf = 0;
@@ -289,7 +311,11 @@ describe('the SQLite store', () => {
   it('prunes the older value rows of updated keys when new and updated keys mix across several layers', () => {
     const db = openNodeDatabase(':memory:');
     // A cap below a round's changes makes the store persist versions by itself, so retains also land below the base.
-    const store = new StateMapStore(db, { pruneBatch: 1000, maxUnpersistedChanges: 24 });
+    const store = new StateMapStore(db, {
+      pruneBatch: 1000,
+      maxUnpersistedChanges: 24,
+      persistAfterChanges: 1,
+    });
     store.migrate();
     const model = new Model();
     const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
@@ -325,6 +351,55 @@ describe('the SQLite store', () => {
       most = Math.max(most, store.stats().unpersistedChanges);
     }
     expect(most).toBeLessThanOrEqual(64);
+  });
+
+  it('keeps retained versions below the newest written one in memory within the cap, and replays them after that', () => {
+    const cap = 64;
+    const db = openNodeDatabase(':memory:');
+    let store = new StateMapStore(db, { maxUnpersistedChanges: cap, persistAfterChanges: 16 });
+    store.migrate();
+    const model = new Model();
+    const retained: number[] = [];
+    let most = 0;
+    let keptBelow = 0;
+    const checkRetained = () => {
+      for (const v of retained) {
+        if (v < store.oldestVersion()) continue;
+        expect(toHex(store.rootAt(v))).toBe(toHex(model.at(v).root()));
+        for (const key of [...(model.changedAt.get(v) ?? []), 'void/1', 'absent/1'])
+          expectSameProof(store, model, key, v);
+      }
+    };
+    for (let leaf = 0; leaf < 600; leaf++) {
+      // New keys and updates of old ones, some of them twice in one version.
+      const key = leaf % 3 === 0 ? `void/${leaf % 17}` : `void/new-${leaf}`;
+      store.set(key, { n: leaf }, leaf);
+      model.set(leaf + 1, key, { n: leaf });
+      if (leaf % 5 === 4) {
+        store.set('void/1', { n: -leaf }, leaf);
+        model.set(leaf + 1, 'void/1', { n: -leaf });
+      }
+      const stats = store.stats();
+      // One version's changes may come on top of the cap before the store persists it.
+      most = Math.max(most, stats.unpersistedChanges + stats.pastChanges);
+      if (leaf % 7 === 6) {
+        const v = leaf + 1;
+        store.rootAt(v);
+        store.retainVersion(v);
+        retained.push(v);
+        keptBelow = Math.max(keptBelow, store.stats().pastLayers);
+        // A floor that lags far behind: the cap, not the floor, decides what stays in memory.
+        if (v > 300) store.releaseBefore(v - 300);
+      }
+      if (leaf % 97 === 96) checkRetained();
+    }
+    expect(most).toBeLessThanOrEqual(cap + 2);
+    expect(keptBelow).toBeGreaterThan(1);
+    checkRetained();
+    store = new StateMapStore(db, { maxUnpersistedChanges: cap, persistAfterChanges: 16 });
+    store.migrate();
+    expect(store.stats().pastLayers).toBe(0);
+    checkRetained();
   });
 
   it('gives versions without changes the root of the version before', () => {
