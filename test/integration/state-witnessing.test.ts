@@ -228,10 +228,16 @@ describe('witnesses vouch for the state map', () => {
     }
     expect(after.status).toBe(422);
     expect(await after.text()).toMatch(/^this mirror halted and vouches for nothing: map-root-mismatch: /);
-    const status = (await (await fetch(`${primary.url}/v1/status`)).json()) as {
-      final: boolean;
-      finalTreeSize: number;
-    };
+    // The federation's view of the latest checkpoint follows the sequencer's a moment later: read the
+    // status once it is about the checkpoint the witness refused, or it may still be about an older, final one.
+    const status = await eventually('the status to be about the refused checkpoint', async () => {
+      const body = (await (await fetch(`${primary.url}/v1/status`)).json()) as {
+        final: boolean;
+        finalTreeSize: number;
+        checkpointTreeSize: number;
+      };
+      return body.checkpointTreeSize >= latestSize ? body : undefined;
+    });
     expect(status.final).toBe(false);
     expect(status.finalTreeSize).toBeLessThanOrEqual(vouchedUpTo);
   });
