@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +21,14 @@ const FIXTURE = join(ROOT, 'test/integration/fixtures/node-under-load.ts');
 
 interface Answer {
   status: number;
+  /** The answer's Connection header. */
+  connection: string | undefined;
   contentType: string;
   retryAfter: string | undefined;
   body: string;
 }
 
-/** One request over its own connection, body written in one go; resolves with whatever the node answered. */
+/** One request over its own connection (unless `headers` keep it alive), body written in one go; resolves with whatever the node answered. */
 function send(
   url: string,
   method: string,
@@ -46,6 +48,7 @@ function send(
         res.on('end', () =>
           done({
             status: res.statusCode ?? 0,
+            connection: res.headers['connection'],
             contentType: String(res.headers['content-type'] ?? ''),
             retryAfter: res.headers['retry-after'] as string | undefined,
             body: text,
@@ -56,7 +59,7 @@ function send(
     // The node may refuse and close before the whole body is written: that is an answer, not an error.
     req.on('error', (error: NodeJS.ErrnoException) =>
       error.code === 'ECONNRESET' || error.code === 'EPIPE'
-        ? done({ status: 0, contentType: '', retryAfter: undefined, body: '' })
+        ? done({ status: 0, connection: undefined, contentType: '', retryAfter: undefined, body: '' })
         : fail(error),
     );
     if (body !== undefined) req.end(body);
@@ -111,22 +114,6 @@ describe('load shedding (a Fastify instance with only the shedding hooks, over r
   });
 });
 
-/** One request on a kept-alive connection; resolves with the status and the Connection header of the answer. */
-function keptAlive(url: string, method: string, path: string, body?: string) {
-  return new Promise<{ status: number; connection: string | undefined }>((done, fail) => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
-    const req = httpRequest(`${url}${path}`, { method, agent, headers }, (res) => {
-      res.resume().on('end', () => {
-        done({ status: res.statusCode ?? 0, connection: res.headers['connection'] });
-        agent.destroy();
-      });
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
 describe('a refusal closes the connection only when a body may still be on its way', () => {
   let app: FastifyInstance;
   const release: (() => void)[] = [];
@@ -144,10 +131,14 @@ describe('a refusal closes the connection only when a body may still be on its w
     app.get('/slow', () => new Promise<{ ok: boolean }>((r) => release.push(() => r({ ok: true }))));
     app.post('/echo', async (request) => request.body);
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const slow = keptAlive(url, 'GET', '/slow');
+    const slow = send(url, 'GET', '/slow');
     await new Promise((r) => setTimeout(r, 100));
-    expect(await keptAlive(url, 'GET', '/slow')).toEqual({ status: 503, connection: 'keep-alive' });
-    expect(await keptAlive(url, 'POST', '/echo', '{"a":1}')).toEqual({ status: 503, connection: 'close' });
+    const keepAlive = { connection: 'keep-alive' };
+    const shedGet = await send(url, 'GET', '/slow', undefined, keepAlive);
+    expect([shedGet.status, shedGet.connection]).toEqual([503, 'keep-alive']);
+    const json = { ...keepAlive, 'content-type': 'application/json' };
+    const shedPost = await send(url, 'POST', '/echo', '{"a":1}', json);
+    expect([shedPost.status, shedPost.connection]).toEqual([503, 'close']);
     for (const r of release.splice(0)) r();
     expect((await slow).status).toBe(200);
   });

@@ -42,6 +42,19 @@ async function unreadConnection(url: string, requests: string): Promise<Socket> 
 
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`;
 
+/** A client that pipelines `requests` and reads: resolves with its socket once `answers` 200s have arrived. */
+async function pipelinedReader(url: string, requests: string, answers: number): Promise<Socket> {
+  const reader = connect(Number(new URL(url).port), '127.0.0.1');
+  sockets.push(reader);
+  let text = '';
+  reader.setEncoding('latin1').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  reader.write(requests);
+  while ((text.match(/HTTP\/1\.1 200/g) ?? []).length < answers) await new Promise((r) => setTimeout(r, 20));
+  return reader;
+}
+
 /** Resolves once `value` has stopped changing for `quietMs`: the node has done all it will for the attack. */
 async function settled(value: () => Promise<number>, quietMs = 500): Promise<number> {
   let last = -1;
@@ -157,14 +170,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     // The first request and three small ones were under the cap; the fifth closed the connection.
     expect(served.small).toBeLessThanOrEqual(3);
     // A client that pipelines within the cap, and reads, gets every answer.
-    const reader = connect(Number(new URL(url).port), '127.0.0.1');
-    sockets.push(reader);
-    let text = '';
-    reader.setEncoding('latin1').on('data', (chunk: string) => {
-      text += chunk;
-    });
-    reader.write(get('/small').repeat(3));
-    while ((text.match(/HTTP\/1\.1 200/g) ?? []).length < 3) await new Promise((r) => setTimeout(r, 20));
+    const reader = await pipelinedReader(url, get('/small').repeat(3), 3);
     expect(reader.destroyed).toBe(false);
   }, 30_000);
 
@@ -189,14 +195,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     const gone = new Promise<void>((done) => serverSide.once('close', () => setImmediate(done)));
     single.destroy();
     await gone;
-    const reader = connect(Number(new URL(url).port), '127.0.0.1');
-    sockets.push(reader);
-    let text = '';
-    reader.setEncoding('latin1').on('data', (chunk: string) => {
-      text += chunk;
-    });
-    reader.write(get('/small').repeat(3));
-    while ((text.match(/HTTP\/1\.1 200/g) ?? []).length < 3) await new Promise((r) => setTimeout(r, 20));
+    const reader = await pipelinedReader(url, get('/small').repeat(3), 3);
     expect(reader.destroyed).toBe(false);
   }, 30_000);
 
