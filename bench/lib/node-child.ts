@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { threadpoolLine } from '../../src/cli/commands/start.js';
 import { sleep } from './stats.js';
 
 /**
@@ -89,8 +90,7 @@ interface CommandReply {
 
 /** What a node child's libuv threadpool is, for the run's header. */
 export function describeNodeThreadpool(): string {
-  const size = threadpoolEnv()['UV_THREADPOOL_SIZE'] ?? process.env['UV_THREADPOOL_SIZE'];
-  return size === undefined ? "4 threads (libuv's default)" : `UV_THREADPOOL_SIZE=${size}`;
+  return threadpoolLine({ ...process.env, ...threadpoolEnv() });
 }
 
 function threadpoolEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { isStream } from './load-shedding.js';
 
 /** What one connection has asked for and not yet been sent. */
 interface ConnectionAnswers {
@@ -16,7 +17,7 @@ const STREAMED_ANSWER_BYTES = 64 * 1024;
 function answerBytes(payload: unknown): number {
   if (typeof payload === 'string') return Buffer.byteLength(payload);
   if (payload instanceof Uint8Array) return payload.byteLength;
-  if (typeof (payload as { pipe?: unknown } | null)?.pipe === 'function') return STREAMED_ANSWER_BYTES;
+  if (isStream(payload)) return STREAMED_ANSWER_BYTES;
   return 0;
 }
 

@@ -46,7 +46,7 @@ export const DEFAULT_LOAD_LIMITS: LoadLimits = {
 const NEVER_SHED = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /** A payload Fastify pipes to the response rather than writing in one piece (a dataset download). */
-function isStream(payload: unknown): payload is NodeJS.ReadableStream {
+export function isStream(payload: unknown): payload is NodeJS.ReadableStream {
   return typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 }
 

@@ -205,7 +205,7 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
  * by the cores unless the environment did. Shown because it is fixed for the process's life and
  * matters on small machines (docs/operations.md).
  */
-function threadpoolLine(env: NodeJS.ProcessEnv): string {
+export function threadpoolLine(env: NodeJS.ProcessEnv): string {
   const size = env['UV_THREADPOOL_SIZE'] ?? '';
   return size === '' ? "4 threads (libuv's default)" : `UV_THREADPOOL_SIZE=${size}`;
 }
