@@ -8,10 +8,11 @@
  * A tile or bundle that does not is refused with a root-mismatch halt.
  */
 
-import { encodeBase64, HASH_SIZE, hashesEqual, proveTree } from '../../domain/log/index.js';
+import { encodeBase64, hashesEqual, proveTree } from '../../domain/log/index.js';
 import {
   checkedBundleLeaves,
   fullTileMatchesParent,
+  leafInLevel0,
   rightEdgeTiles,
   rootFromRightEdge,
   tileParent,
@@ -94,8 +95,7 @@ export class TilesReader implements UpstreamReader {
     this.requests++;
     const entries = (await this.client.entries(start, end)).slice(0, end - start);
     for (const entry of entries) {
-      const at = (entry.leafIndex % TILE_WIDTH) * HASH_SIZE;
-      if (!hashesEqual(leafHashOf(entry), level0.subarray(at, at + HASH_SIZE)))
+      if (!leafInLevel0(leafHashOf(entry), entry.leafIndex, level0))
         throw this.mismatch(
           `entry ${entry.leafIndex} from /v1/log/entries does not hash to its level-0 tile`,
         );
@@ -130,9 +130,8 @@ export class TilesReader implements UpstreamReader {
   private async checkUnapplied(unapplied: readonly UpstreamEntry[]): Promise<void> {
     for (const entry of unapplied) {
       const index = Math.floor(entry.leafIndex / TILE_WIDTH);
-      const at = (entry.leafIndex % TILE_WIDTH) * HASH_SIZE;
       const tile = await this.hashTile(0, index);
-      if (!hashesEqual(leafHashOf(entry), tile.subarray(at, at + HASH_SIZE)))
+      if (!leafInLevel0(leafHashOf(entry), entry.leafIndex, tile))
         throw this.mismatch(
           `entry ${entry.leafIndex}, pulled under an earlier checkpoint, is not in this tree`,
         );

@@ -10,8 +10,9 @@
  */
 
 import { leafBytesOf } from '../../application/federation/upstream-verifier.js';
-import { HASH_SIZE, hashesEqual, leafHash } from '../../domain/log/index.js';
+import { leafHash } from '../../domain/log/index.js';
 import { MAX_BUNDLE_ENTRY_BYTES } from '../../domain/log/tiles-bundle.js';
+import { leafInLevel0 } from '../../domain/log/tiles-check.js';
 import { TILE_WIDTH, type TileName } from '../../domain/log/tiles-path.js';
 import { UpstreamClient, UpstreamError } from '../../infrastructure/federation/upstream-client.js';
 import { CliError } from '../command-line/cli-errors.js';
@@ -42,8 +43,7 @@ export async function checkedUnframable(
     }
     for (const entry of page) {
       const bytes = leafBytesOf(entry);
-      const at = (entry.leafIndex % TILE_WIDTH) * HASH_SIZE;
-      if (!hashesEqual(leafHash(bytes), level0.subarray(at, at + HASH_SIZE))) {
+      if (!leafInLevel0(leafHash(bytes), entry.leafIndex, level0)) {
         throw new CliError(
           `entry ${entry.leafIndex} from ${url}/v1/log/entries does not hash to its level-0 tile`,
         );

@@ -51,6 +51,12 @@ export function fullTileMatchesParent(tile: TileName, bytes: Uint8Array, parent:
   return hashesEqual(fullTileHash(bytes), parent.subarray(at, at + HASH_SIZE));
 }
 
+/** Whether a leaf with hash `hash` is leaf `leafIndex` of the (checked) level-0 tile that covers it. */
+export function leafInLevel0(hash: Uint8Array, leafIndex: number, level0: Uint8Array): boolean {
+  const at = (leafIndex % TILE_WIDTH) * HASH_SIZE;
+  return hashesEqual(hash, level0.subarray(at, at + HASH_SIZE));
+}
+
 /**
  * The leaves of an entry bundle, checked against its (checked) level-0 tile: as many as the tile
  * is wide, each hashing to its tile hash. Throws RangeError naming the first that does not.
