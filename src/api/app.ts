@@ -6,11 +6,17 @@ import type { CommandService } from '../application/commands/command-service.js'
 import type { ProblemError } from '../application/problems/problem.js';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import { type ConsoleRouteDeps, consoleRoutes } from './console/console-routes.js';
+import {
+  type ConnectionLimits,
+  type ConnectionRefusal,
+  DEFAULT_CONNECTION_LIMITS,
+  installConnectionLimits,
+} from './hardening/connection-limits.js';
 import { installHardening } from './hardening/install-hardening.js';
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './hardening/load-shedding.js';
 import { serverLimitOptions } from './hardening/server-limits.js';
 import { UploadsPerKey } from './hardening/uploads-per-key.js';
-import { installHttpMetrics } from './metrics-http.js';
+import { connectionMetrics, installHttpMetrics } from './metrics-http.js';
 import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
@@ -52,6 +58,10 @@ export interface AppDeps {
   readonly tiles?: TilesRouteDeps['tiles'];
   /** In-flight caps (overall, uploads per key); defaults in hardening/load-shedding.ts. */
   readonly limits?: LoadLimits;
+  /** Connections open at once, overall and per client address; defaults in hardening/connection-limits.ts. */
+  readonly connections?: ConnectionLimits;
+  /** Told of each connection a cap closed at accept (the operator's log). */
+  readonly onConnectionRefused?: (reason: ConnectionRefusal, address: string) => void;
   /** The node's metrics registry: HTTP requests and refusals are counted into it. */
   readonly metrics?: MetricsRegistry;
   /** The operator's view (/v1/operations) and the console (/console). */
@@ -105,7 +115,22 @@ function createServer(deps: AppDeps): FastifyInstance {
   // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
   app.removeContentTypeParser(['text/plain']);
   installHardening(app, deps.limits);
+  installConnections(app, deps);
   return app;
+}
+
+/** The connection caps, counted on /metrics and told to the node. */
+function installConnections(app: FastifyInstance, deps: AppDeps): void {
+  let count: ((reason: ConnectionRefusal) => void) | undefined;
+  const counts = installConnectionLimits(
+    app.server,
+    deps.connections ?? DEFAULT_CONNECTION_LIMITS,
+    (reason, address) => {
+      count?.(reason);
+      deps.onConnectionRefused?.(reason, address);
+    },
+  );
+  if (deps.metrics !== undefined) count = connectionMetrics(deps.metrics, counts);
 }
 
 /** OpenAPI 3.1 of every route, at /docs. */

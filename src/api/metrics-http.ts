@@ -7,6 +7,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
+import type { ConnectionCounts, ConnectionRefusal } from './hardening/connection-limits.js';
 import { PROBLEM_CONTENT_TYPE } from './problems/error-handler.js';
 
 /** Requests answer in milliseconds; uploads and wait=final in seconds. */
@@ -63,4 +64,22 @@ function problemCode(body: string): string {
   } catch {
     return 'OTHER';
   }
+}
+
+/**
+ * Connections open now and connections closed at accept by a cap, by which cap. Returns what
+ * installConnectionLimits calls for each refusal. The address is not a label: clients could grow it.
+ */
+export function connectionMetrics(
+  metrics: MetricsRegistry,
+  counts: ConnectionCounts,
+): (reason: ConnectionRefusal) => void {
+  metrics.gauge('chancery_http_connections_open', 'HTTP connections open now.', () => counts.open());
+  const refused = metrics.counterVec(
+    'chancery_http_connections_refused_total',
+    'Connections closed as soon as they were accepted: node_limit (CHANCERY_MAX_CONNECTIONS) or address_limit (CHANCERY_MAX_CONNECTIONS_PER_ADDRESS).',
+    ['reason'],
+  );
+  for (const reason of ['node_limit', 'address_limit'] as const) refused.inc({ reason }, 0);
+  return (reason) => refused.inc({ reason });
 }

@@ -7,6 +7,7 @@ import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
 import { CertificationSeriesQuery } from '../infrastructure/projections/certification-series.js';
 import { TilesSource } from '../infrastructure/sequencer/tiles-source.js';
+import { ConnectionRefusalWarnings } from './connection-refusals.js';
 import { startIdleMemoryRelief } from './idle-memory-relief.js';
 import { MeteredCommandService } from './metrics-commands.js';
 import { nodeHealth } from './node-health.js';
@@ -88,6 +89,7 @@ export async function buildNodeApp(
   const health = nodeHealth(parts, startup);
   const history = new NodeHistory(config.historyIntervalMs);
   const series = new CertificationSeriesQuery(parts.db);
+  const refusals = new ConnectionRefusalWarnings(parts.events, parts.clock);
   const app = await buildApp({
     commands,
     registry,
@@ -120,6 +122,8 @@ export async function buildNodeApp(
           },
     node: health,
     metrics: parts.metrics,
+    connections: config.connections,
+    onConnectionRefused: (reason, address) => refusals.refused(reason, address),
     console: {
       operations: health.operations,
       history: () => history.view(),

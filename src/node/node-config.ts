@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { ConnectionLimits } from '../api/hardening/connection-limits.js';
 import { checkSchemaName, isPostgresUrl } from '../infrastructure/eventstore/postgres/connection-string.js';
 import {
   type FederationConfig,
@@ -6,6 +7,7 @@ import {
   resolveFederationConfig,
 } from '../infrastructure/federation/federation-config.js';
 import type { EventStoreConfig } from './open-event-store.js';
+import { defaultMaxConnections, openFileLimit } from './open-file-limit.js';
 
 /** Which event store the node writes to. The sqlite file lives in the data folder. */
 export type StoreSelection =
@@ -41,6 +43,8 @@ export interface NodeConfig {
   readonly federation: FederationConfig;
   /** How often the node samples its nodes' state for /v1/operations/history. */
   readonly historyIntervalMs: number;
+  /** Connections open at once, overall and per client address (docs/hardening.md). */
+  readonly connections: ConnectionLimits;
 }
 
 export interface NodeConfigInput {
@@ -109,6 +113,25 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
       'history interval (ms)',
       100,
       3_600_000,
+    ),
+    connections: connectionLimits(env),
+  };
+}
+
+/** Environment only, like the seal settings: an operator's tuning, not something to pass per run. */
+function connectionLimits(env: NodeJS.ProcessEnv): ConnectionLimits {
+  return {
+    maxConnections: toInt(
+      env['CHANCERY_MAX_CONNECTIONS'] ?? defaultMaxConnections(openFileLimit()),
+      'CHANCERY_MAX_CONNECTIONS',
+      1,
+      1_000_000,
+    ),
+    maxConnectionsPerAddress: toInt(
+      env['CHANCERY_MAX_CONNECTIONS_PER_ADDRESS'] ?? 256,
+      'CHANCERY_MAX_CONNECTIONS_PER_ADDRESS (0: no per-address cap)',
+      0,
+      1_000_000,
     ),
   };
 }

@@ -21,6 +21,7 @@ export type OperatorEventName =
   | 'log_halted'
   | 'checkpoint_stale'
   | 'federation_evidence'
+  | 'connections_refused'
   | 'alert_resolved';
 
 type Level = 'warn' | 'info';

@@ -182,6 +182,7 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
         : ([['witness key', node.federation.witness.identity.vkey]] as [string, string][])),
       ['authority', authorityLine(authority, node, config)],
       ['threadpool', threadpoolLine(process.env)],
+      ['connections', connectionsLine(config)],
       ['API docs', `${clientUrl}/docs`],
     ]),
     ...(authority?.founded === true
@@ -208,6 +209,16 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
 export function threadpoolLine(env: NodeJS.ProcessEnv): string {
   const size = env['UV_THREADPOOL_SIZE'] ?? '';
   return size === '' ? "4 threads (libuv's default)" : `UV_THREADPOOL_SIZE=${size}`;
+}
+
+/** The connection caps: a node behind a proxy sees one address, and its operator should know the cap it hits. */
+function connectionsLine(config: NodeConfig): string {
+  const { maxConnections, maxConnectionsPerAddress } = config.connections;
+  const perAddress =
+    maxConnectionsPerAddress === 0
+      ? 'no per-address cap'
+      : `${maxConnectionsPerAddress} per client address (CHANCERY_MAX_CONNECTIONS_PER_ADDRESS; 0 behind a proxy)`;
+  return `${maxConnections} open at most (CHANCERY_MAX_CONNECTIONS), ${perAddress}`;
 }
 
 /** Who the log's authority is, and where its key is when this node founded the log. */

@@ -47,18 +47,27 @@ export interface NodeProcess {
   readonly child: ChildProcess;
   /** Everything the node wrote on stderr so far (the banner first). */
   stderr(): string;
+  /** Everything the node wrote on stdout so far (pino JSON lines: request logs, operator warnings). */
+  stdout(): string;
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `chancery start --port 0` and resolves once it listens and /health/ready answers. */
-export async function startNodeProcess(dataDir: string, timeoutMs = 30_000): Promise<NodeProcess> {
+/** Starts `chancery start --port 0` (with `env` settings) and resolves once it listens and /health/ready answers. */
+export async function startNodeProcess(
+  dataDir: string,
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<NodeProcess> {
   const child = spawn(process.execPath, [...CLI, 'start', '--data', dataDir, '--port', '0'], {
     cwd: REPO_ROOT,
-    env: cleanEnv({}),
+    env: cleanEnv(env),
   });
   let stderr = '';
-  child.stdout.resume();
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => {
@@ -83,6 +92,7 @@ export async function startNodeProcess(dataDir: string, timeoutMs = 30_000): Pro
     url,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
