@@ -7,6 +7,7 @@
  */
 
 import type { Statement } from 'better-sqlite3';
+import { LimitedStatements } from '../sqlite/limited-statements.js';
 import type { FederationDatabase } from './federation-database.js';
 
 export type AlertSource = 'witness' | 'mirror';
@@ -69,7 +70,7 @@ function fromRow(row: AlertRow): Alert {
 
 export class FederationAlerts {
   private readonly insert: Statement;
-  private readonly latest: Statement<[number], AlertRow>;
+  private readonly latest: LimitedStatements<[], AlertRow>;
   private readonly last: Statement<[], AlertRow>;
   private readonly counts: Statement<[], { source: AlertSource; kind: AlertKind; n: number }>;
   private readonly listeners: ((alert: Alert) => void)[] = [];
@@ -82,7 +83,10 @@ export class FederationAlerts {
       'INSERT INTO federation_alerts (source, kind, origin, detail, cosigned, submitted, proof, recorded_at) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.latest = db.prepare<[number], AlertRow>('SELECT * FROM federation_alerts ORDER BY id DESC LIMIT ?');
+    this.latest = new LimitedStatements(
+      db,
+      (limit) => `SELECT * FROM federation_alerts ORDER BY id DESC LIMIT ${limit}`,
+    );
     this.last = db.prepare<[], AlertRow>('SELECT * FROM federation_alerts ORDER BY id DESC LIMIT 1');
     this.counts = db.prepare(
       'SELECT source, kind, count(*) AS n FROM federation_alerts GROUP BY source, kind ORDER BY source, kind',
@@ -128,7 +132,8 @@ export class FederationAlerts {
 
   /** The newest alerts first. */
   list(limit = 100): Alert[] {
-    return this.latest.all(Math.max(1, Math.min(limit, 1000))).map(fromRow);
+    const n = Number.isFinite(limit) ? Math.max(1, Math.min(Math.floor(limit), 1000)) : 100;
+    return this.latest.get(n).all().map(fromRow);
   }
 
   /** Alert counts by source and kind, for /metrics. */

@@ -49,7 +49,7 @@ export class MerkleHashStore implements HashReader {
     insertHash: Statement<[number, Buffer]>;
     insertLeaf: Statement<[number, string, Buffer]>;
     leaf: Statement<[number], LeafRow>;
-    leaves: Statement<[number, number, number], LeafRow>;
+    leaves: Statement<[number, number], LeafRow>;
     byPosition: Statement<[string], number>;
   };
   private leafCount = 0;
@@ -87,8 +87,10 @@ export class MerkleHashStore implements HashReader {
         'INSERT INTO log_leaves (leaf_index, position, leaf) VALUES (?, ?, ?)',
       ),
       leaf: this.db.prepare<[number], LeafRow>('SELECT * FROM log_leaves WHERE leaf_index = ?'),
-      leaves: this.db.prepare<[number, number, number], LeafRow>(
-        'SELECT * FROM log_leaves WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?',
+      // No LIMIT: leaf indexes are dense, so the range itself is cut to the limit. A bound `LIMIT ?` made
+      // SQLite prepare the statement again at every run (src/infrastructure/sqlite/limited-statements.ts).
+      leaves: this.db.prepare<[number, number], LeafRow>(
+        'SELECT * FROM log_leaves WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index',
       ),
       byPosition: this.db
         .prepare<[string], number>('SELECT leaf_index FROM log_leaves WHERE position = ?')
@@ -180,7 +182,7 @@ export class MerkleHashStore implements HashReader {
 
   entries(start: number, end: number, limit: number): LogEntryRecord[] {
     if (!(limit > 0) || start >= end) return [];
-    return this.statements.leaves.all(start, end, Math.floor(limit)).map(toRecord);
+    return this.statements.leaves.all(start, Math.min(end, start + Math.floor(limit))).map(toRecord);
   }
 
   leafIndexForPosition(position: bigint): number | null {

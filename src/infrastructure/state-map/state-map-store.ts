@@ -852,7 +852,7 @@ export class StateMapStore implements PageSource {
     const floorRow = this.st.versionAtOrBefore.get(this.floor);
     if (floorRow === undefined) return;
     const limit = floorRow.version;
-    for (const row of this.st.staleUpTo.all(limit, this.pruneBatch)) {
+    for (const row of this.st.staleUpTo.get(this.pruneBatch).all(limit)) {
       const ids = unpackPageIds(row.pages);
       // One statement for the row's few thousand ids instead of one per id.
       if (ids.length > 0) this.deadRows += this.st.insertDead.run(JSON.stringify(ids)).changes;

@@ -32,6 +32,7 @@
 
 import type { Statement } from 'better-sqlite3';
 import type { NodeDatabase } from '../projections/node-database.js';
+import { LimitedStatements } from '../sqlite/limited-statements.js';
 
 const TABLES = [
   'state_changes',
@@ -148,7 +149,8 @@ export interface StateStatements {
   readonly deleteVersionsBefore: Statement<[number]>;
   readonly insertStale: Statement<[number, number, Buffer, Buffer]>;
   readonly nextStaleSeq: Statement<[number], number>;
-  readonly staleUpTo: Statement<[number, number], StaleRow>;
+  /** By LIMIT (the prune batch), written into the SQL: a bound LIMIT is prepared again at every run. */
+  readonly staleUpTo: LimitedStatements<[number], StaleRow>;
   readonly deleteStale: Statement<[number, number]>;
   /** Adds the page ids a JSON array lists to state_dead. */
   readonly insertDead: Statement<[string]>;
@@ -205,7 +207,10 @@ export function prepareStateStatements(db: NodeDatabase): StateStatements {
     nextStaleSeq: p<[number], number>(
       'SELECT COALESCE(MAX(seq) + 1, 0) FROM state_stale WHERE since = ?',
     ).pluck(),
-    staleUpTo: p('SELECT * FROM state_stale WHERE since <= ? ORDER BY since, seq LIMIT ?'),
+    staleUpTo: new LimitedStatements(
+      db,
+      (limit) => `SELECT * FROM state_stale WHERE since <= ? ORDER BY since, seq LIMIT ${limit}`,
+    ),
     deleteStale: p('DELETE FROM state_stale WHERE since = ? AND seq = ?'),
     insertDead: p('INSERT OR IGNORE INTO state_dead (id) SELECT value FROM json_each(?)'),
     deadBySegment: p('SELECT id / ? AS segment, count(*) AS dead FROM state_dead GROUP BY segment'),

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { LimitedStatements } from '../../sqlite/limited-statements.js';
 import { toEventJson } from '../event-json.js';
 import { checkExpected } from '../expected-revision.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from '../group-commit.js';
@@ -19,7 +20,6 @@ import {
   WrongExpectedRevisionError,
 } from '../port.js';
 import { checkAfter, checkStreamName, fromRevisionOf, pageSize } from '../port-arguments.js';
-import { LimitedStatements } from './limited-statements.js';
 import {
   type AppendOutcome,
   type AppendRequest,

@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PAGE, type RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
-import { LimitedStatements } from '../../../src/infrastructure/eventstore/sqlite/limited-statements.js';
 import { SqliteEventStore } from '../../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { FederationAlerts } from '../../../src/infrastructure/federation/federation-alerts.js';
+import { openFederationDatabase } from '../../../src/infrastructure/federation/federation-database.js';
+import { openNodeDatabase } from '../../../src/infrastructure/projections/node-database.js';
+import { MerkleHashStore } from '../../../src/infrastructure/sequencer/merkle-hash-store.js';
+import { LimitedStatements } from '../../../src/infrastructure/sqlite/limited-statements.js';
+import { StateMapStore } from '../../../src/infrastructure/state-map/state-map-store.js';
 
 /**
  * The sqlite event store's reads write their LIMIT into the SQL. SQLite 3.53
@@ -99,5 +104,56 @@ describe('LimitedStatements', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('the node database’s repeated reads', () => {
+  it('the log’s leaves, the federation alerts and the state map’s prune prepare no bound LIMIT, and page as before', async () => {
+    let leaves: number[][] = [];
+    let alerts: number[] = [];
+    const prepared = await preparedDuring(async () => {
+      const db = openNodeDatabase(':memory:');
+      const federationDb = openFederationDatabase(join(dir, 'federation.db'));
+      try {
+        const hashes = new MerkleHashStore(db);
+        hashes.migrate();
+        for (let i = 0; i < 10; i++) hashes.append(BigInt(i + 1), new TextEncoder().encode(`leaf ${i}`));
+        leaves = [hashes.entries(2, 9, 3), hashes.entries(2, 4, 100), hashes.entries(8, 20, 100)].map(
+          (page) => page.map((e) => e.leafIndex),
+        );
+
+        const found = new FederationAlerts(federationDb, () => 0);
+        for (let i = 0; i < 5; i++) {
+          found.record({
+            source: 'witness',
+            kind: 'split-view',
+            origin: 'o',
+            detail: `alert ${i}`,
+            cosigned: null,
+            submitted: null,
+            proof: [],
+          });
+        }
+        alerts = [found.list(2).length, found.list(100).length, found.list(Number.NaN).length];
+
+        const map = new StateMapStore(db, { persistAfterChanges: 1, pruneBatch: 4 });
+        map.migrate();
+        for (let v = 0; v < 20; v++) {
+          map.set(`certification/c${v % 3}`, { v }, v);
+          map.retainVersion(v + 1);
+          if (v > 2) map.releaseBefore(v - 1);
+        }
+      } finally {
+        db.close();
+        federationDb.close();
+      }
+    });
+    expect(prepared.filter((sql) => /LIMIT\s+[?@:$]/.test(sql))).toEqual([]);
+    expect(leaves).toEqual([
+      [2, 3, 4],
+      [2, 3],
+      [8, 9],
+    ]);
+    expect(alerts).toEqual([2, 5, 5]);
   });
 });
