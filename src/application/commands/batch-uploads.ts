@@ -5,17 +5,18 @@
  * is the one command path's (CommandService.admit: route, issuedAt,
  * signature, key, actor; a retry is answered without the list) plus the
  * batch's own rules (issuer active and accredited, validity window, count).
- * Only then is the body streamed through BatchDigestIntake, into a buffer
- * the signed count sizes, hashed as it arrives; the decider then compares
+ * Only then is the body streamed through ParallelDigestIntake (BatchDigestIntake's
+ * checks, the hashing shared with a second core), into a buffer the signed
+ * count sizes, hashed as it arrives; the decider then compares
  * the root and count and the write goes through the one pipeline.
  */
 
 import { requireAdmissibleBatch } from '../../domain/certification/batch-decider.js';
-import { BatchDigestIntake, type PackedDigests } from '../../domain/certification/batch-digest-intake.js';
+import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
 import type { CertifyBatch } from '../../domain/certification/commands.js';
 import { requireActive } from '../../domain/certification/issuer-rules.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
-import { NODE_TREE_HASHER } from '../../infrastructure/crypto/node-hashes.js';
+import { ParallelDigestIntake } from '../../infrastructure/crypto/parallel-digest-intake.js';
 import type { OfferedTree } from '../../infrastructure/projections/batch-tree-handoff.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import { asIngestProblem } from '../directory/dataset-ingest.js';
@@ -93,11 +94,14 @@ async function readDigests(request: BatchUploadRequest, count: number): Promise<
         `allowed exactly ${expected} bytes (${STREAMED_DIGEST_BYTES} per record)`,
     );
   }
-  const intake = new BatchDigestIntake(count, NODE_TREE_HASHER);
+  // The root is checked on two cores (ParallelDigestIntake): the same checks, refusals and tree as BatchDigestIntake's.
+  const intake = new ParallelDigestIntake(count);
   try {
     for await (const chunk of request.body) intake.push(chunk);
-    return intake.finish();
+    return await intake.finish();
   } catch (error) {
     throw asIngestProblem(domainErrorToProblem(error), intake.byteCount);
+  } finally {
+    intake.close();
   }
 }
