@@ -19,9 +19,15 @@ export interface BlockJob {
   readonly hashes: Uint8Array<ArrayBuffer>;
 }
 
+/**
+ * The worker's source. It takes jobs on its parent port and answers on the port it is given in
+ * workerData, so that the intake can take the answers synchronously (receiveMessageOnPort) while its
+ * event loop is busy reading the upload.
+ */
 export const BLOCK_WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { hash } = require('node:crypto');
+const answers = workerData.answers;
 const leafInput = Buffer.alloc(33, 0x00);
 const nodeInput = Buffer.alloc(65, 0x01);
 parentPort.on('message', (job) => {
@@ -44,6 +50,6 @@ parentPort.on('message', (job) => {
     }
     pending.push(node);
   }
-  parentPort.postMessage(job, [digests.buffer, hashes.buffer]);
+  answers.postMessage(job, [digests.buffer, hashes.buffer]);
 });
 `;

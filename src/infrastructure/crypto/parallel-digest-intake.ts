@@ -20,7 +20,7 @@
  * peak RSS on a million-record batch.
  */
 
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import {
   type PackedDigests,
   requireWholeCount,
@@ -37,9 +37,9 @@ export const BLOCK_LEVEL = 13;
 const BLOCK_LEAVES = 2 ** BLOCK_LEVEL;
 const BLOCK_BYTES = BLOCK_LEAVES * HASH_SIZE;
 const BLOCK_HASH_BYTES = (2 * BLOCK_LEAVES - 1) * HASH_SIZE;
-/** Blocks the worker is given ahead: enough that it never waits for the next one. */
-const AHEAD = 2;
-/** The worker's heap, kept small: it holds two blocks and a few thousand hashes at a time. */
+/** Blocks the worker may have in hand (a buffer pair each): enough that it never waits for the next one. */
+const AHEAD = 4;
+/** The worker's heap, kept small: it holds a few blocks and a few thousand hashes at a time. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /**
@@ -78,6 +78,8 @@ export class ParallelDigestIntake {
   readonly #free: { digests: Uint8Array<ArrayBuffer>; hashes: Uint8Array<ArrayBuffer> }[] = [];
   #pairs = 0;
   #worker: Worker | null = null;
+  /** Where the worker's answers arrive. */
+  #answers: MessagePort | null = null;
   #broken: boolean;
   #wake: (() => void) | null = null;
   /** Blocks the worker hashed: a test tells from it that the second core was used at all. */
@@ -131,6 +133,8 @@ export class ParallelDigestIntake {
   /** Stops the worker, if any; an upload that fails must call it. */
   close(): void {
     if (this.#worker !== null) void this.#worker.terminate();
+    this.#answers?.close();
+    this.#answers = null;
     this.#worker = null;
     this.#broken = true;
     this.#free.length = 0;
@@ -160,6 +164,9 @@ export class ParallelDigestIntake {
   #post(block: number): boolean {
     if (this.#broken) return false;
     if (this.#worker === null) this.#start();
+    // The answers that are in, taken now: while the upload streams in, this thread's event loop may not
+    // turn between chunks, and a worker whose answers wait has no buffer for its next block.
+    for (let answer = this.#take(); answer !== undefined; answer = this.#take()) this.#answered(answer);
     if (this.#free.length === 0 && this.#pairs < AHEAD) {
       this.#free.push({ digests: new Uint8Array(BLOCK_BYTES), hashes: new Uint8Array(BLOCK_HASH_BYTES) });
       this.#pairs++;
@@ -174,14 +181,29 @@ export class ParallelDigestIntake {
     return true;
   }
 
+  #take(): BlockJob | undefined {
+    return this.#answers === null ? undefined : receiveMessageOnPort(this.#answers)?.message;
+  }
+
+  /** A block the worker hashed: its hashes into the tree's slots, its buffers free again. */
+  #answered(job: BlockJob): void {
+    if (!this.#outstanding.delete(job.id)) return;
+    this.#slots(job.id).set(job.hashes);
+    this.#hashed.add(job.id);
+    this.#free.push({ digests: job.digests, hashes: job.hashes });
+    this.blocksFromWorker++;
+  }
+
   #start(): void {
-    const worker = new Worker(BLOCK_WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
-    worker.on('message', (job: BlockJob) => {
-      if (!this.#outstanding.delete(job.id)) return;
-      this.#slots(job.id).set(job.hashes);
-      this.#hashed.add(job.id);
-      this.#free.push({ digests: job.digests, hashes: job.hashes });
-      this.blocksFromWorker++;
+    const channel = new MessageChannel();
+    const worker = new Worker(BLOCK_WORKER_SOURCE, {
+      eval: true,
+      workerData: { answers: channel.port2 },
+      transferList: [channel.port2],
+      resourceLimits: WORKER_LIMITS,
+    });
+    channel.port1.on('message', (job: BlockJob) => {
+      this.#answered(job);
       this.#fold();
       this.#wake?.();
     });
@@ -194,5 +216,6 @@ export class ParallelDigestIntake {
     // An exit with blocks outstanding (stopped from outside) must not leave finish() waiting.
     worker.on('exit', lost);
     this.#worker = worker;
+    this.#answers = channel.port1;
   }
 }
