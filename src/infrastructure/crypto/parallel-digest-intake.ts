@@ -29,7 +29,7 @@ import {
 import { toHex } from '../../domain/crypto/hex.js';
 import { HASH_SIZE } from '../../domain/log/rfc6962.js';
 import { StoredHashBuilder } from '../../domain/log/stored-hash-builder.js';
-import { BLOCK_WORKER_SOURCE, type BlockJob } from './batch-block-worker.js';
+import { BLOCK_WORKER_SOURCE, type BlockJob, type KeysJob } from './batch-block-worker.js';
 import { NODE_TREE_HASHER } from './node-hashes.js';
 
 /** Leaves per block: 2^13, 256 KiB of digests, some 15 ms of hashing, so one block here holds the event loop briefly. */
@@ -64,6 +64,12 @@ export function writeBlockHashes(digests: Uint8Array, slots: Uint8Array): void {
   }
 }
 
+/** A batch's record keys computed off the event loop: null until they are all in. */
+export interface PrecomputedKeys {
+  readonly batchId: string;
+  entries: Float64Array | null;
+}
+
 export class ParallelDigestIntake {
   readonly #packed: Uint8Array;
   readonly #tree: StoredHashBuilder;
@@ -80,6 +86,8 @@ export class ParallelDigestIntake {
   #worker: Worker | null = null;
   /** Where the worker's answers arrive. */
   #answers: MessagePort | null = null;
+  /** The record keys asked for, filled when the worker answers. */
+  #keys: PrecomputedKeys | null = null;
   #broken: boolean;
   #wake: (() => void) | null = null;
   /** Blocks the worker hashed: a test tells from it that the second core was used at all. */
@@ -121,7 +129,6 @@ export class ParallelDigestIntake {
     this.#fold();
     for (let at = this.#dispatched * BLOCK_BYTES; at < this.#packed.length; at += HASH_SIZE)
       this.#tree.add(NODE_TREE_HASHER.leafHash(this.#packed.subarray(at, at + HASH_SIZE)));
-    this.close();
     return {
       packed: this.#packed,
       count: this.signedCount,
@@ -130,7 +137,21 @@ export class ParallelDigestIntake {
     };
   }
 
-  /** Stops the worker, if any; an upload that fails must call it. */
+  /**
+   * Has the worker compute the batch's record keys (KeysJob) while the caller goes on: `entries` of the
+   * answer is filled once they are in, and stays null without a working worker. The keys depend on the
+   * batch id alone, which the signed command fixes before any digest is read.
+   */
+  recordKeys(batchId: string): PrecomputedKeys {
+    const keys: PrecomputedKeys = { batchId, entries: null };
+    if (this.#broken || this.#worker === null) return keys;
+    const job: KeysJob = { batchId, entries: new Float64Array(this.signedCount) };
+    this.#keys = keys;
+    this.#worker.postMessage(job, [job.entries.buffer]);
+    return keys;
+  }
+
+  /** Stops the worker, if any; every upload must call it once done with the intake. */
   close(): void {
     if (this.#worker !== null) void this.#worker.terminate();
     this.#answers?.close();
@@ -181,12 +202,18 @@ export class ParallelDigestIntake {
     return true;
   }
 
-  #take(): BlockJob | undefined {
+  #take(): BlockJob | KeysJob | undefined {
     return this.#answers === null ? undefined : receiveMessageOnPort(this.#answers)?.message;
   }
 
-  /** A block the worker hashed: its hashes into the tree's slots, its buffers free again. */
-  #answered(job: BlockJob): void {
+  /** A block the worker hashed: its hashes into the tree's slots, its buffers free again. Or the keys. */
+  #answered(job: BlockJob | KeysJob): void {
+    if ('batchId' in job) {
+      if (this.#keys?.batchId === job.batchId) this.#keys.entries = job.entries;
+      // The keys are the worker's last job: its memory goes back before the batch's append peaks.
+      this.close();
+      return;
+    }
     if (!this.#outstanding.delete(job.id)) return;
     this.#slots(job.id).set(job.hashes);
     this.#hashed.add(job.id);
@@ -202,7 +229,7 @@ export class ParallelDigestIntake {
       transferList: [channel.port2],
       resourceLimits: WORKER_LIMITS,
     });
-    channel.port1.on('message', (job: BlockJob) => {
+    channel.port1.on('message', (job: BlockJob | KeysJob) => {
       this.#answered(job);
       this.#fold();
       this.#wake?.();

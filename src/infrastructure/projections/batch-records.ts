@@ -383,6 +383,10 @@ export class BatchRecords {
   private indexKeys(batch: BatchRow, from: number, recorded: number): void {
     const resumed = from > 0 && this.keys?.batchId !== batch.batch_id;
     const keys = this.keysOf(batch.batch_id, batch.count);
+    // The upload that took this batch in may have had its keys computed off the event loop meanwhile.
+    const precomputed = this.taken?.seq === batch.seq ? this.taken.tree.recordKeys : undefined;
+    if (precomputed?.batchId === batch.batch_id && precomputed.entries !== null && keys.filled < batch.count)
+      keys.adopt(precomputed.entries);
     keys.fillTo(Math.min(batch.count, 2 * recorded));
     const insertedBefore = resumed ? 0 : keysInsertedAt(from, batch.count);
     const insertedAfter = keysInsertedAt(recorded, batch.count);

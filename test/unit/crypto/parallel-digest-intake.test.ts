@@ -7,6 +7,7 @@ import {
   BLOCK_LEVEL,
   ParallelDigestIntake,
 } from '../../../src/infrastructure/crypto/parallel-digest-intake.js';
+import { BatchRecordKeys } from '../../../src/infrastructure/projections/batch-record-key.js';
 
 const BLOCK = 2 ** BLOCK_LEVEL;
 
@@ -99,5 +100,37 @@ describe('ParallelDigestIntake', () => {
     one.push(packed.subarray(0, packed.length - 33));
     expect(() => one.finish()).toThrow((error as Error).message);
     short.close();
+  });
+
+  it('has the worker compute the record keys BatchRecordKeys computes, which it adopts', async () => {
+    const count = 2 * BLOCK + 999;
+    const intake = new ParallelDigestIntake(count);
+    try {
+      intake.push(packedOf(count));
+      await intake.finish();
+      const keys = intake.recordKeys('bat_abcdefghijklmnopqrstuvwx');
+      while (keys.entries === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      const own = new BatchRecordKeys('bat_abcdefghijklmnopqrstuvwx', count);
+      own.fillTo(count);
+      // Entry i is record i's (key × 2^20 + i): the same set, each in its record's place.
+      expect(Array.from(keys.entries).every((entry, i) => entry % 2 ** 20 === i)).toBe(true);
+      expect(Array.from(keys.entries).sort((a, b) => a - b)).toEqual(Array.from(own.sorted()));
+      const adopting = new BatchRecordKeys('bat_abcdefghijklmnopqrstuvwx', count);
+      adopting.fillTo(10);
+      expect(adopting.adopt(keys.entries)).toBe(true);
+      expect(Array.from(adopting.sorted())).toEqual(Array.from(own.sorted()));
+      // Keys of another batch fail the spot checks and are not taken.
+      expect(new BatchRecordKeys('bat_zzzzzzzzzzzzzzzzzzzzzzzz', count).adopt(keys.entries)).toBe(false);
+    } finally {
+      intake.close();
+    }
+  });
+
+  it('has no keys to offer for a batch too small for a worker', async () => {
+    const intake = new ParallelDigestIntake(100);
+    intake.push(packedOf(100));
+    await intake.finish();
+    expect(intake.recordKeys('bat_abcdefghijklmnopqrstuvwx').entries).toBeNull();
+    intake.close();
   });
 });
