@@ -12,7 +12,7 @@ import { manifestRows } from './lib/bulk-manifest.js';
 import { measureDiskReadCeiling } from './lib/disk-read-ceiling.js';
 import { type NodeChild, startNodeChild } from './lib/node-child.js';
 import { formatNumber, formatRatio, mib, nowMs } from './lib/stats.js';
-import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/types.js';
+import { type Baseline, type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 
 /**
  * Bulk certification, records per second:
@@ -41,6 +41,7 @@ import { type Baseline, type Benchmark, type BenchRow, scaled } from './lib/type
  *
  * Environment: BENCH_BULK_RECORDS (files, default 100,000 × BENCH_SCALE),
  * BENCH_BULK_MANIFEST_RECORDS (manifest lines, default 1,000,000 × BENCH_SCALE); at most 1,000,000.
+ * BENCH_BULK_PARTS (default all): a comma list of files, manifest to run only those.
  */
 
 const RECORD_BYTES = 1024;
@@ -121,129 +122,153 @@ function sink(): Writable & { text(): string } {
   return Object.assign(stream, { text: () => text });
 }
 
+const PARTS = ['files', 'manifest'] as const;
+type Part = (typeof PARTS)[number];
+
+/** BENCH_BULK_PARTS: the parts to run (default all), e.g. `manifest` for the digest manifest alone. */
+function selectedParts(): Set<Part> {
+  const raw = process.env['BENCH_BULK_PARTS'];
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return new Set(PARTS);
+  const parts = raw.split(',').map((p) => p.trim());
+  for (const p of parts) {
+    if (!(PARTS as readonly string[]).includes(p))
+      throw new Error(`BENCH_BULK_PARTS: unknown part "${p}" (${PARTS.join(', ')}, or all)`);
+  }
+  return new Set(parts as Part[]);
+}
+
+/** The folder part: certify-bulk over files, the disk-read ceiling and the node-only upload. */
+async function folderRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const count = recordCount(ctx.scale);
+  const folder = join(ctx.tmpDir, 'records');
+  ctx.log(`writing ${count.toLocaleString('en-US')} records of ${RECORD_BYTES} bytes`);
+  for (let i = 0; i < count; i++) {
+    const dir = join(folder, String(Math.floor(i / 1000)).padStart(3, '0'));
+    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `record-${String(i).padStart(6, '0')}.bin`), recordBytes(i));
+  }
+
+  ctx.log('baseline: SHA-256 + merkletreejs in memory (warm-up, then timed)');
+  hashAndBuild(Math.min(count, 5000));
+  const baseline = hashAndBuild(count);
+  const baselineRate = count / (baseline.ms / 1000);
+  const baselines: Baseline[] = [{ label: 'SHA-256 + merkletreejs', value: baselineRate }];
+
+  ctx.log('disk-read ceiling: list and read every file as certify-bulk does, hashing nothing');
+  const ceiling = await measureDiskReadCeiling(folder);
+  if (ceiling.files !== count) throw new Error(`the ceiling read ${ceiling.files} files, not ${count}`);
+
+  ctx.log('starting the node');
+  const node = await startNodeChild({ repoRoot: ctx.repoRoot, dataDir: join(ctx.tmpDir, 'node') });
+  ctx.onCleanup(() => node.stop());
+  const keyFile = join(ctx.tmpDir, 'university.key');
+  const issuer = await setUpIssuer(node, keyFile);
+
+  ctx.log(`end to end: chancery certify-bulk over ${count.toLocaleString('en-US')} files`);
+  const receipts = join(ctx.tmpDir, 'receipts.csv');
+  const out = sink();
+  const err = sink();
+  const rssBefore = process.memoryUsage().rss;
+  let cliPeakRss = rssBefore;
+  const sampler = setInterval(() => {
+    cliPeakRss = Math.max(cliPeakRss, process.memoryUsage().rss);
+  }, 20);
+  const e2eStarted = nowMs();
+  let code: number | undefined;
+  try {
+    code = await runCli(
+      ['certify-bulk', folder, '--as', keyFile, '--type', RECORD_TYPE, '--receipts', receipts, '--json'],
+      { stdout: out, stderr: err, env: { CHANCERY_URL: node.url } },
+    );
+  } finally {
+    clearInterval(sampler);
+  }
+  const e2eMs = nowMs() - e2eStarted;
+  if (code !== 0) throw new Error(`certify-bulk exited ${code}: ${err.text().slice(0, 500)}`);
+  const result = JSON.parse(out.text()) as { batchRoot: string; count: number };
+  if (result.count !== count) throw new Error(`certify-bulk certified ${result.count}, not ${count}`);
+  const receiptLines = readFileSync(receipts, 'utf8').split('\r\n').length - 2;
+  if (receiptLines !== count) throw new Error(`receipts hold ${receiptLines} lines, not ${count}`);
+  const e2eRate = count / (e2eMs / 1000);
+
+  ctx.log('node only: the same upload with precomputed digests, under a new command id');
+  const client = new ChanceryClient(node.url, issuer, 300_000);
+  const nodeStarted = nowMs();
+  const accepted = await client.certifyBatchStream({
+    recordType: RECORD_TYPE,
+    validFrom: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    batchRoot: baseline.root,
+    packedDigests: Buffer.from(baseline.digests.join(''), 'hex'),
+  });
+  const nodeMs = nowMs() - nodeStarted;
+  if (accepted.count !== count) throw new Error(`the node accepted ${accepted.count}, not ${count}`);
+  const nodeRate = count / (nodeMs / 1000);
+  const nodePeak = node.peakRssBytes();
+
+  const rows: BenchRow[] = [
+    {
+      id: 'hash-and-tree',
+      metric: `SHA-256 + merkletreejs tree, ${count.toLocaleString('en-US')} × ${RECORD_BYTES} B in memory`,
+      value: baselineRate,
+      unit: 'records/s',
+      note: `${(baseline.ms / 1000).toFixed(2)} s`,
+    },
+    {
+      id: 'end-to-end',
+      metric: `certify-bulk end to end, ${count.toLocaleString('en-US')} files → receipts`,
+      value: e2eRate,
+      unit: 'records/s',
+      baselines,
+      note: `${(e2eMs / 1000).toFixed(2)} s; CLI process RSS +${mib(cliPeakRss - rssBefore).toFixed(0)} MiB`,
+      extra: { seconds: e2eMs / 1000, cliRssGrowthMiB: mib(cliPeakRss - rssBefore) },
+    },
+    {
+      id: 'end-to-end-vs-disk',
+      metric: `certify-bulk end to end from files, against reading them (the disk-read ceiling)`,
+      value: e2eRate,
+      unit: 'records/s',
+      baselines: [{ label: 'list + read every file, no hashing', value: ceiling.filesPerSecond }],
+      note:
+        `ceiling ${formatNumber(ceiling.filesPerSecond)} files/s (${(ceiling.bytes / 2 ** 20).toFixed(0)} MiB in ` +
+        `${ceiling.seconds.toFixed(2)} s, from the page cache: the files were just written)`,
+      extra: { ceilingFilesPerSecond: ceiling.filesPerSecond, ceilingSeconds: ceiling.seconds },
+    },
+    {
+      id: 'node',
+      metric: 'node: streamed upload → root check, durable append, every record projected',
+      value: nodeRate,
+      unit: 'records/s',
+      baselines,
+      note: `${(nodeMs / 1000).toFixed(2)} s; node peak RSS ${nodePeak === null ? '?' : `${mib(nodePeak).toFixed(0)} MiB`}`,
+      extra: { seconds: nodeMs / 1000, nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak) },
+    },
+  ];
+  await node.stop();
+  ctx.headline(
+    `${formatNumber(e2eRate)} records/s certified end to end (${formatRatio(e2eRate / baselineRate)} of ` +
+      `SHA-256 + merkletreejs at ${formatNumber(baselineRate)}/s); the node alone takes ${formatNumber(nodeRate)}/s`,
+  );
+  return rows;
+}
+
 export const benchmark: Benchmark = {
   name: 'bulk',
   order: 70,
   description:
     'Bulk certification: records/s end to end (certify-bulk) and node-side, vs SHA-256 + merkletreejs',
   async run(ctx) {
-    const count = recordCount(ctx.scale);
-    const folder = join(ctx.tmpDir, 'records');
-    ctx.log(`writing ${count.toLocaleString('en-US')} records of ${RECORD_BYTES} bytes`);
-    for (let i = 0; i < count; i++) {
-      const dir = join(folder, String(Math.floor(i / 1000)).padStart(3, '0'));
-      if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `record-${String(i).padStart(6, '0')}.bin`), recordBytes(i));
-    }
-
-    ctx.log('baseline: SHA-256 + merkletreejs in memory (warm-up, then timed)');
-    hashAndBuild(Math.min(count, 5000));
-    const baseline = hashAndBuild(count);
-    const baselineRate = count / (baseline.ms / 1000);
-    const baselines: Baseline[] = [{ label: 'SHA-256 + merkletreejs', value: baselineRate }];
-
-    ctx.log('disk-read ceiling: list and read every file as certify-bulk does, hashing nothing');
-    const ceiling = await measureDiskReadCeiling(folder);
-    if (ceiling.files !== count) throw new Error(`the ceiling read ${ceiling.files} files, not ${count}`);
-
-    ctx.log('starting the node');
-    const node = await startNodeChild({ repoRoot: ctx.repoRoot, dataDir: join(ctx.tmpDir, 'node') });
-    ctx.onCleanup(() => node.stop());
-    const keyFile = join(ctx.tmpDir, 'university.key');
-    const issuer = await setUpIssuer(node, keyFile);
-
-    ctx.log(`end to end: chancery certify-bulk over ${count.toLocaleString('en-US')} files`);
-    const receipts = join(ctx.tmpDir, 'receipts.csv');
-    const out = sink();
-    const err = sink();
-    const rssBefore = process.memoryUsage().rss;
-    let cliPeakRss = rssBefore;
-    const sampler = setInterval(() => {
-      cliPeakRss = Math.max(cliPeakRss, process.memoryUsage().rss);
-    }, 20);
-    const e2eStarted = nowMs();
-    let code: number | undefined;
-    try {
-      code = await runCli(
-        ['certify-bulk', folder, '--as', keyFile, '--type', RECORD_TYPE, '--receipts', receipts, '--json'],
-        { stdout: out, stderr: err, env: { CHANCERY_URL: node.url } },
+    const parts = selectedParts();
+    const rows = parts.has('files') ? await folderRows(ctx) : [];
+    if (parts.has('manifest')) {
+      rows.push(
+        ...(await manifestRows(ctx, {
+          count: manifestCount(ctx.scale),
+          recordBytes,
+          setUpIssuer,
+          recordType: RECORD_TYPE,
+        })),
       );
-    } finally {
-      clearInterval(sampler);
     }
-    const e2eMs = nowMs() - e2eStarted;
-    if (code !== 0) throw new Error(`certify-bulk exited ${code}: ${err.text().slice(0, 500)}`);
-    const result = JSON.parse(out.text()) as { batchRoot: string; count: number };
-    if (result.count !== count) throw new Error(`certify-bulk certified ${result.count}, not ${count}`);
-    const receiptLines = readFileSync(receipts, 'utf8').split('\r\n').length - 2;
-    if (receiptLines !== count) throw new Error(`receipts hold ${receiptLines} lines, not ${count}`);
-    const e2eRate = count / (e2eMs / 1000);
-
-    ctx.log('node only: the same upload with precomputed digests, under a new command id');
-    const client = new ChanceryClient(node.url, issuer, 300_000);
-    const nodeStarted = nowMs();
-    const accepted = await client.certifyBatchStream({
-      recordType: RECORD_TYPE,
-      validFrom: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      batchRoot: baseline.root,
-      packedDigests: Buffer.from(baseline.digests.join(''), 'hex'),
-    });
-    const nodeMs = nowMs() - nodeStarted;
-    if (accepted.count !== count) throw new Error(`the node accepted ${accepted.count}, not ${count}`);
-    const nodeRate = count / (nodeMs / 1000);
-    const nodePeak = node.peakRssBytes();
-
-    const rows: BenchRow[] = [
-      {
-        id: 'hash-and-tree',
-        metric: `SHA-256 + merkletreejs tree, ${count.toLocaleString('en-US')} × ${RECORD_BYTES} B in memory`,
-        value: baselineRate,
-        unit: 'records/s',
-        note: `${(baseline.ms / 1000).toFixed(2)} s`,
-      },
-      {
-        id: 'end-to-end',
-        metric: `certify-bulk end to end, ${count.toLocaleString('en-US')} files → receipts`,
-        value: e2eRate,
-        unit: 'records/s',
-        baselines,
-        note: `${(e2eMs / 1000).toFixed(2)} s; CLI process RSS +${mib(cliPeakRss - rssBefore).toFixed(0)} MiB`,
-        extra: { seconds: e2eMs / 1000, cliRssGrowthMiB: mib(cliPeakRss - rssBefore) },
-      },
-      {
-        id: 'end-to-end-vs-disk',
-        metric: `certify-bulk end to end from files, against reading them (the disk-read ceiling)`,
-        value: e2eRate,
-        unit: 'records/s',
-        baselines: [{ label: 'list + read every file, no hashing', value: ceiling.filesPerSecond }],
-        note:
-          `ceiling ${formatNumber(ceiling.filesPerSecond)} files/s (${(ceiling.bytes / 2 ** 20).toFixed(0)} MiB in ` +
-          `${ceiling.seconds.toFixed(2)} s, from the page cache: the files were just written)`,
-        extra: { ceilingFilesPerSecond: ceiling.filesPerSecond, ceilingSeconds: ceiling.seconds },
-      },
-      {
-        id: 'node',
-        metric: 'node: streamed upload → root check, durable append, every record projected',
-        value: nodeRate,
-        unit: 'records/s',
-        baselines,
-        note: `${(nodeMs / 1000).toFixed(2)} s; node peak RSS ${nodePeak === null ? '?' : `${mib(nodePeak).toFixed(0)} MiB`}`,
-        extra: { seconds: nodeMs / 1000, nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak) },
-      },
-    ];
-    await node.stop();
-    rows.push(
-      ...(await manifestRows(ctx, {
-        count: manifestCount(ctx.scale),
-        recordBytes,
-        setUpIssuer,
-        recordType: RECORD_TYPE,
-      })),
-    );
-    ctx.headline(
-      `${formatNumber(e2eRate)} records/s certified end to end (${formatRatio(e2eRate / baselineRate)} of ` +
-        `SHA-256 + merkletreejs at ${formatNumber(baselineRate)}/s); the node alone takes ${formatNumber(nodeRate)}/s`,
-    );
     return rows;
   },
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -59,6 +60,22 @@ async function writeCsvManifest(file: string, packed: Buffer, count: number): Pr
     if (!flushed) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end(chunk, () => resolve()).once('error', reject));
+}
+
+/** This process's CPU profiler (the CLI runs here): stop() writes what ran in between to `file`. */
+async function profileThisProcess(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 const silent = () => new Writable({ write: (_c, _e, callback) => callback() });
@@ -130,10 +147,10 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
   const live = await liveness.stop();
   const cpuAfter = node.cpuSeconds();
   const nodeCpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  const profileDir = join(ctx.repoRoot, '.bench', 'profiles');
   if (profile) {
-    const dir = join(ctx.repoRoot, '.bench', 'profiles');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'bulk-node-stream.cpuprofile');
+    mkdirSync(profileDir, { recursive: true });
+    const file = join(profileDir, 'bulk-node-stream.cpuprofile');
     await node.profileStop(file);
     ctx.log(`node profile: ${file}`);
   }
@@ -145,6 +162,9 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
   await writeCsvManifest(manifest, raw.packed, count);
   ctx.log(`end to end: chancery certify-bulk --digests export.csv (${label} lines)`);
   // The CLI runs in this process and the node in its own: their CPU times tell the two sides apart.
+  // BENCH_CPU_PROF=1: the node's and the CLI's profiles of the end-to-end run too.
+  if (profile) await node.profileStart();
+  const cliProfile = profile ? await profileThisProcess() : null;
   const cliCpuBefore = process.cpuUsage();
   const e2eNodeCpuBefore = node.cpuSeconds();
   const e2eStarted = nowMs();
@@ -169,6 +189,11 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
   const e2eNodeCpuAfter = node.cpuSeconds();
   const e2eNodeCpu =
     e2eNodeCpuBefore === null || e2eNodeCpuAfter === null ? null : e2eNodeCpuAfter - e2eNodeCpuBefore;
+  if (profile) {
+    await cliProfile!.stop(join(profileDir, 'bulk-cli-e2e.cpuprofile'));
+    await node.profileStop(join(profileDir, 'bulk-node-e2e.cpuprofile'));
+    ctx.log(`end-to-end profiles: ${profileDir}/bulk-{cli,node}-e2e.cpuprofile`);
+  }
   if (code !== 0) throw new Error(`certify-bulk --digests exited ${code}`);
   const e2eRate = count / (e2eMs / 1000);
   const peakNote = (bytes: number | null) => (bytes === null ? '?' : `${mib(bytes).toFixed(0)} MiB`);

@@ -261,9 +261,14 @@ export class ChanceryClient {
   /**
    * Signs a CertifyBatch over `batchRoot` and `packedDigests.length / 32`, sends it in the
    * Chancery-Signed-Command header and streams the raw digests as the body: the node checks the
-   * command before it reads them, and takes up to 1,000,000 records this way.
+   * command before it reads them, and takes up to 1,000,000 records this way. `onBodySent` is called
+   * once the last byte of the body is handed to the connection, while the node still checks and writes
+   * the batch: a caller may use the time (certify-bulk derives the receipts' ids then).
    */
-  certifyBatchStream(input: CertifyBatchStreamInput, options?: SignOptions): Promise<BatchWriteResult> {
+  certifyBatchStream(
+    input: CertifyBatchStreamInput,
+    options?: SignOptions & { onBodySent?: () => void },
+  ): Promise<BatchWriteResult> {
     const { packedDigests, ...fields } = input;
     if (packedDigests.length === 0 || packedDigests.length % 32 !== 0)
       throw new RangeError(`packedDigests must be whole 32-byte digests, not ${packedDigests.length} bytes`);
@@ -276,6 +281,7 @@ export class ChanceryClient {
       packedDigests,
       timeoutMs,
       signedCommandHeader(envelope),
+      options?.onBodySent,
     );
   }
 
@@ -393,6 +399,7 @@ export class ChanceryClient {
     body: Uint8Array,
     timeoutMs: number,
     headers: Record<string, string>,
+    onBodySent?: () => void,
   ): Promise<T> {
     const url = new URL(this.baseUrl + path);
     return new Promise<T>((resolve, reject) => {
@@ -430,7 +437,7 @@ export class ChanceryClient {
           if (!answered) reject(writeError);
         }, 1000);
       });
-      request.end(body);
+      request.end(body, onBodySent);
     });
   }
 

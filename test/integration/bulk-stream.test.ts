@@ -349,4 +349,20 @@ describe('the streamed bulk upload', () => {
       expect(report.steps.filter((step) => !step.ok)).toEqual([]);
     }
   }, 180_000);
+
+  it('through ChanceryClient: onBodySent is called once the body is out, before the answer', async () => {
+    const client = new ChanceryClient(t.node.url, university);
+    const list = packed(3 * 8192 + 5, 'sent');
+    const events: string[] = [];
+    const answer = await client.certifyBatchStream(
+      { ...FIELDS, batchRoot: rootHex(list), packedDigests: list },
+      {
+        issuedAt: new Date(FIXED_NOW).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        onBodySent: () => events.push('sent'),
+      },
+    );
+    events.push('answered');
+    expect(answer.count).toBe(3 * 8192 + 5);
+    expect(events).toEqual(['sent', 'answered']);
+  });
 });

@@ -5,17 +5,19 @@
  * is the one command path's (CommandService.admit: route, issuedAt,
  * signature, key, actor; a retry is answered without the list) plus the
  * batch's own rules (issuer active and accredited, validity window, count).
- * Only then is the body streamed through BatchDigestIntake, into a buffer
- * the signed count sizes, hashed as it arrives; the decider then compares
+ * Only then is the body streamed through ParallelDigestIntake (BatchDigestIntake's
+ * checks, the hashing shared with a second core), into a buffer the signed
+ * count sizes, hashed as it arrives; the decider then compares
  * the root and count and the write goes through the one pipeline.
  */
 
 import { requireAdmissibleBatch } from '../../domain/certification/batch-decider.js';
-import { BatchDigestIntake, type PackedDigests } from '../../domain/certification/batch-digest-intake.js';
+import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
+import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { CertifyBatch } from '../../domain/certification/commands.js';
 import { requireActive } from '../../domain/certification/issuer-rules.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
-import { NODE_TREE_HASHER } from '../../infrastructure/crypto/node-hashes.js';
+import { ParallelDigestIntake } from '../../infrastructure/crypto/parallel-digest-intake.js';
 import type { OfferedTree } from '../../infrastructure/projections/batch-tree-handoff.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import { asIngestProblem } from '../directory/dataset-ingest.js';
@@ -65,26 +67,42 @@ export class BatchUploads {
   async upload(request: BatchUploadRequest): Promise<WriteResult> {
     const { envelope, wait } = request;
     const retry = await this.admit(envelope);
-    const digests = retry ? undefined : await readDigests(request, envelope.payload['count'] as number);
-    const stored = digests?.storedHashes;
-    // Offered only for as long as this upload runs: its projection happens before its answer.
-    const withdraw =
-      digests === undefined || stored === undefined
-        ? undefined
-        : this.trees.offerBatchTree?.(digests.root, { packed: digests.packed, storedHashes: stored });
+    const intake = retry ? null : new ParallelDigestIntake(envelope.payload['count'] as number);
     try {
-      return await this.commands.execute(envelope, ACCEPTS, undefined, {
-        wait,
-        inputs: digests === undefined ? {} : { digests },
-      });
+      const digests = intake === null ? undefined : await readDigests(request, intake);
+      const stored = digests?.storedHashes;
+      // The keys of the batch's records, computed by the intake's worker while the batch is appended.
+      const batchId = batchIdFor(String(envelope.payload['actor']), String(envelope.payload['commandId']));
+      const recordKeys = intake?.recordKeys(batchId);
+      // Offered only for as long as this upload runs: its projection happens before its answer.
+      const withdraw =
+        digests === undefined || stored === undefined
+          ? undefined
+          : this.trees.offerBatchTree?.(digests.root, {
+              packed: digests.packed,
+              storedHashes: stored,
+              ...(recordKeys === undefined ? {} : { recordKeys }),
+            });
+      try {
+        return await this.commands.execute(envelope, ACCEPTS, undefined, {
+          wait,
+          inputs: digests === undefined ? {} : { digests },
+        });
+      } finally {
+        withdraw?.();
+      }
     } finally {
-      withdraw?.();
+      intake?.close();
     }
   }
 }
 
 /** Streams the list in; a Content-Length other than the signed count's is refused before the body is read. */
-async function readDigests(request: BatchUploadRequest, count: number): Promise<PackedDigests> {
+async function readDigests(
+  request: BatchUploadRequest,
+  intake: ParallelDigestIntake,
+): Promise<PackedDigests> {
+  const count = request.envelope.payload['count'] as number;
   const expected = count * STREAMED_DIGEST_BYTES;
   if (request.declaredLength !== null && request.declaredLength !== expected) {
     throw new ProblemError(
@@ -93,10 +111,10 @@ async function readDigests(request: BatchUploadRequest, count: number): Promise<
         `allowed exactly ${expected} bytes (${STREAMED_DIGEST_BYTES} per record)`,
     );
   }
-  const intake = new BatchDigestIntake(count, NODE_TREE_HASHER);
+  // The root is checked on two cores (ParallelDigestIntake): the same checks, refusals and tree as BatchDigestIntake's.
   try {
     for await (const chunk of request.body) intake.push(chunk);
-    return intake.finish();
+    return await intake.finish();
   } catch (error) {
     throw asIngestProblem(domainErrorToProblem(error), intake.byteCount);
   }

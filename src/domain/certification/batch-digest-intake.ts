@@ -27,6 +27,33 @@ export interface PackedDigests {
   readonly storedHashes?: Uint8Array;
 }
 
+/** Throws BATCH_COUNT_MISMATCH when `received` bytes are more than the signed count's digests. */
+export function requireWithinCount(signedCount: number, received: number): void {
+  const allowed = signedCount * HASH_SIZE;
+  if (received > allowed) {
+    throw new CertificationError(
+      'BATCH_COUNT_MISMATCH',
+      `the command certifies ${signedCount} records (${allowed} bytes of digests), ` +
+        `but more than ${allowed} bytes were uploaded`,
+    );
+  }
+}
+
+/** Throws BATCH_COUNT_MISMATCH unless `received` bytes are exactly the signed count's digests. */
+export function requireWholeCount(signedCount: number, received: number): void {
+  const allowed = signedCount * HASH_SIZE;
+  if (received !== allowed) {
+    const whole = Math.floor(received / HASH_SIZE);
+    const rest = received % HASH_SIZE;
+    throw new CertificationError(
+      'BATCH_COUNT_MISMATCH',
+      `the command certifies ${signedCount} records, but ${whole} digests` +
+        `${rest === 0 ? '' : ` and ${rest} stray bytes`} were uploaded (${received} bytes; ` +
+        `allowed: exactly ${allowed}, ${HASH_SIZE} per record)`,
+    );
+  }
+}
+
 export class BatchDigestIntake {
   private readonly packed: Uint8Array;
   private readonly tree: StoredHashBuilder;
@@ -49,13 +76,7 @@ export class BatchDigestIntake {
 
   /** Takes the next bytes (any split); throws BATCH_COUNT_MISMATCH as soon as they exceed the signed count. */
   push(chunk: Uint8Array): void {
-    if (this.received + chunk.length > this.packed.length) {
-      throw new CertificationError(
-        'BATCH_COUNT_MISMATCH',
-        `the command certifies ${this.signedCount} records (${this.packed.length} bytes of digests), ` +
-          `but more than ${this.packed.length} bytes were uploaded`,
-      );
-    }
+    requireWithinCount(this.signedCount, this.received + chunk.length);
     this.packed.set(chunk, this.received);
     this.received += chunk.length;
     const complete = Math.floor(this.received / HASH_SIZE);
@@ -67,16 +88,7 @@ export class BatchDigestIntake {
 
   /** The whole list; throws BATCH_COUNT_MISMATCH unless it is exactly the signed count of whole digests. */
   finish(): PackedDigests {
-    if (this.received !== this.packed.length) {
-      const whole = Math.floor(this.received / HASH_SIZE);
-      const rest = this.received % HASH_SIZE;
-      throw new CertificationError(
-        'BATCH_COUNT_MISMATCH',
-        `the command certifies ${this.signedCount} records, but ${whole} digests` +
-          `${rest === 0 ? '' : ` and ${rest} stray bytes`} were uploaded (${this.received} bytes; ` +
-          `allowed: exactly ${this.packed.length}, ${HASH_SIZE} per record)`,
-      );
-    }
+    requireWholeCount(this.signedCount, this.received);
     return {
       packed: this.packed,
       count: this.signedCount,

@@ -51,7 +51,7 @@ const BUCKET_SPAN = 2 ** (32 - BUCKET_BITS) * INDEX_SPAN;
  * 70–140 ms.
  */
 export class BatchRecordKeys {
-  readonly #entries: Float64Array;
+  #entries: Float64Array;
   readonly #hasher: BatchRecordHasher;
   #filled = 0;
   /** The entries by bucket, each bucket sorted once taken; null until the first range is taken. */
@@ -79,15 +79,35 @@ export class BatchRecordKeys {
 
   /** Computes the keys of records filled..to-1. */
   fillTo(to: number): void {
-    for (let index = this.#filled; index < Math.min(to, this.count); index++) {
-      const digest = this.#hasher.hash(index);
-      // The first four bytes, big-endian, unsigned.
-      const key =
-        digest.charCodeAt(0) * 2 ** 24 +
-        ((digest.charCodeAt(1) << 16) | (digest.charCodeAt(2) << 8) | digest.charCodeAt(3));
-      this.#entries[index] = key * INDEX_SPAN + index;
-    }
+    for (let index = this.#filled; index < Math.min(to, this.count); index++)
+      this.#entries[index] = this.#entryOf(index);
     this.#filled = Math.max(this.#filled, Math.min(to, this.count));
+  }
+
+  /**
+   * Takes every record's entry computed elsewhere (the upload's worker thread, while the batch was
+   * appended) instead of computing the rest here; only before any range was taken, and only when spot
+   * checks (the first and last records, and the last and a middle one of those filled here) agree with
+   * this batch's own. True when taken; the array is then this object's.
+   */
+  adopt(entries: Float64Array): boolean {
+    if (this.#byBucket !== null || this.#filled === this.count || entries.length !== this.count) return false;
+    const checked = [0, this.count - 1, this.#filled - 1, Math.floor(this.#filled / 2)];
+    if (checked.some((index) => index >= 0 && entries[index] !== this.#entryOf(index))) return false;
+    // Taken as it is, not copied: the pages of this object's own array, mostly never written, are let go.
+    this.#entries = entries;
+    this.#filled = this.count;
+    return true;
+  }
+
+  /** Record `index`'s entry: its key × 2^20 + index. */
+  #entryOf(index: number): number {
+    const digest = this.#hasher.hash(index);
+    // The first four bytes, big-endian, unsigned.
+    const key =
+      digest.charCodeAt(0) * 2 ** 24 +
+      ((digest.charCodeAt(1) << 16) | (digest.charCodeAt(2) << 8) | digest.charCodeAt(3));
+    return key * INDEX_SPAN + index;
   }
 
   /**

@@ -119,6 +119,14 @@ function runValueSql(table: string): string {
 
 const HASH_BYTES = 32;
 
+/**
+ * Record keys per INSERT statement: a million single-row inserts spent about half their time in
+ * better-sqlite3's per-call overhead (binding, stepping, resetting one statement a row); 64 rows a
+ * statement halved the time a million-record batch's keys take to insert (issue 14). Each row is still
+ * ignored on its own when present (INSERT OR IGNORE).
+ */
+const KEY_ROWS_PER_INSERT = 64;
+
 /** The projection's own failure: the events say something a correct node never writes. */
 class BatchProjectionError extends Error {
   constructor(message: string) {
@@ -147,6 +155,7 @@ export class BatchRecords {
     batch: Statement<[string], BatchRow>;
     batchBySeq: Statement<[number], BatchRow>;
     insertRecord: Statement<[number, number, number]>;
+    insertRecords: Statement<[number[]]>;
     recordsByKey: Statement<[number], RecordRow>;
     insertDigests: Statement<[number, number, Buffer]>;
     digestRun: Statement<RunKey, RunValue>;
@@ -161,6 +170,8 @@ export class BatchRecords {
   private taken: { readonly seq: number; readonly size: number; readonly tree: OfferedTree } | null = null;
   /** The page cache was raised for this transaction's batch slices, and is to be lowered after its commit. */
   private largeCache = false;
+  /** The parameters of one insertRecords: KEY_ROWS_PER_INSERT × (key, batch, index), reused. */
+  private readonly keyRows: number[] = new Array(3 * KEY_ROWS_PER_INSERT).fill(0);
 
   constructor(
     private readonly db: NodeDatabase,
@@ -217,6 +228,9 @@ export class BatchRecords {
       batchBySeq: db.prepare<[number], BatchRow>('SELECT * FROM certification_batches WHERE seq = ?'),
       insertRecord: db.prepare<[number, number, number]>(
         'INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES (?, ?, ?)',
+      ),
+      insertRecords: db.prepare<[number[]]>(
+        `INSERT OR IGNORE INTO batch_record_keys (key, batch_seq, batch_index) VALUES ${Array(KEY_ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ')}`,
       ),
       recordsByKey: db.prepare<[number], RecordRow>(
         'SELECT batch_seq, batch_index FROM batch_record_keys WHERE key = ?',
@@ -369,12 +383,28 @@ export class BatchRecords {
   private indexKeys(batch: BatchRow, from: number, recorded: number): void {
     const resumed = from > 0 && this.keys?.batchId !== batch.batch_id;
     const keys = this.keysOf(batch.batch_id, batch.count);
+    // The upload that took this batch in may have had its keys computed off the event loop meanwhile.
+    const precomputed = this.taken?.seq === batch.seq ? this.taken.tree.recordKeys : undefined;
+    if (precomputed?.batchId === batch.batch_id && precomputed.entries !== null && keys.filled < batch.count)
+      keys.adopt(precomputed.entries);
     keys.fillTo(Math.min(batch.count, 2 * recorded));
     const insertedBefore = resumed ? 0 : keysInsertedAt(from, batch.count);
     const insertedAfter = keysInsertedAt(recorded, batch.count);
     if (insertedAfter <= insertedBefore) return;
-    for (const entry of keys.sortedRange(insertedBefore, insertedAfter)) {
-      const { key, index } = keyAndIndex(entry);
+    const entries = keys.sortedRange(insertedBefore, insertedAfter);
+    const rows = this.keyRows;
+    let at = 0;
+    for (; at + KEY_ROWS_PER_INSERT <= entries.length; at += KEY_ROWS_PER_INSERT) {
+      for (let r = 0; r < KEY_ROWS_PER_INSERT; r++) {
+        const { key, index } = keyAndIndex(entries[at + r]!);
+        rows[3 * r] = key;
+        rows[3 * r + 1] = batch.seq;
+        rows[3 * r + 2] = index;
+      }
+      this.statements.insertRecords.run(rows);
+    }
+    for (; at < entries.length; at++) {
+      const { key, index } = keyAndIndex(entries[at]!);
       this.statements.insertRecord.run(key, batch.seq, index);
     }
   }

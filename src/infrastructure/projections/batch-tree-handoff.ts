@@ -21,6 +21,12 @@ export interface OfferedTree {
   readonly packed: Uint8Array;
   /** Its tree's hashes in the tlog stored-hash layout (storedHashCount(count) × 32 bytes). */
   readonly storedHashes: Uint8Array;
+  /**
+   * The keys of the batch's records (BatchRecordKeys' entries) for the batch id the upload derived,
+   * once computed off the event loop; the read model takes them only for that batch id and after
+   * spot checks, and computes them itself otherwise.
+   */
+  readonly recordKeys?: { readonly batchId: string; readonly entries: Float64Array | null };
 }
 
 export class BatchTreeHandoff {

@@ -90,7 +90,9 @@ async function recordIdsOf(batchId: string, count: number, stopped: () => boolea
 /**
  * Streams the batch to the node and derives its records' ids meanwhile. The batch id follows from the
  * actor and the command id (batchIdFor), so the ids need not wait for the node's answer; the receipts
- * are still written only once it accepted the batch.
+ * are still written only once it accepted the batch. They are derived once the body is sent: while
+ * it streams, the node checks the root on both cores of a small machine (ParallelDigestIntake), and
+ * after it the node writes the batch on one, and this process would otherwise only wait.
  */
 async function certifyDerivingIds(
   node: NodeConnection,
@@ -101,13 +103,19 @@ async function certifyDerivingIds(
   const commandId = randomUUID();
   const expectedBatchId = batchIdFor(node.signer!.actor, commandId);
   let failed = false;
+  let bodySent = () => {};
+  const sent = new Promise<void>((resolve) => (bodySent = resolve));
   const upload = node
-    .call((c) => c.certifyBatchStream({ ...fields, packedDigests: bulk.packed }, { commandId }))
+    .call((c) =>
+      c.certifyBatchStream({ ...fields, packedDigests: bulk.packed }, { commandId, onBodySent: bodySent }),
+    )
     .catch((error: unknown) => {
       failed = true;
       throw error;
-    });
-  const [result, derived] = await Promise.all([upload, recordIdsOf(expectedBatchId, count, () => failed)]);
+    })
+    .finally(bodySent);
+  const derive = sent.then(() => recordIdsOf(expectedBatchId, count, () => failed));
+  const [result, derived] = await Promise.all([upload, derive]);
   // A node deriving batch ids otherwise still gets receipts that match what it answered.
   const ids =
     result.batchId === expectedBatchId ? derived : await recordIdsOf(result.batchId, count, () => false);

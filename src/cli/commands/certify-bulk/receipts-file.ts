@@ -77,14 +77,19 @@ export async function writeReceipts(path: string, batch: BatchReceipts): Promise
     // The most one receipt takes besides its name: digest, two ids, the base, separators and CRLF.
     const fixed = 2 * DIGEST_SIZE + 2 * (PREFIX.length + RECORD_ID_CHARS) + base.length + 5;
     const { names, packed, ids } = batch;
+    // Two buffers: one is written while the next is filled.
     let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let spare = Buffer.allocUnsafe(CHUNK_BYTES);
+    let writing: Promise<unknown> = Promise.resolve();
     let at = chunk.write(`${RECEIPTS_HEADER.join(',')}\r\n`, 0, 'latin1');
     for (let i = 0; i < names.length; i++) {
       const name = csvField(names[i]!);
       // A UTF-8 character takes at most 3 bytes per UTF-16 code unit.
       const most = fixed + 3 * name.length;
       if (at + most > chunk.length) {
-        await file.write(chunk, 0, at);
+        await writing;
+        writing = file.write(chunk, 0, at);
+        [chunk, spare] = [spare, chunk];
         if (most > chunk.length) chunk = Buffer.allocUnsafe(most);
         at = 0;
       }
@@ -102,6 +107,7 @@ export async function writeReceipts(path: string, batch: BatchReceipts): Promise
       chunk[at++] = 0x0d;
       chunk[at++] = 0x0a;
     }
+    await writing;
     await file.write(chunk, 0, at);
     await file.sync();
   } catch (error) {
