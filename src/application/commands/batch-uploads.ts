@@ -5,7 +5,7 @@
  * is the one command path's (CommandService.admit: route, issuedAt,
  * signature, key, actor; a retry is answered without the list) plus the
  * batch's own rules (issuer active and accredited, validity window, count).
- * Only then is the body streamed through ParallelDigestIntake (BatchDigestIntake's
+ * Only then is the body streamed through ParallelDigestIntake (the count
  * checks, the hashing shared with a second core), into a buffer the signed
  * count sizes, hashed as it arrives; the decider then compares
  * the root and count and the write goes through the one pipeline.
@@ -111,7 +111,6 @@ async function readDigests(
         `allowed exactly ${expected} bytes (${STREAMED_DIGEST_BYTES} per record)`,
     );
   }
-  // The root is checked on two cores (ParallelDigestIntake): the same checks, refusals and tree as BatchDigestIntake's.
   try {
     for await (const chunk of request.body) intake.push(chunk);
     return await intake.finish();

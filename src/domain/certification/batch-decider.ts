@@ -23,7 +23,7 @@ export type BatchState =
 
 /**
  * The list as one packed buffer with its root, or the index of the first digest that is not 64 lower-case
- * hex characters. A packed list was hashed as it streamed in (BatchDigestIntake): its root is already the
+ * hex characters. A packed list was hashed as it streamed in (ParallelDigestIntake): its root is already the
  * list's. A hex list (the JSON route) is packed and hashed here.
  */
 function packedOf(digests: CertifyBatch['digests']): PackedDigests | { invalidAt: number } {

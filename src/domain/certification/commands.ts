@@ -66,7 +66,7 @@ export interface CertifyBatch {
   /**
    * The uploaded digests in tree order; not part of the signed payload. Lower-case hex from the JSON
    * route and a mirror's replay; packed bytes, with the root hashed while they streamed in, from the
-   * streamed upload (BatchDigestIntake).
+   * streamed upload (ParallelDigestIntake).
    */
   readonly digests: readonly string[] | PackedDigests;
   /**

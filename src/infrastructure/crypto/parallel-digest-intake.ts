@@ -1,7 +1,8 @@
 /**
- * A streamed batch's digest list taken in as BatchDigestIntake takes it (the
- * same buffer sized by the signed count, the same refusals at the same bytes,
- * the same root and stored hashes), with the hashing shared by a second core.
+ * A streamed batch's digest list taken in (domain/certification/batch-digest-intake.ts:
+ * one buffer sized by the signed count, refused at the first byte too many or
+ * short at the end), hashed into the RFC 6962 root and the tree's stored
+ * hashes exactly as leaf by leaf, with the hashing shared by a second core.
  * Checking the root of a million digests is two million SHA-256 calls, the
  * largest part of a bulk upload's time in the node, on one thread while the
  * machine's other core sat idle (issue 14).
@@ -20,6 +21,7 @@
  * peak RSS on a million-record batch.
  */
 
+import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import {
   type PackedDigests,
@@ -39,6 +41,13 @@ const BLOCK_BYTES = BLOCK_LEAVES * HASH_SIZE;
 const BLOCK_HASH_BYTES = (2 * BLOCK_LEAVES - 1) * HASH_SIZE;
 /** Blocks the worker may have in hand (a buffer pair each): enough that it never waits for the next one. */
 const AHEAD = 4;
+/**
+ * Intakes with a worker thread at once, over the whole node: one per core beside the event loop's.
+ * Uploads beyond them hash on the event loop, as a small batch does, so that a hundred uploads at
+ * once never start a hundred threads.
+ */
+export const MAX_INTAKE_WORKERS = Math.max(1, availableParallelism() - 1);
+let intakeWorkers = 0;
 /** The worker's heap, kept small: it holds a few blocks and a few thousand hashes at a time. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
@@ -84,6 +93,8 @@ export class ParallelDigestIntake {
   readonly #free: { digests: Uint8Array<ArrayBuffer>; hashes: Uint8Array<ArrayBuffer> }[] = [];
   #pairs = 0;
   #worker: Worker | null = null;
+  /** This intake holds one of the MAX_INTAKE_WORKERS. */
+  #holdsWorker = false;
   /** Where the worker's answers arrive. */
   #answers: MessagePort | null = null;
   /** The record keys asked for, filled when the worker answers. */
@@ -154,12 +165,19 @@ export class ParallelDigestIntake {
   /** Stops the worker, if any; every upload must call it once done with the intake. */
   close(): void {
     if (this.#worker !== null) void this.#worker.terminate();
+    this.#releaseWorker();
     this.#answers?.close();
     this.#answers = null;
     this.#worker = null;
     this.#broken = true;
     this.#free.length = 0;
     this.#wake?.();
+  }
+
+  #releaseWorker(): void {
+    if (!this.#holdsWorker) return;
+    this.#holdsWorker = false;
+    intakeWorkers--;
   }
 
   #blockBytes(block: number): Uint8Array {
@@ -184,7 +202,12 @@ export class ParallelDigestIntake {
   /** Sends block `block` to the worker; false when there is none working or it has AHEAD in hand. */
   #post(block: number): boolean {
     if (this.#broken) return false;
-    if (this.#worker === null) this.#start();
+    if (this.#worker === null) {
+      if (intakeWorkers >= MAX_INTAKE_WORKERS || !this.#start()) {
+        this.#broken = true;
+        return false;
+      }
+    }
     // The answers that are in, taken now: while the upload streams in, this thread's event loop may not
     // turn between chunks, and a worker whose answers wait has no buffer for its next block.
     for (let answer = this.#take(); answer !== undefined; answer = this.#take()) this.#answered(answer);
@@ -221,14 +244,23 @@ export class ParallelDigestIntake {
     this.blocksFromWorker++;
   }
 
-  #start(): void {
+  /** Starts this intake's worker; false when the thread cannot be made (the blocks are hashed here). */
+  #start(): boolean {
     const channel = new MessageChannel();
-    const worker = new Worker(BLOCK_WORKER_SOURCE, {
-      eval: true,
-      workerData: { answers: channel.port2 },
-      transferList: [channel.port2],
-      resourceLimits: WORKER_LIMITS,
-    });
+    let worker: Worker;
+    try {
+      worker = new Worker(BLOCK_WORKER_SOURCE, {
+        eval: true,
+        workerData: { answers: channel.port2 },
+        transferList: [channel.port2],
+        resourceLimits: WORKER_LIMITS,
+      });
+    } catch {
+      channel.port1.close();
+      return false;
+    }
+    intakeWorkers++;
+    this.#holdsWorker = true;
     channel.port1.on('message', (job: BlockJob | KeysJob) => {
       this.#answered(job);
       this.#fold();
@@ -237,6 +269,7 @@ export class ParallelDigestIntake {
     // Its blocks are hashed here instead (finish() hashes any block left unanswered).
     const lost = () => {
       this.#broken = true;
+      this.#releaseWorker();
       this.#wake?.();
     };
     worker.on('error', lost);
@@ -244,5 +277,6 @@ export class ParallelDigestIntake {
     worker.on('exit', lost);
     this.#worker = worker;
     this.#answers = channel.port1;
+    return true;
   }
 }

@@ -2,7 +2,7 @@
  * The tree of a batch the node has just taken in, handed from the upload to
  * the batch read model. The upload hashes every digest into the batch's
  * RFC 6962 tree to check the signed root before anything is written
- * (BatchDigestIntake); the read model stores that same tree's hashes, slot
+ * (ParallelDigestIntake); the read model stores that same tree's hashes, slot
  * for slot, to serve record paths. Without the handoff a million-record batch
  * was hashed twice in the node: two million SHA-256 calls more, about a sixth
  * of the node's time on a bulk upload (issue 14).

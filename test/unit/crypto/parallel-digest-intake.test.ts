@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BatchDigestIntake } from '../../../src/domain/certification/batch-digest-intake.js';
 import { CertificationError } from '../../../src/domain/certification/certification-error.js';
+import { toHex } from '../../../src/domain/crypto/hex.js';
+import { StoredHashBuilder } from '../../../src/domain/log/stored-hash-builder.js';
 import { NODE_TREE_HASHER } from '../../../src/infrastructure/crypto/node-hashes.js';
 import {
   BLOCK_LEVEL,
+  MAX_INTAKE_WORKERS,
   ParallelDigestIntake,
 } from '../../../src/infrastructure/crypto/parallel-digest-intake.js';
 import { BatchRecordKeys } from '../../../src/infrastructure/projections/batch-record-key.js';
@@ -17,11 +19,12 @@ function packedOf(count: number): Uint8Array {
   return packed;
 }
 
-/** What the one-thread intake makes of the same list: the reference. */
+/** The reference: the same list's tree built leaf by leaf on one thread. */
 function reference(packed: Uint8Array) {
-  const intake = new BatchDigestIntake(packed.length / 32, NODE_TREE_HASHER);
-  intake.push(packed);
-  return intake.finish();
+  const count = packed.length / 32;
+  const tree = new StoredHashBuilder(count, NODE_TREE_HASHER);
+  for (let i = 0; i < count; i++) tree.add(NODE_TREE_HASHER.leafHash(packed.subarray(i * 32, (i + 1) * 32)));
+  return { root: toHex(tree.root()), storedHashes: tree.hashes };
 }
 
 async function taken(packed: Uint8Array, chunkBytes: number) {
@@ -55,14 +58,14 @@ describe('ParallelDigestIntake', () => {
     [2 * BLOCK, 65_536],
     [5 * BLOCK + 77, 65_536],
     [7 * BLOCK + 1, 12_345],
-  ])('takes %i digests in chunks of %i bytes: the same root, digests and stored hashes as BatchDigestIntake', async (count, chunk) => {
+  ])('takes %i digests in chunks of %i bytes: the same root, digests and stored hashes as hashing leaf by leaf', async (count, chunk) => {
     const packed = packedOf(count);
     const { result, fromWorker } = await taken(packed, chunk);
     const expected = reference(packed);
     expect(result.root).toBe(expected.root);
     expect(result.count).toBe(count);
     expect(Buffer.from(result.packed).equals(Buffer.from(packed))).toBe(true);
-    expect(Buffer.from(result.storedHashes!).equals(Buffer.from(expected.storedHashes!))).toBe(true);
+    expect(Buffer.from(result.storedHashes!).equals(Buffer.from(expected.storedHashes))).toBe(true);
     // The second core is used only for a batch of two blocks or more.
     if (count < 2 * BLOCK) expect(fromWorker).toBe(0);
   });
@@ -83,27 +86,39 @@ describe('ParallelDigestIntake', () => {
     }
   });
 
-  it('refuses the first byte past the signed count and a short list, as BatchDigestIntake does', async () => {
+  it('refuses the first byte past the signed count, and a short or ragged list at the end, naming the counts', async () => {
     const count = 2 * BLOCK + 3;
     const packed = packedOf(count);
     const long = new ParallelDigestIntake(count);
     long.push(packed);
-    expect(() => long.push(new Uint8Array(1))).toThrow(CertificationError);
+    const tooMany = (() => {
+      try {
+        long.push(new Uint8Array(1));
+      } catch (error) {
+        return error as CertificationError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect([tooMany.code, tooMany.message]).toEqual([
+      'BATCH_COUNT_MISMATCH',
+      `the command certifies ${count} records (${count * 32} bytes of digests), but more than ${count * 32} bytes were uploaded`,
+    ]);
     long.close();
 
     const short = new ParallelDigestIntake(count);
     short.push(packed.subarray(0, packed.length - 33));
-    const error = await rejection(short.finish());
+    const error = (await rejection(short.finish())) as CertificationError;
     expect(error).toBeInstanceOf(CertificationError);
-    expect((error as CertificationError).code).toBe('BATCH_COUNT_MISMATCH');
-    const one = new BatchDigestIntake(count, NODE_TREE_HASHER);
-    one.push(packed.subarray(0, packed.length - 33));
-    expect(() => one.finish()).toThrow((error as Error).message);
+    expect([error.code, error.message]).toEqual([
+      'BATCH_COUNT_MISMATCH',
+      `the command certifies ${count} records, but ${count - 2} digests and 31 stray bytes were uploaded (${count * 32 - 33} bytes; allowed: exactly ${count * 32}, 32 per record)`,
+    ]);
     short.close();
   });
 
   it('has the worker compute the record keys BatchRecordKeys computes, which it adopts', async () => {
-    const count = 2 * BLOCK + 999;
+    // Past 100,000: indexes of one to six decimal digits, as a batch of up to a million has.
+    const count = 13 * BLOCK + 999;
     const intake = new ParallelDigestIntake(count);
     try {
       intake.push(packedOf(count));
@@ -132,5 +147,28 @@ describe('ParallelDigestIntake', () => {
     await intake.finish();
     expect(intake.recordKeys('bat_abcdefghijklmnopqrstuvwx').entries).toBeNull();
     intake.close();
+  });
+
+  it('starts at most MAX_INTAKE_WORKERS threads however many uploads run at once; the others hash on the event loop', async () => {
+    const count = 4 * BLOCK;
+    const packed = packedOf(count);
+    const intakes = Array.from({ length: MAX_INTAKE_WORKERS + 2 }, () => new ParallelDigestIntake(count));
+    try {
+      for (let at = 0; at < packed.length; at += BLOCK * 32) {
+        for (const intake of intakes) intake.push(packed.subarray(at, at + BLOCK * 32));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const results = await Promise.all(intakes.map((intake) => intake.finish()));
+      const expected = reference(packed).root;
+      expect(results.map((r) => r.root)).toEqual(intakes.map(() => expected));
+      const withWorker = intakes.filter((intake) => intake.blocksFromWorker > 0).length;
+      expect(withWorker).toBeGreaterThan(0);
+      expect(withWorker).toBeLessThanOrEqual(MAX_INTAKE_WORKERS);
+    } finally {
+      for (const intake of intakes) intake.close();
+    }
+    // Their workers given back, the next upload has one again.
+    const { fromWorker } = await taken(packed, BLOCK * 32);
+    expect(fromWorker).toBeGreaterThan(0);
   });
 });
