@@ -66,8 +66,9 @@ export function installConnectionLimits(
 ): ConnectionCounts {
   checkLimits(limits);
   server.maxConnections = limits.maxConnections;
+  // Named as the per-address cap names it: an IPv4 address, or an IPv6 client's /64.
   server.on('drop', (data?: { remoteAddress?: string }) =>
-    onRefused('node_limit', data?.remoteAddress ?? ''),
+    onRefused('node_limit', data?.remoteAddress === undefined ? '' : clientAddressKey(data.remoteAddress)),
   );
   const perAddress = new Map<string, number>();
   let open = 0;

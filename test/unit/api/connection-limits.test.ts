@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +24,28 @@ describe('clientAddressKey: whose share of the per-address cap a connection take
     expect(clientAddressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     expect(clientAddressKey('::1')).toBe('0:0:0:0::/64');
     expect(clientAddressKey('2001:db8:0:2::1')).not.toBe(key);
+  });
+});
+
+describe('installConnectionLimits on a real server', () => {
+  it('closes a connection past the node cap at accept and names its client as the per-address cap does', async () => {
+    const server = createServer((_request, response) => response.end('ok'));
+    const refused: [string, string][] = [];
+    const counts = installConnectionLimits(
+      server,
+      { maxConnections: 1, maxConnectionsPerAddress: 0 },
+      (reason, address) => refused.push([reason, address]),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const first = connect(port, '127.0.0.1');
+    await new Promise((resolve) => first.once('connect', resolve));
+    const second = connect(port, '127.0.0.1');
+    await new Promise((resolve) => second.once('close', resolve));
+    expect(refused).toEqual([['node_limit', '127.0.0.1']]);
+    expect(counts.open()).toBe(1);
+    first.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
 
