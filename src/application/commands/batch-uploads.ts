@@ -72,8 +72,9 @@ export class BatchUploads {
       const digests = intake === null ? undefined : await readDigests(request, intake);
       const stored = digests?.storedHashes;
       // The keys of the batch's records, computed by the intake's worker while the batch is appended.
-      const batchId = batchIdFor(String(envelope.payload['actor']), String(envelope.payload['commandId']));
-      const recordKeys = intake?.recordKeys(batchId);
+      const recordKeys = intake?.recordKeys(
+        batchIdFor(String(envelope.payload['actor']), String(envelope.payload['commandId'])),
+      );
       // Offered only for as long as this upload runs: its projection happens before its answer.
       const withdraw =
         digests === undefined || stored === undefined

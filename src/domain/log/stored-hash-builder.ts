@@ -19,11 +19,20 @@ export class StoredHashBuilder {
   private count = 0;
   private at = 0;
 
+  /**
+   * `into`, when given, is where the slots go (storedHashCount(size) × 32 bytes), e.g. a subtree's own
+   * slots in a larger tree (slotsOfSubtree), so that a subtree built on its own needs no copy.
+   */
   constructor(
     readonly size: number,
     private readonly hasher: TreeHasher = RFC6962_HASHER,
+    into?: Uint8Array,
   ) {
-    this.hashes = new Uint8Array(storedHashCount(size) * HASH_SIZE);
+    const bytes = storedHashCount(size) * HASH_SIZE;
+    if (into !== undefined && into.length !== bytes) {
+      throw new LogProofError('HASH_SIZE', `a tree of ${size} leaves has ${bytes} bytes of stored hashes`);
+    }
+    this.hashes = into ?? new Uint8Array(bytes);
   }
 
   /** Leaves added so far. */

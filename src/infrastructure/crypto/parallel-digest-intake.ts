@@ -51,28 +51,6 @@ let intakeWorkers = 0;
 /** The worker's heap, kept small: it holds a few blocks and a few thousand hashes at a time. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
-/**
- * Writes the stored hashes of the subtree over `digests` (a power-of-two count of 32-byte digests)
- * into `slots` ((2 × count − 1) × 32 bytes): each leaf's hash, then each subtree it completes, as
- * StoredHashBuilder and the worker write them.
- */
-export function writeBlockHashes(digests: Uint8Array, slots: Uint8Array): void {
-  // The complete subtrees not yet paired, lowest level on top: a binary counter of the leaves.
-  const pending: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; i < digests.length / HASH_SIZE; i++) {
-    let node = NODE_TREE_HASHER.leafHash(digests.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-    slots.set(node, at);
-    at += HASH_SIZE;
-    for (let n = i; n % 2 === 1; n = (n - 1) / 2) {
-      node = NODE_TREE_HASHER.nodeHash(pending.pop()!, node);
-      slots.set(node, at);
-      at += HASH_SIZE;
-    }
-    pending.push(node);
-  }
-}
-
 /** A batch's record keys computed off the event loop: null until they are all in. */
 export interface PrecomputedKeys {
   readonly batchId: string;
@@ -188,8 +166,12 @@ export class ParallelDigestIntake {
     return this.#tree.slotsOfSubtree(BLOCK_LEVEL, block * BLOCK_LEAVES);
   }
 
+  /** Hashes a block here, straight into its slots of the batch's tree, to be added to it in order by #fold. */
   #hashHere(block: number): void {
-    writeBlockHashes(this.#blockBytes(block), this.#slots(block));
+    const digests = this.#blockBytes(block);
+    const subtree = new StoredHashBuilder(BLOCK_LEAVES, NODE_TREE_HASHER, this.#slots(block));
+    for (let at = 0; at < digests.length; at += HASH_SIZE)
+      subtree.add(NODE_TREE_HASHER.leafHash(digests.subarray(at, at + HASH_SIZE)));
     this.#hashed.add(block);
   }
 

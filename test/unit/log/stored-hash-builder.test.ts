@@ -83,8 +83,10 @@ describe('StoredHashBuilder', () => {
   it('takes subtrees written into their own slots ahead of the ones before them (slotsOfSubtree)', () => {
     const n = 37;
     const builder = new StoredHashBuilder(n);
-    // The second and third subtrees of 8 leaves are written before the first is.
-    for (const from of [8, 16, 0, 24]) builder.slotsOfSubtree(3, from).set(subtreeSlots(3, from));
+    // The second and third subtrees of 8 leaves are written before the first is; the third is built in place.
+    for (const from of [8, 0, 24]) builder.slotsOfSubtree(3, from).set(subtreeSlots(3, from));
+    const inPlace = new StoredHashBuilder(8, undefined, builder.slotsOfSubtree(3, 16));
+    for (let i = 16; i < 24; i++) inPlace.add(batchLeafHash(digestOf(i)));
     for (let from = 0; from < 32; from += 8) builder.addSubtree(3, builder.slotsOfSubtree(3, from));
     for (let i = 32; i < n; i++) builder.add(batchLeafHash(digestOf(i)));
     const expected = referenceSlots(n);
@@ -93,5 +95,8 @@ describe('StoredHashBuilder', () => {
     }
     expect(() => builder.slotsOfSubtree(3, 4)).toThrow(LogProofError);
     expect(() => builder.slotsOfSubtree(3, 32)).toThrow(LogProofError);
+    expect(() => new StoredHashBuilder(8, undefined, new Uint8Array(14 * 32))).toThrow(
+      'a tree of 8 leaves has 480 bytes of stored hashes',
+    );
   });
 });
