@@ -8,6 +8,7 @@ import { ChanceryClient } from '../src/client/chancery-client.js';
 import { MAX_BATCH_RECORDS } from '../src/domain/certification/events.js';
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/protocol/key-pair.js';
 import type { Signer } from '../src/protocol/sign-command.js';
+import { benchParts } from './lib/bench-parts.js';
 import { manifestRows } from './lib/bulk-manifest.js';
 import { measureDiskReadCeiling } from './lib/disk-read-ceiling.js';
 import { type NodeChild, startNodeChild } from './lib/node-child.js';
@@ -123,19 +124,6 @@ function sink(): Writable & { text(): string } {
 }
 
 const PARTS = ['files', 'manifest'] as const;
-type Part = (typeof PARTS)[number];
-
-/** BENCH_BULK_PARTS: the parts to run (default all), e.g. `manifest` for the digest manifest alone. */
-function selectedParts(): Set<Part> {
-  const raw = process.env['BENCH_BULK_PARTS'];
-  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return new Set(PARTS);
-  const parts = raw.split(',').map((p) => p.trim());
-  for (const p of parts) {
-    if (!(PARTS as readonly string[]).includes(p))
-      throw new Error(`BENCH_BULK_PARTS: unknown part "${p}" (${PARTS.join(', ')}, or all)`);
-  }
-  return new Set(parts as Part[]);
-}
 
 /** The folder part: certify-bulk over files, the disk-read ceiling and the node-only upload. */
 async function folderRows(ctx: BenchContext): Promise<BenchRow[]> {
@@ -257,7 +245,8 @@ export const benchmark: Benchmark = {
   description:
     'Bulk certification: records/s end to end (certify-bulk) and node-side, vs SHA-256 + merkletreejs',
   async run(ctx) {
-    const parts = selectedParts();
+    // BENCH_BULK_PARTS: the parts to run (default all), e.g. `manifest` for the digest manifest alone.
+    const parts = benchParts('BENCH_BULK_PARTS', PARTS);
     const rows = parts.has('files') ? await folderRows(ctx) : [];
     if (parts.has('manifest')) {
       rows.push(

@@ -17,6 +17,7 @@ import { startNode } from '../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../src/node/node-config.js';
 import { generateKeyPair } from '../src/protocol/key-pair.js';
 import { signCommand } from '../src/protocol/sign-command.js';
+import { benchParts } from './lib/bench-parts.js';
 import { presign, setUpIssuer } from './lib/certify-setup.js';
 import { runLoad } from './lib/http-load.js';
 import { startNodeChild } from './lib/node-child.js';
@@ -536,14 +537,7 @@ const PARTS = ['update', 'proof', 'certify', 'seal'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): ReadonlySet<Part> {
-  const raw = process.env['BENCH_STATE_PARTS'];
-  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return new Set(PARTS);
-  const parts = raw.split(',').map((p) => p.trim());
-  for (const p of parts) {
-    if (!(PARTS as readonly string[]).includes(p))
-      throw new Error(`BENCH_STATE_PARTS: unknown part "${p}" (${PARTS.join(', ')}, or all)`);
-  }
-  const selected = new Set(parts as Part[]);
+  const selected = benchParts('BENCH_STATE_PARTS', PARTS);
   if (selected.has('proof')) selected.add('update');
   return selected;
 }
