@@ -20,6 +20,14 @@ function referenceSlots(n: number): Uint8Array[] {
   return slots;
 }
 
+/** Every slot of `builder` is the log append's for the same n leaves. */
+function expectReferenceSlots(builder: StoredHashBuilder, n: number): void {
+  const expected = referenceSlots(n);
+  for (let slot = 0; slot < expected.length; slot++) {
+    expect(hex(builder.hashes.subarray(slot * 32, slot * 32 + 32))).toBe(hex(expected[slot]!));
+  }
+}
+
 describe('StoredHashBuilder', () => {
   it.each([
     0, 1, 2, 3, 5, 8, 13, 64, 100, 257, 1000,
@@ -27,10 +35,7 @@ describe('StoredHashBuilder', () => {
     const builder = new StoredHashBuilder(n);
     for (let i = 0; i < n; i++) builder.add(batchLeafHash(digestOf(i)));
     expect(builder.hashes.length).toBe(storedHashCount(n) * 32);
-    const expected = referenceSlots(n);
-    for (let slot = 0; slot < expected.length; slot++) {
-      expect(hex(builder.hashes.subarray(slot * 32, slot * 32 + 32))).toBe(hex(expected[slot]!));
-    }
+    expectReferenceSlots(builder, n);
     expect(hex(builder.root())).toBe(hex(batchRoot(Array.from({ length: n }, (_, i) => digestOf(i)))));
   });
 
@@ -61,10 +66,7 @@ describe('StoredHashBuilder', () => {
     const whole = Math.floor(n / 2 ** level) * 2 ** level;
     for (let from = 0; from < whole; from += 2 ** level) builder.addSubtree(level, subtreeSlots(level, from));
     for (let i = whole; i < n; i++) builder.add(batchLeafHash(digestOf(i)));
-    const expected = referenceSlots(n);
-    for (let slot = 0; slot < expected.length; slot++) {
-      expect(hex(builder.hashes.subarray(slot * 32, slot * 32 + 32))).toBe(hex(expected[slot]!));
-    }
+    expectReferenceSlots(builder, n);
     expect(hex(builder.root())).toBe(hex(batchRoot(Array.from({ length: n }, (_, i) => digestOf(i)))));
   });
 
@@ -89,10 +91,7 @@ describe('StoredHashBuilder', () => {
     for (let i = 16; i < 24; i++) inPlace.add(batchLeafHash(digestOf(i)));
     for (let from = 0; from < 32; from += 8) builder.addSubtree(3, builder.slotsOfSubtree(3, from));
     for (let i = 32; i < n; i++) builder.add(batchLeafHash(digestOf(i)));
-    const expected = referenceSlots(n);
-    for (let slot = 0; slot < expected.length; slot++) {
-      expect(hex(builder.hashes.subarray(slot * 32, slot * 32 + 32))).toBe(hex(expected[slot]!));
-    }
+    expectReferenceSlots(builder, n);
     expect(() => builder.slotsOfSubtree(3, 4)).toThrow(LogProofError);
     expect(() => builder.slotsOfSubtree(3, 32)).toThrow(LogProofError);
     expect(() => new StoredHashBuilder(8, undefined, new Uint8Array(14 * 32))).toThrow(
