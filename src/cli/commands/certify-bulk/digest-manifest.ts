@@ -216,7 +216,7 @@ export async function readDigestManifest(
   path: string,
   onRead?: (packed: Uint8Array, count: number) => void,
 ): Promise<DigestManifest> {
-  let manifest = new ManifestBuilder(path, 0);
+  let manifest: ManifestBuilder;
   try {
     const file = await open(path, 'r');
     try {
