@@ -307,6 +307,24 @@ describe('the streamed bulk upload', () => {
     expect(await t.lastPosition()).toBe(before);
   });
 
+  it('refuses a list large enough to be hashed on two cores when one digest in a middle block differs: nothing written', async () => {
+    // Four blocks of 8,192 and more: a batch the node shares with its hashing thread (ParallelDigestIntake).
+    const list = packed(4 * 8192 + 5);
+    const tampered = Buffer.from(list);
+    tampered[(8192 + 100) * 32] ^= 0x01;
+    const before = await t.lastPosition();
+    const res = await send(t, headersOf(signed(list), tampered.length), tampered);
+    expect(JSON.parse(res.body)).toEqual(
+      problem(
+        'BATCH_ROOT_MISMATCH',
+        422,
+        'The uploaded digests do not hash to the signed batch root; nothing was stored',
+        `the uploaded digests hash to root ${rootHex(tampered)}, not to the signed batchRoot ${rootHex(list)}`,
+      ),
+    );
+    expect(await t.lastPosition()).toBe(before);
+  });
+
   it('takes 100,000 records with bounded memory', async () => {
     const count = 100_000;
     const list = packed(count);
