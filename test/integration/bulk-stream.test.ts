@@ -311,7 +311,8 @@ describe('the streamed bulk upload', () => {
     // Four blocks of 8,192 and more: a batch the node shares with its hashing thread (ParallelDigestIntake).
     const list = packed(4 * 8192 + 5);
     const tampered = Buffer.from(list);
-    tampered[(8192 + 100) * 32] ^= 0x01;
+    const at = (8192 + 100) * 32;
+    tampered[at] = tampered[at]! ^ 0x01;
     const before = await t.lastPosition();
     const res = await send(t, headersOf(signed(list), tampered.length), tampered);
     expect(JSON.parse(res.body)).toEqual(
