@@ -24,11 +24,7 @@ export function parseListenAddress(value: string, name: string): ListenAddress {
   const bracketed = /^\[([^\]]*)\]:([^:]*)$/.exec(value);
   const plain = /^([^:[\]]*):([^:]*)$/.exec(value);
   const match = bracketed ?? plain;
-  if (match === null) {
-    throw refuse(
-      value.split(':').length > 2 ? 'an IPv6 address goes in brackets' : 'no :PORT after the host',
-    );
-  }
+  if (match === null) throw refuse(unreadable(value));
   const [, host = '', portText = ''] = match;
   if (bracketed !== null && !isIPv6(host)) throw refuse('only an IPv6 address goes in brackets');
   if (host === '') throw refuse('no host before the port');
@@ -40,6 +36,14 @@ export function parseListenAddress(value: string, name: string): ListenAddress {
   // Digits only: Number() would also take ' 9090', '0x2382' and '9e3'.
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw refuse('the port is not 0..65535');
   return { host, port: Number(portText) };
+}
+
+/** Why a value is not HOST:PORT at all, in the words of the likeliest mistake. */
+function unreadable(value: string): string {
+  if (value.includes('/')) return 'an address to listen on, not a URL';
+  if (value.startsWith('[')) return 'no :PORT after the bracketed IPv6 address';
+  if (value.split(':').length > 2) return 'an IPv6 address goes in brackets';
+  return 'no :PORT after the host';
 }
 
 /** The address as a URL's authority: an IPv6 address back in brackets. */
