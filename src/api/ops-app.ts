@@ -55,6 +55,8 @@ export interface OpsAppDeps extends HealthRouteDeps, MetricsRouteDeps {
   readonly gate?: RequestGate;
   /** The node's metrics registry: this listener's connections are counted into it. */
   readonly registry?: MetricsRegistry;
+  /** Told of each connection its cap closed at accept (the operator's log), with the client's address. */
+  readonly onConnectionRefused?: (address: string) => void;
 }
 
 export async function buildOpsApp(deps: OpsAppDeps): Promise<FastifyInstance> {
@@ -77,7 +79,10 @@ export async function buildOpsApp(deps: OpsAppDeps): Promise<FastifyInstance> {
   );
   installSendStallTimeout(app.server, SEND_STALL_TIMEOUT_MS);
   let refused: (() => void) | undefined;
-  const counts = installConnectionLimits(app.server, OPS_CONNECTION_LIMITS, () => refused?.());
+  const counts = installConnectionLimits(app.server, OPS_CONNECTION_LIMITS, (_reason, address) => {
+    refused?.();
+    deps.onConnectionRefused?.(address);
+  });
   if (deps.registry !== undefined) refused = opsConnectionMetrics(deps.registry, counts);
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => metricsRoute(scope, deps));

@@ -95,12 +95,15 @@ function opsAppOf(
   },
   options: NodeAppOptions,
 ): Promise<FastifyInstance> {
+  // Warned apart from the public listener's refusals, so that neither hides the other for a minute.
+  const refusals = new ConnectionRefusalWarnings(parts.events, parts.clock);
   return buildOpsApp({
     notReadyReason: shared.health.notReadyReason,
     readiness: shared.health.readiness,
     metrics: shared.federationRouteDeps.metrics,
     gate: shared.gate,
     registry: parts.metrics,
+    onConnectionRefused: (address) => refusals.refused('ops_limit', address),
     // Its request lines go where the public app's go, marked as this listener's.
     ...(options.logging === false
       ? { logger: false }

@@ -140,6 +140,19 @@ describe('the operations listener of chancery start (a real node process over TC
       metricValue(before.body, 'chancery_http_connections_refused_total{reason="node_limit"}'),
     );
 
+    // Told to the operator once, apart from the public refusals of the test before, naming where to bind it.
+    const warnings = node
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('"connections_refused"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((w) => w['reason'] === 'ops_limit');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 40, address: '127.0.0.1', refused: 1 });
+    expect(warnings[0]!['msg']).toBe(
+      "1 connection(s) closed at accept since the last such warning; the latest from 127.0.0.1 by the operations listener's own cap (bind CHANCERY_OPS_LISTEN where only probes and scrapes reach it)",
+    );
+
     opsHeld.dropOne();
     await new Promise((r) => setTimeout(r, 200));
     expect(await answeredOnce(opsUrl, '/health/live')).toMatchObject({ status: 200 });
