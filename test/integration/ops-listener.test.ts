@@ -5,6 +5,7 @@
  * even what the node's gate would refuse on the public listener: the gate passes only the three
  * routes, so the operations port never answers for the API.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,17 @@ describe('the operations listener beside the public one (one node, in process)',
     const families = (text: string) => text.split('\n').filter((l) => l.startsWith('# TYPE '));
     expect(families(opsMetrics.body)).toEqual(families(publicMetrics.body));
     expect(opsMetrics.body).toContain('\nchancery_log_sequenced_size 1\n');
+    // Its own families pass the same lint as the rest (test/integration/metrics.test.ts).
+    const opsFamilies = opsMetrics.body
+      .split('\n')
+      .filter((line) => /^(# (HELP|TYPE) )?chancery_ops_/.test(line));
+    expect(opsFamilies).toHaveLength(6);
+    expect(
+      execFileSync('/usr/bin/promtool', ['check', 'metrics'], {
+        input: `${opsFamilies.join('\n')}\n`,
+        encoding: 'utf8',
+      }),
+    ).toBe('');
     expect((await get(ops, '/health/live', 'POST')).statusCode).toBe(404);
   });
 
