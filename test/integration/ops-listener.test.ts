@@ -3,7 +3,8 @@
  * same route code, in every state of the node: while the store is unreachable at start (503
  * NOT_READY for readiness and /metrics, live 200) and once it serves. Anything else is a 404 there,
  * even what the node's gate would refuse on the public listener: the gate passes only the three
- * routes, so the operations port never answers for the API.
+ * routes, so the operations port never answers for the API. An IPv6 address in brackets binds
+ * (the URL keeps its brackets), and closing the node closes the listener.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningNode, startNode } from '../../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../../src/node/node-config.js';
 import { openEventStore } from '../../src/node/open-event-store.js';
+import { answeredOnce, requestOnce } from '../e2e/support/held-connections.js';
 import { expectedProblem } from '../support/expected-problem.js';
 import { SeverableStore } from '../support/severable-store.js';
 
@@ -96,6 +98,21 @@ describe('the operations listener beside the public one (one node, in process)',
       }),
     ).toBe('');
     expect((await get(ops, '/health/live', 'POST')).statusCode).toBe(404);
+  });
+
+  it('listens on an IPv6 address given in brackets, and closes with the node', async () => {
+    const node = await startNode(
+      resolveNodeConfig({ dataDir: join(tmp, 'v6'), port: 0 }, { CHANCERY_OPS_LISTEN: '[::1]:0' }),
+      { logging: false },
+    );
+    nodes.push(node);
+    expect(node.opsUrl).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    expect(await answeredOnce(node.opsUrl!, '/health/live')).toMatchObject({
+      status: 200,
+      body: '{"status":"ok"}',
+    });
+    await node.close();
+    await expect(requestOnce(node.opsUrl!, '/health/live')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('is not built when CHANCERY_OPS_LISTEN is not set', async () => {
