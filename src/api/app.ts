@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { CommandService } from '../application/commands/command-service.js';
-import type { ProblemError } from '../application/problems/problem.js';
 import type { MetricsRegistry } from '../infrastructure/metrics/metrics-registry.js';
 import { type ConsoleRouteDeps, consoleRoutes } from './console/console-routes.js';
 import {
@@ -14,10 +12,8 @@ import {
 } from './hardening/connection-limits.js';
 import { installHardening } from './hardening/install-hardening.js';
 import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './hardening/load-shedding.js';
-import { serverLimitOptions } from './hardening/server-limits.js';
 import { UploadsPerKey } from './hardening/uploads-per-key.js';
 import { connectionMetrics, installHttpMetrics } from './metrics-http.js';
-import { installProblemHandlers } from './problems/error-handler.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
 import { directoryCatalogRoutes } from './routes/directory-catalog-routes.js';
 import { directoryDataRoutes } from './routes/directory-data-routes.js';
@@ -30,7 +26,7 @@ import { type LogRouteDeps, logRoutes } from './routes/log-routes.js';
 import { type NodeRouteDeps, nodeRoutes } from './routes/node-routes.js';
 import { type ProofRouteDeps, proofRoutes } from './routes/proof-routes.js';
 import { type TilesRouteDeps, tilesRoutes } from './routes/tiles-routes.js';
-import { createValidators } from './schemas/validator.js';
+import { createServerBase, type RequestGate } from './server-base.js';
 import { landingRoutes } from './web/landing-routes.js';
 
 export interface AppDeps {
@@ -49,7 +45,7 @@ export interface AppDeps {
   /** The data directory (catalog, sharing, dataset versions); absent in nodes built without it. */
   readonly directory?: DirectoryRouteDeps;
   /** Refuses a request before any route sees it (503 NOT_READY while the node cannot serve), or lets it pass (null). */
-  readonly gate?: (path: string, method: string) => ProblemError | null;
+  readonly gate?: RequestGate;
   /** Witness add-checkpoint, alerts, trust policy, federation status and /metrics. */
   readonly federation?: FederationRouteDeps;
   /** Proof bundles version 2: the state map's proofs and the authority keys the citizen page pins. */
@@ -79,41 +75,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** The Fastify instance with its validators, hooks and problem rendering, before any route. */
+/** The Fastify instance with its validators, hooks, problem rendering and bounds, before any route. */
 function createServer(deps: AppDeps): FastifyInstance {
-  const app = Fastify({
-    logger: deps.logger ?? false,
+  const app = createServerBase({
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    // Bodies are signed data: a __proto__ key is refused, never silently dropped.
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
-    return503OnClosing: true,
-    // Header and request timeouts, header size, and parser refusals as problem+json.
-    ...serverLimitOptions(),
+    ...(deps.gate === undefined ? {} : { gate: deps.gate }),
   });
-
-  const validators = createValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? validators.body : validators.query).compile(schema as object),
-  );
-  // Hooks on every request take a callback rather than being async: no promise and no extra turn per request.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
-  installProblemHandlers(app);
   if (deps.metrics !== undefined) installHttpMetrics(app, deps.metrics);
-  const gate = deps.gate;
-  if (gate !== undefined) {
-    app.addHook('onRequest', (request, _reply, done) => {
-      const refusal = gate(request.url.split('?')[0] ?? '', request.method);
-      done(refusal ?? undefined);
-    });
-  }
-  // Every body we accept is JSON; a text body is refused as such rather than failing schema checks.
-  app.removeContentTypeParser(['text/plain']);
   installHardening(app, deps.limits);
   installConnections(app, deps);
   return app;

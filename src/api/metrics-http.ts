@@ -83,3 +83,22 @@ export function connectionMetrics(
   for (const reason of ['node_limit', 'address_limit'] as const) refused.inc({ reason }, 0);
   return (reason) => refused.inc({ reason });
 }
+
+/**
+ * The operations listener's connections (ops-app.ts), apart from the public listener's: its one
+ * cap is fixed, and a refusal there means someone who reaches that port is filling it.
+ */
+export function opsConnectionMetrics(metrics: MetricsRegistry, counts: ConnectionCounts): () => void {
+  metrics.gauge(
+    'chancery_ops_connections_open',
+    'Connections open now on the operations listener (CHANCERY_OPS_LISTEN).',
+    () => counts.open(),
+  );
+  const refused = metrics.counterVec(
+    'chancery_ops_connections_refused_total',
+    'Connections the operations listener (CHANCERY_OPS_LISTEN) closed as soon as they were accepted: its own cap was full.',
+    [],
+  );
+  refused.inc({}, 0);
+  return () => refused.inc({});
+}

@@ -18,8 +18,9 @@ import type { LogReader } from '../infrastructure/sequencer/log-reader.js';
 import type { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 import type { InitResult } from './data-dir.js';
 import type { Federation } from './federation.js';
+import { OpsListenError } from './listen-address.js';
 import type { LogAuthority } from './log-authority.js';
-import { buildNodeApp } from './node-app.js';
+import { buildNodeApp, type NodeApps } from './node-app.js';
 import type { NodeConfig } from './node-config.js';
 import { assembleNode, type NodeParts, shutDownParts } from './node-parts.js';
 import { NodeStartup } from './node-startup.js';
@@ -30,6 +31,10 @@ export { NodeClosedError } from './node-startup.js';
 export interface RunningNode {
   readonly app: FastifyInstance;
   readonly url: string;
+  /** The operations listener (/health/*, /metrics; CHANCERY_OPS_LISTEN), or null when it is off. */
+  readonly ops: FastifyInstance | null;
+  /** Its URL once it listens; null when it is off or the node was built without listening. */
+  readonly opsUrl: string | null;
   readonly init: InitResult;
   readonly store: EventStore;
   readonly projector: Projector;
@@ -104,12 +109,15 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     throw error;
   }
   const links = { publicUrl: config.publicUrl };
-  const app = await buildNodeApp(parts, startup, links, options);
-  const url = options.listen === false ? links.publicUrl : await listen(app, parts, startup, links);
+  const apps = await buildNodeApp(parts, startup, links, options);
+  const urls =
+    options.listen === false
+      ? { url: links.publicUrl, opsUrl: null }
+      : await listen(apps, parts, startup, links);
   const started = startup.untilServing();
   // Reported through readiness and the notice; a caller that never awaits `started` must not crash.
   started.catch(() => undefined);
-  return runningNode(parts, startup, app, url, started);
+  return runningNode(parts, startup, apps, urls, started);
 }
 
 /** A rebuild starts the feed from nothing; every node says when its feed drops and comes back. */
@@ -123,18 +131,21 @@ function prepareFeed(parts: NodeParts, options: StartOptions): void {
 }
 
 async function listen(
-  app: FastifyInstance,
+  { app, ops }: NodeApps,
   parts: NodeParts,
   startup: NodeStartup,
   links: { publicUrl: string },
-): Promise<string> {
+): Promise<{ url: string; opsUrl: string | null }> {
   const { config, sequencer, federation } = parts;
   let url: string;
+  let opsUrl: string | null = null;
   try {
     url = await app.listen({ host: config.host, port: config.port });
+    if (ops !== null && config.opsListen !== null) opsUrl = await listenOps(ops, config.opsListen);
   } catch (error) {
-    // Nothing may stay open when the port is taken, the sealer included: the caller reports and exits cleanly.
+    // Nothing may stay open when a port is taken, the sealer included: the caller reports and exits cleanly.
     startup.close();
+    // Closing the public app closes the operations listener too (node-app.ts).
     await app.close().catch(() => undefined);
     await shutDownParts(parts);
     throw error;
@@ -152,20 +163,32 @@ async function listen(
       `witness verifier key ${witness.identity.vkey}`,
     );
   }
-  return url;
+  if (opsUrl !== null) app.log.info({ opsUrl }, `operations listener on ${opsUrl} (/health/*, /metrics)`);
+  return { url, opsUrl };
+}
+
+/** Binds the operations listener; a failure says it was this listener's address, not the public one's. */
+async function listenOps(ops: FastifyInstance, address: { host: string; port: number }): Promise<string> {
+  try {
+    return await ops.listen({ host: address.host, port: address.port });
+  } catch (error) {
+    throw new OpsListenError(address, error);
+  }
 }
 
 function runningNode(
   parts: NodeParts,
   startup: NodeStartup,
-  app: FastifyInstance,
-  url: string,
+  { app, ops }: NodeApps,
+  { url, opsUrl }: { url: string; opsUrl: string | null },
   started: Promise<void>,
 ): RunningNode {
   let closed = false;
   return {
     app,
     url,
+    ops,
+    opsUrl,
     init: parts.init,
     store: parts.store,
     projector: parts.projector,
@@ -186,6 +209,7 @@ function runningNode(
       await parts.sealer.stop();
       // Requests waiting for a seal get a 503 now instead of holding app.close() until they time out.
       parts.sequencer.close();
+      // Closes the operations listener too (node-app.ts): probes are refused once the node is going.
       await app.close();
       // Stopping the projector also ends a start-up retry that waits for the catch-up.
       await parts.projector.stop();

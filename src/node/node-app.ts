@@ -2,6 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
+import { buildOpsApp } from '../api/ops-app.js';
 import type { CommandService } from '../application/commands/command-service.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { withProofBundle } from '../application/proofs/sealed-proof-bundle.js';
@@ -76,12 +77,46 @@ function gateOf(parts: NodeParts, startup: NodeStartup) {
   };
 }
 
+/** The public app, and the operations listener's when the node has one (config.opsListen). */
+export interface NodeApps {
+  readonly app: FastifyInstance;
+  /** Closed with `app` (its onClose hook), so every path that closes the node closes both. */
+  readonly ops: FastifyInstance | null;
+}
+
+/** The operations listener's app, answering from the same readiness, exposition and gate as `app`. */
+function opsAppOf(
+  parts: NodeParts,
+  app: FastifyInstance,
+  shared: {
+    health: ReturnType<typeof nodeHealth>;
+    gate: ReturnType<typeof gateOf>;
+    federationRouteDeps: ReturnType<NodeParts['federation']['routeDeps']>;
+  },
+  options: NodeAppOptions,
+): Promise<FastifyInstance> {
+  // Warned apart from the public listener's refusals, so that neither hides the other for a minute.
+  const refusals = new ConnectionRefusalWarnings(parts.events, parts.clock);
+  return buildOpsApp({
+    notReadyReason: shared.health.notReadyReason,
+    readiness: shared.health.readiness,
+    metrics: shared.federationRouteDeps.metrics,
+    gate: shared.gate,
+    registry: parts.metrics,
+    onConnectionRefused: (address) => refusals.refused('ops_limit', address),
+    // Its request lines go where the public app's go, marked as this listener's.
+    ...(options.logging === false
+      ? { logger: false }
+      : { loggerInstance: app.log.child({ listener: 'ops' }) }),
+  });
+}
+
 export async function buildNodeApp(
   parts: NodeParts,
   startup: NodeStartup,
   links: { publicUrl: string },
   options: NodeAppOptions,
-): Promise<FastifyInstance> {
+): Promise<NodeApps> {
   const { config, registry, certifications, projector, directory, federation, init } = parts;
   // One set of federation views serves the proof routes and the proof bundles of sealed writes.
   const federationRouteDeps = federation.routeDeps();
@@ -90,6 +125,7 @@ export async function buildNodeApp(
   const history = new NodeHistory(config.historyIntervalMs);
   const series = new CertificationSeriesQuery(parts.db);
   const refusals = new ConnectionRefusalWarnings(parts.events, parts.clock);
+  const gate = gateOf(parts, startup);
   const app = await buildApp({
     commands,
     registry,
@@ -98,7 +134,7 @@ export async function buildNodeApp(
     log: federation.log,
     links,
     version: PACKAGE_VERSION,
-    gate: gateOf(parts, startup),
+    gate,
     directory: directory.routes({
       commands,
       projector,
@@ -135,10 +171,15 @@ export async function buildNodeApp(
   const watch = startOperatorWatch(health.operations, parts.events);
   const sampling = startHistorySampling(history, health.operations);
   const relief = startIdleMemoryRelief();
+  const ops =
+    config.opsListen === null
+      ? null
+      : await opsAppOf(parts, app, { health, gate, federationRouteDeps }, options);
   app.addHook('onClose', async () => {
     watch.stop();
     sampling.stop();
     relief.stop();
+    await ops?.close();
   });
-  return app;
+  return { app, ops };
 }

@@ -6,6 +6,7 @@ import {
   type FederationConfigInput,
   resolveFederationConfig,
 } from '../infrastructure/federation/federation-config.js';
+import { type ListenAddress, parseListenAddress } from './listen-address.js';
 import type { EventStoreConfig } from './open-event-store.js';
 import { defaultMaxConnections, openFileLimit } from './open-file-limit.js';
 
@@ -45,6 +46,11 @@ export interface NodeConfig {
   readonly historyIntervalMs: number;
   /** Connections open at once, overall and per client address (docs/hardening.md). */
   readonly connections: ConnectionLimits;
+  /**
+   * The operations listener (/health/*, /metrics apart from the public listener's caps:
+   * api/ops-app.ts), or null when it is off (the default).
+   */
+  readonly opsListen: ListenAddress | null;
 }
 
 export interface NodeConfigInput {
@@ -64,6 +70,8 @@ export interface NodeConfigInput {
   pgSchema?: string;
   logKeyFile?: string;
   federation?: FederationConfigInput;
+  /** HOST:PORT of the operations listener. */
+  opsListen?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. Documented in the README's configuration table. */
@@ -115,7 +123,23 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
       3_600_000,
     ),
     connections: connectionLimits(env),
+    opsListen: opsListen(flags, env, port),
   };
+}
+
+/** Off unless set; an empty value is unset, as compose files write it. */
+function opsListen(flags: NodeConfigInput, env: NodeJS.ProcessEnv, publicPort: number): ListenAddress | null {
+  const name = flags.opsListen === undefined ? 'CHANCERY_OPS_LISTEN' : '--ops-listen';
+  const value = flags.opsListen ?? env['CHANCERY_OPS_LISTEN'] ?? '';
+  if (value === '') return null;
+  const address = parseListenAddress(value, name);
+  // Two listeners cannot share a port; port 0 on both asks the OS for two different ones.
+  if (address.port !== 0 && address.port === publicPort) {
+    throw new Error(
+      `invalid ${name}: ${value} (the public listener's port is ${publicPort}; expected another port)`,
+    );
+  }
+  return address;
 }
 
 /** Environment only, like the seal settings: an operator's tuning, not something to pass per run. */

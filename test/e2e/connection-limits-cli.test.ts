@@ -7,19 +7,18 @@
  * counted on /metrics and told to the operator.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNodeProcess } from './support/cli-process.js';
+import { answeredOnce, HeldConnections, metricValue } from './support/held-connections.js';
 
 const MAX_CONNECTIONS = 8;
 const PER_ADDRESS = 3;
 
 let dataDir: string;
 let node: NodeProcess;
-const open: Socket[] = [];
+const held = new HeldConnections();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'chancery-connections-'));
@@ -30,66 +29,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const socket of open) socket.destroy();
+  await held.closeAll();
   await node?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/**
- * Opens a keep-alive connection from `localAddress` (any of 127/8 is this machine) and asks for
- * /health/live: 'served' once the answer came and the connection stays open, 'closed' when the node
- * closed it without a byte.
- */
-async function connectFrom(localAddress: string): Promise<'served' | 'closed'> {
-  const port = Number(new URL(node.url).port);
-  const socket = connect({ host: '127.0.0.1', port, localAddress });
-  open.push(socket);
-  let received = '';
-  socket.setEncoding('latin1').on('data', (chunk: string) => {
-    received += chunk;
-  });
-  socket.on('error', () => {});
-  socket.write('GET /health/live HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
-  return new Promise((resolve) => {
-    const done = (): void => {
-      if (received.startsWith('HTTP/1.1 200')) resolve('served');
-      else if (socket.destroyed || socket.readableEnded) resolve(received === '' ? 'closed' : 'served');
-      else setTimeout(done, 10);
-    };
-    socket.on('close', done);
-    done();
-  });
-}
-
-/** One request on a connection of its own, closed after it: holds no slot once answered. */
-function getOnce(path: string, localAddress: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, node.url), { agent: false, localAddress }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject).end();
-  });
-}
-
-async function closeAll(): Promise<void> {
-  await Promise.all(
-    open
-      .splice(0)
-      .map(
-        (socket) =>
-          new Promise<void>((r) => (socket.destroyed ? r() : socket.once('close', () => r()).destroy())),
-      ),
-  );
-  // The node sees each close an event-loop turn later.
-  await new Promise((r) => setTimeout(r, 200));
-}
-
-function metric(text: string, line: string): number {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return Number(found?.split(' ').pop() ?? Number.NaN);
-}
 
 describe('connection caps of chancery start (a real node process over TCP)', () => {
   it('shows the caps in the banner', () => {
@@ -100,40 +43,42 @@ describe('connection caps of chancery start (a real node process over TCP)', () 
 
   it('one address cannot hold more than its share; another address is still served; a closed one frees its slot', async () => {
     const attacker = '127.0.0.2';
-    for (let i = 0; i < PER_ADDRESS; i++) expect(await connectFrom(attacker)).toBe('served');
-    expect(await connectFrom(attacker)).toBe('closed');
-    expect(await connectFrom(attacker)).toBe('closed');
-    expect(await connectFrom('127.0.0.3')).toBe('served');
+    for (let i = 0; i < PER_ADDRESS; i++) expect(await held.hold(node.url, attacker)).toBe('served');
+    expect(await held.hold(node.url, attacker)).toBe('closed');
+    expect(await held.hold(node.url, attacker)).toBe('closed');
+    expect(await held.hold(node.url, '127.0.0.3')).toBe('served');
 
-    open[0]!.destroy();
+    held.dropOne();
     await new Promise((r) => setTimeout(r, 200));
-    expect(await connectFrom(attacker)).toBe('served');
-    await closeAll();
+    expect(await held.hold(node.url, attacker)).toBe('served');
+    await held.closeAll();
   });
 
   it('many addresses together cannot hold more than the node cap; the node serves again once they close', async () => {
     const outcomes: string[] = [];
     for (let a = 10; a < 14; a++) {
-      for (let i = 0; i < PER_ADDRESS; i++) outcomes.push(await connectFrom(`127.0.0.${a}`));
+      for (let i = 0; i < PER_ADDRESS; i++) outcomes.push(await held.hold(node.url, `127.0.0.${a}`));
     }
     const served = outcomes.filter((o) => o === 'served').length;
     // Other connections (the test's readiness probe, kept alive) may hold a slot or two.
     expect(served).toBeLessThanOrEqual(MAX_CONNECTIONS);
     expect(served).toBeGreaterThanOrEqual(MAX_CONNECTIONS - 2);
     expect(outcomes.at(-1)).toBe('closed');
-    await closeAll();
-    expect((await getOnce('/health/live', '127.0.0.20')).status).toBe(200);
+    await held.closeAll();
+    expect((await answeredOnce(node.url, '/health/live', { localAddress: '127.0.0.20' })).status).toBe(200);
   });
 
   it('counts refusals on /metrics by cap, and tells the operator once with the setting to change', async () => {
-    const metrics = await getOnce('/metrics', '127.0.0.21');
+    const metrics = await answeredOnce(node.url, '/metrics', { localAddress: '127.0.0.21' });
     expect(metrics.status).toBe(200);
-    expect(metric(metrics.body, 'chancery_http_connections_refused_total{reason="address_limit"}')).toBe(2);
+    expect(metricValue(metrics.body, 'chancery_http_connections_refused_total{reason="address_limit"}')).toBe(
+      2,
+    );
     expect(
-      metric(metrics.body, 'chancery_http_connections_refused_total{reason="node_limit"}'),
+      metricValue(metrics.body, 'chancery_http_connections_refused_total{reason="node_limit"}'),
     ).toBeGreaterThanOrEqual(4 * PER_ADDRESS - MAX_CONNECTIONS);
     // This request's own connection is the one open.
-    expect(metric(metrics.body, 'chancery_http_connections_open')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(metrics.body, 'chancery_http_connections_open')).toBeGreaterThanOrEqual(1);
 
     const warnings = node
       .stdout()

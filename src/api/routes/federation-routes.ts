@@ -8,6 +8,7 @@ import type { WitnessSubmissionStatus } from '../../infrastructure/federation/wi
 import type { SealedCheckpoint } from '../../infrastructure/sequencer/log-reader.js';
 import { alertListSchema, federationStatusSchema } from '../schemas/federation-schemas.js';
 import { problemResponses } from '../schemas/route-schemas.js';
+import { metricsRoute } from './metrics-route.js';
 
 /** What GET /v1/federation/status answers. */
 export interface FederationStatus {
@@ -48,7 +49,7 @@ export interface FederationRouteDeps {
    */
   readonly policyNote: () => string | null;
   readonly status: () => FederationStatus;
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition (metrics-route.ts). */
   readonly metrics: () => string | Promise<string>;
   /** The largest checkpoint the witness quorum cosigned, cosignatures included; null before the first. */
   readonly finalCheckpoint: () => SealedCheckpoint | null;
@@ -212,20 +213,5 @@ function statusRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
       },
     },
     async () => deps.status(),
-  );
-}
-
-function metricsRoute(app: FastifyInstance, deps: FederationRouteDeps): void {
-  app.get(
-    '/metrics',
-    {
-      schema: {
-        tags: ['node'],
-        summary: 'Prometheus metrics (text exposition 0.0.4)',
-        response: { 200: { description: 'Metrics', content: { 'text/plain': { schema: string } } } },
-      },
-    },
-    async (_request, reply) =>
-      reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics()),
   );
 }

@@ -1,3 +1,4 @@
+import { OPS_CONNECTION_LIMITS } from '../../api/ops-app.js';
 import { describeQuorum } from '../../domain/federation/index.js';
 import { maskPassword } from '../../infrastructure/eventstore/eventstoredb/connection-string.js';
 import {
@@ -5,6 +6,7 @@ import {
   maskPostgresPassword,
 } from '../../infrastructure/eventstore/postgres/connection-string.js';
 import { type RunningNode, startNode } from '../../node/chancery-node.js';
+import { listenAuthority, OpsListenError } from '../../node/listen-address.js';
 import type { LogAuthority } from '../../node/log-authority.js';
 import { type NodeConfig, resolveNodeConfig } from '../../node/node-config.js';
 import { PACKAGE_VERSION } from '../../node/package-version.js';
@@ -30,6 +32,12 @@ export const startCommand: CommandSpec = {
       type: 'string',
       value: 'ADDR',
       description: 'address to bind (default 127.0.0.1, env CHANCERY_HOST)',
+    },
+    'ops-listen': {
+      type: 'string',
+      value: 'HOST:PORT',
+      description:
+        'also serve /health/live, /health/ready and /metrics here, apart from the public connection caps, e.g. 127.0.0.1:9090 or [::1]:9090 (default off, env CHANCERY_OPS_LISTEN)',
     },
     ...STORE_OPTIONS,
     'log-key': {
@@ -122,6 +130,7 @@ function nodeConfigOf(args: CommandArgs): NodeConfig {
         dataDir: args.string('data'),
         port: args.string('port'),
         host: args.string('host'),
+        ...optional('opsListen', args.string('ops-listen')),
         store: args.string('store'),
         esdbUrl: args.string('esdb-url'),
         pgUrl: args.string('pg-url'),
@@ -183,6 +192,7 @@ function bannerLines(node: RunningNode, config: NodeConfig): string[] {
       ['authority', authorityLine(authority, node, config)],
       ['threadpool', threadpoolLine(process.env)],
       ['connections', connectionsLine(config)],
+      ...(node.opsUrl === null ? [] : ([['operations', opsLine(node.opsUrl)]] as [string, string][])),
       ['API docs', `${clientUrl}/docs`],
     ]),
     ...(authority?.founded === true
@@ -219,6 +229,11 @@ function connectionsLine(config: NodeConfig): string {
       ? 'no per-address cap'
       : `${maxConnectionsPerAddress} per client address (CHANCERY_MAX_CONNECTIONS_PER_ADDRESS; 0 behind a proxy)`;
   return `${maxConnections} open at most (CHANCERY_MAX_CONNECTIONS), ${perAddress}`;
+}
+
+/** Where probes and scrapes go when the public listener is full (docs/operations.md). */
+function opsLine(opsUrl: string): string {
+  return `${opsUrl} (/health/live, /health/ready, /metrics; ${OPS_CONNECTION_LIMITS.maxConnections} open at most, apart from CHANCERY_MAX_CONNECTIONS)`;
 }
 
 /** Who the log's authority is, and where its key is when this node founded the log. */
@@ -272,15 +287,29 @@ function roleLine(node: RunningNode, config: NodeConfig): string {
 
 /** A taken or forbidden port is an operator's everyday mistake: say so in one line, no stack. */
 function listenFailure(error: unknown, config: NodeConfig): CliError | null {
-  const code = (error as { code?: unknown }).code;
-  const where = `${config.host}:${config.port}`;
+  if (error instanceof OpsListenError) {
+    const setting = '--ops-listen or CHANCERY_OPS_LISTEN';
+    return listenFailureLine(error.code, `${listenAuthority(error.address)} for the operations listener`, {
+      inUse: `choose another port with ${setting}`,
+      host: `check the host of ${setting}`,
+    });
+  }
+  return listenFailureLine((error as { code?: unknown }).code, `${config.host}:${config.port}`, {
+    inUse: 'is a node already running? try --port',
+    host: 'check --host',
+  });
+}
+
+function listenFailureLine(
+  code: unknown,
+  where: string,
+  hints: { readonly inUse: string; readonly host: string },
+): CliError | null {
   if (code === 'EADDRINUSE')
-    return new CliError(
-      `cannot listen on ${where}: the port is in use (is a node already running? try --port)`,
-    );
+    return new CliError(`cannot listen on ${where}: the port is in use (${hints.inUse})`);
   if (code === 'EACCES')
     return new CliError(`cannot listen on ${where}: permission denied (try a port above 1023)`);
   if (code === 'EADDRNOTAVAIL')
-    return new CliError(`cannot listen on ${where}: no such local address (check --host)`);
+    return new CliError(`cannot listen on ${where}: no such local address (${hints.host})`);
   return null;
 }
