@@ -11,7 +11,7 @@ import {
   installConnectionLimits,
 } from './hardening/connection-limits.js';
 import { installHardening } from './hardening/install-hardening.js';
-import { DEFAULT_LOAD_LIMITS, type LoadLimits } from './hardening/load-shedding.js';
+import { DEFAULT_LOAD_LIMITS, type LoadLimits, loadLimitsWith } from './hardening/load-shedding.js';
 import { UploadsPerKey } from './hardening/uploads-per-key.js';
 import { connectionMetrics, installHttpMetrics } from './metrics-http.js';
 import { type CertificationRouteDeps, certificationRoutes } from './routes/certification-routes.js';
@@ -83,7 +83,7 @@ function createServer(deps: AppDeps): FastifyInstance {
     ...(deps.gate === undefined ? {} : { gate: deps.gate }),
   });
   if (deps.metrics !== undefined) installHttpMetrics(app, deps.metrics);
-  installHardening(app, deps.limits);
+  installHardening(app, loadLimitsWith(deps.limits ?? DEFAULT_LOAD_LIMITS, deps.connections));
   installConnections(app, deps);
   return app;
 }

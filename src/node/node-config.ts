@@ -76,7 +76,7 @@ export interface NodeConfigInput {
 
 /** Flags win over environment variables, which win over defaults. Documented in the README's configuration table. */
 export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv = process.env): NodeConfig {
-  const host = flags.host ?? env['CHANCERY_HOST'] ?? '127.0.0.1';
+  const host = listenHost(flags.host ?? env['CHANCERY_HOST'] ?? '127.0.0.1');
   const port = toInt(flags.port ?? env['CHANCERY_PORT'] ?? 8080, 'port', 0, 65535);
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const dataDir = resolve(flags.dataDir ?? env['CHANCERY_DATA'] ?? './data');
@@ -125,6 +125,15 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
     connections: connectionLimits(env),
     opsListen: opsListen(flags, env, port),
   };
+}
+
+/**
+ * `localhost` binds the IPv4 loopback only. Given `localhost`, Fastify binds two servers (127.0.0.1 and ::1),
+ * and the connection caps and the send stall timeout, installed on its one `app.server`, would guard the first
+ * only: a client connecting to ::1 would have none of them. Every other host is bound as written.
+ */
+function listenHost(host: string): string {
+  return host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
 }
 
 /** Off unless set; an empty value is unset, as compose files write it. */

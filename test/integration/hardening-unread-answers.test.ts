@@ -6,6 +6,7 @@ import { installHardening } from '../../src/api/hardening/install-hardening.js';
 import { DEFAULT_LOAD_LIMITS } from '../../src/api/hardening/load-shedding.js';
 import { installSendStallTimeout } from '../../src/api/hardening/send-stall-timeout.js';
 import { installProblemHandlers } from '../../src/api/problems/error-handler.js';
+import { requestOnce } from '../e2e/support/held-connections.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 
 /**
@@ -28,9 +29,9 @@ const FILLS_SOCKET_BUFFERS = 8 * 1024 * 1024;
 
 const sockets: Socket[] = [];
 
-/** Opens a connection that never reads its answers, and writes `requests` on it in one go. */
-async function unreadConnection(url: string, requests: string): Promise<Socket> {
-  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+/** Opens a connection (from `localAddress`: any of 127/8 is this machine) that never reads its answers, and writes `requests` on it in one go. */
+async function unreadConnection(url: string, requests: string, localAddress = '127.0.0.1'): Promise<Socket> {
+  const socket = connect({ port: Number(new URL(url).port), host: '127.0.0.1', localAddress });
   sockets.push(socket);
   socket.pause();
   await new Promise<void>((done, fail) => socket.once('connect', done).once('error', fail));
@@ -236,6 +237,56 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     expect((await again.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
     // The server closes only once its connections have.
     stalled[1]!.destroy();
+  }, 30_000);
+
+  it('one client address cannot hold every download slot: past its share 429, and other addresses are served', async () => {
+    // Read just fast enough, a download never meets the stall timeout: one address could hold all 64 slots for ever.
+    const { url } = await serve({ maxStreamsInFlight: 4, maxStreamsPerAddress: 2 });
+    const stalled = [
+      await unreadConnection(url, get('/download')),
+      await unreadConnection(url, get('/download')),
+    ];
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await fetch(`${url}/download`);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('2');
+    expect(await third.json()).toEqual({
+      type: 'urn:chancery:problem:downloads-per-address-exceeded',
+      title: 'This client address has too many downloads being sent; retry later',
+      status: 429,
+      code: 'DOWNLOADS_PER_ADDRESS_EXCEEDED',
+      detail:
+        'client address 127.0.0.1 has 2 downloads being sent; allowed: at most 2 at once per client address; retry after 2 s',
+      instance: '/download',
+      maxStreamsPerAddress: 2,
+    });
+    // Another client is served while the first holds its share: two node-wide slots are still free.
+    const other = await requestOnce(url, '/download?pieces=2', { localAddress: '127.0.0.2' });
+    expect(other === 'refused' ? other : [other.status, other.body.length]).toEqual([200, 2 * 64 * 1024]);
+    // A held download that ends gives its address's slot back.
+    stalled[0]!.destroy();
+    let again = await fetch(`${url}/download?pieces=2`);
+    for (let i = 0; again.status === 429 && i < 50; i++) {
+      await again.text();
+      await new Promise((r) => setTimeout(r, 20));
+      again = await fetch(`${url}/download?pieces=2`);
+    }
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
+    stalled[1]!.destroy();
+  }, 30_000);
+
+  it('with no per-address cap (behind a proxy, all clients one address) one address may take every download slot', async () => {
+    const { url } = await serve({ maxStreamsInFlight: 3, maxStreamsPerAddress: 0 });
+    const stalled = [
+      await unreadConnection(url, get('/download')),
+      await unreadConnection(url, get('/download')),
+    ];
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await fetch(`${url}/download?pieces=2`);
+    expect(third.status).toBe(200);
+    expect((await third.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
+    for (const socket of stalled) socket.destroy();
   }, 30_000);
 
   it('a streamed answer read to its end gives its slot back', async () => {

@@ -1,6 +1,7 @@
 import { finished } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
+import { type ConnectionLimits, clientAddressKey } from './connection-limits.js';
 
 export interface LoadLimits {
   /** Requests being served at once, over all routes but health; beyond it 503 + Retry-After. */
@@ -19,6 +20,12 @@ export interface LoadLimits {
    * beyond it 503 + Retry-After. They hold these slots, not the in-flight ones, while they stream.
    */
   readonly maxStreamsInFlight: number;
+  /**
+   * Of those, the downloads one client address (an IPv4 address, or an IPv6 address's /64) may have streamed at
+   * once; beyond it 429 + Retry-After. 0: no per-address cap, as behind a reverse proxy, where every client has
+   * the proxy's address.
+   */
+  readonly maxStreamsPerAddress: number;
 }
 
 declare module 'fastify' {
@@ -40,7 +47,20 @@ export const DEFAULT_LOAD_LIMITS: LoadLimits = {
   // Each holds an open file and its read-ahead for as long as its reader takes (up to the send stall timeout
   // for one that stopped reading): a quarter of the in-flight cap, so downloads alone never turn the API away.
   maxStreamsInFlight: 64,
+  // A client that reads downloads just fast enough never meets the send stall timeout, so without this one
+  // address could hold every download slot for as long as it liked. An integrator syncing datasets in parallel
+  // rarely needs more; more addresses cost an attacker more than effort.
+  maxStreamsPerAddress: 8,
 };
+
+/**
+ * The load limits a listener with these connection caps runs with. Behind a reverse proxy (no
+ * per-address connection cap) every client has the proxy's address, so a per-address download cap
+ * would be one cap for all clients together: it is lifted with the connection one.
+ */
+export function loadLimitsWith(limits: LoadLimits, connections: ConnectionLimits | undefined): LoadLimits {
+  return connections?.maxConnectionsPerAddress === 0 ? { ...limits, maxStreamsPerAddress: 0 } : limits;
+}
 
 /** Liveness and readiness must answer under any load: they are what an orchestrator kills on. */
 const NEVER_SHED = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -82,6 +102,35 @@ class Slots {
   }
 }
 
+/** Slots counted per client address; 429 DOWNLOADS_PER_ADDRESS_EXCEEDED past the cap, none if the cap is 0. */
+class SlotsPerAddress {
+  readonly #held = new Map<string, number>();
+
+  constructor(private readonly cap: number) {}
+
+  take(address: string): () => void {
+    if (this.cap === 0) return () => {};
+    const held = this.#held.get(address) ?? 0;
+    if (held >= this.cap) {
+      throw new ProblemError(
+        'DOWNLOADS_PER_ADDRESS_EXCEEDED',
+        `client address ${address} has ${held} downloads being sent; allowed: at most ${this.cap} at once per client address; retry after 2 s`,
+        { maxStreamsPerAddress: this.cap },
+        2,
+      );
+    }
+    this.#held.set(address, held + 1);
+    let taken = true;
+    return () => {
+      if (!taken) return;
+      taken = false;
+      const left = (this.#held.get(address) ?? 1) - 1;
+      if (left <= 0) this.#held.delete(address);
+      else this.#held.set(address, left);
+    };
+  }
+}
+
 /**
  * Sheds load instead of queueing it without bound: a request beyond the
  * in-flight cap is refused before its body is read.
@@ -98,18 +147,35 @@ class Slots {
  * marked `streamedAnswer` (a dataset download, which anyone may ask for when
  * the dataset is public) it holds a slot of its own kind until its stream
  * ends, so that slow or stalled downloads can take at most maxStreamsInFlight
- * of them and never the API's. A stream from any other route keeps its
- * in-flight slot until it ends.
+ * of them and never the API's, and one client address at most
+ * maxStreamsPerAddress. A stream from any other route keeps its in-flight
+ * slot until it ends.
  */
 export function installLoadShedding(app: FastifyInstance, limits: LoadLimits): void {
   const requests = new Slots(limits.maxInFlight, 'requests are in flight', 'maxInFlight');
   const streams = new Slots(limits.maxStreamsInFlight, 'downloads are being sent', 'maxStreamsInFlight');
+  const streamsPerAddress = new SlotsPerAddress(limits.maxStreamsPerAddress);
+  // The client's share first: a client holding its own share is told so (429) rather than that the node is full.
+  const takeStream = (request: FastifyRequest): (() => void) => {
+    const releaseAddress = streamsPerAddress.take(clientAddressKey(request.socket.remoteAddress ?? ''));
+    let releaseStream: () => void;
+    try {
+      releaseStream = streams.take();
+    } catch (error) {
+      releaseAddress();
+      throw error;
+    }
+    return () => {
+      releaseStream();
+      releaseAddress();
+    };
+  };
   const held = new WeakMap<FastifyRequest, { request: () => void; stream: (() => void) | null }>();
   // Throws the refusal; run from a callback hook rather than an async one, as it runs on every request.
   const admit = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = request.url.split('?')[0] ?? '';
     if (NEVER_SHED.has(path)) return;
-    const stream = request.routeOptions.config?.streamedAnswer === true ? streams.take() : null;
+    const stream = request.routeOptions.config?.streamedAnswer === true ? takeStream(request) : null;
     let releaseRequest: () => void;
     try {
       releaseRequest = requests.take();

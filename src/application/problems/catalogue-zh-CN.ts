@@ -126,4 +126,5 @@ export const PROBLEM_TITLES_ZH_CN: Readonly<Record<ProblemCode, string>> = {
   RECORD_ALREADY_CERTIFIED: '该签发方已认证过此记录；如需重新认证，请明确重新签发',
   NODE_OVERLOADED: '节点正在处理的请求过多；请稍后重试',
   UPLOADS_PER_KEY_EXCEEDED: '该密钥正在进行的上传过多；请稍后重试',
+  DOWNLOADS_PER_ADDRESS_EXCEEDED: '该客户端地址正在接收的下载过多；请稍后重试',
 };

@@ -148,6 +148,10 @@ export const PROBLEM_CATALOGUE = {
   },
   NODE_OVERLOADED: { status: 503, title: 'The node has too many requests in flight; retry later' },
   UPLOADS_PER_KEY_EXCEEDED: { status: 429, title: 'This key has too many uploads in flight; retry later' },
+  DOWNLOADS_PER_ADDRESS_EXCEEDED: {
+    status: 429,
+    title: 'This client address has too many downloads being sent; retry later',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOGUE;

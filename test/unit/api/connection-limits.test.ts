@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { clientAddressKey, installConnectionLimits } from '../../../src/api/hardening/connection-limits.js';
+import { DEFAULT_LOAD_LIMITS, loadLimitsWith } from '../../../src/api/hardening/load-shedding.js';
 import { ConnectionRefusalWarnings } from '../../../src/node/connection-refusals.js';
 import { resolveNodeConfig } from '../../../src/node/node-config.js';
 import { defaultMaxConnections, OWN_FILE_RESERVE, openFileLimit } from '../../../src/node/open-file-limit.js';
@@ -46,6 +47,23 @@ describe('installConnectionLimits on a real server', () => {
     expect(counts.open()).toBe(1);
     first.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
+
+describe('the per-address download cap follows the per-address connection cap', () => {
+  it('is 8 downloads per address unless the node is behind a proxy (no per-address connection cap)', () => {
+    expect(DEFAULT_LOAD_LIMITS.maxStreamsPerAddress).toBe(8);
+    const direct = loadLimitsWith(DEFAULT_LOAD_LIMITS, {
+      maxConnections: 4096,
+      maxConnectionsPerAddress: 256,
+    });
+    expect(direct).toEqual(DEFAULT_LOAD_LIMITS);
+    expect(loadLimitsWith(DEFAULT_LOAD_LIMITS, undefined)).toEqual(DEFAULT_LOAD_LIMITS);
+    const proxied = loadLimitsWith(DEFAULT_LOAD_LIMITS, {
+      maxConnections: 4096,
+      maxConnectionsPerAddress: 0,
+    });
+    expect(proxied).toEqual({ ...DEFAULT_LOAD_LIMITS, maxStreamsPerAddress: 0 });
   });
 });
 
