@@ -72,7 +72,8 @@ function authorityKeysOf(parts: NodeParts): () => string[] {
 function gateOf(parts: NodeParts, startup: NodeStartup) {
   return (path: string, method: string): ProblemError | null => {
     if (startup.serving) return parts.federation.gate(method, path);
-    if (path.startsWith('/health/')) return null;
+    // Health says why the node is not ready; the metrics show it (chancery_store_up 0) to the operator who must act.
+    if (path.startsWith('/health/') || path === '/metrics') return null;
     return new ProblemError('NOT_READY', startup.problem() ?? 'starting', {}, 5);
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The operations listener answers its three routes exactly as the public listener does, from the
  * same route code, in every state of the node: while the store is unreachable at start (503
- * NOT_READY for readiness and /metrics, live 200) and once it serves. Anything else is a 404 there,
+ * NOT_READY for readiness, live 200, and the metrics saying chancery_store_up 0) and once it serves. Anything else is a 404 there,
  * even what the node's gate would refuse on the public listener: the gate passes only the three
  * routes, so the operations port never answers for the API. An IPv6 address in brackets binds
  * (the URL keeps its brackets), and closing the node closes the listener.
@@ -36,7 +36,7 @@ function answer(response: LightMyRequestResponse) {
 }
 
 describe('the operations listener beside the public one (one node, in process)', () => {
-  it('answers /health/*, /metrics as the public listener does, while not ready and once ready; anything else 404', async () => {
+  it('answers /health/*, /metrics as the public listener does, while not ready (metrics too: store down) and once ready; anything else 404', async () => {
     const severable = new SeverableStore(
       await openEventStore({ kind: 'sqlite', path: join(tmp, 'events.db'), pollIntervalMs: 20 }),
     );
@@ -52,7 +52,7 @@ describe('the operations listener beside the public one (one node, in process)',
     const ops = node.ops!;
     expect(ops).not.toBeNull();
 
-    for (const path of ['/health/live', '/health/ready', '/metrics']) {
+    for (const path of ['/health/live', '/health/ready']) {
       expect(answer(await get(ops, path))).toEqual(answer(await get(node.app, path)));
     }
     expect((await get(ops, '/health/ready')).json()).toEqual(
@@ -64,6 +64,12 @@ describe('the operations listener beside the public one (one node, in process)',
         '/health/ready',
       ),
     );
+    // While the store is out, the metrics answer on both listeners and say so: that is when the operator needs them.
+    for (const app of [ops, node.app]) {
+      const metrics = await get(app, '/metrics');
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toContain('\nchancery_store_up 0\n');
+    }
     // The public listener's gate says "not ready" for its API; the operations port has no API to speak of.
     expect((await get(node.app, '/v1/status')).statusCode).toBe(503);
     const status = await get(ops, '/v1/status');
