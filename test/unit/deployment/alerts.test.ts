@@ -69,7 +69,9 @@ describe('Prometheus alert rules', () => {
     const nodes = [...compose.matchAll(/^ {2}((?:chancery(?:-pg)?|mirror)\d+):$/gm)].map((m) => m[1]!);
     expect(nodes.length).toBeGreaterThanOrEqual(5);
     const config = readFileSync(join(DIR, 'prometheus.yml'), 'utf8');
-    for (const node of nodes) expect(config, node).toContain(`"${node}:8080"`);
+    // On the operations listener, apart from the public caps; the instance label stays the API's address.
+    for (const node of nodes) expect(config, node).toContain(`"${node}:9100"`);
+    expect(config.match(/replacement: "\$\{1\}:8080"/g)).toHaveLength(2);
     expect(compose).toContain('"./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"');
     expect(compose).toContain('"./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"');
     expect(compose).toContain(
