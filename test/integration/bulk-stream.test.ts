@@ -94,6 +94,15 @@ function send(
 const problem = (code: string, status: number, title: string, detail: string) =>
   expectedProblem(code, status, title, detail, URL_PATH);
 
+/** The refusal of an upload whose digests hash to another root than the signed one. */
+const rootMismatch = (uploaded: Buffer, signed: Buffer) =>
+  problem(
+    'BATCH_ROOT_MISMATCH',
+    422,
+    'The uploaded digests do not hash to the signed batch root; nothing was stored',
+    `the uploaded digests hash to root ${rootHex(uploaded)}, not to the signed batchRoot ${rootHex(signed)}`,
+  );
+
 describe('the streamed bulk upload', () => {
   let t: TestNode;
   let university: Awaited<ReturnType<TestNode['issuer']>>;
@@ -296,14 +305,7 @@ describe('the streamed bulk upload', () => {
     );
     const other = packed(2000, 'forged');
     const wrongRoot = await send(t, headersOf(signed(list), list.length), other);
-    expect(JSON.parse(wrongRoot.body)).toEqual(
-      problem(
-        'BATCH_ROOT_MISMATCH',
-        422,
-        'The uploaded digests do not hash to the signed batch root; nothing was stored',
-        `the uploaded digests hash to root ${rootHex(other)}, not to the signed batchRoot ${rootHex(list)}`,
-      ),
-    );
+    expect(JSON.parse(wrongRoot.body)).toEqual(rootMismatch(other, list));
     expect(await t.lastPosition()).toBe(before);
   });
 
@@ -315,14 +317,7 @@ describe('the streamed bulk upload', () => {
     tampered[at] = tampered[at]! ^ 0x01;
     const before = await t.lastPosition();
     const res = await send(t, headersOf(signed(list), tampered.length), tampered);
-    expect(JSON.parse(res.body)).toEqual(
-      problem(
-        'BATCH_ROOT_MISMATCH',
-        422,
-        'The uploaded digests do not hash to the signed batch root; nothing was stored',
-        `the uploaded digests hash to root ${rootHex(tampered)}, not to the signed batchRoot ${rootHex(list)}`,
-      ),
-    );
+    expect(JSON.parse(res.body)).toEqual(rootMismatch(tampered, list));
     expect(await t.lastPosition()).toBe(before);
   });
 
