@@ -70,6 +70,27 @@ afterEach(() => {
   for (const socket of sockets.splice(0)) socket.destroy();
 });
 
+/** Two downloads on connections that never read them, holding their slots once the node has started both. */
+async function stalledDownloads(url: string): Promise<Socket[]> {
+  const stalled = [
+    await unreadConnection(url, get('/download')),
+    await unreadConnection(url, get('/download')),
+  ];
+  await new Promise((r) => setTimeout(r, 200));
+  return stalled;
+}
+
+/** Asks for a small download until it is no longer refused with `refused` (a freed slot is seen an event-loop turn later). */
+async function downloadOnceFreed(url: string, refused: number): Promise<Response> {
+  let answer = await fetch(`${url}/download?pieces=2`);
+  for (let i = 0; answer.status === refused && i < 50; i++) {
+    await answer.text();
+    await new Promise((r) => setTimeout(r, 20));
+    answer = await fetch(`${url}/download?pieces=2`);
+  }
+  return answer;
+}
+
 describe('answers a client never reads (a real node over TCP)', () => {
   let t: TestNode;
   beforeAll(async () => {
@@ -203,11 +224,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
   it('downloads nobody reads hold download slots, not the API: beyond their cap 503, and the rest is served', async () => {
     // Public datasets download without a credential: 16 connections of 16 pipelined downloads held all 256 slots.
     const { url } = await serve({ maxInFlight: 2, maxStreamsInFlight: 2 });
-    const stalled = [
-      await unreadConnection(url, get('/download')),
-      await unreadConnection(url, get('/download')),
-    ];
-    await new Promise((r) => setTimeout(r, 200));
+    const stalled = await stalledDownloads(url);
     const third = await fetch(`${url}/download`);
     expect(third.status).toBe(503);
     expect(third.headers.get('retry-after')).toBe('1');
@@ -227,12 +244,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     await b.text();
     // A download that ends (here, its reader went away) gives its slot back.
     stalled[0]!.destroy();
-    let again = await fetch(`${url}/download?pieces=2`);
-    for (let i = 0; again.status === 503 && i < 50; i++) {
-      await again.text();
-      await new Promise((r) => setTimeout(r, 20));
-      again = await fetch(`${url}/download?pieces=2`);
-    }
+    const again = await downloadOnceFreed(url, 503);
     expect(again.status).toBe(200);
     expect((await again.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
     // The server closes only once its connections have.
@@ -242,11 +254,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
   it('one client address cannot hold every download slot: past its share 429, and other addresses are served', async () => {
     // Read just fast enough, a download never meets the stall timeout: one address could hold all 64 slots for ever.
     const { url } = await serve({ maxStreamsInFlight: 4, maxStreamsPerAddress: 2 });
-    const stalled = [
-      await unreadConnection(url, get('/download')),
-      await unreadConnection(url, get('/download')),
-    ];
-    await new Promise((r) => setTimeout(r, 200));
+    const stalled = await stalledDownloads(url);
     const third = await fetch(`${url}/download`);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('2');
@@ -265,12 +273,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
     expect(other === 'refused' ? other : [other.status, other.body.length]).toEqual([200, 2 * 64 * 1024]);
     // A held download that ends gives its address's slot back.
     stalled[0]!.destroy();
-    let again = await fetch(`${url}/download?pieces=2`);
-    for (let i = 0; again.status === 429 && i < 50; i++) {
-      await again.text();
-      await new Promise((r) => setTimeout(r, 20));
-      again = await fetch(`${url}/download?pieces=2`);
-    }
+    const again = await downloadOnceFreed(url, 429);
     expect(again.status).toBe(200);
     expect((await again.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
     stalled[1]!.destroy();
@@ -278,11 +281,7 @@ describe('unread answers against the hardening hooks (a Fastify instance over re
 
   it('with no per-address cap (behind a proxy, all clients one address) one address may take every download slot', async () => {
     const { url } = await serve({ maxStreamsInFlight: 3, maxStreamsPerAddress: 0 });
-    const stalled = [
-      await unreadConnection(url, get('/download')),
-      await unreadConnection(url, get('/download')),
-    ];
-    await new Promise((r) => setTimeout(r, 200));
+    const stalled = await stalledDownloads(url);
     const third = await fetch(`${url}/download?pieces=2`);
     expect(third.status).toBe(200);
     expect((await third.arrayBuffer()).byteLength).toBe(2 * 64 * 1024);
