@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
+import { CountsByKey } from './counts-by-key.js';
 
 export interface ConnectionLimits {
   /**
@@ -70,26 +71,23 @@ export function installConnectionLimits(
   server.on('drop', (data?: { remoteAddress?: string }) =>
     onRefused('node_limit', data?.remoteAddress === undefined ? '' : clientAddressKey(data.remoteAddress)),
   );
-  const perAddress = new Map<string, number>();
+  const perAddress = new CountsByKey();
   let open = 0;
   server.on('connection', (socket: Socket) => {
     // A socket already closed by its peer has no address; nothing is counted for it.
     const address = socket.remoteAddress;
     if (address === undefined) return;
     const key = clientAddressKey(address);
-    const held = perAddress.get(key) ?? 0;
-    if (limits.maxConnectionsPerAddress > 0 && held >= limits.maxConnectionsPerAddress) {
+    if (limits.maxConnectionsPerAddress > 0 && perAddress.held(key) >= limits.maxConnectionsPerAddress) {
       socket.destroy();
       onRefused('address_limit', key);
       return;
     }
-    perAddress.set(key, held + 1);
+    const release = perAddress.add(key);
     open++;
     socket.once('close', () => {
       open--;
-      const left = (perAddress.get(key) ?? 1) - 1;
-      if (left === 0) perAddress.delete(key);
-      else perAddress.set(key, left);
+      release();
     });
   });
   return { open: () => open };

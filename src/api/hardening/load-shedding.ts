@@ -2,6 +2,7 @@ import { finished } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
 import { type ConnectionLimits, clientAddressKey } from './connection-limits.js';
+import { CountsByKey } from './counts-by-key.js';
 
 export interface LoadLimits {
   /** Requests being served at once, over all routes but health; beyond it 503 + Retry-After. */
@@ -104,13 +105,13 @@ class Slots {
 
 /** Slots counted per client address; 429 DOWNLOADS_PER_ADDRESS_EXCEEDED past the cap, none if the cap is 0. */
 class SlotsPerAddress {
-  readonly #held = new Map<string, number>();
+  readonly #held = new CountsByKey();
 
   constructor(private readonly cap: number) {}
 
   take(address: string): () => void {
     if (this.cap === 0) return () => {};
-    const held = this.#held.get(address) ?? 0;
+    const held = this.#held.held(address);
     if (held >= this.cap) {
       throw new ProblemError(
         'DOWNLOADS_PER_ADDRESS_EXCEEDED',
@@ -119,15 +120,7 @@ class SlotsPerAddress {
         2,
       );
     }
-    this.#held.set(address, held + 1);
-    let taken = true;
-    return () => {
-      if (!taken) return;
-      taken = false;
-      const left = (this.#held.get(address) ?? 1) - 1;
-      if (left <= 0) this.#held.delete(address);
-      else this.#held.set(address, left);
-    };
+    return this.#held.add(address);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { ProblemError } from '../../application/problems/problem.js';
+import { CountsByKey } from './counts-by-key.js';
 
 /**
  * Dataset uploads each key has in flight, capped: one department cannot take
@@ -10,7 +11,7 @@ import { ProblemError } from '../../application/problems/problem.js';
  * the key's department out of uploading.
  */
 export class UploadsPerKey {
-  readonly #counts = new Map<string, number>();
+  readonly #counts = new CountsByKey();
 
   constructor(private readonly max: number) {}
 
@@ -20,7 +21,7 @@ export class UploadsPerKey {
    * Call it with a verified key only, before the body is read.
    */
   hold(keyId: string, reply: FastifyReply): void {
-    const held = this.#counts.get(keyId) ?? 0;
+    const held = this.#counts.held(keyId);
     if (held >= this.max) {
       throw new ProblemError(
         'UPLOADS_PER_KEY_EXCEEDED',
@@ -29,15 +30,9 @@ export class UploadsPerKey {
         2,
       );
     }
-    this.#counts.set(keyId, held + 1);
+    const release = this.#counts.add(keyId);
     // A response that already closed will not say so again: give its slot back now.
-    if (reply.raw.destroyed) this.#release(keyId);
-    else reply.raw.once('close', () => this.#release(keyId));
-  }
-
-  #release(keyId: string): void {
-    const left = (this.#counts.get(keyId) ?? 1) - 1;
-    if (left <= 0) this.#counts.delete(keyId);
-    else this.#counts.set(keyId, left);
+    if (reply.raw.destroyed) release();
+    else reply.raw.once('close', release);
   }
 }
