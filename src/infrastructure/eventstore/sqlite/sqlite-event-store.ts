@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { LimitedStatements } from '../../sqlite/limited-statements.js';
-import { toEventJson } from '../event-json.js';
+import { toEventJsonInTurns } from '../event-json.js';
 import { checkExpected } from '../expected-revision.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from '../group-commit.js';
 import {
@@ -9,7 +9,6 @@ import {
   type EventStore,
   type ExpectedRevision,
   type JsonValue,
-  MAX_PAGE,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -118,8 +117,10 @@ export class SqliteEventStore implements EventStore {
   readonly #queue: GroupCommitQueue<AppendRequest, AppendResult>;
   readonly #writer: AppendBatchWriter;
   readonly #commitListeners = new Set<() => void>();
-  readonly #subscriptions = new Set<SqliteSubscription>();
+  readonly #subscriptions = new Set<SqliteSubscription<EventRow>>();
   #closing = false;
+  /** Appends being written as JSON over several turns, not yet queued. */
+  readonly #serializing = new Set<Promise<AppendResult>>();
   #closed: Promise<void> | undefined;
   #stats = { commits: 0, appends: 0, events: 0 };
 
@@ -206,8 +207,14 @@ export class SqliteEventStore implements EventStore {
     checkExpected(expected);
     // Serialise before queueing so that a bad event fails its own append only
     // and never reaches the shared transaction.
-    const serialized = events.map((event, index) => toEventJson(stream, event, index));
-    return this.#queue.enqueue({ stream, expected, events: serialized });
+    const serialized = toEventJsonInTurns(stream, events);
+    if (Array.isArray(serialized)) return this.#queue.enqueue({ stream, expected, events: serialized });
+    // A large append is written over several turns; close() waits for it, as for one already queued.
+    const queued = serialized.then((json) => this.#queue.enqueue({ stream, expected, events: json }));
+    this.#serializing.add(queued);
+    const forget = () => this.#serializing.delete(queued);
+    queued.then(forget, forget);
+    return queued;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -222,15 +229,27 @@ export class SqliteEventStore implements EventStore {
     return this.#readPage(options.after, pageSize(options.maxCount));
   }
 
-  /** Synchronous on purpose: subscriptions read and start waiting in the same turn, so no commit notification can fall in between. */
   #readPage(after: bigint | undefined, maxCount: number): RecordedEvent[] {
+    return this.#readRows(after, maxCount).map((row) => this.#parsed(row));
+  }
+
+  /** Synchronous on purpose: subscriptions read and start waiting in the same turn, so no commit notification can fall in between. */
+  #readRows(after: bigint | undefined, maxCount: number): EventRow[] {
     if (maxCount === 0) return [];
     return this.#read(() =>
-      (after === undefined
+      after === undefined
         ? this.#readAllFromStart.get(maxCount).all()
-        : this.#readAll.get(maxCount).all(after)
-      ).map(toRecordedEvent),
+        : this.#readAll.get(maxCount).all(after),
     );
+  }
+
+  /** A stored row as its event; a row that does not parse fails as a read does. */
+  #parsed(row: EventRow): RecordedEvent {
+    try {
+      return toRecordedEvent(row);
+    } catch (error) {
+      throw new StoreUnavailableError('event store read failed', { cause: error });
+    }
   }
 
   subscribe(handler: EventHandler, options: SubscribeOptions = {}): Subscription {
@@ -238,7 +257,9 @@ export class SqliteEventStore implements EventStore {
     checkAfter(options.after);
     const subscription = new SqliteSubscription(
       {
-        readPage: (after) => this.#readPage(after, MAX_PAGE),
+        readPage: (after, maxCount) => this.#readRows(after, maxCount),
+        toEvent: (row) => this.#parsed(row),
+        textLength: (row) => row.data.length + (row.metadata?.length ?? 0),
         onCommit: (listener) => {
           this.#commitListeners.add(listener);
           return () => this.#commitListeners.delete(listener);
@@ -286,6 +307,7 @@ export class SqliteEventStore implements EventStore {
 
   async #close(): Promise<void> {
     this.#closing = true;
+    await Promise.allSettled([...this.#serializing]);
     await this.#queue.close();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#writer.close();

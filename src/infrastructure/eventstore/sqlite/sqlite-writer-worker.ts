@@ -8,8 +8,11 @@
 
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { EventJson } from '../event-json.js';
 import { type AppendRequest, BatchFailure, failureCause, SqliteAppendBatch } from './sqlite-append-batch.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer.js';
+
+const NO_CAUSE = { message: 'no cause', code: null };
 
 const port = parentPort!;
 let db: Database.Database | null = null;
@@ -25,9 +28,37 @@ function open(path: string, busyTimeoutMs: number): void {
   batches = new SqliteAppendBatch(db);
 }
 
-function commit(id: number, batch: readonly AppendRequest[], recordedAt: string): WriterReply {
+/** Events of the batch being received, sent ahead in parts: by append index. */
+let staging: { readonly id: number; readonly events: Map<number, EventJson[]> } | null = null;
+
+function stage(id: number, append: number, events: readonly EventJson[]): void {
+  if (staging?.id !== id) staging = { id, events: new Map() };
+  const list = staging.events.get(append) ?? [];
+  for (const event of events) list.push(event);
+  staging.events.set(append, list);
+}
+
+/** The batch with its staged appends' events put back; whatever was staged is let go. */
+function unstaged(id: number, batch: readonly AppendRequest[], staged: readonly number[]): AppendRequest[] {
+  const held = staging?.id === id ? staging.events : new Map<number, EventJson[]>();
+  staging = null;
+  return batch.map((append, index) => {
+    if (!staged.includes(index)) return append;
+    const events = held.get(index);
+    if (events === undefined)
+      throw new BatchFailure(`append ${index} of the batch arrived without its events`, NO_CAUSE);
+    return { ...append, events };
+  });
+}
+
+function commit(
+  id: number,
+  batch: readonly AppendRequest[],
+  recordedAt: string,
+  staged: readonly number[] = [],
+): WriterReply {
   try {
-    return { id, outcomes: batches!.commit(batch, recordedAt) };
+    return { id, outcomes: batches!.commit(unstaged(id, batch, staged), recordedAt) };
   } catch (error) {
     if (error instanceof BatchFailure) return { id, failure: { message: error.message, cause: error.cause } };
     return { id, failure: { message: 'event store commit failed', cause: failureCause(error) } };
@@ -48,8 +79,11 @@ port.on('message', (request: WriterRequest) => {
         });
       }
       return;
+    case 'events':
+      stage(request.id, request.append, request.events);
+      return;
     case 'batch':
-      port.postMessage(commit(request.id, request.batch, request.recordedAt));
+      port.postMessage(commit(request.id, request.batch, request.recordedAt, request.staged));
       return;
     case 'close':
       db?.close();
