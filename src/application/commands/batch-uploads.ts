@@ -18,6 +18,7 @@ import type { CertifyBatch } from '../../domain/certification/commands.js';
 import { requireActive } from '../../domain/certification/issuer-rules.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import { ParallelDigestIntake } from '../../infrastructure/crypto/parallel-digest-intake.js';
+import { DeliveryBudget } from '../../infrastructure/eventstore/delivery-budget.js';
 import type { OfferedTree } from '../../infrastructure/projections/batch-tree-handoff.js';
 import type { WriteResult } from '../../protocol/write-result.js';
 import { asIngestProblem } from '../directory/dataset-ingest.js';
@@ -113,7 +114,13 @@ async function readDigests(
     );
   }
   try {
-    for await (const chunk of request.body) intake.push(chunk);
+    // Chunks already buffered come one after another without the event loop turning, each hashing
+    // up to a block on this thread: a run of them held health checks and other requests ~160 ms.
+    const budget = new DeliveryBudget();
+    for await (const chunk of request.body) {
+      intake.push(chunk);
+      if (budget.spent) await budget.pause();
+    }
     return await intake.finish();
   } catch (error) {
     throw asIngestProblem(domainErrorToProblem(error), intake.byteCount);

@@ -6,6 +6,7 @@
  * refuses a list that does not hash to what was signed.
  */
 
+import { encodeBase64 } from '../crypto/base64.js';
 import { fromHex, toHex } from '../crypto/hex.js';
 import { batchLeafHash, RootAccumulator } from '../log/batch-tree.js';
 import { HASH_SIZE } from '../log/rfc6962.js';
@@ -117,14 +118,32 @@ export const batchDecider: Decider<CertifyBatch, BatchEvent, BatchState> = {
         },
       },
     ];
+    const base64 = trustedEncoder(list.encodeBase64, list.packed);
     for (let from = 0; from < command.count; from += BATCH_DIGESTS_PER_EVENT) {
       const to = Math.min(from + BATCH_DIGESTS_PER_EVENT, command.count);
       const bytes = list.packed.subarray(from * HASH_SIZE, to * HASH_SIZE);
       events.push({
         type: 'BatchDigestsRecorded',
-        data: encodeSlice(command.batchId, from, bytes, command.sliceEncoding ?? 'base64'),
+        data: encodeSlice(command.batchId, from, bytes, command.sliceEncoding ?? 'base64', base64),
       });
     }
     return events;
   },
 };
+
+/**
+ * The packer's encoder once it spelled a first slice's worth of the digests, and an odd-length tail, as
+ * the domain's does; the domain's otherwise. A slice the log stores in another spelling would be
+ * refused by every reader of it.
+ */
+function trustedEncoder(
+  encoder: ((bytes: Uint8Array) => string) | undefined,
+  packed: Uint8Array,
+): (bytes: Uint8Array) => string {
+  if (encoder === undefined) return encodeBase64;
+  const sample = packed.subarray(0, Math.min(packed.length, BATCH_DIGESTS_PER_EVENT * HASH_SIZE));
+  const tail = packed.subarray(0, Math.min(packed.length, 31));
+  return encoder(sample) === encodeBase64(sample) && encoder(tail) === encodeBase64(tail)
+    ? encoder
+    : encodeBase64;
+}

@@ -33,6 +33,7 @@ import { HASH_SIZE } from '../../domain/log/rfc6962.js';
 import { StoredHashBuilder } from '../../domain/log/stored-hash-builder.js';
 import { BLOCK_WORKER_SOURCE, type BlockJob, type KeysJob } from './batch-block-worker.js';
 import { NODE_TREE_HASHER } from './node-hashes.js';
+import { encodeBase64Natively } from './strict-base64.js';
 
 /** Leaves per block: 2^13, 256 KiB of digests, some 15 ms of hashing, so one block here holds the event loop briefly. */
 export const BLOCK_LEVEL = 13;
@@ -123,6 +124,7 @@ export class ParallelDigestIntake {
       count: this.signedCount,
       root: toHex(this.#tree.root()),
       storedHashes: this.#tree.hashes,
+      encodeBase64: encodeBase64Natively,
     };
   }
 

@@ -9,3 +9,8 @@ export function decodeStrictBase64(text: string): Buffer | null {
   const bytes = Buffer.from(text, 'base64');
   return bytes.toString('base64') === text ? bytes : null;
 }
+
+/** Canonical padded base64 of bytes, natively: what the domain's encodeBase64 spells, several times faster. */
+export function encodeBase64Natively(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}

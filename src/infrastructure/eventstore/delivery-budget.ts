@@ -1,6 +1,6 @@
 /**
- * How long a subscription may keep delivering events before it lets other
- * work run. Awaiting a handler that returns at once yields only to
+ * How long a subscription may keep delivering events (or a streamed upload
+ * taking chunks already buffered) before it lets other work run. Awaiting a handler that returns at once yields only to
  * microtasks, so a page of events handled back to back held the event loop
  * for as long as the page took: the 1,954 slices of a million-record batch
  * kept every request, health check and timer waiting for 18 s (issue 14).

@@ -142,6 +142,38 @@ describe('CertifyBatch', () => {
     expect(fromStream).toStrictEqual(fromJson);
   });
 
+  it("spells slices with the packer's faster base64 encoder only when it spells them as the domain does", () => {
+    const command = certifyBatch(2 * BATCH_DIGESTS_PER_EVENT + 5);
+    const packed = new Uint8Array(Buffer.from(command.digests.join(''), 'hex'));
+    const fromJson = batchDecider.decide(command, batchDecider.initialState());
+    const calls: number[] = [];
+    const native = (bytes: Uint8Array) => {
+      calls.push(bytes.length);
+      return Buffer.from(bytes).toString('base64');
+    };
+    const withNative = batchDecider.decide(
+      {
+        ...command,
+        digests: { packed, count: command.count, root: command.batchRoot, encodeBase64: native },
+      },
+      batchDecider.initialState(),
+    );
+    expect(withNative).toStrictEqual(fromJson);
+    // Two checks, then one call per slice.
+    expect(calls).toHaveLength(2 + 3);
+
+    // A packer whose encoder spells base64 otherwise (here base64url, no padding) is not used at all.
+    const otherSpelling = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+    const withOther = batchDecider.decide(
+      {
+        ...command,
+        digests: { packed, count: command.count, root: command.batchRoot, encodeBase64: otherSpelling },
+      },
+      batchDecider.initialState(),
+    );
+    expect(withOther).toStrictEqual(fromJson);
+  });
+
   it('certifies a batch of one record, whose root is its leaf hash', () => {
     const command = certifyBatch(1);
     given([])

@@ -36,8 +36,11 @@ export class SqliteSubscription<Row> implements Subscription {
   #closed = false;
   #wake: (() => void) | undefined;
   readonly #budget = new DeliveryBudget();
-  /** Index in PAGE_SIZES of the next page's size: smaller after a page of large events, larger after small ones. */
-  #size = 0;
+  /**
+   * Index in PAGE_SIZES of the next page's size: smaller after a page of large events, larger after
+   * small ones. It starts below the largest, so that a first page of large events is not a thousand.
+   */
+  #size = 1;
 
   constructor(
     private readonly source: SubscriptionSource<Row>,
