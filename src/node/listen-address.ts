@@ -11,7 +11,8 @@ const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /**
- * Reads `HOST:PORT` (`127.0.0.1:9090`, `[::1]:9090`, `ops.node-1.internal:9090`, port 0 for any free one).
+ * Reads `HOST:PORT` (`127.0.0.1:9090`, `[::1]:9090`, `ops.node-1.internal:9090`, port 0 for any free one;
+ * `localhost` is 127.0.0.1).
  * An IPv6 address must be in brackets: in `::1:9090` nothing says where the address ends. The
  * host is required: binding every interface is a choice to write down (`0.0.0.0:9090`, `[::]:9090`).
  * `name` is the setting's name (`CHANCERY_OPS_LISTEN`), for the error that names what is allowed.
@@ -28,18 +29,18 @@ export function parseListenAddress(value: string, name: string): ListenAddress {
   const [, host = '', portText = ''] = match;
   if (bracketed !== null && !isIPv6(host)) throw refuse('only an IPv6 address goes in brackets');
   if (host === '') throw refuse('no host before the port');
-  // Fastify binds `localhost` as two servers, 127.0.0.1 and ::1, and the second would have none of
-  // the listener's connection cap (installConnectionLimits sees only the first).
-  if (host.toLowerCase() === 'localhost')
-    throw refuse('localhost binds two addresses: write 127.0.0.1 or [::1]');
-  if (bracketed === null && isIP(host) === 0) {
+  const loopback = host.toLowerCase() === 'localhost';
+  if (bracketed === null && !loopback && isIP(host) === 0) {
     // 999.1.1.1 reads as a host name, and would fail only at listen, as a failed DNS look-up.
     if (/^[\d.]+$/.test(host)) throw refuse('not an IPv4 address');
     if (!HOST_NAME.test(host)) throw refuse('not a host name or address');
   }
   // Digits only: Number() would also take ' 9090', '0x2382' and '9e3'.
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw refuse('the port is not 0..65535');
-  return { host, port: Number(portText) };
+  // Fastify binds `localhost` as two servers, 127.0.0.1 and ::1, and the second would have none of
+  // the listener's connection cap (installConnectionLimits sees only the first): 127.0.0.1 alone,
+  // as CHANCERY_HOST=localhost is.
+  return { host: loopback ? '127.0.0.1' : host, port: Number(portText) };
 }
 
 /** Why a value is not HOST:PORT at all, in the words of the likeliest mistake. */

@@ -18,6 +18,9 @@ describe('parseListenAddress', () => {
     ['[::]:0', { host: '::', port: 0 }],
     ['[2001:db8::7]:65535', { host: '2001:db8::7', port: 65535 }],
     ['ops.node-1.example:9090', { host: 'ops.node-1.example', port: 9090 }],
+    // One address, as CHANCERY_HOST=localhost: Fastify would bind ::1 too, outside the listener's cap.
+    ['localhost:9090', { host: '127.0.0.1', port: 9090 }],
+    ['LocalHost:0', { host: '127.0.0.1', port: 0 }],
   ])('reads %s', (value, address) => {
     expect(parseListenAddress(value, 'CHANCERY_OPS_LISTEN')).toEqual(address);
   });
@@ -39,8 +42,7 @@ describe('parseListenAddress', () => {
     ['999.1.1.1:9090', 'not an IPv4 address'],
     ['10.0.0:9090', 'not an IPv4 address'],
     ['bad_host:9090', 'not a host name or address'],
-    ['localhost:9090', 'localhost binds two addresses: write 127.0.0.1 or [::1]'],
-    ['LocalHost:9090', 'localhost binds two addresses: write 127.0.0.1 or [::1]'],
+    ['localhost:', 'the port is not 0..65535'],
     ['-ops:9090', 'not a host name or address'],
     ['http://127.0.0.1:9090', 'an address to listen on, not a URL'],
   ])('refuses %s: %s', (value, why) => {
