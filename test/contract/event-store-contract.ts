@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -603,6 +603,61 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
       });
     });
 
+    // A million-record batch is one append of ~2,000 events and 45 MB of JSON: the adapters write
+    // such an append over several turns of the event loop, which must change nothing it writes.
+    describe('large appends', () => {
+      it('commits a 12 MB append whole and in order beside small appends racing it', async () => {
+        const store = await open();
+        const stream = uniqueStream('large');
+        const events = largeEvents(90, 100 * 1024);
+        const small = Array.from({ length: 20 }, (_, i) => uniqueStream(`small-${i}`));
+        const [large] = await Promise.all([
+          store.append(stream, events, 'no_stream'),
+          ...small.map((s, i) => store.append(s, [ev('Small', { i })], 'no_stream')),
+        ]);
+        expect(large!.nextExpectedRevision).toBe(89n);
+        const written = await readWholeStream(store, stream);
+        expect(written.map((e) => e.data)).toEqual(events.map((e) => e.data));
+        // One append, one transaction: consecutive positions, nothing of another append among them.
+        const positions = written.map((e) => e.position);
+        for (let i = 1; i < positions.length; i++) expect(positions[i]).toBe(positions[i - 1]! + 1n);
+        for (const s of small) expect(await readWholeStream(store, s)).toHaveLength(1);
+      });
+
+      it('writes nothing of a large append that loses its expected revision or holds a bad event', async () => {
+        const store = await open();
+        const stream = uniqueStream('large-lost');
+        await store.append(stream, [ev('First', { n: 0 })], 'no_stream');
+        const before = await store.lastPosition();
+        await expect(store.append(stream, largeEvents(30, 100 * 1024), 'no_stream')).rejects.toBeInstanceOf(
+          WrongExpectedRevisionError,
+        );
+        const bad: { type: string; data: unknown }[] = largeEvents(30, 100 * 1024);
+        bad[29] = { type: 'Large', data: undefined };
+        await expect(store.append(stream, bad as never, 0n)).rejects.toThrow(
+          new TypeError(`stream ${stream}, event 29: data is not JSON`),
+        );
+        expect(await readWholeStream(store, stream)).toHaveLength(1);
+        expect(await store.lastPosition()).toBe(before);
+        await expect(store.append(stream, largeEvents(30, 100 * 1024), 0n)).resolves.toMatchObject({
+          nextExpectedRevision: 30n,
+        });
+      });
+
+      it('close() commits a large append asked for before it', async () => {
+        const store = await open();
+        const stream = uniqueStream('large-close');
+        const events = largeEvents(30, 100 * 1024);
+        const appended = store.append(stream, events, 'no_stream');
+        await store.close();
+        await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 29n });
+        const reopened = await open();
+        expect((await readWholeStream(reopened, stream)).map((e) => e.data)).toEqual(
+          events.map((e) => e.data),
+        );
+      });
+    });
+
     describe('durability', () => {
       it('keeps committed events across close and reopen', async () => {
         const first = await open();
@@ -745,6 +800,13 @@ function uniqueStream(label: string): string {
 
 function ev(type: string, data: JsonValue) {
   return { type, data };
+}
+
+/** `count` events of `bytes` random bytes each, as base64 (a batch's digest slices, in size). */
+function largeEvents(count: number, bytes: number) {
+  return Array.from({ length: count }, (_, from) =>
+    ev('Large', { from, digestsBase64: randomBytes(bytes).toString('base64') }),
+  );
 }
 
 function numbered(n: number) {

@@ -52,14 +52,14 @@ export function eventJsonLength(json: EventJson): number {
 export function toEventJsonInTurns(
   stream: string,
   events: readonly NewEvent[],
+  /** A store's own check of each event's JSON (e.g. PostgreSQL's text refusing U+0000); throws to refuse it. */
+  check: (json: EventJson, index: number) => void = () => {},
 ): EventJson[] | Promise<EventJson[]> {
   const serialized: EventJson[] = [];
   let text = 0;
   for (let index = 0; index < events.length; index++) {
-    if (text > TEXT_PER_TURN) return rest(stream, events, index, serialized);
-    const json = toEventJson(stream, events[index]!, index);
-    text += eventJsonLength(json);
-    serialized.push(json);
+    if (text > TEXT_PER_TURN) return rest(stream, events, index, serialized, check);
+    text += serializeInto(serialized, stream, events[index]!, index, check);
   }
   return serialized;
 }
@@ -69,6 +69,7 @@ async function rest(
   events: readonly NewEvent[],
   from: number,
   serialized: EventJson[],
+  check: (json: EventJson, index: number) => void,
 ): Promise<EventJson[]> {
   let text = 0;
   await nextTurn();
@@ -77,11 +78,44 @@ async function rest(
       text = 0;
       await nextTurn();
     }
-    const json = toEventJson(stream, events[index]!, index);
-    text += eventJsonLength(json);
-    serialized.push(json);
+    text += serializeInto(serialized, stream, events[index]!, index, check);
   }
   return serialized;
+}
+
+/** Appends the event's checked JSON to `serialized`; returns its length. */
+function serializeInto(
+  serialized: EventJson[],
+  stream: string,
+  event: NewEvent,
+  index: number,
+  check: (json: EventJson, index: number) => void,
+): number {
+  const json = toEventJson(stream, event, index);
+  check(json, index);
+  serialized.push(json);
+  return eventJsonLength(json);
+}
+
+/**
+ * Appends still being written as JSON over several turns, not yet queued: a store's close() waits
+ * for them, as it does for appends already queued (an append asked for before close() is committed).
+ */
+export class AppendsInWriting {
+  readonly #writing = new Set<Promise<unknown>>();
+
+  /** `queued` resolves once the append's JSON is written and the append queued (or refused). */
+  add<T>(queued: Promise<T>): Promise<T> {
+    this.#writing.add(queued);
+    const forget = () => this.#writing.delete(queued);
+    queued.then(forget, forget);
+    return queued;
+  }
+
+  /** Settles once every append added so far is queued or refused. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#writing]);
+  }
 }
 
 function nextTurn(): Promise<void> {

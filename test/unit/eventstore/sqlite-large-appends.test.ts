@@ -15,10 +15,7 @@ import {
   eventJsonLength,
   toEventJsonInTurns,
 } from '../../../src/infrastructure/eventstore/event-json.js';
-import {
-  type RecordedEvent,
-  WrongExpectedRevisionError,
-} from '../../../src/infrastructure/eventstore/port.js';
+import type { RecordedEvent } from '../../../src/infrastructure/eventstore/port.js';
 import type { AppendRequest } from '../../../src/infrastructure/eventstore/sqlite/sqlite-append-batch.js';
 import { SqliteEventStore } from '../../../src/infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { inParts, WriterThread } from '../../../src/infrastructure/eventstore/sqlite/sqlite-writer.js';
@@ -133,58 +130,8 @@ describe('inParts', () => {
   });
 });
 
-describe('SqliteEventStore with large appends', () => {
-  it('commits a 12 MB append whole and in order beside small appends racing it', async () => {
-    const store = openStore();
-    const events = slices(90, 100 * 1024);
-    const [large, ...small] = await Promise.all([
-      store.append('batch', events, 'no_stream'),
-      ...Array.from({ length: 20 }, (_, i) => store.append(`single-${i}`, [slice(i, 32)], 'no_stream')),
-    ]);
-    expect(large!.nextExpectedRevision).toBe(89n);
-    expect(small).toHaveLength(20);
-
-    const written = await store.readStream('batch');
-    expect(written.map((e) => e.data)).toEqual(events.map((e) => e.data));
-    // One append, one transaction: its positions are consecutive, nothing of another append among them.
-    const positions = written.map((e) => e.position);
-    expect(positions.at(-1)! - positions[0]!).toBe(89n);
-    expect((await store.readAll({ maxCount: 1000 })).length).toBe(110);
-  });
-
-  it('writes nothing of a large append that loses its expected revision, and goes on', async () => {
-    const store = openStore();
-    await store.append('batch', [slice(0, 32)], 'no_stream');
-    const before = await store.readAll();
-    await expect(store.append('batch', slices(30, 100 * 1024), 'no_stream')).rejects.toBeInstanceOf(
-      WrongExpectedRevisionError,
-    );
-    expect(await store.readAll()).toEqual(before);
-    await expect(store.append('batch', slices(30, 100 * 1024), 0n)).resolves.toMatchObject({
-      nextExpectedRevision: 30n,
-    });
-  });
-
-  it('writes nothing of a large append with a bad event', async () => {
-    const store = openStore();
-    const events: { type: string; data: unknown }[] = slices(30, 100 * 1024);
-    events[29] = { type: 'Sliced', data: undefined };
-    await expect(store.append('batch', events as never, 'no_stream')).rejects.toThrow(
-      new TypeError('stream batch, event 29: data is not JSON'),
-    );
-    expect(await store.readAll()).toEqual([]);
-  });
-
-  it('close() commits a large append still being written as JSON', async () => {
-    const store = openStore();
-    const events = slices(30, 100 * 1024);
-    const appended = store.append('batch', events, 'no_stream');
-    await store.close();
-    await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 29n });
-    const reopened = openStore();
-    expect((await reopened.readStream('batch')).map((e) => e.data)).toEqual(events.map((e) => e.data));
-  });
-
+// What any store must do with large appends is in the event store contract (test/contract).
+describe('SqliteEventStore subscriptions over large events', () => {
   it('delivers large and small events to a subscription exactly once, in order, as page sizes change', async () => {
     const store = openStore();
     // Large events shrink the pages, small ones grow them back: both turns are crossed twice.

@@ -12,7 +12,7 @@
  */
 
 import pg from 'pg';
-import { toEventJson } from '../event-json.js';
+import { AppendsInWriting, toEventJsonInTurns } from '../event-json.js';
 import { checkExpected } from '../expected-revision.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue } from '../group-commit.js';
 import {
@@ -129,6 +129,7 @@ export class PostgresEventStore implements EventStore {
   readonly #subscriptions = new Set<PostgresSubscription>();
   #migrated: Promise<void> | null = null;
   #closing = false;
+  readonly #writing = new AppendsInWriting();
   #closed: Promise<void> | undefined;
   #stats = { commits: 0, appends: 0, events: 0 };
 
@@ -169,13 +170,15 @@ export class PostgresEventStore implements EventStore {
     checkExpected(expected);
     // text cannot hold U+0000: refused here, so that one bad append never fails the batch it would share.
     if (stream.includes('\0')) throw new TypeError('stream must not contain U+0000');
-    const serialized = events.map((event, index) => {
-      const json = toEventJson(stream, event, index);
+    const serialized = toEventJsonInTurns(stream, events, (json, index) => {
       if (json.type.includes('\0'))
         throw new TypeError(`stream ${stream}, event ${index}: type contains U+0000`);
-      return json;
     });
-    return this.#queue.enqueue({ stream, expected, events: serialized });
+    if (Array.isArray(serialized)) return this.#queue.enqueue({ stream, expected, events: serialized });
+    // A large append is written over several turns; close() waits for it, as for one already queued.
+    return this.#writing.add(
+      serialized.then((json) => this.#queue.enqueue({ stream, expected, events: json })),
+    );
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -256,6 +259,7 @@ export class PostgresEventStore implements EventStore {
 
   async #close(): Promise<void> {
     this.#closing = true;
+    await this.#writing.settled();
     await this.#queue.close();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#listener.close();

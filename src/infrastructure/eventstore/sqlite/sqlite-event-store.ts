@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { LimitedStatements } from '../../sqlite/limited-statements.js';
-import { toEventJsonInTurns } from '../event-json.js';
+import { AppendsInWriting, toEventJsonInTurns } from '../event-json.js';
 import { checkExpected } from '../expected-revision.js';
 import { DEFAULT_MAX_PENDING, GroupCommitQueue, type Outcome } from '../group-commit.js';
 import {
@@ -119,8 +119,7 @@ export class SqliteEventStore implements EventStore {
   readonly #commitListeners = new Set<() => void>();
   readonly #subscriptions = new Set<SqliteSubscription<EventRow>>();
   #closing = false;
-  /** Appends being written as JSON over several turns, not yet queued. */
-  readonly #serializing = new Set<Promise<AppendResult>>();
+  readonly #writing = new AppendsInWriting();
   #closed: Promise<void> | undefined;
   #stats = { commits: 0, appends: 0, events: 0 };
 
@@ -210,11 +209,9 @@ export class SqliteEventStore implements EventStore {
     const serialized = toEventJsonInTurns(stream, events);
     if (Array.isArray(serialized)) return this.#queue.enqueue({ stream, expected, events: serialized });
     // A large append is written over several turns; close() waits for it, as for one already queued.
-    const queued = serialized.then((json) => this.#queue.enqueue({ stream, expected, events: json }));
-    this.#serializing.add(queued);
-    const forget = () => this.#serializing.delete(queued);
-    queued.then(forget, forget);
-    return queued;
+    return this.#writing.add(
+      serialized.then((json) => this.#queue.enqueue({ stream, expected, events: json })),
+    );
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -307,7 +304,7 @@ export class SqliteEventStore implements EventStore {
 
   async #close(): Promise<void> {
     this.#closing = true;
-    await Promise.allSettled([...this.#serializing]);
+    await this.#writing.settled();
     await this.#queue.close();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#writer.close();
