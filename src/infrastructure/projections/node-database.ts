@@ -61,6 +61,8 @@ function checkpointOffThread(db: NodeDatabase, file: string): void {
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
   const checkpointer = startWalCheckpointer(file, {
+    // A quarter of the way to the backstop: what the backstop then copies on the event loop stays small.
+    hurryAfterFrames: BACKSTOP_AUTOCHECKPOINT_PAGES / 4,
     // Without the worker, SQLite's own checkpoints keep the WAL small, as before.
     onFailure: () => {
       if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);

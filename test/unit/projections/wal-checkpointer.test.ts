@@ -57,6 +57,29 @@ describe('the node database WAL checkpointer', () => {
     }
   });
 
+  it('checkpoints again within milliseconds, not at its interval, while the WAL is past hurryAfterFrames', async () => {
+    const file = join(dir, 'hurry.db');
+    const db = openNodeDatabase(file, { walCheckpointer: false });
+    // SQLite never checkpoints by itself here: only the worker moves pages into the database file.
+    db.pragma('wal_autocheckpoint = 0');
+    const checkpointer = startWalCheckpointer(file, { intervalMs: 2500, hurryAfterFrames: 10 });
+    try {
+      writeRows(db, 30);
+      const first = statSync(file).size;
+      await until(() => statSync(file).size > first, 'the first checkpoint, at the interval');
+      // The WAL held ~300 frames then: the next checkpoints come every 10 ms. New rows are in the file
+      // long before the interval's 2.5 s, whatever the machine's load.
+      writeRows(db, 30);
+      const second = statSync(file).size;
+      const written = Date.now();
+      await until(() => statSync(file).size > second, 'the rows written after it are checkpointed', 2000);
+      expect(Date.now() - written).toBeLessThan(2000);
+    } finally {
+      checkpointer.stop();
+      db.close();
+    }
+  });
+
   it('reports a worker that cannot work, so that the caller falls back', async () => {
     const failures: Error[] = [];
     startWalCheckpointer(join(dir, 'missing', 'nothing.db'), { onFailure: (error) => failures.push(error) });
