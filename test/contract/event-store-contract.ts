@@ -803,7 +803,7 @@ function ev(type: string, data: JsonValue) {
 }
 
 /** `count` events of `bytes` random bytes each, as base64 (a batch's digest slices, in size). */
-function largeEvents(count: number, bytes: number) {
+export function largeEvents(count: number, bytes: number) {
   return Array.from({ length: count }, (_, from) =>
     ev('Large', { from, digestsBase64: randomBytes(bytes).toString('base64') }),
   );
