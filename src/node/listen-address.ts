@@ -29,18 +29,25 @@ export function parseListenAddress(value: string, name: string): ListenAddress {
   const [, host = '', portText = ''] = match;
   if (bracketed !== null && !isIPv6(host)) throw refuse('only an IPv6 address goes in brackets');
   if (host === '') throw refuse('no host before the port');
-  const loopback = host.toLowerCase() === 'localhost';
-  if (bracketed === null && !loopback && isIP(host) === 0) {
+  if (bracketed === null && isIP(host) === 0) {
     // 999.1.1.1 reads as a host name, and would fail only at listen, as a failed DNS look-up.
     if (/^[\d.]+$/.test(host)) throw refuse('not an IPv4 address');
     if (!HOST_NAME.test(host)) throw refuse('not a host name or address');
   }
   // Digits only: Number() would also take ' 9090', '0x2382' and '9e3'.
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw refuse('the port is not 0..65535');
-  // Fastify binds `localhost` as two servers, 127.0.0.1 and ::1, and the second would have none of
-  // the listener's connection cap (installConnectionLimits sees only the first): 127.0.0.1 alone,
-  // as CHANCERY_HOST=localhost is.
-  return { host: loopback ? '127.0.0.1' : host, port: Number(portText) };
+  return { host: listenHost(host), port: Number(portText) };
+}
+
+/**
+ * The host a listener binds: `localhost` is the IPv4 loopback only, for the public listener
+ * (CHANCERY_HOST) and the operations one alike. Given `localhost`, Fastify binds two servers
+ * (127.0.0.1 and ::1), and the connection caps and the send stall timeout, installed on its one
+ * `app.server`, would guard the first only: a client connecting to ::1 would have none of them.
+ * Every other host is bound as written.
+ */
+export function listenHost(host: string): string {
+  return host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
 }
 
 /** Why a value is not HOST:PORT at all, in the words of the likeliest mistake. */

@@ -6,7 +6,7 @@ import {
   type FederationConfigInput,
   resolveFederationConfig,
 } from '../infrastructure/federation/federation-config.js';
-import { type ListenAddress, parseListenAddress } from './listen-address.js';
+import { type ListenAddress, listenHost, parseListenAddress } from './listen-address.js';
 import type { EventStoreConfig } from './open-event-store.js';
 import { defaultMaxConnections, openFileLimit } from './open-file-limit.js';
 
@@ -125,15 +125,6 @@ export function resolveNodeConfig(flags: NodeConfigInput, env: NodeJS.ProcessEnv
     connections: connectionLimits(env),
     opsListen: opsListen(flags, env, port),
   };
-}
-
-/**
- * `localhost` binds the IPv4 loopback only. Given `localhost`, Fastify binds two servers (127.0.0.1 and ::1),
- * and the connection caps and the send stall timeout, installed on its one `app.server`, would guard the first
- * only: a client connecting to ::1 would have none of them. Every other host is bound as written.
- */
-function listenHost(host: string): string {
-  return host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
 }
 
 /** Off unless set; an empty value is unset, as compose files write it. */
