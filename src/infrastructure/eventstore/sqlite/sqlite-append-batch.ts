@@ -34,6 +34,9 @@ export interface FailureCause {
   readonly code: string | null;
 }
 
+/** The cause of a failure that no error raised (the thread stopped, a message came out of turn). */
+export const NO_CAUSE: FailureCause = { message: 'no cause', code: null };
+
 /** Nothing of the batch was committed: the write lock could not be taken, or COMMIT failed. */
 export class BatchFailure extends Error {
   constructor(

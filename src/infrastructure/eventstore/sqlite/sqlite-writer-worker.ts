@@ -9,10 +9,14 @@
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventJson } from '../event-json.js';
-import { type AppendRequest, BatchFailure, failureCause, SqliteAppendBatch } from './sqlite-append-batch.js';
+import {
+  type AppendRequest,
+  BatchFailure,
+  failureCause,
+  NO_CAUSE,
+  SqliteAppendBatch,
+} from './sqlite-append-batch.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer.js';
-
-const NO_CAUSE = { message: 'no cause', code: null };
 
 const port = parentPort!;
 let db: Database.Database | null = null;

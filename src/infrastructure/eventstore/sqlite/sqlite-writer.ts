@@ -7,6 +7,7 @@ import {
   type AppendRequest,
   BatchFailure,
   type FailureCause,
+  NO_CAUSE,
   SqliteAppendBatch,
 } from './sqlite-append-batch.js';
 
@@ -217,8 +218,6 @@ export class WriterThread implements AppendBatchWriter {
     this.#pending.clear();
   }
 }
-
-const NO_CAUSE: FailureCause = { message: 'no cause', code: null };
 
 /**
  * Text per message to the thread, about. Posting copies a message on this
