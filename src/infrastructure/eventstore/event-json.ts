@@ -104,8 +104,16 @@ function serializeInto(
 export class AppendsInWriting {
   readonly #writing = new Set<Promise<unknown>>();
 
-  /** `queued` resolves once the append's JSON is written and the append queued (or refused). */
-  add<T>(queued: Promise<T>): Promise<T> {
+  /**
+   * Queues an append whose JSON toEventJsonInTurns wrote: at once when it was written in the
+   * caller's turn, else once it is written, counted here meanwhile.
+   */
+  enqueue<T>(
+    serialized: EventJson[] | Promise<EventJson[]>,
+    enqueue: (events: EventJson[]) => Promise<T>,
+  ): Promise<T> {
+    if (Array.isArray(serialized)) return enqueue(serialized);
+    const queued = serialized.then(enqueue);
     this.#writing.add(queued);
     const forget = () => this.#writing.delete(queued);
     queued.then(forget, forget);

@@ -174,10 +174,9 @@ export class PostgresEventStore implements EventStore {
       if (json.type.includes('\0'))
         throw new TypeError(`stream ${stream}, event ${index}: type contains U+0000`);
     });
-    if (Array.isArray(serialized)) return this.#queue.enqueue({ stream, expected, events: serialized });
     // A large append is written over several turns; close() waits for it, as for one already queued.
-    return this.#writing.add(
-      serialized.then((json) => this.#queue.enqueue({ stream, expected, events: json })),
+    return this.#writing.enqueue(serialized, (json) =>
+      this.#queue.enqueue({ stream, expected, events: json }),
     );
   }
 

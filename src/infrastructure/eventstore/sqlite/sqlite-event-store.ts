@@ -207,10 +207,9 @@ export class SqliteEventStore implements EventStore {
     // Serialise before queueing so that a bad event fails its own append only
     // and never reaches the shared transaction.
     const serialized = toEventJsonInTurns(stream, events);
-    if (Array.isArray(serialized)) return this.#queue.enqueue({ stream, expected, events: serialized });
     // A large append is written over several turns; close() waits for it, as for one already queued.
-    return this.#writing.add(
-      serialized.then((json) => this.#queue.enqueue({ stream, expected, events: json })),
+    return this.#writing.enqueue(serialized, (json) =>
+      this.#queue.enqueue({ stream, expected, events: json }),
     );
   }
 
