@@ -31,12 +31,12 @@ export function toEventJson(stream: string, event: NewEvent, index: number): Eve
 }
 
 /**
- * JSON text written between two turns of the event loop, about. A batch of a
+ * JSON text written, or handed on to a store, between two turns of the event loop, about. A batch of a
  * million records is some 2,000 events and 45 MB of text: written in one
  * turn, it and the collection after it held every request (health checks
  * included) for a few hundred milliseconds (issue 14).
  */
-const TEXT_PER_TURN = 1024 * 1024;
+export const TEXT_PER_TURN = 1024 * 1024;
 
 /** The characters of an event's JSON text. */
 export function eventJsonLength(json: EventJson): number {

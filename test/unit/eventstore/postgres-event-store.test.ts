@@ -28,6 +28,7 @@ import {
   type PostgresEventStoreOptions,
 } from '../../../src/infrastructure/eventstore/postgres/postgres-event-store.js';
 import { LATEST_SCHEMA_VERSION } from '../../../src/infrastructure/eventstore/postgres/schema-migrations.js';
+import { largeEvents } from '../../contract/event-store-contract.js';
 import { createTestDatabase, uniqueSchema } from '../../support/postgres-server.js';
 
 const database = await createTestDatabase('adapter');
@@ -393,6 +394,61 @@ describe('failures', () => {
     }
     expect((await store.readStream('x')).map((e) => e.type)).toEqual(['Raw']);
     expect(await store.readStream('y')).toEqual([]);
+  });
+
+  it('writes a large append in several INSERTs of one transaction, and none of it when a later one fails', async () => {
+    const schema = uniqueSchema('large_parts');
+    const store = open(schema);
+    await store.lastPosition();
+    // Counts the INSERT statements on the events table: the adapter's parts are visible only to the server.
+    await database.sql(`CREATE TABLE ${schema}.inserts (n integer NOT NULL);
+      CREATE FUNCTION ${schema}.count_insert() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN INSERT INTO ${schema}.inserts VALUES (1); RETURN NULL; END $$;
+      CREATE TRIGGER count_inserts AFTER INSERT ON ${schema}.events
+        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.count_insert()`);
+    const inserts = async () =>
+      Number((await database.sql<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.inserts`))[0]!.n);
+    await store.append('small', [ev(0), ev(1)], 'no_stream');
+    expect(await inserts()).toBe(1);
+
+    // 90 events of 100 KiB (12 MB of JSON): parts of about 1 MiB each.
+    const events = largeEvents(90, 100 * 1024);
+    await store.append('large', events, 'no_stream');
+    expect(await inserts()).toBeGreaterThanOrEqual(1 + 10);
+    const written = await store.readStream('large');
+    expect(written.map((e) => e.data)).toEqual(events.map((e) => e.data));
+    for (let i = 1; i < written.length; i++) expect(written[i]!.position).toBe(written[i - 1]!.position + 1n);
+
+    // A writer outside the lock takes a revision that only the append's last part writes: its earlier
+    // parts are then already inserted, and must go with the rest.
+    await database.sql(`DROP TRIGGER events_take_sequencing_lock ON ${schema}.events`);
+    const outsider = await connect();
+    await outsider.query('BEGIN');
+    await outsider.query(
+      `INSERT INTO ${schema}.events (stream, revision, type, data) VALUES ('taken', 88, 'Raw', '{}')`,
+    );
+    const before = (await readAllEvents(store)).length;
+    const refused = store.append('taken', largeEvents(90, 100 * 1024), 'no_stream');
+    refused.catch(() => undefined);
+    // Its earlier parts inserted (seen only by its own transaction), the part with revision 88 waits for
+    // the outsider's row.
+    const waiting = async () =>
+      (
+        await database.sql<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
+      )[0]!.n === '1';
+    const deadline = Date.now() + 10_000;
+    while (!(await waiting())) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the last part to wait for the lock');
+      await sleep(20);
+    }
+    await outsider.query('COMMIT');
+    await expect(refused).rejects.toThrow(
+      '(stream, revision) already taken by a writer that bypassed the sequencing lock; nothing of this batch was written',
+    );
+    expect((await store.readStream('taken')).map((e) => [e.revision, e.type])).toEqual([[88n, 'Raw']]);
+    expect(await readAllEvents(store)).toHaveLength(before + 1);
   });
 
   it('refuses U+0000 in a stream name or event type before it can fail a shared batch', async () => {

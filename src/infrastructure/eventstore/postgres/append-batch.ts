@@ -1,5 +1,5 @@
 import type { ClientBase, QueryConfig } from 'pg';
-import type { EventJson } from '../event-json.js';
+import { type EventJson, TEXT_PER_TURN } from '../event-json.js';
 import { expectationHolds } from '../expected-revision.js';
 import type { Outcome } from '../group-commit.js';
 import { type AppendResult, type ExpectedRevision, WrongExpectedRevisionError } from '../port.js';
@@ -15,6 +15,7 @@ import { quoteIdentifier } from './schema-migrations.js';
  *   read the head of every stream involved   one round trip (an index probe per stream)
  *   check each expectation, in queue order   in memory: the heads cannot move, the lock is held
  *   INSERT every event in one statement      one round trip; positions drawn in queue order
+ *     (a batch with megabytes of JSON: one statement per megabyte, in order; insertParts)
  *   NOTIFY; COMMIT                           one round trip, one WAL flush
  *
  * The lock is what makes the global order gap-free for subscribers (see
@@ -103,7 +104,8 @@ interface Head {
   readonly position: bigint | { readonly row: number };
 }
 
-interface Rows {
+/** The rows of a batch, column by column: the INSERT's unnest() parameters. */
+export interface Rows {
   readonly stream: string[];
   readonly revision: string[];
   readonly type: string[];
@@ -198,14 +200,65 @@ function plan(request: AppendRequest, heads: Map<string, Head>, rows: Rows): Pla
 }
 
 async function insert(client: ClientBase, statements: BatchStatements, rows: Rows): Promise<bigint[]> {
-  let inserted: { stream: string; revision: string; position: string }[];
+  // RETURNING order is not promised by SQL: place each position by its (stream, revision).
+  const byKey = new Map<string, bigint>();
+  for (const part of insertParts(rows)) {
+    for (const row of await insertPart(client, statements, part)) {
+      byKey.set(`${row.revision} ${row.stream}`, BigInt(row.position));
+    }
+  }
+  return rows.stream.map((stream, i) => {
+    const position = byKey.get(`${rows.revision[i]} ${stream}`);
+    if (position === undefined) throw new Error('INSERT returned fewer rows than sent');
+    return position;
+  });
+}
+
+/**
+ * The batch's rows as the INSERTs that write them: one for a batch of ordinary size, and for a batch
+ * with more event text than TEXT_PER_TURN, one per that much text, run one after the other in the
+ * same transaction. node-postgres writes a statement's parameters in one synchronous call; a
+ * million-record batch (45 MB of JSON) in one INSERT held the event loop for 740 ms (issue 14).
+ * Later parts draw later positions, so the order and the gap-free feed are those of one INSERT, and
+ * a part that fails rolls the whole transaction back.
+ */
+export function insertParts(rows: Rows): Rows[] {
+  const parts: Rows[] = [];
+  let from = 0;
+  let text = 0;
+  for (let i = 0; i < rows.stream.length; i++) {
+    text += rows.data[i]!.length + (rows.metadata[i]?.length ?? 0);
+    if (text >= TEXT_PER_TURN && i + 1 < rows.stream.length) {
+      parts.push(rowsBetween(rows, from, i + 1));
+      from = i + 1;
+      text = 0;
+    }
+  }
+  parts.push(from === 0 ? rows : rowsBetween(rows, from, rows.stream.length));
+  return parts;
+}
+
+function rowsBetween(rows: Rows, from: number, to: number): Rows {
+  return {
+    stream: rows.stream.slice(from, to),
+    revision: rows.revision.slice(from, to),
+    type: rows.type.slice(from, to),
+    data: rows.data.slice(from, to),
+    metadata: rows.metadata.slice(from, to),
+  };
+}
+
+async function insertPart(
+  client: ClientBase,
+  statements: BatchStatements,
+  rows: Rows,
+): Promise<{ stream: string; revision: string; position: string }[]> {
   try {
-    inserted = (
-      await client.query<{ stream: string; revision: string; position: string }>({
-        ...statements.insert,
-        values: [rows.stream, rows.revision, rows.type, rows.data, rows.metadata],
-      })
-    ).rows;
+    const { rows: inserted } = await client.query<{ stream: string; revision: string; position: string }>({
+      ...statements.insert,
+      values: [rows.stream, rows.revision, rows.type, rows.data, rows.metadata],
+    });
+    return inserted;
   } catch (error) {
     if (sqlStateOf(error) === UNIQUE_VIOLATION) {
       throw new Error(
@@ -215,13 +268,6 @@ async function insert(client: ClientBase, statements: BatchStatements, rows: Row
     }
     throw error;
   }
-  // RETURNING order is not promised by SQL: place each position by its (stream, revision).
-  const byKey = new Map(inserted.map((row) => [`${row.revision} ${row.stream}`, BigInt(row.position)]));
-  return rows.stream.map((stream, i) => {
-    const position = byKey.get(`${rows.revision[i]} ${stream}`);
-    if (position === undefined) throw new Error('INSERT returned fewer rows than sent');
-    return position;
-  });
 }
 
 function settle(planned: Planned, positions: readonly bigint[]): Outcome<AppendResult> {
