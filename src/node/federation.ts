@@ -225,6 +225,7 @@ export class Federation {
           directory: bindings.directory,
           logState: bindings.logState,
           maxSkewMs: bindings.maxSkewMs,
+          trees: bindings.certifications,
         }),
         alerts: this.alerts,
         policy: config.policyFile === null ? null : policy,

@@ -27,6 +27,7 @@
  *    digest): a mirror does not receive the blobs.
  */
 
+import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { Verdict } from '../../domain/log-state/judge-write.js';
 import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
@@ -37,6 +38,7 @@ import type { IdentityRegistry } from '../../infrastructure/projections/identity
 import type { Projector } from '../../infrastructure/projections/projector.js';
 import { actorSnapshot } from '../auth/actor-snapshot.js';
 import { authenticate } from '../auth/authenticate.js';
+import type { BatchTreeTaker } from '../commands/batch-uploads.js';
 import { planGenesis } from '../commands/genesis.js';
 import { planSignedCommand } from '../commands/plan-signed-command.js';
 import type { CommandInputs, PlanContext } from '../pipeline/command-plan.js';
@@ -90,6 +92,8 @@ export interface EntryReplayDeps {
   readonly directory: PlanContext['directory'];
   /** The skew the primary allows between a signed request's `created` and its own clock. */
   readonly maxSkewMs: number;
+  /** Where a replayed batch's tree is offered (the batch read model), so that it is not hashed twice. */
+  readonly trees?: BatchTreeTaker;
 }
 
 export type ReplayResult =
@@ -139,10 +143,19 @@ export class EntryReplayer {
     if (!complete && batchIncomplete(group)) return { applied: false };
     const reject = (message: string) => new ReplayRejectedError(head.leafIndex, message);
     let handled: Handled;
+    let withdraw: (() => void) | undefined;
     try {
       const write = await this.planWrite(group, reject);
       if (write.stream !== head.stream)
         throw reject(`the write belongs to ${write.stream}, not ${head.stream}`);
+      // The batch tree just hashed to check the signed root: the read model stores it instead of hashing
+      // the batch again (batch-tree-handoff.ts), for as long as this write is being applied.
+      const uploaded = write.uploaded;
+      if (uploaded?.storedHashes !== undefined)
+        withdraw = this.deps.trees?.offerBatchTree?.(uploaded.root, {
+          packed: uploaded.packed,
+          storedHashes: uploaded.storedHashes,
+        });
       handled = await this.handler.handle(write.stream, write.decider, write.command, {
         metadata: write.metadata,
         streamOfCommand: write.streamOfCommand,
@@ -158,6 +171,8 @@ export class EntryReplayer {
       const reason =
         error instanceof ProblemError ? `${error.code}: ${error.detail}` : (error as Error).message;
       throw reject(`${head.type} does not replay: ${reason}`);
+    } finally {
+      withdraw?.();
     }
     if (handled.kind === 'applied-before') throw reject('the write was applied already');
     if (handled.kind === 'unchanged')
@@ -218,28 +233,25 @@ export class EntryReplayer {
     const auth = await authenticate(envelope, this.deps.registry, Date.parse(payload.issuedAt), 1);
     if (this.deps.commands.get(payload.actor, payload.commandId) !== undefined)
       throw reject(`command ${payload.commandId} of ${payload.actor} was already applied`);
-    const plan = planSignedCommand(
-      payload,
-      actorSnapshot(auth.actor),
-      this.context,
-      uploadOf(group, payload, reject),
-    );
+    const upload = await uploadOf(group, payload, reject);
+    const plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, upload ?? {});
     return {
       ...plan,
       streamOfCommand: plan.streamOfCommand === true,
       metadata: commandMetadata(envelope, auth.payloadDigest),
+      ...(upload === undefined ? {} : { uploaded: upload.digests }),
     };
   }
 }
 
 /** What a batch write uploaded beside its command, read back from its slices; nothing for other writes. */
-function uploadOf(
+async function uploadOf(
   group: readonly UpstreamEntry[],
   payload: SignedEnvelope['payload'],
   reject: (message: string) => Error,
-): CommandInputs {
-  if (payload.type !== 'CertifyBatch') return {};
-  const upload = batchUpload(group);
+): Promise<(CommandInputs & { readonly digests: PackedDigests }) | undefined> {
+  if (payload.type !== 'CertifyBatch') return undefined;
+  const upload = await batchUpload(group);
   if ('malformed' in upload) throw reject(`CertifyBatch does not replay: ${upload.malformed}`);
   return { digests: upload.digests, sliceEncoding: upload.encoding };
 }

@@ -1,3 +1,4 @@
+import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
 import type { AnyDecider } from '../pipeline/handle-command.js';
 import type { WriteMetadata } from '../pipeline/write-metadata.js';
 
@@ -11,4 +12,6 @@ export interface ReplayWrite {
   readonly appendOnly?: boolean;
   /** The log holds the write as void; the mirror copies it and expects the same verdict. */
   readonly expectVoid?: boolean;
+  /** A batch write's digest list, read back from its slices and hashed (its tree offered to the read model). */
+  readonly uploaded?: PackedDigests;
 }

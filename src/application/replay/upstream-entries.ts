@@ -1,14 +1,14 @@
 /** Log entries as a mirror pulls them, grouped into the writes that made them. */
 
-import { canonicalJson } from '../../domain/canonical/canonical-json.js';
+import { canonicallyEqual } from '../../domain/canonical/canonical-json.js';
 import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
 import { sliceDigestBytes, sliceEncodingOf } from '../../domain/certification/batch-slice.js';
 import type { BatchDigestSlice, BatchSliceEncoding } from '../../domain/certification/events.js';
-import { RootAccumulator } from '../../domain/log/batch-tree.js';
 import { HASH_SIZE } from '../../domain/log/rfc6962.js';
 import type { JsonObject, JsonValue } from '../../domain/shared/json.js';
-import { NODE_TREE_HASHER } from '../../infrastructure/crypto/node-hashes.js';
+import { ParallelDigestIntake } from '../../infrastructure/crypto/parallel-digest-intake.js';
 import { decodeStrictBase64 } from '../../infrastructure/crypto/strict-base64.js';
+import { DeliveryBudget } from '../../infrastructure/eventstore/delivery-budget.js';
 
 /** A log entry as upstream serves it: its leaf index and the parsed leaf. */
 export interface UpstreamEntry {
@@ -25,22 +25,18 @@ export function isObject(value: JsonValue | undefined): value is JsonObject {
 
 /** Whether two events are the same, as the log leaf would record them (RFC 8785). */
 export function sameEvent(a: { type: string; data: unknown }, b: { type: string; data: unknown }): boolean {
-  return (
-    canonicalJson({ type: a.type, data: a.data as JsonValue }) ===
-    canonicalJson({ type: b.type, data: b.data as JsonValue })
-  );
+  return a.type === b.type && canonicallyEqual(a.data, b.data);
 }
 
 /** The number of leading entries that belong to the same write as the first: same stream, same envelope. */
 export function groupLength(entries: readonly UpstreamEntry[]): number {
   const first = entries[0];
   if (first === undefined) return 0;
-  const envelope = canonicalJson(first.envelope);
   let n = 1;
   while (
     n < entries.length &&
     entries[n]!.stream === first.stream &&
-    canonicalJson(entries[n]!.envelope) === envelope
+    canonicallyEqual(entries[n]!.envelope, first.envelope)
   )
     n++;
   return n;
@@ -55,11 +51,17 @@ export type UploadedList =
  * The digest list a batch uploaded, from its BatchDigestsRecorded slices in order, packed, with its root
  * hashed here (the decider compares it with the signed root). The slices must agree on one encoding and
  * continue one another; a slice that is not a well-formed one makes the write unreplayable.
+ *
+ * The root is hashed as a streamed upload's is (ParallelDigestIntake: a second core, the tree's stored
+ * hashes kept), and the event loop turns every DeliveryBudget: a million-record batch is two million
+ * SHA-256 calls, and hashed in one piece it held a mirror's every request, health checks included,
+ * for over four seconds (issue 14).
  */
-export function batchUpload(group: readonly UpstreamEntry[]): UploadedList {
+export async function batchUpload(group: readonly UpstreamEntry[]): Promise<UploadedList> {
   const parts: Uint8Array[] = [];
   let encoding: BatchSliceEncoding | undefined;
   let count = 0;
+  const budget = new DeliveryBudget();
   for (const entry of group) {
     if (entry.type !== 'BatchDigestsRecorded') continue;
     const slice = entry.data as unknown as BatchDigestSlice;
@@ -76,15 +78,19 @@ export function batchUpload(group: readonly UpstreamEntry[]): UploadedList {
     encoding = sliceEncoding;
     parts.push(bytes);
     count += bytes.length / HASH_SIZE;
+    if (budget.spent) await budget.pause();
   }
-  const packed = Buffer.concat(parts);
-  const root = new RootAccumulator(NODE_TREE_HASHER);
-  for (let at = 0; at < packed.length; at += HASH_SIZE)
-    root.add(NODE_TREE_HASHER.leafHash(packed.subarray(at, at + HASH_SIZE)));
-  return {
-    digests: { packed, count, root: count === 0 ? '' : Buffer.from(root.root()).toString('hex') },
-    encoding: encoding ?? 'base64',
-  };
+  if (count === 0) return { digests: { packed: new Uint8Array(0), count, root: '' }, encoding: 'base64' };
+  const intake = new ParallelDigestIntake(count);
+  try {
+    for (const part of parts) {
+      intake.push(part);
+      if (budget.spent) await budget.pause();
+    }
+    return { digests: await intake.finish(), encoding: encoding ?? 'base64' };
+  } finally {
+    intake.close();
+  }
 }
 
 /** Digests in a group's slices so far, without decoding them. */

@@ -10,8 +10,9 @@
  * Content-addressed, so it can never hand over a wrong tree: the read model
  * takes a slice's hashes only for a batch with the same signed root, and only
  * when the slice's digests are byte for byte the ones the hashes were
- * computed from; anything else (a mirror replaying the log, a rebuild, a
- * restart, a JSON upload) hashes as before, and the root is checked against
+ * computed from; anything else (a rebuild, a restart, a JSON upload) hashes
+ * as before (a mirror replaying a batch offers the tree it hashed from the
+ * logged slices, as an upload does), and the root is checked against
  * the signed one either way. It holds only uploads in flight: each offer is
  * withdrawn when its upload ends, whatever the outcome.
  */
