@@ -38,11 +38,14 @@ import { type Baseline, type BenchContext, type Benchmark, type BenchRow, scaled
  *
  * Then, on a node of its own, the same from a digest manifest over the
  * streamed upload (bench/lib/bulk-manifest.ts): node-side and end-to-end
- * records/s beside raw SHA-256 + RFC 6962 tree building in the same run.
+ * records/s beside raw SHA-256 + RFC 6962 tree building in the same run;
+ * and a mirror-witness replicating that node's log, the batch included, beside
+ * the node taking it (bench/lib/bulk-mirror.ts).
  *
  * Environment: BENCH_BULK_RECORDS (files, default 100,000 × BENCH_SCALE),
  * BENCH_BULK_MANIFEST_RECORDS (manifest lines, default 1,000,000 × BENCH_SCALE); at most 1,000,000.
- * BENCH_BULK_PARTS (default all): a comma list of files, manifest to run only those.
+ * BENCH_BULK_PARTS (default all): a comma list of files, manifest, mirror to run only those (mirror runs
+ * manifest's node too).
  */
 
 const RECORD_BYTES = 1024;
@@ -123,7 +126,7 @@ function sink(): Writable & { text(): string } {
   return Object.assign(stream, { text: () => text });
 }
 
-const PARTS = ['files', 'manifest'] as const;
+const PARTS = ['files', 'manifest', 'mirror'] as const;
 
 /** The folder part: certify-bulk over files, the disk-read ceiling and the node-only upload. */
 async function folderRows(ctx: BenchContext): Promise<BenchRow[]> {
@@ -248,13 +251,14 @@ export const benchmark: Benchmark = {
     // BENCH_BULK_PARTS: the parts to run (default all), e.g. `manifest` for the digest manifest alone.
     const parts = benchParts('BENCH_BULK_PARTS', PARTS);
     const rows = parts.has('files') ? await folderRows(ctx) : [];
-    if (parts.has('manifest')) {
+    if (parts.has('manifest') || parts.has('mirror')) {
       rows.push(
         ...(await manifestRows(ctx, {
           count: manifestCount(ctx.scale),
           recordBytes,
           setUpIssuer,
           recordType: RECORD_TYPE,
+          mirror: parts.has('mirror'),
         })),
       );
     }

@@ -8,6 +8,8 @@ import { ChanceryClient } from '../../src/client/chancery-client.js';
 import { RootAccumulator } from '../../src/domain/log/batch-tree.js';
 import { NODE_TREE_HASHER } from '../../src/infrastructure/crypto/node-hashes.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
+import { mirrorRows } from './bulk-mirror.js';
+import { LIVENESS_INTERVAL_MS, probeLiveness } from './liveness-probe.js';
 import { startNodeChild } from './node-child.js';
 import { formatNumber, formatRatio, mib, nowMs, percentile } from './stats.js';
 import type { Baseline, BenchContext, BenchRow } from './types.js';
@@ -33,6 +35,8 @@ export interface ManifestRun {
     keyFile: string,
   ) => Promise<Signer>;
   readonly recordType: string;
+  /** Also replicate the log, batch included, to a mirror-witness (bulk-mirror.ts) before the end-to-end run. */
+  readonly mirror?: boolean;
 }
 
 /** SHA-256 of every record and the RFC 6962 root over them; the packed digests and the time it took. */
@@ -80,38 +84,6 @@ async function profileThisProcess(): Promise<{ stop(file: string): Promise<void>
 
 const silent = () => new Writable({ write: (_c, _e, callback) => callback() });
 
-/** Probe interval: a liveness check every 25 ms, one at a time. */
-const LIVENESS_INTERVAL_MS = 25;
-
-/**
- * Asks the node's /health/live one request at a time, 25 ms apart, until stopped: how long the node's event loop
- * kept a health check waiting while it took a large batch (a load balancer's probe times out after a few seconds).
- */
-function probeLiveness(url: string): { stop(): Promise<number[]> } {
-  let running = true;
-  const latencies: number[] = [];
-  const loop = (async () => {
-    while (running) {
-      const started = nowMs();
-      try {
-        const response = await fetch(`${url}/health/live`);
-        await response.arrayBuffer();
-      } catch {
-        // A refused or reset probe still took this long; the latency is what counts.
-      }
-      latencies.push(nowMs() - started);
-      await new Promise((resolve) => setTimeout(resolve, LIVENESS_INTERVAL_MS));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return latencies;
-    },
-  };
-}
-
 export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise<BenchRow[]> {
   const { count } = run;
   const label = count.toLocaleString('en-US');
@@ -157,6 +129,9 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
   if (accepted.count !== count) throw new Error(`the node accepted ${accepted.count}, not ${count}`);
   const nodePeak = node.peakRssBytes();
   const nodeRate = count / (nodeMs / 1000);
+
+  const mirrored =
+    run.mirror === true ? await mirrorRows(ctx, { primary: node, count, primaryRate: nodeRate }) : [];
 
   const manifest = join(ctx.tmpDir, 'export.csv');
   await writeCsvManifest(manifest, raw.packed, count);
@@ -233,6 +208,7 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
       note: `p50 ${formatNumber(percentile(live, 50))} ms, max ${formatNumber(Math.max(...live))} ms, ${live.length} probes`,
       extra: { p50Ms: percentile(live, 50), maxMs: Math.max(...live), probes: live.length },
     },
+    ...mirrored,
     {
       id: 'end-to-end-manifest',
       metric: `certify-bulk --digests, ${label}-line CSV → receipts`,
