@@ -105,7 +105,7 @@ interface Head {
 }
 
 /** The rows of a batch, column by column: the INSERT's unnest() parameters. */
-export interface Rows {
+interface Rows {
   readonly stream: string[];
   readonly revision: string[];
   readonly type: string[];
@@ -222,7 +222,7 @@ async function insert(client: ClientBase, statements: BatchStatements, rows: Row
  * Later parts draw later positions, so the order and the gap-free feed are those of one INSERT, and
  * a part that fails rolls the whole transaction back.
  */
-export function insertParts(rows: Rows): Rows[] {
+function insertParts(rows: Rows): Rows[] {
   const parts: Rows[] = [];
   let from = 0;
   let text = 0;
