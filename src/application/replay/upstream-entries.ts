@@ -58,38 +58,38 @@ export type UploadedList =
  * for over four seconds (issue 14).
  */
 export async function batchUpload(group: readonly UpstreamEntry[]): Promise<UploadedList> {
-  const parts: Uint8Array[] = [];
-  let encoding: BatchSliceEncoding | undefined;
-  let count = 0;
-  const budget = new DeliveryBudget();
-  for (const entry of group) {
-    if (entry.type !== 'BatchDigestsRecorded') continue;
-    const slice = entry.data as unknown as BatchDigestSlice;
-    const bytes = isObject(entry.data) ? sliceDigestBytes(slice, decodeStrictBase64) : null;
-    if (bytes === null)
-      return { malformed: `slice at leaf ${entry.leafIndex} is not a list of SHA-256 digests` };
-    const sliceEncoding = sliceEncodingOf(slice);
-    if ((encoding ?? sliceEncoding) !== sliceEncoding)
-      return { malformed: `slice at leaf ${entry.leafIndex} mixes hex and base64 slices in one batch` };
-    if (slice.from !== count)
-      return {
-        malformed: `slice at leaf ${entry.leafIndex} starts at ${String(slice.from)}, not at ${count}`,
-      };
-    encoding = sliceEncoding;
-    parts.push(bytes);
-    count += bytes.length / HASH_SIZE;
-    if (budget.spent) await budget.pause();
-  }
-  if (count === 0) return { digests: { packed: new Uint8Array(0), count, root: '' }, encoding: 'base64' };
-  const intake = new ParallelDigestIntake(count);
+  // Sized by what the slices say they hold, read without decoding them; each slice is pushed as it is
+  // decoded and checked, so that the digests are not held twice. A slice that does not decode to a
+  // whole list of digests is refused below, before anything of it is pushed.
+  const sliced = slicedCount(group);
+  const intake = sliced === 0 ? null : new ParallelDigestIntake(sliced);
   try {
-    for (const part of parts) {
-      intake.push(part);
+    let encoding: BatchSliceEncoding | undefined;
+    let count = 0;
+    const budget = new DeliveryBudget();
+    for (const entry of group) {
+      if (entry.type !== 'BatchDigestsRecorded') continue;
+      const slice = entry.data as unknown as BatchDigestSlice;
+      const bytes = isObject(entry.data) ? sliceDigestBytes(slice, decodeStrictBase64) : null;
+      if (bytes === null)
+        return { malformed: `slice at leaf ${entry.leafIndex} is not a list of SHA-256 digests` };
+      const sliceEncoding = sliceEncodingOf(slice);
+      if ((encoding ?? sliceEncoding) !== sliceEncoding)
+        return { malformed: `slice at leaf ${entry.leafIndex} mixes hex and base64 slices in one batch` };
+      if (slice.from !== count)
+        return {
+          malformed: `slice at leaf ${entry.leafIndex} starts at ${String(slice.from)}, not at ${count}`,
+        };
+      encoding = sliceEncoding;
+      intake?.push(bytes);
+      count += bytes.length / HASH_SIZE;
       if (budget.spent) await budget.pause();
     }
+    if (intake === null)
+      return { digests: { packed: new Uint8Array(0), count: 0, root: '' }, encoding: 'base64' };
     return { digests: await intake.finish(), encoding: encoding ?? 'base64' };
   } finally {
-    intake.close();
+    intake?.close();
   }
 }
 
