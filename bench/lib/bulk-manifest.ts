@@ -9,9 +9,9 @@ import { RootAccumulator } from '../../src/domain/log/batch-tree.js';
 import { NODE_TREE_HASHER } from '../../src/infrastructure/crypto/node-hashes.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
 import { mirrorRows } from './bulk-mirror.js';
-import { LIVENESS_INTERVAL_MS, probeLiveness } from './liveness-probe.js';
+import { livenessRow, probeLiveness } from './liveness-probe.js';
 import { startNodeChild } from './node-child.js';
-import { formatNumber, formatRatio, mib, nowMs, percentile } from './stats.js';
+import { formatNumber, formatRatio, mib, nowMs } from './stats.js';
 import type { Baseline, BenchContext, BenchRow } from './types.js';
 
 /**
@@ -200,14 +200,7 @@ export async function manifestRows(ctx: BenchContext, run: ManifestRun): Promise
         nodePeakRssMiB: nodePeak === null ? null : mib(nodePeak),
       },
     },
-    {
-      id: 'node-stream-liveness',
-      metric: `/health/live during that upload, p99 (one probe at a time, ${LIVENESS_INTERVAL_MS} ms apart)`,
-      value: percentile(live, 99),
-      unit: 'ms',
-      note: `p50 ${formatNumber(percentile(live, 50))} ms, max ${formatNumber(Math.max(...live))} ms, ${live.length} probes`,
-      extra: { p50Ms: percentile(live, 50), maxMs: Math.max(...live), probes: live.length },
-    },
+    livenessRow('node-stream-liveness', 'during that upload', live),
     ...mirrored,
     {
       id: 'end-to-end-manifest',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LIVENESS_INTERVAL_MS, probeLiveness } from './liveness-probe.js';
+import { livenessRow, probeLiveness } from './liveness-probe.js';
 import { type NodeChild, startNodeChild } from './node-child.js';
-import { formatNumber, formatRatio, mib, nowMs, percentile, sleep } from './stats.js';
+import { formatNumber, formatRatio, mib, nowMs, sleep } from './stats.js';
 import type { BenchContext, BenchRow } from './types.js';
 
 /**
@@ -112,14 +112,7 @@ export async function mirrorRows(ctx: BenchContext, batch: MirroredBatch): Promi
           `mirror CPU ${cpu === null ? '?' : `${cpu.toFixed(2)} s`}; mirror peak RSS ${peakNote}`,
         extra: { seconds, cpuSeconds: cpu, peakRssMiB: peak === null ? null : mib(peak), entries: size },
       },
-      {
-        id: 'mirror-liveness',
-        metric: `/health/live on the mirror meanwhile, p99 (one probe at a time, ${LIVENESS_INTERVAL_MS} ms apart)`,
-        value: percentile(live, 99),
-        unit: 'ms',
-        note: `p50 ${formatNumber(percentile(live, 50))} ms, max ${formatNumber(Math.max(...live))} ms, ${live.length} probes`,
-        extra: { p50Ms: percentile(live, 50), maxMs: Math.max(...live), probes: live.length },
-      },
+      livenessRow('mirror-liveness', 'on the mirror meanwhile', live),
     ];
   } finally {
     await mirror.stop();

@@ -1,4 +1,5 @@
-import { nowMs } from './stats.js';
+import { formatNumber, nowMs, percentile } from './stats.js';
+import type { BenchRow } from './types.js';
 
 /** Probe interval: a liveness check every 25 ms, one at a time. */
 export const LIVENESS_INTERVAL_MS = 25;
@@ -29,5 +30,18 @@ export function probeLiveness(url: string): { stop(): Promise<number[]> } {
       await loop;
       return latencies;
     },
+  };
+}
+
+/** The row of a probe's latencies: p99 as the figure, p50, max and the number of probes beside it. */
+export function livenessRow(id: string, during: string, live: readonly number[]): BenchRow {
+  const max = Math.max(...live);
+  return {
+    id,
+    metric: `/health/live ${during}, p99 (one probe at a time, ${LIVENESS_INTERVAL_MS} ms apart)`,
+    value: percentile(live, 99),
+    unit: 'ms',
+    note: `p50 ${formatNumber(percentile(live, 50))} ms, max ${formatNumber(max)} ms, ${live.length} probes`,
+    extra: { p50Ms: percentile(live, 50), maxMs: max, probes: live.length },
   };
 }
