@@ -49,9 +49,9 @@ function command(overrides: Partial<CertifyBatch> = {}): CertifyBatch {
 }
 
 /** The upstream log of a batch written with slices in `encoding`, as a mirror pulls it. */
-function upstream(encoding: BatchSliceEncoding): UpstreamEntry[] {
-  const events = batchDecider.decide(command({ sliceEncoding: encoding }), batchDecider.initialState());
-  const envelope = { payload: { type: 'CertifyBatch', count: COUNT }, signature: {} } as JsonValue;
+function upstream(encoding: BatchSliceEncoding, batch: CertifyBatch = command()): UpstreamEntry[] {
+  const events = batchDecider.decide({ ...batch, sliceEncoding: encoding }, batchDecider.initialState());
+  const envelope = { payload: { type: 'CertifyBatch', count: batch.count }, signature: {} } as JsonValue;
   return events.map((event, i) => ({
     leafIndex: 10 + i,
     type: event.type,
@@ -128,16 +128,10 @@ describe('a mirror reading a batch back from its slices', () => {
     const many = Array.from({ length: count }, (_, i) => createHash('sha256').update(`record ${i}`).digest());
     const root = Buffer.from(batchRoot(many)).toString('hex');
     // Packed with the root already known, so that only batchRoot (the domain's hashing) hashes them here.
-    const signed = command({ count, digests: { packed: Buffer.concat(many), count, root }, batchRoot: root });
-    const events = batchDecider.decide(signed, batchDecider.initialState());
-    const envelope = { payload: { type: 'CertifyBatch', count }, signature: {} } as JsonValue;
-    const group = events.map((event, i) => ({
-      leafIndex: i,
-      type: event.type,
-      stream: `batch-${BATCH_ID}`,
-      data: event.data as unknown as JsonValue,
-      envelope,
-    }));
+    const group = upstream(
+      'base64',
+      command({ count, digests: { packed: Buffer.concat(many), count, root }, batchRoot: root }),
+    );
     let turns = 0;
     let counting = true;
     const turn = () => {
