@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { startModuleWorker } from '../../workers/module-worker.js';
-import { type EventJson, eventJsonLength } from '../event-json.js';
+import { type EventJson, eventJsonLength, TEXT_PER_TURN } from '../event-json.js';
 import {
   type AppendOutcome,
   type AppendRequest,
@@ -220,14 +220,7 @@ export class WriterThread implements AppendBatchWriter {
 }
 
 /**
- * Text per message to the thread, about. Posting copies a message on this
- * thread before the thread gets it: a million-record batch in one message
- * (45 MB of event text) held the event loop for 120–300 ms.
- */
-const PART_TEXT = 1024 * 1024;
-
-/**
- * The messages that carry a batch: any append with more than PART_TEXT of
+ * The messages that carry a batch: any append with more than TEXT_PER_TURN of
  * event text goes ahead in parts ('events') of about that size, and the batch
  * itself then names those appends (staged) with their events left out.
  */
@@ -241,14 +234,16 @@ export function inParts(
   const requests = batch.map((append, index) => {
     let total = 0;
     for (const event of append.events) total += eventJsonLength(event);
-    if (total <= PART_TEXT) return append;
+    // Posting copies a message on this thread before the thread gets it: a million-record batch in one
+    // message (45 MB of event text) held the event loop for 120–300 ms.
+    if (total <= TEXT_PER_TURN) return append;
     staged.push(index);
     let events: EventJson[] = [];
     let text = 0;
     for (const event of append.events) {
       events.push(event);
       text += eventJsonLength(event);
-      if (text >= PART_TEXT) {
+      if (text >= TEXT_PER_TURN) {
         parts.push({ type: 'events', id, append: index, events });
         events = [];
         text = 0;
