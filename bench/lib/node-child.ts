@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -53,6 +53,18 @@ const launcher = createRequire(import.meta.url)('../../bin/chancery.cjs') as {
 
 const live = new Set<ChildProcess>();
 let hooked = false;
+let built = false;
+
+/**
+ * The node child runs dist/ (bench/fixtures/node-process.ts), as `npm start` does: rebuilt here, once
+ * per run, when a source is newer than the last build (scripts/build-if-stale.mjs, which `npm start`
+ * runs too), so the figures are never those of stale code.
+ */
+function buildIfStale(repoRoot: string, env: Readonly<Record<string, string>> | undefined): void {
+  if (built || (env?.['BENCH_NODE_CODE'] ?? process.env['BENCH_NODE_CODE']) === 'src') return;
+  execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  built = true;
+}
 
 function hookExit(): void {
   if (hooked) return;
@@ -100,6 +112,7 @@ function threadpoolEnv(extra: Readonly<Record<string, string>> = {}): Record<str
 
 export async function startNodeChild(options: StartNodeChildOptions): Promise<NodeChild> {
   hookExit();
+  buildIfStale(options.repoRoot, options.env);
   const args = ['--import', 'tsx', 'bench/fixtures/node-process.ts', options.dataDir];
   const child = spawn(process.execPath, args, {
     cwd: options.repoRoot,
