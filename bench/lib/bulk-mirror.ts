@@ -91,6 +91,7 @@ export async function mirrorRows(ctx: BenchContext, batch: MirroredBatch): Promi
     const caughtUp = nowMs();
     const live = await liveness.stop();
     const cpu = mirror.cpuSeconds();
+    const mainCpu = mirror.mainThreadCpuSeconds();
     const peak = mirror.peakRssBytes();
     const seconds = (caughtUp - started) / 1000;
     const rate = count / seconds;
@@ -109,8 +110,15 @@ export async function mirrorRows(ctx: BenchContext, batch: MirroredBatch): Promi
         baselines: [{ label: 'the primary taking the batch', value: batch.primaryRate }],
         note:
           `${seconds.toFixed(2)} s from start (${((ready - started) / 1000).toFixed(2)} s of it starting), ` +
-          `mirror CPU ${cpu === null ? '?' : `${cpu.toFixed(2)} s`}; mirror peak RSS ${peakNote}`,
-        extra: { seconds, cpuSeconds: cpu, peakRssMiB: peak === null ? null : mib(peak), entries: size },
+          `mirror CPU ${cpu === null ? '?' : `${cpu.toFixed(2)} s`} (event loop ` +
+          `${mainCpu === null ? '?' : `${mainCpu.toFixed(2)} s`}); mirror peak RSS ${peakNote}`,
+        extra: {
+          seconds,
+          cpuSeconds: cpu,
+          mainThreadCpuSeconds: mainCpu,
+          peakRssMiB: peak === null ? null : mib(peak),
+          entries: size,
+        },
       },
       livenessRow('mirror-liveness', 'on the mirror meanwhile', live),
     ];
