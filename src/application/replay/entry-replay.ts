@@ -28,10 +28,12 @@
  */
 
 import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
+import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { Verdict } from '../../domain/log-state/judge-write.js';
 import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
 import type { KeyRecord } from '../../domain/log-state/state-records.js';
+import type { PrecomputedKeys } from '../../infrastructure/crypto/parallel-digest-intake.js';
 import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
@@ -144,17 +146,19 @@ export class EntryReplayer {
     const reject = (message: string) => new ReplayRejectedError(head.leafIndex, message);
     let handled: Handled;
     let withdraw: (() => void) | undefined;
+    let write: ReplayWrite | undefined;
     try {
-      const write = await this.planWrite(group, reject);
+      write = await this.planWrite(group, reject);
       if (write.stream !== head.stream)
         throw reject(`the write belongs to ${write.stream}, not ${head.stream}`);
-      // The batch tree just hashed to check the signed root: the read model stores it instead of hashing
-      // the batch again (batch-tree-handoff.ts), for as long as this write is being applied.
+      // The batch tree just hashed to check the signed root, and its record keys: the read model stores
+      // them instead of computing them again (batch-tree-handoff.ts), for as long as this write is applied.
       const uploaded = write.uploaded;
       if (uploaded?.storedHashes !== undefined)
         withdraw = this.deps.trees?.offerBatchTree?.(uploaded.root, {
           packed: uploaded.packed,
           storedHashes: uploaded.storedHashes,
+          ...(write.recordKeys === undefined ? {} : { recordKeys: write.recordKeys }),
         });
       handled = await this.handler.handle(write.stream, write.decider, write.command, {
         metadata: write.metadata,
@@ -173,6 +177,7 @@ export class EntryReplayer {
       throw reject(`${head.type} does not replay: ${reason}`);
     } finally {
       withdraw?.();
+      write?.release?.();
     }
     if (handled.kind === 'applied-before') throw reject('the write was applied already');
     if (handled.kind === 'unchanged')
@@ -234,12 +239,24 @@ export class EntryReplayer {
     if (this.deps.commands.get(payload.actor, payload.commandId) !== undefined)
       throw reject(`command ${payload.commandId} of ${payload.actor} was already applied`);
     const upload = await uploadOf(group, payload, reject);
-    const plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, upload ?? {});
+    let plan: ReturnType<typeof planSignedCommand>;
+    try {
+      plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, upload ?? {});
+    } catch (error) {
+      upload?.release();
+      throw error;
+    }
     return {
       ...plan,
       streamOfCommand: plan.streamOfCommand === true,
       metadata: commandMetadata(envelope, auth.payloadDigest),
-      ...(upload === undefined ? {} : { uploaded: upload.digests }),
+      ...(upload === undefined
+        ? {}
+        : {
+            uploaded: upload.digests,
+            release: upload.release,
+            ...(upload.recordKeys === undefined ? {} : { recordKeys: upload.recordKeys }),
+          }),
     };
   }
 }
@@ -249,11 +266,23 @@ async function uploadOf(
   group: readonly UpstreamEntry[],
   payload: SignedEnvelope['payload'],
   reject: (message: string) => Error,
-): Promise<(CommandInputs & { readonly digests: PackedDigests }) | undefined> {
+): Promise<
+  | (CommandInputs & {
+      readonly digests: PackedDigests;
+      readonly recordKeys?: PrecomputedKeys;
+      readonly release: () => void;
+    })
+  | undefined
+> {
   if (payload.type !== 'CertifyBatch') return undefined;
-  const upload = await batchUpload(group);
+  const upload = await batchUpload(group, batchIdFor(payload.actor, payload.commandId));
   if ('malformed' in upload) throw reject(`CertifyBatch does not replay: ${upload.malformed}`);
-  return { digests: upload.digests, sliceEncoding: upload.encoding };
+  return {
+    digests: upload.digests,
+    sliceEncoding: upload.encoding,
+    release: upload.release,
+    ...(upload.recordKeys === undefined ? {} : { recordKeys: upload.recordKeys }),
+  };
 }
 
 /**

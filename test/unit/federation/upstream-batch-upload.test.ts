@@ -15,6 +15,7 @@ import {
 } from '../../../src/domain/certification/events.js';
 import { batchRoot } from '../../../src/domain/log/index.js';
 import type { JsonValue } from '../../../src/domain/shared/json.js';
+import { BatchRecordKeys } from '../../../src/infrastructure/projections/batch-record-key.js';
 
 /**
  * A mirror replays a batch from its logged slices: it reads the digest list back, re-decides the write,
@@ -147,5 +148,67 @@ describe('a mirror reading a batch back from its slices', () => {
     expect(Buffer.from(upload.digests.packed).equals(Buffer.concat(many))).toBe(true);
     // Read in one piece, as it was, the loop would not have turned at all.
     expect(turns).toBeGreaterThanOrEqual(2);
+    upload.release();
+  });
+
+  it("has the hashing worker compute the batch's record keys, which the read model adopts, until released", async () => {
+    const count = 3 * 8192 + 37;
+    const many = Array.from({ length: count }, (_, i) => createHash('sha256').update(`record ${i}`).digest());
+    const root = Buffer.from(batchRoot(many)).toString('hex');
+    const group = upstream(
+      'base64',
+      command({ count, digests: { packed: Buffer.concat(many), count, root }, batchRoot: root }),
+    );
+    const upload = await batchUpload(group, BATCH_ID);
+    if ('malformed' in upload) throw new Error(upload.malformed);
+    try {
+      const keys = upload.recordKeys;
+      expect(keys?.batchId).toBe(BATCH_ID);
+      while (keys?.entries === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      const own = new BatchRecordKeys(BATCH_ID, count);
+      own.fillTo(count);
+      const adopting = new BatchRecordKeys(BATCH_ID, count);
+      expect(adopting.adopt(keys!.entries!)).toBe(true);
+      expect(Array.from(adopting.sorted())).toEqual(Array.from(own.sorted()));
+    } finally {
+      upload.release();
+    }
+    // Released, the intake's worker is gone: a batch read after it has one of its own to compute keys with.
+    const again = await batchUpload(group, BATCH_ID);
+    if ('malformed' in again) throw new Error(again.malformed);
+    while (again.recordKeys?.entries === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(again.recordKeys?.entries?.length).toBe(count);
+    again.release();
+  });
+
+  it('asks for no record keys without a batch id, and lets go of its worker on a malformed slice', async () => {
+    const count = 3 * 8192;
+    const many = Array.from({ length: count }, (_, i) => createHash('sha256').update(`record ${i}`).digest());
+    const root = Buffer.from(batchRoot(many)).toString('hex');
+    const group = upstream(
+      'base64',
+      command({ count, digests: { packed: Buffer.concat(many), count, root }, batchRoot: root }),
+    );
+    const plain = await batchUpload(group);
+    if ('malformed' in plain) throw new Error(plain.malformed);
+    expect(plain.recordKeys).toBeUndefined();
+    plain.release();
+    const data = group.at(-1)!.data as { from: number };
+    group[group.length - 1] = { ...group.at(-1)!, data: { ...data, from: data.from + 1 } };
+    expect(await batchUpload(group, BATCH_ID)).toEqual({
+      malformed: `slice at leaf ${group.at(-1)!.leafIndex} starts at ${data.from + 1}, not at ${data.from}`,
+    });
+    // Its worker was let go: the next batch still gets one, and its keys.
+    const next = await batchUpload(
+      upstream(
+        'base64',
+        command({ count, digests: { packed: Buffer.concat(many), count, root }, batchRoot: root }),
+      ),
+      BATCH_ID,
+    );
+    if ('malformed' in next) throw new Error(next.malformed);
+    while (next.recordKeys?.entries === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(next.recordKeys?.entries).not.toBeNull();
+    next.release();
   });
 });
