@@ -69,8 +69,8 @@ export type UploadedList =
  * hashes kept), and the event loop turns every DeliveryBudget: a million-record batch is two million
  * SHA-256 calls, and hashed in one piece it held a mirror's every request, health checks included,
  * for over four seconds (issue 14). Given the batch id, the intake's worker then computes the batch's
- * record keys while the write is decided and appended, as for an upload: on the event loop they took
- * a mirror some 0.8 s of a million-record batch.
+ * record keys while the write is decided and appended, as for an upload: on the event loop they are a
+ * million more SHA-256 calls for a million-record batch, some 0.3 s.
  */
 export async function batchUpload(group: readonly UpstreamEntry[], batchId?: string): Promise<UploadedList> {
   // Sized by what the slices say they hold, read without decoding them; each slice is pushed as it is
