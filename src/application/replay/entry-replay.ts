@@ -27,13 +27,11 @@
  *    digest): a mirror does not receive the blobs.
  */
 
-import type { PackedDigests } from '../../domain/certification/batch-digest-intake.js';
 import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { Verdict } from '../../domain/log-state/judge-write.js';
 import { type LoggedWrite, signerOf } from '../../domain/log-state/logged-write.js';
 import type { KeyRecord } from '../../domain/log-state/state-records.js';
-import type { PrecomputedKeys } from '../../infrastructure/crypto/parallel-digest-intake.js';
 import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
 import type { IdentityRegistry } from '../../infrastructure/projections/identity-registry.js';
@@ -43,7 +41,7 @@ import { authenticate } from '../auth/authenticate.js';
 import type { BatchTreeTaker } from '../commands/batch-uploads.js';
 import { planGenesis } from '../commands/genesis.js';
 import { planSignedCommand } from '../commands/plan-signed-command.js';
-import type { CommandInputs, PlanContext } from '../pipeline/command-plan.js';
+import type { PlanContext } from '../pipeline/command-plan.js';
 import {
   CommandHandler,
   type DecidedEvent,
@@ -59,6 +57,7 @@ import {
   batchUpload,
   groupLength,
   isObject,
+  type ReadBackList,
   sameEvent,
   type UpstreamEntry,
 } from './upstream-entries.js';
@@ -154,11 +153,11 @@ export class EntryReplayer {
       // The batch tree just hashed to check the signed root, and its record keys: the read model stores
       // them instead of computing them again (batch-tree-handoff.ts), for as long as this write is applied.
       const uploaded = write.uploaded;
-      if (uploaded?.storedHashes !== undefined)
-        withdraw = this.deps.trees?.offerBatchTree?.(uploaded.root, {
-          packed: uploaded.packed,
-          storedHashes: uploaded.storedHashes,
-          ...(write.recordKeys === undefined ? {} : { recordKeys: write.recordKeys }),
+      if (uploaded?.digests.storedHashes !== undefined)
+        withdraw = this.deps.trees?.offerBatchTree?.(uploaded.digests.root, {
+          packed: uploaded.digests.packed,
+          storedHashes: uploaded.digests.storedHashes,
+          ...(uploaded.recordKeys === undefined ? {} : { recordKeys: uploaded.recordKeys }),
         });
       handled = await this.handler.handle(write.stream, write.decider, write.command, {
         metadata: write.metadata,
@@ -177,7 +176,7 @@ export class EntryReplayer {
       throw reject(`${head.type} does not replay: ${reason}`);
     } finally {
       withdraw?.();
-      write?.release?.();
+      write?.uploaded?.release();
     }
     if (handled.kind === 'applied-before') throw reject('the write was applied already');
     if (handled.kind === 'unchanged')
@@ -238,25 +237,20 @@ export class EntryReplayer {
     const auth = await authenticate(envelope, this.deps.registry, Date.parse(payload.issuedAt), 1);
     if (this.deps.commands.get(payload.actor, payload.commandId) !== undefined)
       throw reject(`command ${payload.commandId} of ${payload.actor} was already applied`);
-    const upload = await uploadOf(group, payload, reject);
+    const list = await uploadOf(group, payload, reject);
+    const inputs = list === undefined ? {} : { digests: list.digests, sliceEncoding: list.encoding };
     let plan: ReturnType<typeof planSignedCommand>;
     try {
-      plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, upload ?? {});
+      plan = planSignedCommand(payload, actorSnapshot(auth.actor), this.context, inputs);
     } catch (error) {
-      upload?.release();
+      list?.release();
       throw error;
     }
     return {
       ...plan,
       streamOfCommand: plan.streamOfCommand === true,
       metadata: commandMetadata(envelope, auth.payloadDigest),
-      ...(upload === undefined
-        ? {}
-        : {
-            uploaded: upload.digests,
-            release: upload.release,
-            ...(upload.recordKeys === undefined ? {} : { recordKeys: upload.recordKeys }),
-          }),
+      ...(list === undefined ? {} : { uploaded: list }),
     };
   }
 }
@@ -266,23 +260,11 @@ async function uploadOf(
   group: readonly UpstreamEntry[],
   payload: SignedEnvelope['payload'],
   reject: (message: string) => Error,
-): Promise<
-  | (CommandInputs & {
-      readonly digests: PackedDigests;
-      readonly recordKeys?: PrecomputedKeys;
-      readonly release: () => void;
-    })
-  | undefined
-> {
+): Promise<ReadBackList | undefined> {
   if (payload.type !== 'CertifyBatch') return undefined;
   const upload = await batchUpload(group, batchIdFor(payload.actor, payload.commandId));
   if ('malformed' in upload) throw reject(`CertifyBatch does not replay: ${upload.malformed}`);
-  return {
-    digests: upload.digests,
-    sliceEncoding: upload.encoding,
-    release: upload.release,
-    ...(upload.recordKeys === undefined ? {} : { recordKeys: upload.recordKeys }),
-  };
+  return upload;
 }
 
 /**

@@ -50,15 +50,15 @@ export function groupLength(entries: readonly UpstreamEntry[]): number {
  * list read back holds the intake that hashed it until `release`, which the caller must call once the
  * write is applied or refused: its worker thread computes the batch's record keys meanwhile.
  */
-export type UploadedList =
-  | {
-      readonly digests: PackedDigests;
-      readonly encoding: BatchSliceEncoding;
-      /** The batch's record keys, once the worker has computed them (null entries until then, or without one). */
-      readonly recordKeys?: PrecomputedKeys;
-      readonly release: () => void;
-    }
-  | { readonly malformed: string };
+export type UploadedList = ReadBackList | { readonly malformed: string };
+
+export interface ReadBackList {
+  readonly digests: PackedDigests;
+  readonly encoding: BatchSliceEncoding;
+  /** The batch's record keys, once the worker has computed them (null entries until then, or without one). */
+  readonly recordKeys?: PrecomputedKeys;
+  readonly release: () => void;
+}
 
 /**
  * The digest list a batch uploaded, from its BatchDigestsRecorded slices in order, packed, with its root
