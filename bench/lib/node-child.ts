@@ -44,6 +44,8 @@ export interface StartNodeChildOptions {
   readonly startTimeoutMs?: number;
   /** Extra environment for the node (CHANCERY_* settings, e.g. its event store). */
   readonly env?: Readonly<Record<string, string>>;
+  /** false: run the checkout's dist/ as it is (another checkout's, built there), without the staleness check. */
+  readonly build?: boolean;
 }
 
 /** The launcher's choice of threadpool size (bin/chancery.cjs), so the node under test runs as `chancery start` does. */
@@ -112,7 +114,7 @@ function threadpoolEnv(extra: Readonly<Record<string, string>> = {}): Record<str
 
 export async function startNodeChild(options: StartNodeChildOptions): Promise<NodeChild> {
   hookExit();
-  buildIfStale(options.repoRoot, options.env);
+  if (options.build !== false) buildIfStale(options.repoRoot, options.env);
   const args = ['--import', 'tsx', 'bench/fixtures/node-process.ts', options.dataDir];
   const child = spawn(process.execPath, args, {
     cwd: options.repoRoot,
