@@ -100,6 +100,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     directory: parts.directory.planning,
     logState: parts.logState,
     maxSkewMs: config.maxSkewSeconds * 1000,
+    payloadTexts: parts.payloadTexts,
     onGenesis: startup.settle,
   });
   try {

@@ -13,6 +13,7 @@ import { replicaGate } from '../application/federation/replica-gate.js';
 import type { PlanContext } from '../application/pipeline/command-plan.js';
 import { ProblemError } from '../application/problems/problem.js';
 import { EntryReplayer, type ReplayJudge } from '../application/replay/entry-replay.js';
+import type { SignedPayloadTexts } from '../domain/canonical/signed-payload-texts.js';
 import {
   describeQuorum,
   isQuorumMet,
@@ -82,6 +83,8 @@ export interface FederationBindings {
   /** The ordered state machine: a mirror judges each write in log order before it replays it. */
   readonly logState: ReplayJudge;
   readonly maxSkewMs: number;
+  /** Where a verified payload's RFC 8785 text waits for its log leaf (the sequencer's). */
+  readonly payloadTexts?: SignedPayloadTexts;
   /** A mirror applied the log's genesis: the node can now settle who the authority is. */
   readonly onGenesis: () => Promise<void>;
 }
@@ -226,6 +229,7 @@ export class Federation {
           logState: bindings.logState,
           maxSkewMs: bindings.maxSkewMs,
           trees: bindings.certifications,
+          ...(bindings.payloadTexts === undefined ? {} : { payloadTexts: bindings.payloadTexts }),
         }),
         alerts: this.alerts,
         policy: config.policyFile === null ? null : policy,

@@ -50,6 +50,7 @@ function commandServiceOf(
       finality: federation.log,
       finalWaitMs: config.federation.finalWaitMs,
       verdicts: parts.logState,
+      payloadTexts: parts.payloadTexts,
       decorateSealed: withProofBundle({
         log: federation.log,
         certifications,

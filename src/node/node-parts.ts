@@ -5,6 +5,7 @@
  * (node-startup.ts) starts them once the store answers.
  */
 
+import { SignedPayloadTexts } from '../domain/canonical/signed-payload-texts.js';
 import { ed25519NoteSigner } from '../domain/log/index.js';
 import type { StateView } from '../domain/log-state/judge-write.js';
 import type { EventStore } from '../infrastructure/eventstore/port.js';
@@ -44,6 +45,8 @@ export interface NodeParts {
   readonly commands: CommandIndex;
   readonly directory: Directory;
   readonly sequencer: Sequencer;
+  /** Payload texts the signature checks wrote, for the leaves the sequencer writes next. */
+  readonly payloadTexts: SignedPayloadTexts;
   /** The ordered state machine: verdicts in log order and the state map the checkpoints commit to. */
   readonly logState: LogStateProjection;
   readonly stateMap: StateMapStore;
@@ -154,6 +157,34 @@ function certificationLookups(
   };
 }
 
+/**
+ * The sequencer, and the ordered state machine that runs right after it: every event has its leaf
+ * index when it is judged in log order. Without the map (a benchmark's baseline) the state machine
+ * still judges, over an unauthenticated map.
+ */
+function orderedLog(
+  db: NodeDatabase,
+  origin: string,
+  verifierKey: string,
+  stateMap: StateMapStore | null,
+  certifications: CertificationReadModel,
+): Pick<NodeParts, 'sequencer' | 'payloadTexts' | 'logState'> {
+  const payloadTexts = new SignedPayloadTexts();
+  const sequencer = new Sequencer(
+    db,
+    origin,
+    verifierKey,
+    stateMap === null ? null : stateCommitment(stateMap),
+    payloadTexts,
+  );
+  const logState = new LogStateProjection({
+    map: stateMap ?? new UnauthenticatedStateMap(db),
+    leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
+    ...certificationLookups(certifications),
+  });
+  return { sequencer, payloadTexts, logState };
+}
+
 function connect(
   config: NodeConfig,
   options: AssembleOptions,
@@ -175,18 +206,13 @@ function connect(
   // The log key signs checkpoints under the origin's name (node:crypto inside KeyPair.sign).
   const checkpointSigner = ed25519CheckpointSigner(init.identity.origin, logKey.publicKey, logKey.sign);
   // A mirror never signs under the log's origin: it checks every checkpoint against the key it trusts.
-  const sequencer = new Sequencer(
+  const { sequencer, payloadTexts, logState } = orderedLog(
     db,
     init.identity.origin,
     mirror ? config.federation.trust! : checkpointSigner.verifierKey,
-    options.withoutStateMap === true ? null : stateCommitment(stateMap),
+    options.withoutStateMap === true ? null : stateMap,
+    certifications,
   );
-  // Runs right after the sequencer: every event has its leaf index when it is judged in log order.
-  const logState = new LogStateProjection({
-    map: options.withoutStateMap === true ? new UnauthenticatedStateMap(db) : stateMap,
-    leafIndexOfLatest: () => sequencer.sequencedSize() - 1,
-    ...certificationLookups(certifications),
-  });
   const federation = new Federation({
     config: config.federation,
     dataDir: init.layout.dir,
@@ -226,6 +252,7 @@ function connect(
     commands,
     directory,
     sequencer,
+    payloadTexts,
     logState,
     stateMap,
     federation,

@@ -1,10 +1,13 @@
-import { canonicalBytes } from '../../domain/canonical/canonical-json.js';
+import { canonicalJson } from '../../domain/canonical/canonical-json.js';
+import type { SignedPayloadTexts } from '../../domain/canonical/signed-payload-texts.js';
 import { decodeBase64 } from '../../domain/crypto/base64.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import { verifyEd25519Async } from '../../infrastructure/crypto/ed25519-verifier.js';
 import { sha256Hex } from '../../infrastructure/crypto/node-hashes.js';
 import type { RegistryIdentity, RegistryKey } from '../../infrastructure/projections/identity-registry.js';
 import { ProblemError } from '../problems/problem.js';
+
+const encoder = new TextEncoder();
 
 export interface Authenticated {
   readonly actor: RegistryIdentity;
@@ -28,6 +31,8 @@ export async function authenticate(
   registry: IdentityLookup,
   now: number,
   maxSkewMs: number,
+  /** Where a verified payload's RFC 8785 text is kept for its log leaf. */
+  texts?: SignedPayloadTexts,
 ): Promise<Authenticated> {
   const { payload, signature } = envelope;
   if (signature.keyId !== payload.keyId) {
@@ -44,13 +49,15 @@ export async function authenticate(
   if (key === undefined)
     throw new ProblemError('KEY_UNKNOWN', `key ${payload.keyId} is not registered to ${payload.actor}`);
 
-  const bytes = canonicalPayloadBytes(payload);
+  const text = canonicalPayloadText(payload);
+  const bytes = encoder.encode(text);
   if (!(await verifyEd25519Async(key.publicKeyBytes, bytes, signatureBytes))) {
     throw new ProblemError(
       'SIGNATURE_INVALID',
       'the signature does not verify over the RFC 8785 form of the payload',
     );
   }
+  texts?.remember(signature.value, payload, text);
   // The registry may have moved on while the signature was checked: judge the actor by what it says now.
   const actorNow = registry.get(payload.actor) ?? actor;
   const keyNow = actorNow.keys.find((k) => k.keyId === key.keyId) ?? key;
@@ -72,13 +79,13 @@ export async function authenticate(
 }
 
 /**
- * RFC 8785 bytes of a payload. A value with no canonical form (a number that
+ * RFC 8785 text of a payload. A value with no canonical form (a number that
  * overflowed to Infinity, a lone surrogate) is the sender's fault: a 400 that
  * names it, never an uncaught throw.
  */
-function canonicalPayloadBytes(payload: SignedEnvelope['payload']): Uint8Array {
+function canonicalPayloadText(payload: SignedEnvelope['payload']): string {
   try {
-    return canonicalBytes(payload);
+    return canonicalJson(payload);
   } catch (error) {
     throw new ProblemError(
       'BODY_NOT_I_JSON',

@@ -1,3 +1,4 @@
+import type { SignedPayloadTexts } from '../../domain/canonical/signed-payload-texts.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { EventStore } from '../../infrastructure/eventstore/port.js';
 import type { CommandIndex } from '../../infrastructure/projections/command-index.js';
@@ -54,6 +55,8 @@ export interface CommandServiceOptions {
    * index holds valid writes only, so a retry of a void one is answered from its stream, with the same refusal.)
    */
   readonly verdicts?: WriteVerdicts;
+  /** Where a verified payload's RFC 8785 text waits for its log leaf (the sequencer's). */
+  readonly payloadTexts?: SignedPayloadTexts;
 }
 
 export interface ExecuteOptions {
@@ -159,8 +162,8 @@ export class CommandService {
   ): Promise<Authenticated> {
     checkRoute(envelope, accepts, pathId);
     requireUtcIssuedAt(envelope.payload.issuedAt);
-    const { registry, clock, maxSkewMs } = this.options;
-    return authenticate(envelope, registry, clock(), maxSkewMs);
+    const { registry, clock, maxSkewMs, payloadTexts } = this.options;
+    return authenticate(envelope, registry, clock(), maxSkewMs, payloadTexts);
   }
 
   private async executeDurably(

@@ -27,6 +27,7 @@
  *    digest): a mirror does not receive the blobs.
  */
 
+import type { SignedPayloadTexts } from '../../domain/canonical/signed-payload-texts.js';
 import { batchIdFor } from '../../domain/certification/certification-id.js';
 import type { SignedEnvelope } from '../../domain/crypto/envelope.js';
 import type { Verdict } from '../../domain/log-state/judge-write.js';
@@ -95,6 +96,8 @@ export interface EntryReplayDeps {
   readonly maxSkewMs: number;
   /** Where a replayed batch's tree is offered (the batch read model), so that it is not hashed twice. */
   readonly trees?: BatchTreeTaker;
+  /** Where a verified payload's RFC 8785 text waits for its log leaf (the sequencer's). */
+  readonly payloadTexts?: SignedPayloadTexts;
 }
 
 export type ReplayResult =
@@ -234,7 +237,13 @@ export class EntryReplayer {
   ): Promise<ReplayWrite> {
     const { payload } = envelope;
     // The recorded issuedAt is the time: a mirror cannot re-check wall-clock skew for a command signed long ago.
-    const auth = await authenticate(envelope, this.deps.registry, Date.parse(payload.issuedAt), 1);
+    const auth = await authenticate(
+      envelope,
+      this.deps.registry,
+      Date.parse(payload.issuedAt),
+      1,
+      this.deps.payloadTexts,
+    );
     if (this.deps.commands.get(payload.actor, payload.commandId) !== undefined)
       throw reject(`command ${payload.commandId} of ${payload.actor} was already applied`);
     const list = await uploadOf(group, payload, reject);

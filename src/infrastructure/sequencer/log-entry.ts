@@ -7,6 +7,7 @@
  */
 
 import { canonicalBytes, canonicalJson } from '../../domain/canonical/canonical-json.js';
+import type { SignedPayloadTexts } from '../../domain/canonical/signed-payload-texts.js';
 import type { JsonValue } from '../../domain/shared/json.js';
 import type { RecordedEvent } from '../eventstore/port.js';
 import { eventMetadata } from '../projections/projection.js';
@@ -38,9 +39,10 @@ const encoder = new TextEncoder();
  * exactly these four keys, RFC 8785 orders them data, envelope, stream, type,
  * and the canonical form of an object is its sorted members' canonical forms
  * (test/unit/sequencer/log-entry.test.ts checks this against canonicalJson of
- * the whole entry on random events).
+ * the whole entry on random events). An envelope's payload is taken from
+ * `texts` when its signature was just checked over the same payload.
  */
-export function logLeafOf(event: RecordedEvent): Uint8Array {
+export function logLeafOf(event: RecordedEvent, texts?: SignedPayloadTexts): Uint8Array {
   const entry = logEntryOf(event);
   // An undefined member would be left out of the canonical object; the port never delivers one.
   const { data, envelope, stream, type } = entry;
@@ -48,7 +50,27 @@ export function logLeafOf(event: RecordedEvent): Uint8Array {
     return canonicalBytes(entry);
   }
   return encoder.encode(
-    `{"data":${canonicalJson(data)},"envelope":${canonicalJson(envelope)},` +
+    `{"data":${canonicalJson(data)},"envelope":${envelopeText(envelope, texts)},` +
       `"stream":${canonicalJson(stream)},"type":${canonicalJson(type)}}`,
   );
+}
+
+/**
+ * RFC 8785 text of an envelope { payload, signature }: its two members in
+ * order, the payload's text as its signature check wrote it when `texts` still
+ * holds it. Anything else is written whole.
+ */
+function envelopeText(envelope: JsonValue, texts: SignedPayloadTexts | undefined): string {
+  if (texts !== undefined && typeof envelope === 'object' && envelope !== null && !Array.isArray(envelope)) {
+    const { payload, signature } = envelope;
+    const value =
+      typeof signature === 'object' && signature !== null && !Array.isArray(signature)
+        ? signature['value']
+        : undefined;
+    if (payload !== undefined && typeof value === 'string' && Object.keys(envelope).length === 2) {
+      const text = texts.textOf(value, payload);
+      if (text !== undefined) return `{"payload":${text},"signature":${canonicalJson(signature)}}`;
+    }
+  }
+  return canonicalJson(envelope);
 }

@@ -15,6 +15,7 @@
  */
 
 import type { Statement } from 'better-sqlite3';
+import type { SignedPayloadTexts } from '../../domain/canonical/signed-payload-texts.js';
 import {
   ed25519NoteVerifier,
   hashesEqual,
@@ -141,6 +142,8 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
     readonly verifierKey: string,
     /** The state map the checkpoints commit to; without it, checkpoints carry no state root. */
     private readonly state: StateCommitment | null = null,
+    /** Payload texts the signature checks wrote, so that a leaf does not write them again. */
+    private readonly payloadTexts?: SignedPayloadTexts,
   ) {
     this.hashes = new MerkleHashStore(db);
     this.logKey = ed25519NoteVerifier(verifierKey, verifyEd25519);
@@ -183,7 +186,7 @@ export class Sequencer implements Projection, LogReader, CheckpointHistory {
       return;
     }
     if (event.stream === COSIGNATURE_STREAM) return;
-    this.hashes.append(event.position, logLeafOf(event));
+    this.hashes.append(event.position, logLeafOf(event, this.payloadTexts));
     for (const listener of this.sequencedListeners) listener();
   }
 

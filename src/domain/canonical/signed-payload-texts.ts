@@ -1,0 +1,47 @@
+import { canonicallyEqual } from './canonical-json.js';
+
+/**
+ * The RFC 8785 text of signed payloads whose signatures were just checked,
+ * kept for the log leaves that hold them again. A certification's payload is
+ * written canonically once to check its signature and once more inside its
+ * leaf's envelope; with the `canonicalize` package (4.x, the last that runs on
+ * Node 20), which allocates a Set for every member and scalar it writes, the
+ * second time cost some 10 µs and 8 KB of garbage per certification.
+ *
+ * A leaf asks by the envelope's signature value and gets the text only when
+ * its payload is canonically equal to the one remembered (canonicallyEqual: a
+ * walk that writes nothing). Whoever sends or relays an envelope with a
+ * signature value seen before and another payload (a replayed signature, a
+ * forged upstream entry) gets that payload written afresh: no leaf can borrow
+ * bytes it does not hold.
+ */
+export class SignedPayloadTexts {
+  private readonly texts = new Map<string, { readonly payload: unknown; readonly text: string }>();
+
+  constructor(
+    /** Payloads kept at most: enough for the writes between their check and their leaf. */
+    private readonly capacity = 4096,
+    /** Longer texts are not kept (a bulk slice's): they would cost memory for little time. */
+    private readonly maxTextLength = 16 * 1024,
+  ) {}
+
+  /** `text` is the RFC 8785 form of `payload`, over which `signatureValue` verified. */
+  remember(signatureValue: string, payload: unknown, text: string): void {
+    if (text.length > this.maxTextLength) return;
+    if (this.texts.size >= this.capacity && !this.texts.has(signatureValue)) {
+      // Oldest first: a leaf follows its check within a few group commits.
+      this.texts.delete(this.texts.keys().next().value!);
+    }
+    this.texts.set(signatureValue, { payload, text });
+  }
+
+  /** The RFC 8785 text of `payload`, if it was remembered under `signatureValue`; otherwise undefined. */
+  textOf(signatureValue: string, payload: unknown): string | undefined {
+    const known = this.texts.get(signatureValue);
+    return known !== undefined && canonicallyEqual(known.payload, payload) ? known.text : undefined;
+  }
+
+  get size(): number {
+    return this.texts.size;
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { SignedPayloadTexts } from '../../../src/domain/canonical/signed-payload-texts.js';
+
+describe('SignedPayloadTexts', () => {
+  it('answers a payload canonically equal to the one remembered, in any member order', () => {
+    const texts = new SignedPayloadTexts();
+    texts.remember(
+      'sig-1',
+      { b: [1, { d: null, c: 'x' }], a: true },
+      '{"a":true,"b":[1,{"c":"x","d":null}]}',
+    );
+    expect(texts.textOf('sig-1', { a: true, b: [1, { c: 'x', d: null }] })).toBe(
+      '{"a":true,"b":[1,{"c":"x","d":null}]}',
+    );
+  });
+
+  it('answers nothing for another payload under the same signature value, or an unknown value', () => {
+    const texts = new SignedPayloadTexts();
+    texts.remember('sig-1', { a: 1 }, '{"a":1}');
+    expect(texts.textOf('sig-1', { a: 2 })).toBeUndefined();
+    expect(texts.textOf('sig-1', { a: 1, b: 2 })).toBeUndefined();
+    expect(texts.textOf('sig-1', { a: '1' })).toBeUndefined();
+    expect(texts.textOf('sig-2', { a: 1 })).toBeUndefined();
+  });
+
+  it('keeps at most its capacity, the oldest going first', () => {
+    const texts = new SignedPayloadTexts(2);
+    texts.remember('s1', { n: 1 }, '{"n":1}');
+    texts.remember('s2', { n: 2 }, '{"n":2}');
+    texts.remember('s3', { n: 3 }, '{"n":3}');
+    expect(texts.size).toBe(2);
+    expect(texts.textOf('s1', { n: 1 })).toBeUndefined();
+    expect(texts.textOf('s2', { n: 2 })).toBe('{"n":2}');
+    expect(texts.textOf('s3', { n: 3 })).toBe('{"n":3}');
+    // Remembering a value again replaces it and evicts nothing.
+    texts.remember('s3', { n: 4 }, '{"n":4}');
+    expect(texts.size).toBe(2);
+    expect(texts.textOf('s2', { n: 2 })).toBe('{"n":2}');
+    expect(texts.textOf('s3', { n: 4 })).toBe('{"n":4}');
+  });
+
+  it('does not keep a text longer than its limit (a bulk slice)', () => {
+    const texts = new SignedPayloadTexts(16, 10);
+    texts.remember('long', { a: '0123456789' }, '{"a":"0123456789"}');
+    expect(texts.size).toBe(0);
+    expect(texts.textOf('long', { a: '0123456789' })).toBeUndefined();
+  });
+});
