@@ -19,8 +19,11 @@ export class SignedPayloadTexts {
   private readonly texts = new Map<string, { readonly payload: unknown; readonly text: string }>();
 
   constructor(
-    /** Payloads kept at most: enough for the writes between their check and their leaf. */
-    private readonly capacity = 4096,
+    /**
+     * Payloads kept at most. A text waits only from its check to its leaf (milliseconds); what stays
+     * is a write refused after its check, the oldest going first.
+     */
+    private readonly capacity = 1024,
     /** Longer texts are not kept (a bulk slice's): they would cost memory for little time. */
     private readonly maxTextLength = 16 * 1024,
   ) {}
@@ -29,16 +32,22 @@ export class SignedPayloadTexts {
   remember(signatureValue: string, payload: unknown, text: string): void {
     if (text.length > this.maxTextLength) return;
     if (this.texts.size >= this.capacity && !this.texts.has(signatureValue)) {
-      // Oldest first: a leaf follows its check within a few group commits.
       this.texts.delete(this.texts.keys().next().value!);
     }
     this.texts.set(signatureValue, { payload, text });
   }
 
-  /** The RFC 8785 text of `payload`, if it was remembered under `signatureValue`; otherwise undefined. */
-  textOf(signatureValue: string, payload: unknown): string | undefined {
+  /**
+   * The RFC 8785 text of `payload`, if it was remembered under `signatureValue`; otherwise
+   * undefined. A text is given once: its leaf is written once, and keeping it longer would only
+   * carry the payload into V8's old generation. (The second and later events of a write of several
+   * write their envelope whole, as before.)
+   */
+  take(signatureValue: string, payload: unknown): string | undefined {
     const known = this.texts.get(signatureValue);
-    return known !== undefined && canonicallyEqual(known.payload, payload) ? known.text : undefined;
+    if (known === undefined || !canonicallyEqual(known.payload, payload)) return undefined;
+    this.texts.delete(signatureValue);
+    return known.text;
   }
 
   get size(): number {

@@ -68,7 +68,7 @@ function envelopeText(envelope: JsonValue, texts: SignedPayloadTexts | undefined
         ? signature['value']
         : undefined;
     if (payload !== undefined && typeof value === 'string' && Object.keys(envelope).length === 2) {
-      const text = texts.textOf(value, payload);
+      const text = texts.take(value, payload);
       if (text !== undefined) return `{"payload":${text},"signature":${canonicalJson(signature)}}`;
     }
   }
