@@ -28,9 +28,14 @@ export class SignedPayloadTexts {
     private readonly maxTextLength = 16 * 1024,
   ) {}
 
-  /** `text` is the RFC 8785 form of `payload`, over which `signatureValue` verified. */
+  /**
+   * `text` is the RFC 8785 form of `payload`, over which `signatureValue` verified. The payload is
+   * frozen, deeply: code that changed it after its check would make the leaf (the text checked)
+   * disagree with the stored event (the changed payload), so such code now throws instead.
+   */
   remember(signatureValue: string, payload: unknown, text: string): void {
     if (text.length > this.maxTextLength) return;
+    deepFreeze(payload);
     if (this.texts.size >= this.capacity && !this.texts.has(signatureValue)) {
       this.texts.delete(this.texts.keys().next().value!);
     }
@@ -53,4 +58,10 @@ export class SignedPayloadTexts {
   get size(): number {
     return this.texts.size;
   }
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
 }

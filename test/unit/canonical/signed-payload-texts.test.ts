@@ -46,4 +46,22 @@ describe('SignedPayloadTexts', () => {
     expect(texts.size).toBe(0);
     expect(texts.take('long', { a: '0123456789' })).toBeUndefined();
   });
+
+  it('freezes a remembered payload, so that no later change can make its leaf disagree with its event', () => {
+    const texts = new SignedPayloadTexts();
+    const payload = { a: 1, nested: { list: [1, { b: 2 }] } };
+    texts.remember('sig-1', payload, '{"a":1,"nested":{"list":[1,{"b":2}]}}');
+    expect(() => {
+      (payload as { a: number }).a = 2;
+    }).toThrow(TypeError);
+    expect(() => {
+      (payload.nested.list[1] as { b: number }).b = 3;
+    }).toThrow(TypeError);
+    expect(() => {
+      (payload.nested.list as unknown[]).push(4);
+    }).toThrow(TypeError);
+    expect(texts.take('sig-1', { a: 1, nested: { list: [1, { b: 2 }] } })).toBe(
+      '{"a":1,"nested":{"list":[1,{"b":2}]}}',
+    );
+  });
 });
