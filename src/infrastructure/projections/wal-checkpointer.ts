@@ -28,7 +28,9 @@ export interface WalCheckpointerOptions {
    * grows to the writer's own automatic checkpoint, which copies whatever the last checkpoint here
    * left, on the event loop. Checkpointing often once the WAL is that long leaves it little: in a
    * million-record batch those COMMITs took 85–148 ms with 200 ms between checkpoints, 26–61 ms with
-   * 10 ms.
+   * 10 ms. The pause goes back to intervalMs after two checkpoints in a row found the WAL short: a
+   * writer starting it over shows it empty for an instant, and one such sample once slowed the
+   * checkpoints to the interval in the middle of a burst (a flaky test on a loaded machine).
    */
   readonly hurryAfterFrames?: number;
   /** Called once if the worker fails or exits unasked; the caller falls back to SQLite's own checkpoints. */
@@ -45,10 +47,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.betterSqlite3);
 const db = new Database(workerData.file, { fileMustExist: true });
 let timer;
+let hurried = false;
 function checkpoint() {
   // PASSIVE: copy what no reader needs any more, never wait for a reader or the writer.
   const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-  timer = setTimeout(checkpoint, log > workerData.hurryAfterFrames ? 10 : workerData.intervalMs);
+  // A writer starting the WAL over shows it empty for an instant, inside its COMMIT: one short
+  // sample after long ones is not the end of a burst, so the pause lengthens only after two.
+  const long = log > workerData.hurryAfterFrames;
+  timer = setTimeout(checkpoint, long || hurried ? 10 : workerData.intervalMs);
+  hurried = long;
 }
 timer = setTimeout(checkpoint, workerData.intervalMs);
 parentPort.once('message', () => {
