@@ -141,37 +141,53 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** One figure of a turn, and the same over all of a side's turns. */
+interface Figure {
+  readonly what: string;
+  readonly unit: string;
+  ofTurn(turn: Turn): number;
+  ofTurns(turns: readonly Turn[]): number;
+}
+
+function sum(turns: readonly Turn[], f: (turn: Turn) => number): number {
+  return turns.reduce((s, turn) => s + f(turn), 0);
+}
+
+function certifyRate(): Figure {
+  return {
+    what: 'certify/s',
+    unit: 'cert/s',
+    ofTurn: (t) => t.ok / t.seconds,
+    ofTurns: (ts) => sum(ts, (t) => t.ok) / sum(ts, (t) => t.seconds),
+  };
+}
+
+/** CPU µs per certification, of the seconds `seconds` picks from a turn. */
+function cpuPerCertification(what: string, seconds: (turn: Turn) => number): Figure {
+  return {
+    what,
+    unit: 'µs',
+    ofTurn: (t) => (seconds(t) / t.ok) * 1e6,
+    ofTurns: (ts) => (sum(ts, seconds) / sum(ts, (t) => t.ok)) * 1e6,
+  };
+}
+
 function report(results: Turn[]): void {
-  const of = (side: 'A' | 'B') => results.filter((r) => r.side === side);
-  const a = of('A');
-  const b = of('B');
-  const rate = (r: Turn) => r.ok / r.seconds;
-  const cpu = (r: Turn) => r.cpuSeconds / r.ok;
-  const main = (r: Turn) => r.mainSeconds / r.ok;
-  const sum = (rs: Turn[], f: (r: Turn) => number) => rs.reduce((s, r) => s + f(r), 0);
-  const pairRatios = (f: (r: Turn) => number) => a.map((ra, i) => f(b[i]!) / f(ra));
-  const totalRate = (rs: Turn[]) => sum(rs, (r) => r.ok) / sum(rs, (r) => r.seconds);
-  const totalPer = (rs: Turn[], f: (r: Turn) => number) => sum(rs, f) / sum(rs, (r) => r.ok);
-  const line = (what: string, ratios: number[], totalA: number, totalB: number, unit: string) =>
-    `${what}: A ${totalA.toFixed(0)} ${unit}, B ${totalB.toFixed(0)} ${unit}; B/A total ${(totalB / totalA).toFixed(3)}, ` +
-    `median of pairs ${median(ratios).toFixed(3)} (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})\n`;
-  process.stdout.write(
-    `\n${a.length} turns each of ${perTurn} certifications at ${clients} clients\n` +
-      `A = ${checkoutA}\nB = ${checkoutB}\n` +
-      line('certify/s', pairRatios(rate), totalRate(a), totalRate(b), 'cert/s') +
-      line(
-        'node CPU per certification',
-        pairRatios(cpu),
-        totalPer(a, (r) => r.cpuSeconds) * 1e6,
-        totalPer(b, (r) => r.cpuSeconds) * 1e6,
-        'µs',
-      ) +
-      line(
-        'event loop per certification',
-        pairRatios(main),
-        totalPer(a, (r) => r.mainSeconds) * 1e6,
-        totalPer(b, (r) => r.mainSeconds) * 1e6,
-        'µs',
-      ),
-  );
+  const a = results.filter((r) => r.side === 'A');
+  const b = results.filter((r) => r.side === 'B');
+  const figures = [
+    certifyRate(),
+    cpuPerCertification('node CPU per certification', (t) => t.cpuSeconds),
+    cpuPerCertification('event loop per certification', (t) => t.mainSeconds),
+  ];
+  let out = `\n${a.length} turns each of ${perTurn} certifications at ${clients} clients\nA = ${checkoutA}\nB = ${checkoutB}\n`;
+  for (const { what, unit, ofTurn, ofTurns } of figures) {
+    const ratios = a.map((turnA, i) => ofTurn(b[i]!) / ofTurn(turnA));
+    const totalA = ofTurns(a);
+    const totalB = ofTurns(b);
+    out +=
+      `${what}: A ${totalA.toFixed(0)} ${unit}, B ${totalB.toFixed(0)} ${unit}; B/A total ${(totalB / totalA).toFixed(3)}, ` +
+      `median of pairs ${median(ratios).toFixed(3)} (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})\n`;
+  }
+  process.stdout.write(out);
 }
