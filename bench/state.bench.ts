@@ -1,4 +1,4 @@
-import { generateKeyPairSync, hash, randomBytes, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { join } from 'node:path';
 import { ChanceryClient } from '../src/client/chancery-client.js';
 import type { CertificationRecord } from '../src/domain/log-state/state-records.js';
@@ -130,7 +130,9 @@ class EventDriver {
     const leaf = this.events;
     const update = this.keys > 0 && this.next() < UPDATE_SHARE;
     const n = update ? Math.floor(this.next() * this.keys) : this.keys++;
-    const value = update ? certificationRecord(n, leaf, 'suspended') : certificationRecord(leaf, leaf, 'active');
+    const value = update
+      ? certificationRecord(n, leaf, 'suspended')
+      : certificationRecord(leaf, leaf, 'active');
     this.map.set(certificationKey(n), value, leaf);
     this.lastSealKeys.push(certificationKey(n));
     this.map.advanceTo(leaf + 1);
@@ -211,8 +213,7 @@ function updateFloor(db: NodeDatabase, store: StateMapStore, sealKeys: readonly 
 
 const floorUs = (f: UpdateFloor) => f.hashingUs + f.pageReadUs;
 
-const floorLabel = (f: UpdateFloor) =>
-  `floor: ${f.sha256PerEvent.toFixed(1)} SHA-256 + 1 page read`;
+const floorLabel = (f: UpdateFloor) => `floor: ${f.sha256PerEvent.toFixed(1)} SHA-256 + 1 page read`;
 
 const floorNote = (f: UpdateFloor) =>
   `floor ${formatNumber(f.hashingUs)} µs hashing (${f.sha256PerEvent.toFixed(1)} SHA-256 per event, amortised over a seal) + ${formatNumber(f.pageReadUs)} µs reading one random page`;
