@@ -6,6 +6,7 @@ import {
   NOBLE_STATE_HASHER,
   type StateHasher,
   type StateProof,
+  stateKeyHash,
   stateProofToJson,
   verifyStateProof,
 } from '../src/domain/state-map/index.js';
@@ -199,7 +200,7 @@ function updateFloor(db: NodeDatabase, store: StateMapStore, sealKeys: readonly 
   for (const key of keys) {
     // A leaf at depth d (its proof's sibling count) has d interior ancestors, at depths 0 … d − 1.
     const depth = store.proveAt(key, version).proof.siblings.length;
-    const bits = keyHashBits(NODE_STATE_HASHER.digest(Buffer.from(key)), depth);
+    const bits = keyHashBits(stateKeyHash(key, NODE_STATE_HASHER), depth);
     for (let d = 0; d < depth; d++) interior.add(`${d}:${bits.slice(0, d)}`);
   }
   const sha256PerEvent = (interior.size + 3 * keys.length) / sealKeys.length;
