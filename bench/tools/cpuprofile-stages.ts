@@ -37,14 +37,14 @@ interface Frame {
 }
 
 const SOURCE_STAGES: readonly [RegExp, Stage][] = [
-  [/src\/infrastructure\/eventstore\//, 'append'],
-  [/src\/infrastructure\/(projections|log-state|state-map)\//, 'read models'],
-  [/src\/(infrastructure\/sequencer|domain\/log)\//, 'log'],
-  [/src\/domain\/canonical\//, 'canonicalisation'],
-  [/src\/infrastructure\/crypto\//, 'crypto'],
-  [/src\/api\/hardening\/json-/, 'JSON'],
-  [/src\/(application|domain)\//, 'pipeline'],
-  [/src\/(api|node)\//, 'HTTP'],
+  [/\/(?:src|dist)\/infrastructure\/eventstore\//, 'append'],
+  [/\/(?:src|dist)\/infrastructure\/(projections|log-state|state-map)\//, 'read models'],
+  [/\/(?:src|dist)\/(infrastructure\/sequencer|domain\/log)\//, 'log'],
+  [/\/(?:src|dist)\/domain\/canonical\//, 'canonicalisation'],
+  [/\/(?:src|dist)\/infrastructure\/crypto\//, 'crypto'],
+  [/\/(?:src|dist)\/api\/hardening\/json-/, 'JSON'],
+  [/\/(?:src|dist)\/(application|domain)\//, 'pipeline'],
+  [/\/(?:src|dist)\/(api|node)\//, 'HTTP'],
 ];
 
 const LIBRARY_STAGES: readonly [RegExp, Stage][] = [
@@ -64,6 +64,8 @@ function stageOfFrame(frame: Frame): Stage | null {
   // Ajv compiles each schema into functions named validate<N>, which have no source file.
   if (/^validate\d*$/.test(name) && url === '') return 'schema';
   for (const [pattern, stage] of LIBRARY_STAGES) if (pattern.test(url)) return stage;
+  // Our own code, as tsx runs it (src/) or as `npm start` and the benchmarks' nodes run it (dist/).
+  if (url.includes('/node_modules/')) return null;
   for (const [pattern, stage] of SOURCE_STAGES) if (pattern.test(url)) return stage;
   return null;
 }
