@@ -6,7 +6,6 @@ import {
   NOBLE_STATE_HASHER,
   type StateHasher,
   type StateProof,
-  stateKeyHash,
   stateProofToJson,
   verifyStateProof,
 } from '../src/domain/state-map/index.js';
@@ -22,6 +21,7 @@ import { benchParts } from './lib/bench-parts.js';
 import { presign, setUpIssuer } from './lib/certify-setup.js';
 import { runLoad } from './lib/http-load.js';
 import { startNodeChild } from './lib/node-child.js';
+import { interiorNodesAbove } from './lib/state-floor.js';
 import { formatNumber, formatRatio, nowMs, percentile } from './lib/stats.js';
 import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 
@@ -187,23 +187,9 @@ function hashCallUs(): number {
   return ((nowMs() - t0) * 1000) / rounds;
 }
 
-function keyHashBits(keyHash: Uint8Array, length: number): string {
-  let bits = '';
-  for (let i = 0; bits.length < length; i++) bits += keyHash[i]!.toString(2).padStart(8, '0');
-  return bits.slice(0, length);
-}
-
 function updateFloor(db: NodeDatabase, store: StateMapStore, sealKeys: readonly string[]): UpdateFloor {
-  const version = store.currentVersion();
-  const keys = [...new Set(sealKeys)];
-  const interior = new Set<string>();
-  for (const key of keys) {
-    // A leaf at depth d (its proof's sibling count) has d interior ancestors, at depths 0 … d − 1.
-    const depth = store.proveAt(key, version).proof.siblings.length;
-    const bits = keyHashBits(stateKeyHash(key, NODE_STATE_HASHER), depth);
-    for (let d = 0; d < depth; d++) interior.add(`${d}:${bits.slice(0, d)}`);
-  }
-  const sha256PerEvent = (interior.size + 3 * keys.length) / sealKeys.length;
+  const keys = new Set(sealKeys).size;
+  const sha256PerEvent = (interiorNodesAbove(store, sealKeys) + 3 * keys) / sealKeys.length;
   const ids = db.prepare('SELECT id FROM state_pages ORDER BY random() LIMIT 2000').pluck().all() as number[];
   const read = db.prepare('SELECT body FROM state_pages WHERE id = ?').pluck();
   const t0 = nowMs();

@@ -12,17 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type StateHasher, stateKeyHash } from '../../../src/domain/state-map/index.js';
+import { interiorNodesAbove } from '../../../bench/lib/state-floor.js';
+import type { StateHasher } from '../../../src/domain/state-map/index.js';
 import { openNodeDatabase } from '../../../src/infrastructure/projections/node-database.js';
 import { NODE_STATE_HASHER } from '../../../src/infrastructure/state-map/node-state-hasher.js';
 import { StateMapStore } from '../../../src/infrastructure/state-map/state-map-store.js';
-
-/** The first `length` bits of a key hash as '0'/'1', most significant first (docs/state-map.md §3.1). */
-function pathBits(keyHash: Uint8Array, length: number): string {
-  let bits = '';
-  for (let i = 0; bits.length < length; i++) bits += keyHash[i]!.toString(2).padStart(8, '0');
-  return bits.slice(0, length);
-}
 
 describe('the state map store hashes no more than a seal needs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chancery-hash-count-'));
@@ -74,16 +68,10 @@ describe('the state map store hashes no more than a seal needs', () => {
       const made = calls;
 
       const changed = new Set(sealKeys);
-      const interior = new Set<string>();
-      for (const key of changed) {
-        // A leaf at depth d (its proof's sibling count) has d interior ancestors, at depths 0 … d − 1.
-        const depth = store.proveAt(key, leaf).proof.siblings.length;
-        const bits = pathBits(stateKeyHash(key, NODE_STATE_HASHER), depth);
-        for (let d = 0; d < depth; d++) interior.add(bits.slice(0, d));
-      }
+      const interior = interiorNodesAbove(store, changed);
       // The key set twice has its key and value hashed at each set; its leaf once.
-      const needed = interior.size + 3 * changed.size + 2;
-      expect(interior.size).toBeGreaterThan(changed.size);
+      const needed = interior + 3 * changed.size + 2;
+      expect(interior).toBeGreaterThan(changed.size);
       expect(made).toBe(needed);
     } finally {
       db.close();
