@@ -20,6 +20,11 @@ export interface HashRangeReader {
   readHashRange(first: number, last: number): Uint8Array[];
 }
 
+/** Full level-0 tiles kept whole (MerkleHashStore.readLeafTile): undefined for one the store does not hold. */
+export interface LeafTileReader {
+  readLeafTile(tile: number): Uint8Array | undefined;
+}
+
 export interface TileLeaves {
   /** Entries [start, end), at most `limit`, in leaf order. */
   entries(start: number, end: number, limit: number): LogEntryRecord[];
@@ -39,7 +44,7 @@ export class TilesSource {
   private readonly fullTiles = new LruCache<string, Uint8Array>(FULL_TILE_CACHE);
 
   constructor(
-    private readonly hashes: HashReader & Partial<HashRangeReader>,
+    private readonly hashes: HashReader & Partial<HashRangeReader> & Partial<LeafTileReader>,
     private readonly leaves: TileLeaves,
   ) {}
 
@@ -58,6 +63,10 @@ export class TilesSource {
   }
 
   private hashTile(tile: TileName): Uint8Array {
+    if (tile.level === 0 && tile.width === TILE_WIDTH) {
+      const whole = this.hashes.readLeafTile?.(tile.index);
+      if (whole !== undefined) return whole;
+    }
     const slots = tileHashSlots(tile);
     const hashes = this.tileHashes(tile, slots);
     const out = new Uint8Array(hashes.length * 32);

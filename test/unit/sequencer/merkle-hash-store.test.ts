@@ -182,6 +182,27 @@ describe('MerkleHashStore (SQLite, tlog stored-hash layout)', () => {
     expect(reopened.storedHashRows()).toBe(storedHashCount(38));
   });
 
+  it('keeps each full level-0 tile as one row of its 256 leaf hashes, also across a reopen mid-tile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chancery-hash-store-'));
+    dirs.push(dir);
+    const file = join(dir, 'node.db');
+    const first = openNodeDatabase(file);
+    const store = openStore(first);
+    // 300 leaves: tile 0 complete, tile 1 a third full when the file is closed.
+    for (let i = 0; i < 300; i++) store.append(BigInt(i + 1), leafBytes(i));
+    first.close();
+    const reopened = openStore(openNodeDatabase(file));
+    for (let i = 300; i < 700; i++) reopened.append(BigInt(i + 1), leafBytes(i));
+    const tileOf = (t: number) =>
+      Buffer.concat(
+        Array.from({ length: 256 }, (_, i) => Buffer.from(referenceLeafHash(leafBytes(t * 256 + i)))),
+      );
+    expect(Buffer.from(reopened.readLeafTile(0)!).equals(tileOf(0))).toBe(true);
+    expect(Buffer.from(reopened.readLeafTile(1)!).equals(tileOf(1))).toBe(true);
+    // Leaves 512..699 fill a third of tile 2: no row until its 256th leaf.
+    expect(reopened.readLeafTile(2)).toBeUndefined();
+  });
+
   it('refuses to open a file whose hashes and leaves disagree', () => {
     const db = openNodeDatabase(':memory:');
     const store = openStore(db);
