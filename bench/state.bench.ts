@@ -132,11 +132,12 @@ class EventDriver {
     const leaf = this.events;
     const update = this.keys > 0 && this.next() < UPDATE_SHARE;
     const n = update ? Math.floor(this.next() * this.keys) : this.keys++;
+    const key = certificationKey(n);
     const value = update
       ? certificationRecord(n, leaf, 'suspended')
       : certificationRecord(leaf, leaf, 'active');
-    this.map.set(certificationKey(n), value, leaf);
-    this.lastSealKeys.push(certificationKey(n));
+    this.map.set(key, value, leaf);
+    this.lastSealKeys.push(key);
     this.map.advanceTo(leaf + 1);
   }
 }
