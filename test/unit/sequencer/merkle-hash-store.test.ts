@@ -166,10 +166,15 @@ describe('MerkleHashStore (SQLite, tlog stored-hash layout)', () => {
     expectLogError(() => store.leafHashAt(5), 'INDEX_OUT_OF_RANGE');
   });
 
-  it('survives a reopen of the file with the same size, roots and proofs', () => {
+  /** A node.db path in a folder of its own, removed after the suite. */
+  function freshFile(): string {
     const dir = mkdtempSync(join(tmpdir(), 'chancery-hash-store-'));
     dirs.push(dir);
-    const file = join(dir, 'node.db');
+    return join(dir, 'node.db');
+  }
+
+  it('survives a reopen of the file with the same size, roots and proofs', () => {
+    const file = freshFile();
     const first = openNodeDatabase(file);
     const store = openStore(first);
     for (let i = 0; i < 37; i++) store.append(BigInt(i + 1), leafBytes(i));
@@ -183,9 +188,7 @@ describe('MerkleHashStore (SQLite, tlog stored-hash layout)', () => {
   });
 
   it('keeps each full level-0 tile as one row of its 256 leaf hashes, also across a reopen mid-tile', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chancery-hash-store-'));
-    dirs.push(dir);
-    const file = join(dir, 'node.db');
+    const file = freshFile();
     const first = openNodeDatabase(file);
     const store = openStore(first);
     // 300 leaves: tile 0 complete, tile 1 a third full when the file is closed.
