@@ -117,7 +117,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       : await listen(apps, parts, startup, links);
   const started = startup.untilServing();
   // Reported through readiness and the notice; a caller that never awaits `started` must not crash.
-  started.catch(() => undefined);
+  started.then(
+    () => parts.tileBackfill.start(),
+    () => undefined,
+  );
   return runningNode(parts, startup, apps, urls, started);
 }
 
@@ -208,6 +211,7 @@ function runningNode(
       startup.close();
       await parts.federation.stop();
       await parts.sealer.stop();
+      parts.tileBackfill.stop();
       // Requests waiting for a seal get a 503 now instead of holding app.close() until they time out.
       parts.sequencer.close();
       // Closes the operations listener too (node-app.ts): probes are refused once the node is going.

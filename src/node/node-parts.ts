@@ -18,6 +18,7 @@ import { type NodeDatabase, openNodeDatabase } from '../infrastructure/projectio
 import { Projector } from '../infrastructure/projections/projector.js';
 import { CheckpointSealer } from '../infrastructure/sequencer/checkpoint-sealer.js';
 import { ed25519CheckpointSigner } from '../infrastructure/sequencer/checkpoint-signer.js';
+import { LeafTileBackfill } from '../infrastructure/sequencer/leaf-tile-backfill.js';
 import { Sequencer } from '../infrastructure/sequencer/sequencer.js';
 import { StateMapStore } from '../infrastructure/state-map/state-map-store.js';
 import { UnauthenticatedStateMap } from '../infrastructure/state-map/unauthenticated-state-map.js';
@@ -53,6 +54,8 @@ export interface NodeParts {
   readonly federation: Federation;
   readonly projector: Projector;
   readonly sealer: CheckpointSealer;
+  /** Writes the one-row copy of full tiles completed before node.db kept them; started once the node serves. */
+  readonly tileBackfill: LeafTileBackfill;
   /** A mirror serves a log it trusts and never seals it. */
   readonly mirror: boolean;
   /** Held for the node's lifetime: one node per data folder. */
@@ -240,6 +243,16 @@ function connect(
     sealIntervalMs: config.sealIntervalMs,
     maxLeavesPerSeal: config.sealMaxLeaves,
   });
+  const tileBackfill = new LeafTileBackfill(db, sequencer.hashes, {
+    onDone: (written) => {
+      if (written > 0)
+        options.notice?.(`wrote the one-row copy of ${written} full tiles completed before it was kept`);
+    },
+    onError: (error) =>
+      options.notice?.(
+        `stopped writing the one-row copies of old tiles (they are still served): ${error.message}`,
+      ),
+  });
   return {
     ...observe(metrics, { sequencer, certifications, projector, store, config }),
     config,
@@ -258,6 +271,7 @@ function connect(
     federation,
     projector,
     sealer,
+    tileBackfill,
     mirror,
   };
 }
@@ -298,6 +312,7 @@ export async function shutDownParts(parts: NodeParts): Promise<void> {
   await parts.federation.stop().catch(() => undefined);
   parts.federation.close();
   await parts.sealer.stop().catch(() => undefined);
+  parts.tileBackfill.stop();
   parts.sequencer.close();
   await parts.projector.stop().catch(() => undefined);
   await parts.store.close().catch(() => undefined);

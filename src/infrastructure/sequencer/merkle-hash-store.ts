@@ -61,7 +61,9 @@ export class MerkleHashStore implements HashReader {
     leaves: Statement<[number, number], LeafRow>;
     byPosition: Statement<[string], number>;
     insertLeafTile: Statement<[number, Buffer]>;
+    insertMissingLeafTile: Statement<[number, Buffer]>;
     leafTile: Statement<[number], Buffer>;
+    leafTilesBetween: Statement<[number, number], number>;
   };
   private leafCount = 0;
   /** The leaf hashes of the level-0 tile being filled (leaves floor(size / 256) × 256 … size − 1). */
@@ -115,7 +117,15 @@ export class MerkleHashStore implements HashReader {
       insertLeafTile: this.db.prepare<[number, Buffer]>(
         'INSERT INTO log_leaf_tiles (tile, hashes) VALUES (?, ?)',
       ),
+      insertMissingLeafTile: this.db.prepare<[number, Buffer]>(
+        'INSERT OR IGNORE INTO log_leaf_tiles (tile, hashes) VALUES (?, ?)',
+      ),
       leafTile: this.db.prepare<[number], Buffer>('SELECT hashes FROM log_leaf_tiles WHERE tile = ?').pluck(),
+      leafTilesBetween: this.db
+        .prepare<[number, number], number>(
+          'SELECT tile FROM log_leaf_tiles WHERE tile BETWEEN ? AND ? ORDER BY tile',
+        )
+        .pluck(),
     };
     const size = this.db
       .prepare('SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log_leaves')
@@ -183,11 +193,54 @@ export class MerkleHashStore implements HashReader {
 
   /**
    * The 256 leaf hashes of full level-0 tile `tile` as one 8 KiB row, or
-   * undefined when the file has no row for it (a tile completed before
-   * node.db kept these rows: read it from the slots, readHashRange).
+   * undefined when the file has no row for it yet (a tile completed before
+   * node.db kept these rows, until LeafTileBackfill writes it: read it from
+   * the slots, readHashRange).
    */
   readLeafTile(tile: number): Uint8Array | undefined {
     return this.statements.leafTile.get(tile);
+  }
+
+  /** Full level-0 tiles: those whose 256 leaves are all stored. */
+  fullLeafTiles(): number {
+    return Math.floor(this.leafCount / TILE_LEAVES);
+  }
+
+  /**
+   * The full level-0 tiles in [from, to) that have no row, in order: tiles
+   * completed before node.db kept these rows, or appended while an older
+   * binary ran (LeafTileBackfill writes them).
+   */
+  leafTilesWithoutRow(from: number, to: number): number[] {
+    const end = Math.min(to, this.fullLeafTiles());
+    if (end <= from) return [];
+    const held = this.statements.leafTilesBetween.all(from, end - 1);
+    const missing: number[] = [];
+    let next = 0;
+    for (let tile = from; tile < end; tile++) {
+      if (held[next] === tile) next++;
+      else missing.push(tile);
+    }
+    return missing;
+  }
+
+  /**
+   * Writes the row of full level-0 tile `tile` from the leaf hashes in its
+   * stored-hash slots (one range scan), unless it has one; true when written.
+   * The slots are what every proof is read from, so the row says nothing
+   * they do not.
+   */
+  writeLeafTileFromSlots(tile: number): boolean {
+    if (!Number.isSafeInteger(tile) || tile < 0 || tile >= this.fullLeafTiles()) {
+      throw new RangeError(`tile ${tile} is not one of the ${this.fullLeafTiles()} full level-0 tiles`);
+    }
+    const firstLeaf = tile * TILE_LEAVES;
+    const first = storedHashIndex(0, firstLeaf);
+    const scanned = this.readHashRange(first, storedHashIndex(0, firstLeaf + TILE_LEAVES - 1));
+    const hashes = Buffer.allocUnsafe(TILE_BYTES);
+    for (let i = 0; i < TILE_LEAVES; i++)
+      hashes.set(scanned[storedHashIndex(0, firstLeaf + i) - first]!, i * 32);
+    return this.statements.insertMissingLeafTile.run(tile, hashes).changes > 0;
   }
 
   /**

@@ -1,0 +1,127 @@
+/**
+ * A node.db written before full level-0 tiles were kept as one row each (or
+ * appended to by an older binary) gets those rows in the background: the
+ * same bytes as the append writes, for every full tile that lacks one,
+ * wherever the gaps are, without touching tiles that have theirs.
+ */
+import { describe, expect, it } from 'vitest';
+import { openNodeDatabase } from '../../../src/infrastructure/projections/node-database.js';
+import { LeafTileBackfill } from '../../../src/infrastructure/sequencer/leaf-tile-backfill.js';
+import { MerkleHashStore } from '../../../src/infrastructure/sequencer/merkle-hash-store.js';
+import { TilesSource } from '../../../src/infrastructure/sequencer/tiles-source.js';
+import { referenceLeafHash } from '../log/reference-merkle.js';
+
+const leafBytes = (i: number) => new TextEncoder().encode(`{"leaf":${i}}`);
+
+function expectedTile(tile: number): Buffer {
+  return Buffer.concat(
+    Array.from({ length: 256 }, (_, i) => Buffer.from(referenceLeafHash(leafBytes(tile * 256 + i)))),
+  );
+}
+
+/** A log of `leaves` leaves whose rows for `without` were never written. */
+function storeWithout(leaves: number, without: readonly number[]) {
+  const db = openNodeDatabase(':memory:');
+  const store = new MerkleHashStore(db);
+  store.migrate();
+  for (let i = 0; i < leaves; i++) store.append(BigInt(i + 1), leafBytes(i));
+  for (const tile of without) db.prepare('DELETE FROM log_leaf_tiles WHERE tile = ?').run(tile);
+  const rows = () => db.prepare('SELECT tile FROM log_leaf_tiles ORDER BY tile').pluck().all() as number[];
+  return { db, store, rows };
+}
+
+function runToEnd(backfill: LeafTileBackfill): number {
+  let steps = 0;
+  while (backfill.step()) steps++;
+  return steps;
+}
+
+describe('LeafTileBackfill', () => {
+  it('writes the missing rows before, between and after the rows a file has, with the bytes an append writes', () => {
+    // Six full tiles and a partial one: rows missing at the start (0, 1), in the middle (3) and at the end (5).
+    const { db, store, rows } = storeWithout(6 * 256 + 100, [0, 1, 3, 5]);
+    expect(store.leafTilesWithoutRow(0, 100)).toEqual([0, 1, 3, 5]);
+    const backfill = new LeafTileBackfill(db, store, { tilesPerStep: 3 });
+    expect(runToEnd(backfill)).toBe(2);
+    expect(backfill.written).toBe(4);
+    expect(rows()).toEqual([0, 1, 2, 3, 4, 5]);
+    const tiles = new TilesSource(store, store);
+    const before = store.hashReads;
+    for (let tile = 0; tile < 6; tile++) {
+      const bytes = tiles.read({ kind: 'hashes', level: 0, index: tile, width: 256 });
+      expect(Buffer.from(bytes).equals(expectedTile(tile)), `tile ${tile}`).toBe(true);
+    }
+    // Every tile now comes from its row: no stored-hash slot is read.
+    expect(store.hashReads).toBe(before);
+    // The partial tile gets its row from the append that fills it, as before.
+    for (let i = 6 * 256 + 100; i < 7 * 256; i++) store.append(BigInt(i + 1), leafBytes(i));
+    expect(rows()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('reads no stored hash and writes nothing on a file that has every row', () => {
+    const { db, store, rows } = storeWithout(3 * 256, []);
+    const before = store.hashReads;
+    const backfill = new LeafTileBackfill(db, store);
+    expect(backfill.step()).toBe(false);
+    expect(backfill.written).toBe(0);
+    expect(store.hashReads).toBe(before);
+    expect(rows()).toEqual([0, 1, 2]);
+  });
+
+  it('writes nothing while another transaction is open, and carries on after it', () => {
+    const { db, store, rows } = storeWithout(2 * 256, [0, 1]);
+    const backfill = new LeafTileBackfill(db, store);
+    db.exec('BEGIN');
+    expect(backfill.step()).toBe(true);
+    db.exec('ROLLBACK');
+    expect(rows()).toEqual([]);
+    expect(runToEnd(backfill)).toBe(1);
+    expect(rows()).toEqual([0, 1]);
+  });
+
+  it('refuses a tile that is not full', () => {
+    const { store } = storeWithout(256 + 10, []);
+    expect(() => store.writeLeafTileFromSlots(1)).toThrow(
+      new RangeError('tile 1 is not one of the 1 full level-0 tiles'),
+    );
+    expect(() => store.writeLeafTileFromSlots(-1)).toThrow(RangeError);
+  });
+
+  it('runs in the background until done, and says how many rows it wrote', async () => {
+    const { db, store, rows } = storeWithout(5 * 256, [0, 1, 2, 3, 4]);
+    const written = await new Promise<number>((resolve, reject) => {
+      new LeafTileBackfill(db, store, {
+        tilesPerStep: 2,
+        intervalMs: 1,
+        onDone: resolve,
+        onError: reject,
+      }).start();
+    });
+    expect(written).toBe(5);
+    expect(rows()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('writes nothing more once stopped', async () => {
+    const { db, store, rows } = storeWithout(4 * 256, [0, 1, 2, 3]);
+    const backfill = new LeafTileBackfill(db, store, { tilesPerStep: 1, intervalMs: 1 });
+    backfill.start();
+    backfill.stop();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(rows()).toEqual([]);
+  });
+
+  it('stops and reports the error when the log is reset under it, leaving the file as the reset left it', async () => {
+    const { db, store, rows } = storeWithout(4 * 256, [0, 1, 2, 3]);
+    let reported: (error: Error) => void = () => {};
+    const error = new Promise<Error>((resolve) => {
+      reported = resolve;
+    });
+    const backfill = new LeafTileBackfill(db, store, { tilesPerStep: 1, intervalMs: 1, onError: reported });
+    expect(backfill.step()).toBe(true);
+    store.reset();
+    store.migrate();
+    backfill.start();
+    expect(await error).toEqual(new RangeError('tile 1 is not one of the 0 full level-0 tiles'));
+    expect(rows()).toEqual([]);
+  });
+});
