@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChanceryClient } from '../src/client/chancery-client.js';
 import type { CertificationRecord } from '../src/domain/log-state/state-records.js';
@@ -183,6 +183,14 @@ interface UpdateFloor {
   readonly pageWriteUs: number;
   /** The same pages read from a file of their own at fixed offsets (pread), for comparison: no B-tree, no WAL lookup. */
   readonly fileReadUs: number;
+  /**
+   * The same pages written durably to a file of their own, per page: a file beside node.db must be
+   * fsynced before the commit that names its pages (node.db's WAL, at synchronous=NORMAL, is not
+   * fsynced at commit: its frames carry their own checksums). Appended at the file's end, and written
+   * in place over slots spread through a file as large as the store's page table.
+   */
+  readonly fileAppendUs: number;
+  readonly fileInPlaceUs: number;
 }
 
 function hashCallUs(): number {
@@ -207,12 +215,14 @@ function updateFloor(
   const t0 = nowMs();
   const bodies = ids.map((id) => read.get(id) as Buffer);
   const pageReadUs = ((nowMs() - t0) * 1000) / Math.max(1, ids.length);
+  const pageRows = db.prepare('SELECT count(*) FROM state_pages').pluck().get() as number;
   return {
     sha256PerEvent,
     hashingUs: sha256PerEvent * hashCallUs(),
     pageReadUs,
     pageWriteUs: pageWriteUs(db, bodies),
     fileReadUs: fileReadUs(scratch, bodies),
+    ...fileDurableWriteUs(scratch, bodies, pageRows),
   };
 }
 
@@ -244,6 +254,43 @@ function fileReadUs(path: string, bodies: readonly Buffer[]): number {
 }
 
 /**
+ * The bodies written to a file of their own and fdatasync'd, per page: appended at its end (one
+ * fdatasync for all, as a seal would), then again over as many slots picked at random among `slots`
+ * (the store's page count) of a file that holds them all, each slot allocated (written and synced)
+ * beforehand, so that the timed round overwrites blocks in place as a store reusing free slots would.
+ */
+function fileDurableWriteUs(
+  path: string,
+  bodies: readonly Buffer[],
+  slots: number,
+): { fileAppendUs: number; fileInPlaceUs: number } {
+  const SLOT = 4096;
+  const n = Math.max(1, bodies.length);
+  const fd = openSync(path, 'w+');
+  try {
+    let t0 = nowMs();
+    for (const [i, body] of bodies.entries()) writeSync(fd, body, 0, Math.min(body.length, SLOT), i * SLOT);
+    fdatasyncSync(fd);
+    const fileAppendUs = ((nowMs() - t0) * 1000) / n;
+    ftruncateSync(fd, 0);
+    const spread = Math.max(slots, bodies.length);
+    const picked = shuffled(spread).slice(0, bodies.length);
+    for (const [i, body] of bodies.entries()) {
+      writeSync(fd, body, 0, Math.min(body.length, SLOT), picked[i]! * SLOT);
+    }
+    fdatasyncSync(fd);
+    const order = shuffled(bodies.length);
+    t0 = nowMs();
+    for (const i of order) writeSync(fd, bodies[i]!, 0, Math.min(bodies[i]!.length, SLOT), picked[i]! * SLOT);
+    fdatasyncSync(fd);
+    return { fileAppendUs, fileInPlaceUs: ((nowMs() - t0) * 1000) / n };
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+}
+
+/**
  * One page written, as cheaply as SQLite writes one: the same bodies appended in id order to a table of
  * their own in the same file (no index, no dead rows, the B-tree's right edge), one transaction for
  * all of them, committed (a store's seal commits too).
@@ -268,7 +315,7 @@ const floorLabel = (f: UpdateFloor) =>
   `floor: ${f.sha256PerEvent.toFixed(1)} SHA-256 + 1 page read + 1 page write`;
 
 const floorNote = (f: UpdateFloor) =>
-  `floor ${formatNumber(f.hashingUs)} µs hashing (${f.sha256PerEvent.toFixed(1)} SHA-256 per event, amortised over a seal) + ${formatNumber(f.pageReadUs)} µs reading one random page + ${formatNumber(f.pageWriteUs)} µs writing one (SQLite; the same page read from a plain file at its offset: ${formatNumber(f.fileReadUs)} µs)`;
+  `floor ${formatNumber(f.hashingUs)} µs hashing (${f.sha256PerEvent.toFixed(1)} SHA-256 per event, amortised over a seal) + ${formatNumber(f.pageReadUs)} µs reading one random page + ${formatNumber(f.pageWriteUs)} µs writing one (SQLite; with a plain file of pages instead: read at its offset ${formatNumber(f.fileReadUs)} µs, written durably ${formatNumber(f.fileAppendUs)} µs appended or ${formatNumber(f.fileInPlaceUs)} µs in place, floor ${formatNumber(f.hashingUs + f.fileReadUs + f.fileAppendUs)} / ${formatNumber(f.hashingUs + f.fileReadUs + f.fileInPlaceUs)} µs)`;
 
 interface UpdateFigures {
   readonly smallKeys: number;
@@ -357,7 +404,10 @@ function updateRows(ctx: BenchContext, u: UpdateFigures): BenchRow[] {
       `${formatNumber(u.largeFloor.hashingUs)} µs of SHA-256 + ${formatNumber(u.largeFloor.pageReadUs)} µs for one page read + ` +
       `${formatNumber(u.largeFloor.pageWriteUs)} µs for one page write = ${formatNumber(floor)} µs ` +
       `(${formatNumber(floorUs(u.smallFloor))} µs at ${u.smallKeys.toLocaleString('en-US')})` +
-      `; reading the page from a plain file at its offset instead: ${formatNumber(u.largeFloor.fileReadUs)} µs`,
+      `; with a plain file of pages instead, one read ${formatNumber(u.largeFloor.fileReadUs)} µs and one durable write ` +
+      `${formatNumber(u.largeFloor.fileAppendUs)} µs appended or ${formatNumber(u.largeFloor.fileInPlaceUs)} µs in place ` +
+      `(fsynced before the commit that names it): ${formatNumber(u.largeFloor.hashingUs + u.largeFloor.fileReadUs + u.largeFloor.fileAppendUs)} / ` +
+      `${formatNumber(u.largeFloor.hashingUs + u.largeFloor.fileReadUs + u.largeFloor.fileInPlaceUs)} µs`,
   );
   return [
     {
