@@ -68,6 +68,20 @@ describe('LeafTileBackfill', () => {
     expect(rows()).toEqual([0, 1, 2]);
   });
 
+  it('looks at one chunk of rows per step, so a large file that has them all never holds the event loop long', () => {
+    const { db, store, rows } = storeWithout(6 * 256, [5]);
+    const backfill = new LeafTileBackfill(db, store, { tilesPerScan: 2 });
+    const reads: number[] = [];
+    let before = store.hashReads;
+    while (backfill.step()) {
+      reads.push(store.hashReads - before);
+      before = store.hashReads;
+    }
+    // Tiles 0–1 and 2–3 have their rows: two steps read nothing; the third finds tile 5 and writes it.
+    expect(reads.map((n) => n > 0)).toEqual([false, false, true]);
+    expect(rows()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('writes nothing while another transaction is open, and carries on after it', () => {
     const { db, store, rows } = storeWithout(2 * 256, [0, 1]);
     const backfill = new LeafTileBackfill(db, store);
