@@ -243,16 +243,7 @@ function connect(
     sealIntervalMs: config.sealIntervalMs,
     maxLeavesPerSeal: config.sealMaxLeaves,
   });
-  const tileBackfill = new LeafTileBackfill(db, sequencer.hashes, {
-    onDone: (written) => {
-      if (written > 0)
-        options.notice?.(`wrote the one-row copy of ${written} full tiles completed before it was kept`);
-    },
-    onError: (error) =>
-      options.notice?.(
-        `stopped writing the one-row copies of old tiles (they are still served): ${error.message}`,
-      ),
-  });
+  const tileBackfill = backfillTiles(db, sequencer, options.notice);
   return {
     ...observe(metrics, { sequencer, certifications, projector, store, config }),
     config,
@@ -274,6 +265,22 @@ function connect(
     tileBackfill,
     mirror,
   };
+}
+
+/** The one-row copies of full tiles a node.db written before them lacks, said in the notices when written. */
+function backfillTiles(
+  db: NodeDatabase,
+  sequencer: Sequencer,
+  notice: ((line: string) => void) | undefined,
+): LeafTileBackfill {
+  return new LeafTileBackfill(db, sequencer.hashes, {
+    onDone: (written) => {
+      if (written > 0)
+        notice?.(`wrote the one-row copy of ${written} full tiles completed before it was kept`);
+    },
+    onError: (error) =>
+      notice?.(`stopped writing the one-row copies of old tiles (they are still served): ${error.message}`),
+  });
 }
 
 /** Metrics and operator warnings over the connected parts; they only read, so the order of wiring is free. */
