@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { BatchWriteResult, CertifyBatchStreamInput } from '../../../client/index.js';
 import { batchIdFor } from '../../../domain/certification/certification-id.js';
 import { MAX_BATCH_RECORDS } from '../../../domain/certification/events.js';
@@ -100,7 +101,7 @@ async function certifyDerivingIds(
   fields: Omit<CertifyBatchStreamInput, 'packedDigests'>,
 ): Promise<{ result: BatchWriteResult; batch: BatchReceipts }> {
   const count = bulk.names.length;
-  const commandId = randomUUID();
+  const commandId = timeOrderedUuid();
   const expectedBatchId = batchIdFor(node.signer!.actor, commandId);
   let failed = false;
   let bodySent = () => {};
