@@ -274,6 +274,10 @@ function backfillTiles(
   notice: ((line: string) => void) | undefined,
 ): LeafTileBackfill {
   return new LeafTileBackfill(db, sequencer.hashes, {
+    onFound: () =>
+      notice?.(
+        'writing the one-row copy of full tiles completed before it was kept, in the background; until then those tiles are served more slowly',
+      ),
     onDone: (written) => {
       if (written > 0)
         notice?.(`wrote the one-row copy of ${written} full tiles completed before it was kept`);

@@ -23,6 +23,8 @@ export interface LeafTileBackfillOptions {
   readonly tilesPerScan?: number;
   /** Pause between steps (default 10 ms): some 350 tiles, 90,000 leaves, a second. */
   readonly intervalMs?: number;
+  /** Called once, when the first tile without its row is found: from then on until onDone, some tiles are slower. */
+  readonly onFound?: () => void;
   /** Called once every tile has its row, with the number this backfill wrote. */
   readonly onDone?: (written: number) => void;
   /** Called if a step fails (the file changed under it, e.g. a reset); the backfill stops. */
@@ -40,6 +42,7 @@ export class LeafTileBackfill {
   private missing: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private found = false;
   /** Rows written so far. */
   written = 0;
 
@@ -75,6 +78,10 @@ export class LeafTileBackfill {
       this.missing = this.store.leafTilesWithoutRow(this.scanned, to);
       this.scanned = to;
       if (this.missing.length === 0) return this.scanned < this.end;
+    }
+    if (!this.found) {
+      this.found = true;
+      this.options.onFound?.();
     }
     const tiles = this.missing.splice(0, this.tilesPerStep);
     this.db.transaction(() => {

@@ -58,13 +58,15 @@ describe('LeafTileBackfill', () => {
     expect(rows()).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
-  it('reads no stored hash and writes nothing on a file that has every row', () => {
+  it('reads no stored hash, writes nothing and says nothing on a file that has every row', () => {
     const { db, store, rows } = storeWithout(3 * 256, []);
     const before = store.hashReads;
-    const backfill = new LeafTileBackfill(db, store);
+    let found = 0;
+    const backfill = new LeafTileBackfill(db, store, { onFound: () => found++ });
     expect(backfill.step()).toBe(false);
     expect(backfill.written).toBe(0);
     expect(store.hashReads).toBe(before);
+    expect(found).toBe(0);
     expect(rows()).toEqual([0, 1, 2]);
   });
 
@@ -101,16 +103,19 @@ describe('LeafTileBackfill', () => {
     expect(() => store.writeLeafTileFromSlots(-1)).toThrow(RangeError);
   });
 
-  it('runs in the background until done, and says how many rows it wrote', async () => {
+  it('runs in the background until done, says once that it found tiles to write, and how many it wrote', async () => {
     const { db, store, rows } = storeWithout(5 * 256, [0, 1, 2, 3, 4]);
+    let found = 0;
     const written = await new Promise<number>((resolve, reject) => {
       new LeafTileBackfill(db, store, {
         tilesPerStep: 2,
         intervalMs: 1,
+        onFound: () => found++,
         onDone: resolve,
         onError: reject,
       }).start();
     });
+    expect(found).toBe(1);
     expect(written).toBe(5);
     expect(rows()).toEqual([0, 1, 2, 3, 4]);
   });
