@@ -178,24 +178,28 @@ export class MerkleHashStore implements HashReader {
   }
 
   /**
-   * Every stored hash in slots [first, last], in slot order: one range scan
-   * instead of point reads, for a level-0 tile, whose 256 leaf hashes lie in
-   * about 511 consecutive slots (src/infrastructure/sequencer/tiles-source.ts).
+   * The leaf hashes of leaves [firstLeaf, firstLeaf + count), in order, from
+   * one range scan of the slots between theirs: leaf hashes are interleaved
+   * with the subtree hashes each leaf completes, so a level-0 tile's 256 lie
+   * in about 511 consecutive slots, and one scan beats 256 point reads (a
+   * tile GET without its row, tiles-source.ts; the backfill of those rows).
    */
-  readHashRange(first: number, last: number): Buffer[] {
-    const hashes = this.statements.readHashRange.all(first, last);
-    this.hashReads += hashes.length;
-    if (hashes.length !== last - first + 1) {
-      throw new LogProofError('HASH_READER', `slots ${first}..${last} hold ${hashes.length} hashes`);
+  readLeafHashes(firstLeaf: number, count: number): Buffer[] {
+    const first = storedHashIndex(0, firstLeaf);
+    const last = storedHashIndex(0, firstLeaf + count - 1);
+    const scanned = this.statements.readHashRange.all(first, last);
+    this.hashReads += scanned.length;
+    if (scanned.length !== last - first + 1) {
+      throw new LogProofError('HASH_READER', `slots ${first}..${last} hold ${scanned.length} hashes`);
     }
-    return hashes;
+    return Array.from({ length: count }, (_, i) => scanned[storedHashIndex(0, firstLeaf + i) - first]!);
   }
 
   /**
    * The 256 leaf hashes of full level-0 tile `tile` as one 8 KiB row, or
    * undefined when the file has no row for it yet (a tile completed before
    * node.db kept these rows, until LeafTileBackfill writes it: read it from
-   * the slots, readHashRange).
+   * the slots, readLeafHashes).
    */
   readLeafTile(tile: number): Uint8Array | undefined {
     return this.statements.leafTile.get(tile);
@@ -234,12 +238,7 @@ export class MerkleHashStore implements HashReader {
     if (!Number.isSafeInteger(tile) || tile < 0 || tile >= this.fullLeafTiles()) {
       throw new RangeError(`tile ${tile} is not one of the ${this.fullLeafTiles()} full level-0 tiles`);
     }
-    const firstLeaf = tile * TILE_LEAVES;
-    const first = storedHashIndex(0, firstLeaf);
-    const scanned = this.readHashRange(first, storedHashIndex(0, firstLeaf + TILE_LEAVES - 1));
-    const hashes = Buffer.allocUnsafe(TILE_BYTES);
-    for (let i = 0; i < TILE_LEAVES; i++)
-      hashes.set(scanned[storedHashIndex(0, firstLeaf + i) - first]!, i * 32);
+    const hashes = Buffer.concat(this.readLeafHashes(tile * TILE_LEAVES, TILE_LEAVES), TILE_BYTES);
     return this.statements.insertMissingLeafTile.run(tile, hashes).changes > 0;
   }
 

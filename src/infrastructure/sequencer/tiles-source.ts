@@ -15,9 +15,9 @@ import type { LogEntryRecord } from './log-reader.js';
 /** 1,024 full tiles of 8 KiB: 8 MiB holds the hot upper levels and the newest level-0 tiles. */
 const FULL_TILE_CACHE = 1024;
 
-/** A scan of consecutive stored-hash slots (MerkleHashStore.readHashRange). */
-export interface HashRangeReader {
-  readHashRange(first: number, last: number): Uint8Array[];
+/** Consecutive leaf hashes from one scan of their stored-hash slots (MerkleHashStore.readLeafHashes). */
+export interface LeafHashRangeReader {
+  readLeafHashes(firstLeaf: number, count: number): Uint8Array[];
 }
 
 /** Full level-0 tiles kept whole (MerkleHashStore.readLeafTile): undefined for one the store does not hold. */
@@ -44,7 +44,7 @@ export class TilesSource {
   private readonly fullTiles = new LruCache<string, Uint8Array>(FULL_TILE_CACHE);
 
   constructor(
-    private readonly hashes: HashReader & Partial<HashRangeReader> & Partial<LeafTileReader>,
+    private readonly hashes: HashReader & Partial<LeafHashRangeReader> & Partial<LeafTileReader>,
     private readonly leaves: TileLeaves,
   ) {}
 
@@ -67,26 +67,15 @@ export class TilesSource {
       const whole = this.hashes.readLeafTile?.(tile.index);
       if (whole !== undefined) return whole;
     }
-    const slots = tileHashSlots(tile);
-    const hashes = this.tileHashes(tile, slots);
+    const hashes =
+      tile.level === 0 && this.hashes.readLeafHashes !== undefined
+        ? this.hashes.readLeafHashes(tile.index * TILE_WIDTH, tile.width)
+        : this.hashes.readHashes(tileHashSlots(tile));
     const out = new Uint8Array(hashes.length * 32);
     hashes.forEach((hash, i) => {
       out.set(hash, i * 32);
     });
     return out;
-  }
-
-  /**
-   * Level-0 slots are interleaved with the subtree hashes each leaf completes,
-   * so the tile's 256 hashes are every other-ish slot of one short range:
-   * one scan beats 256 point reads.
-   */
-  private tileHashes(tile: TileName, slots: number[]): Uint8Array[] {
-    const range = this.hashes.readHashRange?.bind(this.hashes);
-    if (tile.level !== 0 || range === undefined) return this.hashes.readHashes(slots);
-    const first = slots[0]!;
-    const scanned = range(first, slots[slots.length - 1]!);
-    return slots.map((slot) => scanned[slot - first]!);
   }
 
   private bundle(tile: TileName): Uint8Array {
