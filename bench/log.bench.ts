@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -10,6 +9,7 @@ import { startNode } from '../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../src/node/node-config.js';
 import { generateKeyPair } from '../src/protocol/key-pair.js';
 import { signCommand } from '../src/protocol/sign-command.js';
+import { startFixtureChild } from './lib/fixture-child.js';
 import { formatNumber, formatRatio, mib, nowMs, percentile } from './lib/stats.js';
 import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 
@@ -128,51 +128,25 @@ interface ProofServer {
   stop(): Promise<void>;
 }
 
-function startProofServer(ctx: BenchContext, dbFile: string): Promise<ProofServer> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ctx.repoRoot, 'bench/fixtures/log-proof-server.ts'), dbFile],
-    { cwd: ctx.repoRoot, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((done) => child.once('close', () => done()));
-  const stop = async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
-  ctx.onCleanup(stop);
-  let stdout = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proof server did not start:\n${stderr}`)), 60_000);
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`proof server exited (${code}):\n${stderr}`));
-    });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      const ready = JSON.parse(stdout.slice(0, newline)) as { url: string; pid: number; treeSize: number };
-      resolve({
-        ...ready,
-        rss() {
-          try {
-            const status = readFileSync(`/proc/${ready.pid}/status`, 'utf8');
-            const kib = (name: string) =>
-              Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1]);
-            return { current: kib('VmRSS') * 1024, peak: kib('VmHWM') * 1024 };
-          } catch {
-            return null;
-          }
-        },
-        stop,
-      });
-    });
+async function startProofServer(ctx: BenchContext, dbFile: string): Promise<ProofServer> {
+  const child = await startFixtureChild(ctx, 'bench/fixtures/log-proof-server.ts', [dbFile], {
+    name: 'proof server',
+    startTimeoutMs: 60_000,
   });
+  const ready = JSON.parse(child.readyLine) as { url: string; pid: number; treeSize: number };
+  return {
+    ...ready,
+    rss() {
+      try {
+        const status = readFileSync(`/proc/${ready.pid}/status`, 'utf8');
+        const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1]);
+        return { current: kib('VmRSS') * 1024, peak: kib('VmHWM') * 1024 };
+      } catch {
+        return null;
+      }
+    },
+    stop: child.stop,
+  };
 }
 
 interface FetchLoad {

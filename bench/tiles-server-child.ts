@@ -1,8 +1,7 @@
 /** The tiles fixture server (bench/fixtures/tiles-server.ts) as a child process, for bench/tiles.bench.ts. */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
+import { startFixtureChild } from './lib/fixture-child.js';
 import { nowMs, percentile } from './lib/stats.js';
 import type { BenchContext } from './lib/types.js';
 
@@ -21,39 +20,17 @@ function rssOf(pid: number): { current: number; peak: number } {
   return { current: kib('VmRSS'), peak: kib('VmHWM') };
 }
 
-export function startTilesServer(ctx: BenchContext, dbFile: string, staticDir: string): Promise<TilesServer> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ctx.repoRoot, 'bench/fixtures/tiles-server.ts'), dbFile, staticDir],
-    { cwd: ctx.repoRoot, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((done) => child.once('close', () => done()));
-  const stop = async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
-  ctx.onCleanup(stop);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tiles server did not start:\n${stderr}`)), 120_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tiles server exited (${code}):\n${stderr}`));
-    });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      if (!stdout.includes('\n')) return;
-      clearTimeout(timer);
-      const ready = JSON.parse(stdout.slice(0, stdout.indexOf('\n'))) as {
-        url: string;
-        pid: number;
-        treeSize: number;
-      };
-      resolve({ ...ready, rss: () => rssOf(ready.pid), stop });
-    });
+export async function startTilesServer(
+  ctx: BenchContext,
+  dbFile: string,
+  staticDir: string,
+): Promise<TilesServer> {
+  const child = await startFixtureChild(ctx, 'bench/fixtures/tiles-server.ts', [dbFile, staticDir], {
+    name: 'tiles server',
+    startTimeoutMs: 120_000,
   });
+  const ready = JSON.parse(child.readyLine) as { url: string; pid: number; treeSize: number };
+  return { ...ready, rss: () => rssOf(ready.pid), stop: child.stop };
 }
 
 export interface GetLoad {

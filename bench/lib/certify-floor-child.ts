@@ -1,7 +1,6 @@
 /** bench/fixtures/certify-floor-server.ts in a child process, for bench/certify.bench.ts. */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { startFixtureChild } from './fixture-child.js';
 import type { BenchContext } from './types.js';
 
 export interface CertifyFloorServer {
@@ -21,52 +20,24 @@ function cpuSecondsOf(pid: number): number {
 }
 
 /** Starts the server trusting `publicKeyBase64` (raw Ed25519), appending to `dbFile`. */
-export function startCertifyFloorServer(
+export async function startCertifyFloorServer(
   ctx: BenchContext,
   publicKeyBase64: string,
   dbFile: string,
 ): Promise<CertifyFloorServer> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ctx.repoRoot, 'bench/fixtures/certify-floor-server.ts'),
-      publicKeyBase64,
-      dbFile,
-    ],
+  const child = await startFixtureChild(
+    ctx,
+    'bench/fixtures/certify-floor-server.ts',
+    [publicKeyBase64, dbFile],
     {
-      cwd: ctx.repoRoot,
+      name: 'certify floor server',
+      startTimeoutMs: 60_000,
       // As `chancery start` runs a node: one threadpool thread for the Ed25519 verifications.
-      env: { ...process.env, NODE_ENV: 'production', UV_THREADPOOL_SIZE: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { UV_THREADPOOL_SIZE: '1' },
     },
   );
-  const exited = new Promise<void>((done) => child.once('close', () => done()));
-  const stop = async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
-  ctx.onCleanup(stop);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`certify floor server did not start:\n${stderr}`)),
-      60_000,
-    );
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`certify floor server exited (${code}):\n${stderr}`));
-    });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = /^listening (\S+)\n/.exec(stdout);
-      if (line === null) return;
-      clearTimeout(timer);
-      const pid = child.pid!;
-      resolve({ url: line[1]!, pid, cpuSeconds: () => cpuSecondsOf(pid), stop });
-    });
-  });
+  const url = /^listening (\S+)$/.exec(child.readyLine)?.[1];
+  if (url === undefined)
+    throw new Error(`certify floor server said "${child.readyLine}", not where it listens`);
+  return { url, pid: child.pid, cpuSeconds: () => cpuSecondsOf(child.pid), stop: child.stop };
 }
