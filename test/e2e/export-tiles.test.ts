@@ -18,11 +18,10 @@ import { generateKeyPair } from '../../src/protocol/key-pair.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
 import { publishEntry } from '../support/directory-fixtures.js';
 import { type NginxServer, startNginx } from '../support/nginx-tiles.js';
-import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
+import { startTestNode, type TestNode } from '../support/test-node.js';
 import {
   httpResource,
   IndependentTileReader,
-  sha256,
   verifyCheckpointIndependently,
 } from '../support/tlog-tiles-reader.js';
 import { jsonOf, REPO_ROOT, runCli } from './support/cli-process.js';
@@ -40,14 +39,7 @@ describe('chancery export-tiles, served by nginx', () => {
 
   async function certify(count: number): Promise<void> {
     for (const end = certified + count; certified < end; certified++) {
-      const res = await t.post(
-        '/v1/certifications',
-        t.sign(dept, 'CertifyRecord', {
-          recordDigest: sha256(Buffer.from(`export ${certified}`)).toString('hex'),
-          recordType: 'diploma',
-          validFrom: ISSUED_AT,
-        }),
-      );
+      const res = await t.certifyDiploma(dept, `export ${certified}`);
       expect(res.statusCode, res.body).toBe(201);
       lastCertification = (JSON.parse(res.body) as { certificationId: string }).certificationId;
     }

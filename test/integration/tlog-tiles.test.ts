@@ -16,7 +16,7 @@ import {
   problemType,
 } from '../../src/application/problems/catalogue.js';
 import type { Signer } from '../../src/protocol/sign-command.js';
-import { ISSUED_AT, startTestNode, type TestNode } from '../support/test-node.js';
+import { startTestNode, type TestNode } from '../support/test-node.js';
 import { startTilesLogServer, syntheticLeaf, type TilesLogServer } from '../support/tiles-log-server.js';
 import {
   type FetchResource,
@@ -24,7 +24,6 @@ import {
   IndependentTileReader,
   independentTilePath,
   rfcLeafHash,
-  sha256,
   verifyCheckpointIndependently,
 } from '../support/tlog-tiles-reader.js';
 
@@ -68,14 +67,7 @@ describe('tlog-tiles on a real node', () => {
 
   async function certifyMany(from: number, to: number): Promise<void> {
     for (let i = from; i < to; i++) {
-      const res = await t.post(
-        '/v1/certifications',
-        t.sign(dept, 'CertifyRecord', {
-          recordDigest: sha256(Buffer.from(`record ${i}`)).toString('hex'),
-          recordType: 'diploma',
-          validFrom: ISSUED_AT,
-        }),
-      );
+      const res = await t.certifyDiploma(dept, `record ${i}`);
       expect(res.statusCode, res.body).toBe(201);
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,11 @@ export interface TestNode {
   lastPosition(): Promise<bigint | null>;
   /** Signs and publishes a checkpoint of everything sequenced so far (test nodes do not seal on a timer by default). */
   seal(): Promise<void>;
+  /**
+   * Posts a CertifyRecord of a diploma whose digest is SHA-256 of `recordText`, signed by `issuer`;
+   * returns the response for the caller to check.
+   */
+  certifyDiploma(issuer: Signer, recordText: string): Promise<LightMyRequestResponse>;
   /** Registers an issuer accredited for the given record types; returns its signer. */
   issuer(code: string, recordTypes: string[], roles?: string[]): Promise<Signer & { keyPair: KeyPair }>;
   close(): Promise<void>;
@@ -69,6 +75,15 @@ export async function startTestNode(
     get: (url) => node.app.inject({ method: 'GET', url }),
     lastPosition: () => node.store.lastPosition(),
     seal: () => node.sealer.sealNow(),
+    certifyDiploma: (issuer, recordText) =>
+      post(
+        '/v1/certifications',
+        sign(issuer, 'CertifyRecord', {
+          recordDigest: createHash('sha256').update(recordText).digest('hex'),
+          recordType: 'diploma',
+          validFrom: ISSUED_AT,
+        }),
+      ),
     async issuer(code, recordTypes, roles = ['issuer']) {
       const keyPair = generateKeyPair();
       const registered = await post(
