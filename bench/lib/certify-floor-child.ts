@@ -1,7 +1,6 @@
 /** bench/fixtures/certify-floor-server.ts in a child process, for bench/certify.bench.ts. */
 import { readFileSync } from 'node:fs';
-import { startFixtureChild } from './fixture-child.js';
-import type { BenchContext } from './types.js';
+import { type FixtureContext, startFixtureChild } from './fixture-child.js';
 
 export interface CertifyFloorServer {
   readonly url: string;
@@ -21,7 +20,7 @@ function cpuSecondsOf(pid: number): number {
 
 /** Starts the server trusting `publicKeyBase64` (raw Ed25519), appending to `dbFile`. */
 export async function startCertifyFloorServer(
-  ctx: BenchContext,
+  ctx: FixtureContext,
   publicKeyBase64: string,
   dbFile: string,
 ): Promise<CertifyFloorServer> {

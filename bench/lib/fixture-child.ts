@@ -23,8 +23,11 @@ export interface FixtureChildOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** What starting a fixture needs of a benchmark's context (a test can give just these). */
+export type FixtureContext = Pick<BenchContext, 'repoRoot' | 'onCleanup'>;
+
 export function startFixtureChild(
-  ctx: BenchContext,
+  ctx: FixtureContext,
   script: string,
   args: readonly string[],
   options: FixtureChildOptions,

@@ -6,51 +6,39 @@
  * cover, and acknowledge only what is committed, so that a kill -9 right
  * after the 201 loses nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCertifyFloorServer } from '../../../bench/lib/certify-floor-child.js';
 import { presign } from '../../../bench/lib/certify-setup.js';
 import { canonicalJson } from '../../../src/domain/canonical/canonical-json.js';
 import { generateKeyPair } from '../../../src/protocol/key-pair.js';
 
-function startFloor(publicKeyBase64: string, dbFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'bench/fixtures/certify-floor-server.ts', publicKeyBase64, dbFile],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('close', (code) => reject(new Error(`floor server exited ${code}: ${err}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = /^listening (\S+)\n/.exec(out);
-      if (line !== null) resolve({ child, url: line[1]! });
-    });
-  });
-}
-
 describe('the certify benchmark floor server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chancery-floor-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cleanups: (() => void | Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('commits a validly signed certification before its 201, and refuses one its signature does not cover', async () => {
     const keyPair = generateKeyPair();
     const dbFile = join(dir, 'floor.db');
     let acceptedPayload: Record<string, unknown> = {};
-    const { child, url } = await startFloor(keyPair.publicKeyBase64, dbFile);
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const server = await startCertifyFloorServer(
+      { repoRoot: process.cwd(), onCleanup: (fn) => cleanups.push(fn) },
+      keyPair.publicKeyBase64,
+      dbFile,
+    );
     try {
       const [good, other] = presign({ actor: 'BENCH-ISSUER', keyPair }, 2).map(
         (body) => JSON.parse(body.toString()) as { payload: Record<string, unknown>; signature: unknown },
       );
       const post = (body: unknown) =>
-        fetch(`${url}/v1/certifications`, {
+        fetch(`${server.url}/v1/certifications`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
@@ -67,8 +55,8 @@ describe('the certify benchmark floor server', () => {
       expect(forged.status).toBe(401);
       expect(await forged.json()).toEqual({ code: 'SIGNATURE_INVALID' });
     } finally {
-      child.kill('SIGKILL');
-      await exited;
+      // SIGKILL: nothing the server acknowledged may depend on a clean exit.
+      await server.stop();
     }
     const db = new Database(dbFile, { readonly: true });
     try {
