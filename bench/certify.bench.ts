@@ -442,8 +442,10 @@ async function measureFloor(
     const bodies = presign(signer, o.count);
     const cpuBefore = server.cpuSeconds();
     const load = await runLoad({ ...common, bodies, concurrency: o.concurrency, client: o.client });
-    const cpu = server.cpuSeconds() - cpuBefore;
+    const cpuAfter = server.cpuSeconds();
     checkLoad(load, 'floor');
+    if (cpuBefore === null || cpuAfter === null) throw new Error('the floor server exited during its run');
+    const cpu = cpuAfter - cpuBefore;
     return {
       cpuPerRequestUs: (cpu / load.ok) * 1e6,
       perSecond: load.perSecond,

@@ -1,21 +1,13 @@
 /** bench/fixtures/certify-floor-server.ts in a child process, for bench/certify.bench.ts. */
-import { readFileSync } from 'node:fs';
 import { type FixtureContext, startFixtureChild } from './fixture-child.js';
+import { cpuSecondsOf } from './node-child.js';
 
 export interface CertifyFloorServer {
   readonly url: string;
   readonly pid: number;
-  /** CPU time (user + system, every thread) the server has used so far, in seconds. */
-  cpuSeconds(): number;
+  /** CPU time (user + system, every thread) the server has used so far, in seconds; null once it is gone. */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
-}
-
-const CLOCK_TICKS_PER_SECOND = 100;
-
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Starts the server trusting `publicKeyBase64` (raw Ed25519), appending to `dbFile`. */
@@ -38,5 +30,5 @@ export async function startCertifyFloorServer(
   const url = /^listening (\S+)$/.exec(child.readyLine)?.[1];
   if (url === undefined)
     throw new Error(`certify floor server said "${child.readyLine}", not where it listens`);
-  return { url, pid: child.pid, cpuSeconds: () => cpuSecondsOf(child.pid), stop: child.stop };
+  return { url, pid: child.pid, cpuSeconds: () => cpuSecondsOf(`/proc/${child.pid}/stat`), stop: child.stop };
 }

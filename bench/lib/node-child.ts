@@ -244,7 +244,8 @@ export async function startNodeChild(options: StartNodeChildOptions): Promise<No
 }
 
 /** user + system time from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file, or null. */
-function cpuSecondsOf(file: string): number | null {
+/** User + system CPU seconds from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file; null once it is gone. */
+export function cpuSecondsOf(file: string): number | null {
   try {
     const stat = readFileSync(file, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces.
