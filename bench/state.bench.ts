@@ -236,21 +236,34 @@ function shuffled(n: number): number[] {
   return order;
 }
 
-/** Reads the bodies back in random order from a file holding each in a 4 KiB slot (in the OS cache, as the SQLite file is). */
-function fileReadUs(path: string, bodies: readonly Buffer[]): number {
-  const SLOT = 4096;
+/** A page's place in the plain files the floor reads and writes: slot i at byte i × 4 KiB. */
+const FILE_SLOT = 4096;
+
+function writeSlot(fd: number, body: Buffer, slot: number): void {
+  writeSync(fd, body, 0, Math.min(body.length, FILE_SLOT), slot * FILE_SLOT);
+}
+
+/** Runs `fn` on a new file at `path`, which is closed and removed after. */
+function withScratchFile<T>(path: string, fn: (fd: number) => T): T {
   const fd = openSync(path, 'w+');
   try {
-    for (const [i, body] of bodies.entries()) writeSync(fd, body, 0, Math.min(body.length, SLOT), i * SLOT);
-    const order = shuffled(bodies.length);
-    const buffer = Buffer.allocUnsafe(SLOT);
-    const t0 = nowMs();
-    for (const i of order) readSync(fd, buffer, 0, Math.min(bodies[i]!.length, SLOT), i * SLOT);
-    return ((nowMs() - t0) * 1000) / Math.max(1, bodies.length);
+    return fn(fd);
   } finally {
     closeSync(fd);
     rmSync(path, { force: true });
   }
+}
+
+/** Reads the bodies back in random order from a file holding each in a slot (in the OS cache, as the SQLite file is). */
+function fileReadUs(path: string, bodies: readonly Buffer[]): number {
+  return withScratchFile(path, (fd) => {
+    for (const [i, body] of bodies.entries()) writeSlot(fd, body, i);
+    const order = shuffled(bodies.length);
+    const buffer = Buffer.allocUnsafe(FILE_SLOT);
+    const t0 = nowMs();
+    for (const i of order) readSync(fd, buffer, 0, Math.min(bodies[i]!.length, FILE_SLOT), i * FILE_SLOT);
+    return ((nowMs() - t0) * 1000) / Math.max(1, bodies.length);
+  });
 }
 
 /**
@@ -264,30 +277,22 @@ function fileDurableWriteUs(
   bodies: readonly Buffer[],
   slots: number,
 ): { fileAppendUs: number; fileInPlaceUs: number } {
-  const SLOT = 4096;
   const n = Math.max(1, bodies.length);
-  const fd = openSync(path, 'w+');
-  try {
+  return withScratchFile(path, (fd) => {
     let t0 = nowMs();
-    for (const [i, body] of bodies.entries()) writeSync(fd, body, 0, Math.min(body.length, SLOT), i * SLOT);
+    for (const [i, body] of bodies.entries()) writeSlot(fd, body, i);
     fdatasyncSync(fd);
     const fileAppendUs = ((nowMs() - t0) * 1000) / n;
     ftruncateSync(fd, 0);
-    const spread = Math.max(slots, bodies.length);
-    const picked = shuffled(spread).slice(0, bodies.length);
-    for (const [i, body] of bodies.entries()) {
-      writeSync(fd, body, 0, Math.min(body.length, SLOT), picked[i]! * SLOT);
-    }
+    const picked = shuffled(Math.max(slots, bodies.length)).slice(0, bodies.length);
+    for (const [i, body] of bodies.entries()) writeSlot(fd, body, picked[i]!);
     fdatasyncSync(fd);
     const order = shuffled(bodies.length);
     t0 = nowMs();
-    for (const i of order) writeSync(fd, bodies[i]!, 0, Math.min(bodies[i]!.length, SLOT), picked[i]! * SLOT);
+    for (const i of order) writeSlot(fd, bodies[i]!, picked[i]!);
     fdatasyncSync(fd);
     return { fileAppendUs, fileInPlaceUs: ((nowMs() - t0) * 1000) / n };
-  } finally {
-    closeSync(fd);
-    rmSync(path, { force: true });
-  }
+  });
 }
 
 /**
