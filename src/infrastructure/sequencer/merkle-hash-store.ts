@@ -143,9 +143,8 @@ export class MerkleHashStore implements HashReader {
     }
     this.leafCount = size;
     const filled = size % TILE_LEAVES;
-    const leafSlots = Array.from({ length: filled }, (_, i) => storedHashIndex(0, size - filled + i));
     this.fillingTile.fill(0);
-    this.readHashes(leafSlots).forEach((hash, i) => {
+    this.readLeafHashes(size - filled, filled).forEach((hash, i) => {
       this.fillingTile.set(hash, i * 32);
     });
   }
@@ -182,9 +181,11 @@ export class MerkleHashStore implements HashReader {
    * one range scan of the slots between theirs: leaf hashes are interleaved
    * with the subtree hashes each leaf completes, so a level-0 tile's 256 lie
    * in about 511 consecutive slots, and one scan beats 256 point reads (a
-   * tile GET without its row, tiles-source.ts; the backfill of those rows).
+   * tile GET without its row, tiles-source.ts; the backfill of those rows;
+   * the tile being filled, reloaded on open).
    */
   readLeafHashes(firstLeaf: number, count: number): Buffer[] {
+    if (count === 0) return [];
     const first = storedHashIndex(0, firstLeaf);
     const last = storedHashIndex(0, firstLeaf + count - 1);
     const scanned = this.statements.readHashRange.all(first, last);
