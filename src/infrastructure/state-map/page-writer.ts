@@ -24,6 +24,12 @@ interface Writer {
   readonly allocate: (depth: number) => number;
   readonly pages: { id: number; body: Buffer; depth: number }[];
   readonly replaced: number[];
+  /**
+   * An encoder per page level (depth / PAGE_LEVELS): a page's child pages are
+   * written while it is half encoded, each finished before the next one at
+   * its level starts.
+   */
+  readonly encoders: PageEncoder[];
 }
 
 function childPageId(ref: BaseRef): number | null {
@@ -62,7 +68,12 @@ function encodeNode(
 }
 
 function writePage(w: Writer, node: MemNode, depth: number, ref: BaseRef, replacedId: number | null): number {
-  const out = new PageEncoder();
+  const level = depth / PAGE_LEVELS;
+  let out = w.encoders[level];
+  if (out === undefined) {
+    out = new PageEncoder();
+    w.encoders[level] = out;
+  }
   encodeNode(w, node, depth, 0, w.base.resolve(ref), out);
   const id = w.allocate(depth);
   w.pages.push({ id, body: out.finish(), depth });
@@ -83,7 +94,7 @@ export function writePages(
   allocate: (depth: number) => number,
 ): WrittenPages {
   if (root === undefined) return { rootPage: basePage, pages: [], replaced: [] };
-  const w: Writer = { base, allocate, pages: [], replaced: [] };
+  const w: Writer = { base, allocate, pages: [], replaced: [], encoders: [] };
   const rootPage = writePage(w, root, 0, base.root, basePage);
   return { rootPage, pages: w.pages, replaced: w.replaced };
 }

@@ -42,6 +42,7 @@ import {
   stateValueText,
 } from '../../domain/state-map/index.js';
 import type { NodeDatabase } from '../projections/node-database.js';
+import { DeadSegments } from './dead-segments.js';
 import { LruCache } from './lru-cache.js';
 import { NODE_STATE_HASHER } from './node-state-hasher.js';
 import { writePages } from './page-writer.js';
@@ -233,7 +234,7 @@ export class StateMapStore implements PageSource {
   private nextLongLivedId = LONG_LIVED_IDS;
   private pageReads = 0;
   /** Ids in state_dead per segment (id / DEAD_SEGMENT), and in all; rows of state_pages. */
-  private readonly deadCounts = new Map<number, number>();
+  private readonly deadSegments = new DeadSegments();
   private deadRows = 0;
   private pageRows = 0;
   /** The last version rebuilt below the base, kept for the next question about it even beyond the cap. */
@@ -270,7 +271,7 @@ export class StateMapStore implements PageSource {
     this.clearMemory();
     this.deadRows = 0;
     for (const { segment, dead } of this.st.deadBySegment.iterate(DEAD_SEGMENT)) {
-      this.deadCounts.set(segment, dead);
+      this.deadSegments.load(segment, dead);
       this.deadRows += dead;
     }
     // Counted once for a file written before the count was kept.
@@ -542,7 +543,7 @@ export class StateMapStore implements PageSource {
     this.pages.clear();
     this.topPages.clear();
     this.values.clear();
-    this.deadCounts.clear();
+    this.deadSegments.clear();
     this.replayed = null;
   }
 
@@ -859,8 +860,7 @@ export class StateMapStore implements PageSource {
       for (const id of ids) {
         this.pages.delete(id);
         this.topPages.delete(id);
-        const segment = Math.floor(id / DEAD_SEGMENT);
-        this.deadCounts.set(segment, (this.deadCounts.get(segment) ?? 0) + 1);
+        this.deadSegments.add(Math.floor(id / DEAD_SEGMENT));
       }
       for (const key of unpackStaleKeys(row.keys)) {
         if ('at' in key) this.st.deleteValueRow.run(key.at, key.keyHash);
@@ -877,14 +877,13 @@ export class StateMapStore implements PageSource {
   private deleteDeadPages(): void {
     const excess = () => this.deadRows - DEAD_SHARE * (this.pageRows - this.deadRows);
     if (excess() <= 0) return;
-    const densest = [...this.deadCounts].sort((a, b) => b[1] - a[1]);
-    for (const [segment] of densest) {
+    for (const segment of this.deadSegments.densestFirst()) {
       if (excess() <= 0) break;
       const from = segment * DEAD_SEGMENT;
       const to = from + DEAD_SEGMENT;
       this.pageRows -= this.st.deleteDeadPages.run(from, to).changes;
       this.deadRows -= this.st.deleteDead.run(from, to).changes;
-      this.deadCounts.delete(segment);
+      this.deadSegments.delete(segment);
     }
     this.st.writeMeta.run('page_rows', this.pageRows);
   }

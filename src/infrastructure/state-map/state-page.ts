@@ -43,8 +43,16 @@ const SIZE: Readonly<Record<number, number>> = {
 /** 2^(levels+1) − 1 entries at most in one page. */
 const MAX_ENTRIES = 2 ** (PAGE_LEVELS + 1) - 1;
 
+/** The largest page: every entry of a full page a leaf with its value's version. */
+export const MAX_PAGE_BYTES = MAX_ENTRIES * (1 + 3 * HASH + ID_BYTES);
+
+/**
+ * Encodes pages one after another into one buffer of the largest page's
+ * size: finish() copies the page out and starts the next. A buffer per page,
+ * grown as it filled, was three allocations per page where one is needed.
+ */
 export class PageEncoder {
-  private buffer = Buffer.allocUnsafe(1024);
+  private buffer = Buffer.allocUnsafe(MAX_PAGE_BYTES);
   private length = 0;
 
   private reserve(bytes: number): number {
@@ -94,8 +102,11 @@ export class PageEncoder {
     this.buffer.set(bytes.subarray(start, end), at);
   }
 
+  /** The page encoded since the last finish(), as a buffer of its own. */
   finish(): Buffer {
-    return Buffer.from(this.buffer.subarray(0, this.length));
+    const body = Buffer.from(this.buffer.subarray(0, this.length));
+    this.length = 0;
+    return body;
   }
 }
 
