@@ -15,6 +15,7 @@
 import type { Statement } from 'better-sqlite3';
 import {
   type HashReader,
+  hashesEqual,
   LogProofError,
   proveRecord,
   proveTree,
@@ -39,9 +40,35 @@ function blob(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Leaves per full level-0 tile (C2SP tlog-tiles), and bytes of their hashes. */
+/** Leaves per full level-0 tile (C2SP tlog-tiles), its height in the tree, and bytes of their hashes. */
 const TILE_LEAVES = 256;
+const TILE_HEIGHT = 8;
 const TILE_BYTES = TILE_LEAVES * 32;
+
+/** The root of a perfect subtree over `leaves` (a power of two of them). */
+function subtreeRoot(leaves: readonly Uint8Array[], hasher: TreeHasher): Uint8Array {
+  let level = leaves;
+  while (level.length > 1) {
+    const up: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) up.push(hasher.nodeHash(level[i]!, level[i + 1]!));
+    level = up;
+  }
+  return level[0]!;
+}
+
+/** A full tile's leaf hashes in node.db do not hash to the subtree hash stored when the tile was completed. */
+export class LeafTileMismatchError extends Error {
+  constructor(
+    readonly tile: number,
+    readonly slot: number,
+  ) {
+    super(
+      `the leaf hashes of full tile ${tile} in node.db do not hash to its stored level-8 hash (slot ${slot}): ` +
+        'the file is damaged; its row was not written (`chancery rebuild` rebuilds the log from the event store)',
+    );
+    this.name = 'LeafTileMismatchError';
+  }
+}
 
 function toRecord(row: LeafRow): LogEntryRecord {
   return {
@@ -234,13 +261,25 @@ export class MerkleHashStore implements HashReader {
    * stored-hash slots (one range scan), unless it has one; true when written.
    * The slots are what every proof is read from, so the row says nothing
    * they do not.
+   *
+   * The row is served with immutable caching headers, so a wrong one would
+   * stay in every cache in front of the node. Before writing it, the 256
+   * hashes are hashed up to their subtree's root and compared with the
+   * level-8 hash that the append completing the tile stored: a slot damaged
+   * since (a disk or an edit of node.db) throws LeafTileMismatchError, and
+   * nothing is written.
    */
   writeLeafTileFromSlots(tile: number): boolean {
     if (!Number.isSafeInteger(tile) || tile < 0 || tile >= this.fullLeafTiles()) {
       throw new RangeError(`tile ${tile} is not one of the ${this.fullLeafTiles()} full level-0 tiles`);
     }
-    const hashes = Buffer.concat(this.readLeafHashes(tile * TILE_LEAVES, TILE_LEAVES), TILE_BYTES);
-    return this.statements.insertMissingLeafTile.run(tile, hashes).changes > 0;
+    const leaves = this.readLeafHashes(tile * TILE_LEAVES, TILE_LEAVES);
+    const slot = storedHashIndex(TILE_HEIGHT, tile);
+    const stored = this.statements.readHash.get(slot);
+    if (stored === undefined || !hashesEqual(subtreeRoot(leaves, this.hasher), stored)) {
+      throw new LeafTileMismatchError(tile, slot);
+    }
+    return this.statements.insertMissingLeafTile.run(tile, Buffer.concat(leaves, TILE_BYTES)).changes > 0;
   }
 
   /**

@@ -5,9 +5,13 @@
  * wherever the gaps are, without touching tiles that have theirs.
  */
 import { describe, expect, it } from 'vitest';
+import { storedHashIndex } from '../../../src/domain/log/index.js';
 import { openNodeDatabase } from '../../../src/infrastructure/projections/node-database.js';
 import { LeafTileBackfill } from '../../../src/infrastructure/sequencer/leaf-tile-backfill.js';
-import { MerkleHashStore } from '../../../src/infrastructure/sequencer/merkle-hash-store.js';
+import {
+  LeafTileMismatchError,
+  MerkleHashStore,
+} from '../../../src/infrastructure/sequencer/merkle-hash-store.js';
 import { TilesSource } from '../../../src/infrastructure/sequencer/tiles-source.js';
 import { referenceLeafHash } from '../log/reference-merkle.js';
 
@@ -142,5 +146,35 @@ describe('LeafTileBackfill', () => {
     backfill.start();
     expect(await error).toEqual(new RangeError('tile 1 is not one of the 0 full level-0 tiles'));
     expect(rows()).toEqual([]);
+  });
+
+  // The adversary here is the disk, or whoever edited node.db: a row written from a damaged slot would be
+  // served as immutable and kept by every cache in front of the node.
+  it('writes no row from leaf hashes that do not hash to the stored level-8 hash, and says why', async () => {
+    const { db, store, rows } = storeWithout(3 * 256, [0, 1, 2]);
+    const damage = (slot: number) =>
+      db.prepare('UPDATE log_hashes SET hash = ? WHERE slot = ?').run(Buffer.alloc(32, 7), slot);
+    damage(storedHashIndex(0, 256 + 17));
+    damage(storedHashIndex(8, 2));
+    const mismatch = (tile: number) => new LeafTileMismatchError(tile, storedHashIndex(8, tile));
+    expect(() => store.writeLeafTileFromSlots(1)).toThrow(mismatch(1));
+    expect(() => store.writeLeafTileFromSlots(2)).toThrow(mismatch(2));
+    expect(mismatch(1).message).toBe(
+      `the leaf hashes of full tile 1 in node.db do not hash to its stored level-8 hash (slot ${storedHashIndex(8, 1)}): ` +
+        'the file is damaged; its row was not written (`chancery rebuild` rebuilds the log from the event store)',
+    );
+    expect(rows()).toEqual([]);
+    // In the background: the step that meets tile 1 writes nothing (tile 0 goes back with it), reports, and stops.
+    const reported = await new Promise<Error>((resolve, reject) => {
+      new LeafTileBackfill(db, store, {
+        intervalMs: 1,
+        onError: resolve,
+        onDone: () => reject(new Error('done')),
+      }).start();
+    });
+    expect(reported).toEqual(mismatch(1));
+    expect(rows()).toEqual([]);
+    expect(store.writeLeafTileFromSlots(0)).toBe(true);
+    expect(rows()).toEqual([0]);
   });
 });
