@@ -34,6 +34,9 @@ import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/
 
 const DEFAULT_SIZES = [3, 9, 25, 75];
 
+/** How bench/fixtures/witness-host.ts starts its progress lines on stderr. */
+const PROGRESS = 'witnesses started: ';
+
 interface HostedWitness {
   readonly url: string;
   readonly vkey: string;
@@ -56,11 +59,27 @@ async function startWitnessHost(
   });
   let stdout = '';
   let stderr = '';
+  // The host's progress lines ("witnesses started: 12/75 after 3021 ms"): only the last is worth keeping.
+  let progress = 'none';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
+    const lines = stderr.split('\n');
+    stderr = lines
+      .filter((line, i) => {
+        if (!line.startsWith(PROGRESS)) return true;
+        if (i < lines.length - 1) progress = line.slice(PROGRESS.length);
+        return i === lines.length - 1;
+      })
+      .join('\n');
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the witness host did not start: ${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`the witness host did not start within 60 s (witnesses started: ${progress}): ${stderr}`),
+        ),
+      60_000,
+    );
     child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`the witness host exited (${code}): ${stderr}`));
