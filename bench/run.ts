@@ -126,10 +126,12 @@ async function waitForIdle(): Promise<CpuLoad | null> {
  * Waits until the kernel has written what the benchmark left unwritten
  * (sync(1)), so that the next one starts on an idle disk. Writing back a
  * benchmark's files, or journalling the deletion of its 100,000 of them
- * (`bulk`), is no process's CPU, so the load check above does not see it; the
- * next benchmark's fsyncs waited behind it (the witness host of `federation`,
- * which creates 75 databases, once took more than a minute to start after
- * `bulk`). The time is left out of the benchmark's and the run's.
+ * (`bulk`), is no process's CPU, so the load check above does not see it, and
+ * the next benchmark's fsyncs would wait behind it. (In one full run the
+ * witness host of `federation`, which creates 75 databases, took more than a
+ * minute to start after `bulk` with no other process busy; run again, it
+ * started in seconds. The cause was not found; this rules one out.) The time
+ * is left out of the benchmark's and the run's.
  */
 function flushDisk(after: string): void {
   const started = performance.now();
