@@ -35,9 +35,9 @@ const CONCURRENCY = 16;
 const APPEND_WINDOW = 20_000;
 /**
  * Append cost is the median of this many windows, measured back to back. The
- * first window after a long build often runs high (8.0–8.3 µs against 7.1–7.6
- * for the next ones at 10M, while the WAL checkpointer catches up), and one
- * window alone once gave 1.41× where the windows after it gave under 1.1×.
+ * first windows after a long build run high while the WAL checkpointer
+ * catches up (fifteen in a row at 10M: 8.0 and 8.3 µs, then 7.1–7.8; at 1M
+ * 6.8–8.0), and the one window this took before once gave 1.41×.
  */
 const APPEND_WINDOWS = 5;
 
