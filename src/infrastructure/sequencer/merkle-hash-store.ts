@@ -19,6 +19,7 @@ import {
   LogProofError,
   proveRecord,
   proveTree,
+  RootAccumulator,
   storedHashCount,
   storedHashes,
   storedHashIndex,
@@ -44,17 +45,6 @@ function blob(bytes: Uint8Array): Buffer {
 const TILE_LEAVES = 256;
 const TILE_HEIGHT = 8;
 const TILE_BYTES = TILE_LEAVES * 32;
-
-/** The root of a perfect subtree over `leaves` (a power of two of them). */
-function subtreeRoot(leaves: readonly Uint8Array[], hasher: TreeHasher): Uint8Array {
-  let level = leaves;
-  while (level.length > 1) {
-    const up: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) up.push(hasher.nodeHash(level[i]!, level[i + 1]!));
-    level = up;
-  }
-  return level[0]!;
-}
 
 /** A full tile's leaf hashes in node.db do not hash to the subtree hash stored when the tile was completed. */
 export class LeafTileMismatchError extends Error {
@@ -276,7 +266,10 @@ export class MerkleHashStore implements HashReader {
     const leaves = this.readLeafHashes(tile * TILE_LEAVES, TILE_LEAVES);
     const slot = storedHashIndex(TILE_HEIGHT, tile);
     const stored = this.statements.readHash.get(slot);
-    if (stored === undefined || !hashesEqual(subtreeRoot(leaves, this.hasher), stored)) {
+    // 256 leaves are one perfect subtree: its RFC 6962 root is the level-8 stored hash.
+    const root = new RootAccumulator(this.hasher);
+    for (const leaf of leaves) root.add(leaf);
+    if (stored === undefined || !hashesEqual(root.root(), stored)) {
       throw new LeafTileMismatchError(tile, slot);
     }
     return this.statements.insertMissingLeafTile.run(tile, Buffer.concat(leaves, TILE_BYTES)).changes > 0;
