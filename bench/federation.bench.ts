@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { type RunningNode, startNode } from '../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../src/node/node-config.js';
 import { generateKeyPair, readKeyFile, writeKeyFiles } from '../src/protocol/key-pair.js';
 import { signCommand } from '../src/protocol/sign-command.js';
+import { startFixtureChild } from './lib/fixture-child.js';
 import { formatNumber, formatRatio, nowMs, percentile } from './lib/stats.js';
 import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/types.js';
 
@@ -34,9 +34,6 @@ import { type BenchContext, type Benchmark, type BenchRow, scaled } from './lib/
 
 const DEFAULT_SIZES = [3, 9, 25, 75];
 
-/** How bench/fixtures/witness-host.ts starts its progress lines on stderr. */
-const PROGRESS = 'witnesses started: ';
-
 interface HostedWitness {
   readonly url: string;
   readonly vkey: string;
@@ -49,49 +46,17 @@ async function startWitnessHost(
 ): Promise<HostedWitness[]> {
   const dir = join(ctx.tmpDir, 'witnesses');
   mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ctx.repoRoot, 'bench/fixtures/witness-host.ts'), dir, String(count), ...logKeys],
-    { cwd: ctx.repoRoot, stdio: ['pipe', 'pipe', 'pipe'] },
+  // Its stderr, in the error if it does not start, says how many witnesses it had started, and when.
+  const child = await startFixtureChild(
+    ctx,
+    'bench/fixtures/witness-host.ts',
+    [dir, String(count), ...logKeys],
+    {
+      name: 'the witness host',
+      startTimeoutMs: 60_000,
+    },
   );
-  ctx.onCleanup(() => {
-    child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  // The host's progress lines ("witnesses started: 12/75 after 3021 ms"): only the last is worth keeping.
-  let progress = 'none';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    const lines = stderr.split('\n');
-    stderr = lines
-      .filter((line, i) => {
-        if (!line.startsWith(PROGRESS)) return true;
-        if (i < lines.length - 1) progress = line.slice(PROGRESS.length);
-        return i === lines.length - 1;
-      })
-      .join('\n');
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(`the witness host did not start within 60 s (witnesses started: ${progress}): ${stderr}`),
-        ),
-      60_000,
-    );
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the witness host exited (${code}): ${stderr}`));
-    });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      resolve((JSON.parse(stdout.slice(0, newline)) as { witnesses: HostedWitness[] }).witnesses);
-    });
-  });
+  return (JSON.parse(child.readyLine) as { witnesses: HostedWitness[] }).witnesses;
 }
 
 interface Round {

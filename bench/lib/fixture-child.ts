@@ -2,7 +2,7 @@
  * A bench fixture server (bench/fixtures/*.ts) in a child process under tsx:
  * killed on the benchmark's cleanup whatever happens, and ready once it has
  * written its first line to stdout, which each fixture uses to say where it
- * listens. Shared by the log, tiles and certify benchmarks.
+ * listens. Shared by the log, tiles, certify and federation benchmarks.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -243,7 +243,6 @@ export async function startNodeChild(options: StartNodeChildOptions): Promise<No
   };
 }
 
-/** user + system time from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file, or null. */
 /** User + system CPU seconds from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file; null once it is gone. */
 export function cpuSecondsOf(file: string): number | null {
   try {
