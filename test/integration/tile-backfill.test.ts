@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startNode } from '../../src/node/chancery-node.js';
 import { resolveNodeConfig } from '../../src/node/node-config.js';
+import { eventually } from '../support/federation-nodes.js';
 import { FIXED_NOW, startTestNode } from '../support/test-node.js';
 
 const FULL_TILES = 2;
@@ -57,10 +58,11 @@ describe('one-row tiles for a node.db written without them', () => {
       await t.close();
     });
     await node.started;
-    const deadline = Date.now() + 20_000;
-    while (!notices.some((n) => n.startsWith('wrote the one-row copy')) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await eventually(
+      'the backfill to finish',
+      () => notices.some((n) => n.startsWith('wrote the one-row copy')) || undefined,
+      20_000,
+    );
     expect(notices.filter((n) => n.includes('one-row copy'))).toEqual([
       'writing the one-row copy of full tiles completed before it was kept, in the background; until then those tiles are served more slowly',
       'wrote the one-row copy of 2 full tiles completed before it was kept',
