@@ -37,7 +37,10 @@ import { type Profile, summarise } from './tools/cpuprofile-summary.js';
  * Each level's row also splits the node's CPU by thread name (/proc/<pid>/task/<tid>/comm):
  * `node` is the event loop, `libuv-worker` the threadpool (Ed25519 verifications, fs),
  * `V8 DefaultWorke` V8's helpers (concurrent marking, compilation); a thread that exited
- * during the run is counted under `(exited)`.
+ * during the run is counted under `(exited)`. Some hosts do not let threads name themselves
+ * (every thread's comm is the process's own, `node`); there each such thread is listed by its
+ * id, so the split still shows (`perf report --sort pid` on a BENCH_PERF recording names what
+ * each one ran).
  */
 
 /** The issue's target: certifications/s at least this share of the all-core Ed25519 ceiling. */
@@ -68,10 +71,11 @@ function threadCpu(pid: number): Map<string, { name: string; seconds: number }> 
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-        threads.set(tid, { name: tid === String(pid) ? 'node (main)' : name, seconds });
+        const name = tid === String(pid) ? 'node (main)' : comm === 'node' ? `unnamed thread ${tid}` : comm;
+        threads.set(tid, { name, seconds });
       } catch {
         // The thread exited between the listing and the read.
       }
