@@ -138,6 +138,77 @@ describe('SqliteEventStore', () => {
     expect(await store.readStream('other')).toEqual([]);
   });
 
+  it('refuses the second of two new-stream appends racing in one batch by the unique index alone, and commits the rest', async () => {
+    // Two certifications of one command race (a retried request): each is one event to a stream that must not
+    // exist, inserted without reading the head first. The loser's INSERT fails on UNIQUE (stream, revision) and
+    // SQLite undoes that statement by itself; the batch around it must still commit, with no gap left behind.
+    const store = openStore();
+    const before = store.stats().commits;
+    const attempts = await Promise.allSettled([
+      store.append('crt-a', [event({ n: 0 })], 'no_stream'),
+      store.append('crt-a', [event({ n: 1 })], 'no_stream'),
+      store.append('crt-b', [event({ n: 0 })], 'no_stream'),
+    ]);
+    expect(store.stats().commits - before).toBe(1);
+    expect(attempts.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const loser = (attempts[1] as PromiseRejectedResult).reason;
+    expect(loser).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(loser).toMatchObject({ stream: 'crt-a', expected: 'no_stream', actual: 0n });
+    const [a, b] = [attempts[0], attempts[2]] as PromiseFulfilledResult<{ position: bigint }>[];
+    expect(b!.value.position).toBe(a!.value.position + 1n);
+    expect((await store.readStream('crt-a')).map((e) => e.data)).toEqual([{ n: 0 }]);
+    expect((await store.readStream('crt-b')).map((e) => e.data)).toEqual([{ n: 0 }]);
+    expect(await store.lastPosition()).toBe(b!.value.position);
+  });
+
+  it('leaves nothing of an append whose INSERT fails for another reason, and commits the rest of its batch', async () => {
+    // The adversary is the database file itself: a failure the revision checks cannot foresee. A trigger on
+    // the file makes SQLite abort the insert of any event whose data holds 666, as a full disk or a damaged
+    // page would abort one statement. A one-event append relies on SQLite undoing the failed statement; an
+    // append of several rolls back to its savepoint, so its events before the failing one must not stay.
+    const store = openStore();
+    await store.append('poison', [event({ n: 0 })], 'no_stream');
+    const file = new Database(path);
+    file.exec(`CREATE TRIGGER poison BEFORE INSERT ON events WHEN instr(NEW.data, '666') > 0
+      BEGIN SELECT RAISE(ABORT, 'poisoned'); END`);
+    file.close();
+    const before = store.stats().commits;
+    const attempts = await Promise.allSettled([
+      store.append('fine', [event({ n: 0 })], 'no_stream'),
+      store.append('poison', [event({ n: 666 })], 0n),
+      store.append('poison', [event({ n: 1 }), event({ n: 666 })], 0n),
+      store.append('new', [event({ n: 666 })], 'no_stream'),
+      store.append('poison', [event({ n: 1 }), event({ n: 2 })], 0n),
+      store.append('fine', [event({ n: 1 })], 0n),
+    ]);
+    expect(store.stats().commits - before).toBe(1);
+    expect(attempts.map((a) => a.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    for (const [i, stream] of [
+      [1, 'poison'],
+      [2, 'poison'],
+      [3, 'new'],
+    ] as const) {
+      const { reason } = attempts[i] as PromiseRejectedResult;
+      expect(reason).toBeInstanceOf(StoreUnavailableError);
+      expect(reason.message).toBe(`append to ${stream} failed`);
+      expect(reason.cause).toMatchObject({ message: 'poisoned' });
+    }
+    expect((await store.readStream('poison')).map((e) => [e.revision, e.data])).toEqual([
+      [0n, { n: 0 }],
+      [1n, { n: 1 }],
+      [2n, { n: 2 }],
+    ]);
+    expect(await store.readStream('new')).toEqual([]);
+    expect((await store.readStream('fine')).map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }]);
+  });
+
   it('rejects an event that is not JSON on its own, without failing the batch', async () => {
     const store = openStore();
     const [bad, good] = await Promise.allSettled([
