@@ -131,7 +131,7 @@ function clientChoice(): HttpClientKind | 'auto' {
   return raw;
 }
 
-/** The client probe's concurrency at most: see where it is used. */
+/** The client probe's clients at most, so that both probes and the timed run fit under the node's per-address connection cap (256). */
 const MAX_PROBE_CONCURRENCY = 64;
 
 /**
