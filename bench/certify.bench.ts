@@ -536,8 +536,10 @@ function reportHeadlines(
   cores: number,
 ): void {
   const rate = best.load.perSecond;
+  // The rate counts acknowledged certifications only: a run that lost requests says so where its rate is read.
+  const lost = best.load.failed > 0 ? `, ${best.load.failed} requests FAILED: ${best.load.failures[0]}` : '';
   ctx.headline(
-    `certify/s = ${formatNumber(rate)} (C=${best.load.concurrency}) → ${formatRatio(rate / ed1)} single-core Ed25519 ceiling, ` +
+    `certify/s = ${formatNumber(rate)} (C=${best.load.concurrency}${lost}) → ${formatRatio(rate / ed1)} single-core Ed25519 ceiling, ` +
       `${formatRatio(rate / edAll)} ${cores}-core ceiling, ${formatRatio(rate / sqliteGroup)} sqlite group-commit ceiling`,
   );
   ctx.headline(
