@@ -143,6 +143,11 @@ function chooseClient(http: LoadResult, fetch: LoadResult): HttpClientKind {
   return http.perSecond >= fetch.perSecond ? 'http' : 'fetch';
 }
 
+/** What a run lost, for the note beside its rate (which counts acknowledged requests only), or null. */
+function lostRequests(result: LoadResult): string | null {
+  return result.failed > 0 ? `${result.failed} FAILED: ${result.failures[0]}` : null;
+}
+
 function checkLoad(result: LoadResult, what: string): void {
   if (result.ok === 0) {
     throw new Error(
@@ -227,8 +232,8 @@ export const benchmark: Benchmark = {
           checkLoad(fetchRun, 'probe (fetch)');
           checkLoad(httpRun, 'probe (node:http)');
           client = chooseClient(httpRun, fetchRun);
-          const probeNote = (r: LoadResult) =>
-            `${r.ok} requests at C=${probeConcurrency}${r.failed > 0 ? `, ${r.failed} FAILED: ${r.failures[0]}` : ''}; ` +
+          const probeNote = (r: LoadResult, lost = lostRequests(r)) =>
+            `${r.ok} requests at C=${probeConcurrency}${lost === null ? '' : `, ${lost}`}; ` +
             `load generator CPU ${(r.generatorCpuSeconds / (r.elapsedMs / 1000)).toFixed(2)} cores`;
           rows.push(
             {
@@ -498,7 +503,7 @@ function levelRow(r: LevelResult, baselines: Baseline[]): BenchRow {
           .sort((a, b) => b[1] - a[1])
           .map(([name, seconds]) => `${name} ${formatNumber((seconds / load.ok) * 1e6)}`)
           .join(', ')}`,
-    load.failed > 0 ? `${load.failed} FAILED: ${load.failures[0]}` : null,
+    lostRequests(load),
   ];
   return {
     id: `c${load.concurrency}`,
@@ -537,9 +542,9 @@ function reportHeadlines(
 ): void {
   const rate = best.load.perSecond;
   // The rate counts acknowledged certifications only: a run that lost requests says so where its rate is read.
-  const lost = best.load.failed > 0 ? `, ${best.load.failed} requests FAILED: ${best.load.failures[0]}` : '';
+  const lost = lostRequests(best.load);
   ctx.headline(
-    `certify/s = ${formatNumber(rate)} (C=${best.load.concurrency}${lost}) → ${formatRatio(rate / ed1)} single-core Ed25519 ceiling, ` +
+    `certify/s = ${formatNumber(rate)} (C=${best.load.concurrency}${lost === null ? '' : `, ${lost}`}) → ${formatRatio(rate / ed1)} single-core Ed25519 ceiling, ` +
       `${formatRatio(rate / edAll)} ${cores}-core ceiling, ${formatRatio(rate / sqliteGroup)} sqlite group-commit ceiling`,
   );
   ctx.headline(
